@@ -1,0 +1,161 @@
+"""Accounts: authentication, passwords, invitations and role grants. Services flush, never commit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from gridapp.accounts.models import Invitation, Role, User, UserRole
+from gridapp.core import audit
+from gridapp.core.errors import RuleViolation
+from gridapp.core.time import now
+from gridapp.extensions import db
+
+MIN_PASSWORD = 8
+
+
+def load_user_for_session(session_id: str) -> User | None:
+    """Flask-Login's loader: "id:version", so a password change ends the account's other sessions."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id, options=[selectinload(User.roles)])
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def find_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    username = (username or "").strip()
+    user = find_by_username(username) if username else None
+    if user is None or not user.active or not user.check_password(password or ""):
+        audit.record(None, "login.failed", user, actor_name=username[:64])
+        return None
+    user.last_login_at = now()
+    audit.record(user, "login", user)
+    return user
+
+
+def check_new_password(password: str, field: str = "new_password") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise RuleViolation(_("密码至少需要 %(n)d 位", n=MIN_PASSWORD), field=field)
+    if password.isdigit() or password.isalpha():
+        raise RuleViolation(_("密码须同时包含字母和数字"), field=field)
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    if not user.check_password(old):
+        raise RuleViolation(_("原密码不正确"), field="old_password")
+    check_new_password(new)
+    user.set_password(new)
+    user.session_version += 1
+    audit.record(user, "password.change", user)
+
+
+def issue_invitation(actor: User, user: User) -> str:
+    """A one-time link to set the password; the token is shown once and only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["INVITATION_DAYS"]
+    db.session.add(
+        Invitation(
+            user_id=user.id,
+            token_hash=Invitation.hash_token(token),
+            created_by_id=actor.id,
+            expires_at=now() + timedelta(days=days),
+        )
+    )
+    audit.record(actor, "invitation.issue", user)
+    return token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    inv = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == Invitation.hash_token(token))
+    )
+    if inv is None or inv.used_at is not None or inv.expires_at < now():
+        return None
+    return inv
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    check_new_password(password, field="password")
+    # Conditional update: a link used twice at once still sets the password only once.
+    used = db.session.execute(
+        Invitation.__table__.update()
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now())
+    )
+    if used.rowcount != 1:
+        raise RuleViolation(_("此链接已经使用过，请联系管理员重新发送"))
+    user = invitation.user
+    user.set_password(password)
+    user.session_version += 1
+    audit.record(user, "invitation.accept", user)
+    return user
+
+
+@dataclass
+class UserData:
+    username: str
+    name: str
+    phone: str = ""
+    title: str = ""
+    is_party_member: bool = False
+    active: bool = True
+
+
+def create_user(actor: User, data: UserData, district_id: int) -> User:
+    if find_by_username(data.username):
+        raise RuleViolation(_("用户名已被使用"), field="username")
+    user = User(district_id=district_id, **data.__dict__)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user)
+    return user
+
+
+def update_user(actor: User, user: User, data: UserData) -> User:
+    other = find_by_username(data.username)
+    if other is not None and other.id != user.id:
+        raise RuleViolation(_("用户名已被使用"), field="username")
+    if user.id == actor.id and not data.active:
+        raise RuleViolation(_("不能停用自己的账号"), field="active")
+    changed = {k: v for k, v in data.__dict__.items() if getattr(user, k) != v}
+    for key, value in changed.items():
+        setattr(user, key, value)
+    if "active" in changed:
+        user.session_version += 1
+    audit.record(actor, "user.update", user, fields=sorted(changed))
+    return user
+
+
+def set_school_roles(actor: User, user: User, school_id: int, roles: set[Role]) -> None:
+    """Replace the user's roles at one school by `roles` (school roles only)."""
+    wanted = {r for r in roles if r in (Role.SCHOOL_ADMIN, Role.PRINCIPAL, Role.TEACHER)}
+    if user.id == actor.id and Role.SCHOOL_ADMIN not in wanted and actor.has_role(
+        Role.SCHOOL_ADMIN, school_id
+    ):
+        raise RuleViolation(_("不能取消自己的学校管理员角色"), field="roles")
+    current = {r.role: r for r in user.roles if r.school_id == school_id}
+    for role, grant in current.items():
+        if role not in wanted:
+            user.roles.remove(grant)
+    for role in wanted - set(current):
+        user.roles.append(UserRole(role=role, school_id=school_id))
+    db.session.flush()
+    audit.record(
+        actor, "user.roles", user, school_id=school_id, roles=sorted(str(r) for r in wanted)
+    )

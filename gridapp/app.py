@@ -1,0 +1,153 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, g, request, session, url_for
+from flask_babel import get_locale
+
+from gridapp import config as config_module
+
+
+def create_app(config: dict[str, Any] | type | None = None) -> Flask:
+    app = Flask(
+        __name__.split(".")[0],
+        template_folder=str(config_module.ROOT / "templates"),
+        static_folder=str(config_module.ROOT / "static"),
+        instance_path=str(config_module.INSTANCE),
+    )
+    app.config.from_object(config_module.Config)
+    if isinstance(config, type):
+        app.config.from_object(config)
+    elif config:
+        app.config.update(config)
+    config_module.finish(app.config)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+
+    from gridapp import cli
+    from gridapp.core import errors
+
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from gridapp.extensions import babel, csrf, db, htmx, huey, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(config_module.ROOT / "gridapp" / "translations"),
+    )
+    huey.immediate = bool(app.config["HUEY_IMMEDIATE"])
+    from gridapp.core import tasks
+
+    tasks.bind_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page says why on its own
+    login_manager.session_protection = "basic"
+
+    from gridapp.accounts.services import load_user_for_session
+
+    login_manager.user_loader(load_user_for_session)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+
+def _select_locale() -> str:
+    chosen = session.get("lang") if request else None
+    if chosen in ("zh_CN", "en"):
+        return chosen
+    return "zh_CN"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from gridapp.accounts.views import admin_bp as accounts_admin_bp
+    from gridapp.accounts.views import bp as accounts_bp
+    from gridapp.core.views import bp as core_bp
+    from gridapp.people.views import bp as people_bp
+    from gridapp.schools.views import bp as schools_bp
+
+    for bp in (core_bp, accounts_bp, accounts_admin_bp, schools_bp, people_bp):
+        app.register_blueprint(bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_wtf.csrf import generate_csrf
+
+    from gridapp.core import time as gtime
+    from gridapp.core.forms import mask_phone
+    from gridapp.core.nav import navigation
+
+    app.jinja_env.filters["datetime"] = gtime.format_datetime
+    app.jinja_env.filters["date"] = gtime.format_date
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    def url_with(**changes) -> str:
+        """The current page's URL with some query arguments changed (pagination, sorting)."""
+        args = request.args.to_dict()
+        args.update({k: v for k, v in changes.items() if v is not None})
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    app.jinja_env.globals.update(
+        nav_items=navigation,
+        current_locale=lambda: str(get_locale()),
+        csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
+        languages=app.config["LANGUAGES"],
+        url_with=url_with,
+    )
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "object-src 'none'"
+)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.vary.add("HX-Request")
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        if getattr(g, "_permission_cache", None) is not None:
+            g._permission_cache.clear()
+        return response

@@ -1,0 +1,85 @@
+"""Command-line tasks (thin: they call services and commit once)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask
+
+from gridapp.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    @click.option("--seed", default=2026, show_default=True, help="random seed (same seed, same data)")
+    @click.option("--schools", default=3, show_default=True, help="number of schools")
+    @click.option("--students-per-school", default=0, help="students per school (0: 18 classes of 35–45)")
+    @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) if the database has data")
+    def demo_data(seed: int, schools: int, students_per_school: int, if_empty: bool) -> None:
+        """Load the demo district (refuses a database that holds real data)."""
+        from gridapp import demo
+        from gridapp.schools.models import District
+
+        has_any = db.session.query(District.id).first() is not None
+        if if_empty and has_any:
+            click.echo("The database already holds a district: demo data not loaded.")
+            return
+        try:
+            demo.check_may_load()
+        except demo.DemoRefused as e:
+            click.echo(f"Refused: {e}.", err=True)
+            sys.exit(1)
+        started = time.monotonic()
+        result = demo.build(seed=seed, schools=schools,
+                            students_per_school=students_per_school or None)
+        db.session.commit()
+        click.echo(
+            f"Demo district loaded in {time.monotonic() - started:.1f}s: {len(result.schools)} schools, "
+            f"{result.students} students, {result.teachers} teachers."
+        )
+
+    @app.cli.command("demo-logins")
+    def demo_logins() -> None:
+        """Print the demo logins."""
+        from gridapp import demo
+
+        click.echo("Demo logins (password: %s):" % demo.DEMO_PASSWORD)
+        for username, who in demo.DEMO_LOGINS:
+            click.echo(f"  {username:<10} {who}")
+
+    @app.cli.command("create-admin")
+    @click.option("--username", required=True)
+    @click.option("--name", required=True)
+    @click.option("--district", "district_name", required=True, help="the district's name")
+    @click.option("--district-code", required=True)
+    @click.password_option()
+    def create_admin(username: str, name: str, district_name: str, district_code: str,
+                     password: str) -> None:
+        """Create a district and its first district admin (the start of a real installation)."""
+        from sqlalchemy import select
+
+        from gridapp.accounts.models import Role, User, UserRole
+        from gridapp.accounts.services import check_new_password
+        from gridapp.core import audit
+        from gridapp.core.errors import RuleViolation
+        from gridapp.schools.models import District
+
+        try:
+            check_new_password(password, field="password")
+        except RuleViolation as e:
+            raise click.BadParameter(e.message) from e
+        district = db.session.scalar(select(District).where(District.code == district_code))
+        if district is None:
+            district = District(name=district_name, code=district_code, is_demo=False)
+            db.session.add(district)
+            db.session.flush()
+        user = User(username=username, name=name, district_id=district.id)
+        user.set_password(password)
+        user.roles.append(UserRole(role=Role.DISTRICT_ADMIN))
+        db.session.add(user)
+        db.session.flush()
+        audit.record(None, "user.create", user, actor_name="cli")
+        db.session.commit()
+        click.echo(f"District admin {username} created.")

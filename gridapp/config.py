@@ -1,0 +1,90 @@
+"""Configuration from the environment, with embedded defaults that need nothing else installed."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("GRIDAPP_INSTANCE", ROOT / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/ (never committed)."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'gridapp.db'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    SECRET_KEY = None  # filled lazily in create_app so tests need no instance/ folder
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # the largest legitimate upload is a few photos
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a teacher may leave a visit form open for a school day
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
+    RATELIMIT_STORAGE_URI = None  # set from REDIS_URL in create_app
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    INVITATION_DAYS = 7
+    PAGE_SIZE = 20
+    HUEY_IMMEDIATE = False
+    TESTING = False
+    # Behind a reverse proxy that sets X-Forwarded-For / -Proto (README, production).
+    PROXY_FIX = os.environ.get("GRIDAPP_PROXY_FIX", "").lower() in ("1", "true")
+
+
+class TestConfig(Config):
+    TESTING = True
+    HUEY_IMMEDIATE = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "test-secret-key"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+def finish(config: dict) -> None:
+    """Fill what depends on the environment at start-up rather than at import."""
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key()
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = _database_url()
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        opts = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("connect_args", {"timeout": 30})
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    else:
+        opts = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("pool_pre_ping", True)
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"

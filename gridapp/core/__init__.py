@@ -1,0 +1,1 @@
+"""Shared mechanisms with no domain rules: models, permissions, audit, htmx, pdf, time."""

@@ -1,0 +1,84 @@
+"""Error pages in Chinese for every status a user can meet, and the exceptions services raise."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from gridapp.core.htmx import wants_fragment
+
+
+class RuleViolation(Exception):
+    """A business rule refused the change; `field` names the form field to show it beside."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class IllegalTransition(Exception):
+    """A state machine was asked for a move it does not allow (answered with 409)."""
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("请求有误"), _("请求的内容无法识别，请返回后重试。")),
+        403: (_("无权访问"), _("您没有权限执行此操作。")),
+        404: (_("页面不存在"), _("您要找的页面不存在，或者您没有查看它的权限。")),
+        405: (_("请求方式不允许"), _("此页面不接受这种请求方式。")),
+        409: (_("操作冲突"), _("当前状态下不能执行此操作，请刷新页面后再试。")),
+        413: (_("内容过大"), _("上传的内容超过了允许的大小，请压缩或减少文件后重试。")),
+        422: (_("内容有误"), _("提交的内容有误，请检查后重试。")),
+        429: (_("操作过于频繁"), _("您的操作过于频繁，请稍候一分钟再试。")),
+        500: (_("服务器出错"), _("服务器遇到了问题，我们已经记录。请稍后再试。")),
+        503: (_("服务暂不可用"), _("服务暂时不可用，请稍后再试。")),
+    }
+
+
+def error_page(status: int, detail: str | None = None):
+    messages = _messages()
+    title, text = messages.get(status, messages[400] if status < 500 else messages[500])
+    if detail:
+        text = detail
+    template = "errors/_partials/error.html" if wants_fragment() else "errors/error.html"
+    response = render_template(template, status=status, title=title, text=text)
+    headers = {}
+    if wants_fragment():
+        # htmx does not swap error answers; app.js shows this as a toast instead.
+        headers["HX-Trigger"] = json.dumps({"toast-error": f"{title}：{text}"}, ensure_ascii=False)
+    return response, status, headers
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return error_page(400, _("表单已过期或来源无法验证，请返回上一页刷新后重新提交。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        if e.code in (301, 302, 303, 307, 308) or e.code is None:
+            return e
+        if e.code >= 500 and getattr(e, "original_exception", None) is not None:
+            app.logger.error("unhandled error on %s %s", request.method, request.path,
+                             exc_info=e.original_exception)
+        detail = e.description if getattr(e, "_gridapp_detail", False) else None
+        return error_page(e.code, detail)
+
+    @app.errorhandler(IllegalTransition)
+    def conflict(e):
+        return error_page(409, str(e) or None)
+
+
+
+def abort_with(status: int, message: str):
+    """Abort with a Chinese message of our own shown on the error page."""
+    from werkzeug.exceptions import default_exceptions
+
+    exc = default_exceptions[status](description=message)
+    exc._gridapp_detail = True
+    raise exc

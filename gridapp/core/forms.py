@@ -1,0 +1,51 @@
+"""Shared form pieces: Chinese-friendly validators and putting a service's refusal on its field."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+from gridapp.core.errors import RuleViolation
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class Form(FlaskForm):
+    def add_violation(self, violation: RuleViolation) -> None:
+        field = getattr(self, violation.field, None) if violation.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [violation.message]
+        else:
+            self.form_errors.append(violation.message)
+
+    @property
+    def all_errors(self) -> bool:
+        return bool(self.errors) or bool(self.form_errors)
+
+
+def mobile_phone(form, field) -> None:
+    value = (field.data or "").strip().replace(" ", "").replace("-", "")
+    if value and not MOBILE_RE.match(value):
+        raise ValidationError(_l("请输入11位手机号码，例如 13812345678"))
+    field.data = value
+
+
+def no_control_chars(form, field) -> None:
+    if field.data and any(ord(c) < 32 and c not in "\n\r\t" for c in str(field.data)):
+        raise ValidationError(_l("内容含有无法识别的字符"))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: phone numbers in lists are masked (DOMAIN.md, Privacy)."""
+    if not phone:
+        return ""
+    if len(phone) >= 7:
+        return phone[:3] + "****" + phone[-4:]
+    return "****"

@@ -1,0 +1,41 @@
+"""The navigation each user sees, by the roles they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from gridapp.accounts.models import Role
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    active: bool = False
+
+
+def navigation() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    u = current_user
+    items = [(_("首页"), url_for("core.home"))]
+    if u.has_role(Role.TEACHER):
+        items.append((_("我的班级"), url_for("schools.my_classes")))
+    for school_id in sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN)):
+        items.append((_("学校概况"), url_for("schools.show", school_id=school_id)))
+        break
+    if u.is_district:
+        items.append((_("各校概况"), url_for("schools.index")))
+    if u.has_role(Role.SCHOOL_ADMIN) or u.has_role(Role.DISTRICT_ADMIN):
+        items.append((_("账号管理"), url_for("accounts_admin.users")))
+        items.append((_("审计日志"), url_for("accounts_admin.audit_log")))
+    path = request.path
+    result = []
+    for label, url in items:
+        active = path == url if url == "/" else path.startswith(url)
+        result.append(NavItem(label, url, active))
+    return result

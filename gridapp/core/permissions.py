@@ -1,0 +1,229 @@
+"""Every "who may do what" decision, and the object loaders that apply them.
+
+Loaders return the object or abort with 404 (never 403), so that ids outside a user's world do not
+reveal that they exist. Views call loaders; they never fetch a model by id themselves.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import Select, or_, select, union
+
+from gridapp.accounts.models import Role, User
+from gridapp.extensions import db
+from gridapp.people.models import Guardian, Student, StudentGuardian
+from gridapp.schools.models import School, SchoolClass, TeachingAssignment
+
+
+class Need(enum.StrEnum):
+    VIEW = "view"  # read the object's ordinary (non-sensitive) data
+    EDIT = "edit"  # change the object's ordinary data
+    MANAGE = "manage"  # administer: structure, accounts, settings
+
+
+# ---- the user's world, computed once a request -------------------------------------------------
+
+
+def _cached(key: str, compute):
+    store = g.setdefault("_permission_cache", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def taught_class_ids(user: User) -> frozenset[int]:
+    """Classes the user heads or teaches in (only schools where they hold the teacher role)."""
+    if not user.has_role(Role.TEACHER):
+        return frozenset()
+
+    def compute():
+        q = union(
+            select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == user.id),
+            select(SchoolClass.id).where(SchoolClass.head_teacher_id == user.id),
+        )
+        return frozenset(db.session.scalars(q))
+
+    return _cached(f"taught:{user.id}", compute)
+
+
+def headed_class_ids(user: User) -> frozenset[int]:
+    def compute():
+        q = select(SchoolClass.id).where(SchoolClass.head_teacher_id == user.id)
+        return frozenset(db.session.scalars(q))
+
+    return _cached(f"headed:{user.id}", compute)
+
+
+def guardian_student_ids(user: User) -> frozenset[int]:
+    if not user.has_role(Role.GUARDIAN):
+        return frozenset()
+
+    def compute():
+        q = (
+            select(StudentGuardian.student_id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(Guardian.user_id == user.id)
+        )
+        return frozenset(db.session.scalars(q))
+
+    return _cached(f"children:{user.id}", compute)
+
+
+def leader_school_ids(user: User) -> set[int]:
+    """Schools the user leads or administers: they see everything ordinary there."""
+    return user.school_ids_with(Role.SCHOOL_ADMIN, Role.PRINCIPAL)
+
+
+def district_school_ids(user: User) -> frozenset[int]:
+    if not user.is_district:
+        return frozenset()
+
+    def compute():
+        q = select(School.id).where(School.district_id == user.district_id)
+        return frozenset(db.session.scalars(q))
+
+    return _cached(f"district:{user.id}", compute)
+
+
+def visible_school_ids(user: User) -> set[int]:
+    """Schools whose figures the user may see."""
+    return set(district_school_ids(user)) | leader_school_ids(user)
+
+
+# ---- decisions ------------------------------------------------------------------------------------
+
+
+def can_school(user: User, need: Need, school: School) -> bool:
+    if need is Need.VIEW:  # the school's overview and figures: its leaders and the district
+        return school.id in leader_school_ids(user) or school.id in district_school_ids(user)
+    if need is Need.MANAGE:
+        return user.has_role(Role.SCHOOL_ADMIN, school.id) or (
+            user.has_role(Role.DISTRICT_ADMIN) and school.district_id == user.district_id
+        )
+    return False
+
+
+def can_class(user: User, need: Need, school_class: SchoolClass) -> bool:
+    sid = school_class.school_id
+    if need is Need.VIEW:
+        return (
+            sid in leader_school_ids(user)
+            or school_class.id in taught_class_ids(user)
+            or sid in district_school_ids(user)
+        )
+    if need is Need.MANAGE:
+        return user.has_role(Role.SCHOOL_ADMIN, sid)
+    return False
+
+
+def can_student(user: User, need: Need, student: Student) -> bool:
+    sid = student.school_id
+    if need is Need.VIEW:
+        return (
+            sid in leader_school_ids(user)
+            or student.class_id in taught_class_ids(user)
+            or student.id in guardian_student_ids(user)
+        )
+    if need is Need.EDIT:
+        return user.has_role(Role.SCHOOL_ADMIN, sid) or student.class_id in headed_class_ids(user)
+    if need is Need.MANAGE:
+        return user.has_role(Role.SCHOOL_ADMIN, sid)
+    return False
+
+
+def can_user(actor: User, need: Need, user: User) -> bool:
+    """Account administration: a school admin for the staff of their school; district admins."""
+    if need in (Need.VIEW, Need.MANAGE):
+        if actor.has_role(Role.DISTRICT_ADMIN) and user.district_id == actor.district_id:
+            return True
+        admin_of = actor.school_ids_with(Role.SCHOOL_ADMIN)
+        return bool(admin_of & {r.school_id for r in user.roles if r.school_id}) or (
+            bool(admin_of) and user.is_guardian and _guardian_in_schools(user, admin_of)
+        )
+    return False
+
+
+def _guardian_in_schools(user: User, school_ids: set[int]) -> bool:
+    q = (
+        select(Student.id)
+        .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+        .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+        .where(Guardian.user_id == user.id, Student.school_id.in_(school_ids))
+        .limit(1)
+    )
+    return db.session.scalar(q) is not None
+
+
+_DECISIONS = {School: can_school, SchoolClass: can_class, Student: can_student, User: can_user}
+
+
+def can(user: User, need: Need, obj) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    decide = _DECISIONS.get(type(obj))
+    return bool(decide and decide(user, need, obj))
+
+
+# ---- loaders --------------------------------------------------------------------------------------
+
+
+def _load(model, obj_id, need: Need):
+    if not isinstance(obj_id, int) or obj_id < 1 or obj_id > 2**31 - 1:
+        abort(404)
+    obj = db.session.get(model, obj_id)
+    if obj is None or not can(current_user, need, obj):
+        abort(404)
+    return obj
+
+
+def load_school(school_id: int, need: Need = Need.VIEW) -> School:
+    return _load(School, school_id, need)
+
+
+def load_class(class_id: int, need: Need = Need.VIEW) -> SchoolClass:
+    return _load(SchoolClass, class_id, need)
+
+
+def load_student(student_id: int, need: Need = Need.VIEW) -> Student:
+    """The student, if the current user may `need` it; 404 otherwise (never 403: ids don't leak)."""
+    return _load(Student, student_id, need)
+
+
+def load_user(user_id: int, need: Need = Need.MANAGE) -> User:
+    return _load(User, user_id, need)
+
+
+def require(condition: bool) -> None:
+    """For pages that are not about one object (an admin page): 404 when not allowed."""
+    if not condition:
+        abort(404)
+
+
+# ---- list scopes ----------------------------------------------------------------------------------
+
+
+def scope_students(q: Select, user: User) -> Select:
+    """Restrict a student query to those the user may view."""
+    leader = leader_school_ids(user)
+    taught = taught_class_ids(user)
+    children = guardian_student_ids(user)
+    conds = []
+    if leader:
+        conds.append(Student.school_id.in_(leader))
+    if taught:
+        conds.append(Student.class_id.in_(taught))
+    if children:
+        conds.append(Student.id.in_(children))
+    if not conds:
+        return q.where(False)
+    return q.where(or_(*conds))
+
+
+def managed_school_ids(user: User) -> set[int]:
+    ids = set(user.school_ids_with(Role.SCHOOL_ADMIN))
+    if user.has_role(Role.DISTRICT_ADMIN):
+        ids |= set(district_school_ids(user))
+    return ids

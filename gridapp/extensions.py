@@ -1,0 +1,42 @@
+"""Flask extensions, created here and initialised in create_app."""
+
+import os
+
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+from huey import RedisHuey, SqliteHuey
+
+from gridapp.config import INSTANCE
+from gridapp.core.models import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+htmx = Htmx()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _make_huey():
+    """Huey's storage is chosen at import, since tasks register on it: Redis when REDIS_URL is set."""
+    if os.environ.get("GRIDAPP_HUEY_IMMEDIATE"):
+        return SqliteHuey("gridapp", immediate=True, filename=":memory:")
+    if url := os.environ.get("REDIS_URL"):
+        return RedisHuey("gridapp", url=url)
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("gridapp", filename=str(INSTANCE / "huey.db"))
+
+
+huey = _make_huey()
+
+
+def client_ip() -> str:
+    return request.headers.get("X-Real-IP") or get_remote_address() or "-"

@@ -1,0 +1,118 @@
+"""Students, guardians, the links between them, and families (siblings sharing a guardian)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
+from gridapp.extensions import db
+
+
+class Gender(LabelledEnum):
+    MALE = ("male", "男")
+    FEMALE = ("female", "女")
+
+
+class StudentStatus(LabelledEnum):
+    ACTIVE = ("active", "在读")
+    GRADUATED = ("graduated", "已毕业")
+    TRANSFERRED = ("transferred", "已转学")
+    LEFT = ("left", "已离校")
+
+
+class Relation(LabelledEnum):
+    FATHER = ("father", "父亲")
+    MOTHER = ("mother", "母亲")
+    GRANDFATHER = ("grandfather", "祖父 / 外祖父")
+    GRANDMOTHER = ("grandmother", "祖母 / 外祖母")
+    OTHER = ("other", "其他监护人")
+
+
+class Family(TimestampMixin, db.Model):
+    """The household of one or more siblings: the unit a contact (家访) is made with.
+
+    Siblings who share a guardian are one family, also across schools of the district.
+    """
+
+    __tablename__ = "families"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+
+    students: Mapped[list[Student]] = relationship(back_populates="family", order_by="Student.id")
+    guardians: Mapped[list[Guardian]] = relationship(
+        back_populates="family", order_by="Guardian.id"
+    )
+
+
+class Student(TimestampMixin, db.Model):
+    __tablename__ = "students"
+    __table_args__ = (UniqueConstraint("school_id", "student_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    student_number: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    gender: Mapped[Gender] = enum_column(Gender, name="gender")
+    birth_on: Mapped[date | None]
+    address: Mapped[str] = mapped_column(String(200), default="")
+    community: Mapped[str] = mapped_column(String(100), default="", index=True)  # 居住小区
+    enrolment_year: Mapped[int]
+    status: Mapped[StudentStatus] = enum_column(
+        StudentStatus, name="student_status", default=StudentStatus.ACTIVE
+    )
+
+    school = relationship("School")
+    school_class = relationship("SchoolClass")
+    family: Mapped[Family] = relationship(back_populates="students")
+    guardian_links: Mapped[list[StudentGuardian]] = relationship(
+        back_populates="student", order_by="StudentGuardian.is_primary.desc()"
+    )
+
+    @property
+    def primary_guardian(self) -> Guardian | None:
+        for link in self.guardian_links:
+            if link.is_primary:
+                return link.guardian
+        return self.guardian_links[0].guardian if self.guardian_links else None
+
+
+class Guardian(TimestampMixin, db.Model):
+    __tablename__ = "guardians"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    relation: Mapped[Relation] = enum_column(Relation, name="relation")
+    mobile: Mapped[str] = mapped_column(String(20), default="")
+    other_phone: Mapped[str] = mapped_column(String(20), default="")
+    workplace: Mapped[str] = mapped_column(String(100), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+
+    family: Mapped[Family] = relationship(back_populates="guardians")
+    user = relationship("User")
+    student_links: Mapped[list[StudentGuardian]] = relationship(back_populates="guardian")
+
+
+class StudentGuardian(db.Model):
+    __tablename__ = "student_guardians"
+    __table_args__ = (
+        UniqueConstraint("student_id", "guardian_id"),
+        # At most one primary contact per student, enforced by the database on both engines.
+        Index(
+            "ix_student_guardians_one_primary",
+            "student_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("guardians.id"), index=True)
+    is_primary: Mapped[bool] = mapped_column(default=False)
+
+    student: Mapped[Student] = relationship(back_populates="guardian_links")
+    guardian: Mapped[Guardian] = relationship(back_populates="student_links")

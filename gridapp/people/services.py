@@ -1,0 +1,93 @@
+"""Students, guardians and families: linking siblings, editing a student, revealing a phone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from gridapp.accounts.models import User
+from gridapp.core import audit
+from gridapp.core.errors import RuleViolation
+from gridapp.extensions import db
+from gridapp.people.models import (
+    Family,
+    Gender,
+    Guardian,
+    Student,
+    StudentGuardian,
+    StudentStatus,
+)
+
+
+def class_sizes(class_ids) -> dict[int, int]:
+    """Active students per class, in one grouped query."""
+    if not class_ids:
+        return {}
+    rows = db.session.execute(
+        select(Student.class_id, func.count())
+        .where(Student.class_id.in_(class_ids), Student.status == StudentStatus.ACTIVE)
+        .group_by(Student.class_id)
+    )
+    return dict(rows.all())
+
+
+def merge_families(keep: Family, other: Family) -> Family:
+    """Siblings who share a guardian are one family: move everyone of `other` into `keep`."""
+    if keep.id == other.id:
+        return keep
+    db.session.execute(update(Student).where(Student.family_id == other.id)
+                       .values(family_id=keep.id))
+    db.session.execute(update(Guardian).where(Guardian.family_id == other.id)
+                       .values(family_id=keep.id))
+    db.session.expire_all()
+    return keep
+
+
+def link_guardian(student: Student, guardian: Guardian, primary: bool = False) -> StudentGuardian:
+    """Link a guardian to a student; if they were in different families, the families merge."""
+    if student.family_id != guardian.family_id:
+        keep = db.session.get(Family, min(student.family_id, guardian.family_id))
+        other = db.session.get(Family, max(student.family_id, guardian.family_id))
+        merge_families(keep, other)
+    if primary:
+        db.session.execute(
+            update(StudentGuardian)
+            .where(StudentGuardian.student_id == student.id)
+            .values(is_primary=False)
+        )
+    link = StudentGuardian(student_id=student.id, guardian_id=guardian.id, is_primary=primary)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+@dataclass
+class StudentData:
+    name: str
+    gender: Gender
+    birth_on: date | None
+    address: str
+    community: str
+
+
+def update_student(actor: User, student: Student, data: StudentData, today: date) -> None:
+    if data.birth_on and data.birth_on >= today:
+        raise RuleViolation(_("出生日期须早于今天"), field="birth_on")
+    if data.birth_on and data.birth_on.year < 1950:
+        raise RuleViolation(_("请填写有效的出生日期"), field="birth_on")
+    changed = sorted(k for k, v in data.__dict__.items() if getattr(student, k) != v)
+    for key in changed:
+        setattr(student, key, getattr(data, key))
+    audit.record(actor, "student.update", student, fields=changed)
+
+
+def reveal_guardian_phone(actor: User, student: Student, guardian: Guardian) -> str:
+    """The full number, recorded in the audit log (phones are masked in lists)."""
+    if guardian.id not in {link.guardian_id for link in student.guardian_links}:
+        raise LookupError(guardian.id)
+    audit.record(actor, "guardian.phone.view", guardian, school_id=student.school_id,
+                 student_id=student.id)
+    return guardian.mobile

@@ -1,0 +1,106 @@
+"""Student pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from gridapp.core.errors import RuleViolation
+from gridapp.core.htmx import redirect_303
+from gridapp.core.permissions import Need, can, load_student
+from gridapp.core.time import today
+from gridapp.extensions import db
+from gridapp.people import services
+from gridapp.people.forms import StudentForm
+from gridapp.people.models import Gender, Guardian, Student, StudentGuardian
+
+bp = Blueprint("people", __name__)
+
+
+def _is_staff_viewer(student: Student) -> bool:
+    return student.school_id in current_user.staff_school_ids
+
+
+@bp.get("/students/<int:student_id>")
+@login_required
+def student(student_id: int):
+    student = load_student(student_id, Need.VIEW)
+    links = db.session.scalars(
+        select(StudentGuardian)
+        .where(StudentGuardian.student_id == student.id)
+        .options(joinedload(StudentGuardian.guardian))
+        .order_by(StudentGuardian.is_primary.desc(), StudentGuardian.id)
+    ).all()
+    siblings = db.session.scalars(
+        select(Student)
+        .where(Student.family_id == student.family_id, Student.id != student.id)
+        .options(joinedload(Student.school_class), joinedload(Student.school))
+        .order_by(Student.birth_on)
+    ).all()
+    return render_template(
+        "people/student.html", student=student, links=links, siblings=siblings,
+        can_edit=can(current_user, Need.EDIT, student),
+        staff_view=_is_staff_viewer(student),
+        visible_sibling_ids={s.id for s in siblings if can(current_user, Need.VIEW, s)},
+    )
+
+
+@bp.post("/students/<int:student_id>/guardians/<int:guardian_id>/phone")
+@login_required
+def reveal_phone(student_id: int, guardian_id: int):
+    student = load_student(student_id, Need.VIEW)
+    if not _is_staff_viewer(student):
+        abort(404)
+    guardian = db.session.get(Guardian, guardian_id)
+    if guardian is None:
+        abort(404)
+    try:
+        phone = services.reveal_guardian_phone(current_user, student, guardian)
+    except LookupError:
+        abort(404)
+    db.session.commit()
+    return render_template("people/_partials/phone.html", phone=phone)
+
+
+@bp.route("/students/<int:student_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_student(student_id: int):
+    student = load_student(student_id, Need.EDIT)
+    form = StudentForm(obj=student if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_student(
+                current_user, student,
+                services.StudentData(
+                    name=form.name.data, gender=Gender(form.gender.data),
+                    birth_on=form.birth_on.data, address=form.address.data or "",
+                    community=form.community.data or "",
+                ),
+                today(),
+            )
+        except RuleViolation as e:
+            form.add_violation(e)
+        else:
+            db.session.commit()
+            flash(_("已保存"), "success")
+            return redirect_303(url_for(".student", student_id=student.id))
+    status = 422 if form.all_errors else 200
+    return render_template("people/student_edit.html", form=form, student=student), status
+
+
+def children_of(user) -> list[Student]:
+    """A guardian's children, for the parent's home page."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(Guardian.user_id == user.id)
+            .options(joinedload(Student.school_class), joinedload(Student.school),
+                     selectinload(Student.guardian_links))
+            .order_by(Student.birth_on)
+        )
+    )

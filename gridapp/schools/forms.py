@@ -1,0 +1,53 @@
+"""Forms for the school calendar, classes and teaching assignments."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from gridapp.core.forms import Form, no_control_chars, strip
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # not a choice: the select's own validation answers in Chinese
+
+
+DATE_MSG = _l("请输入有效日期，例如 2026-09-01")
+
+
+class SchoolYearForm(Form):
+    name = StringField(_l("学年名称"), [DataRequired(_l("请填写学年名称")), Length(max=40), no_control_chars],
+                       filters=[strip], description=_l("例如 2027—2028学年"))
+    first_starts_on = DateField(_l("第一学期开始"), [InputRequired(DATE_MSG)])
+    first_ends_on = DateField(_l("第一学期结束"), [InputRequired(DATE_MSG)])
+    second_starts_on = DateField(_l("第二学期开始"), [InputRequired(DATE_MSG)])
+    second_ends_on = DateField(_l("第二学期结束"), [InputRequired(DATE_MSG)])
+
+
+class SemesterForm(Form):
+    starts_on = DateField(_l("开始日期"), [InputRequired(DATE_MSG)])
+    ends_on = DateField(_l("结束日期"), [InputRequired(DATE_MSG)])
+
+
+class ClassForm(Form):
+    level = SelectField(_l("年级"), coerce=int, validate_choice=True)
+    number = IntegerField(_l("班号"), [InputRequired(_l("请填写班号")),
+                                      NumberRange(1, 99, _l("班号须在 1 到 99 之间"))])
+    enrolment_year = IntegerField(_l("入学年份"), [InputRequired(_l("请填写入学年份")),
+                                              NumberRange(1990, 2100, _l("请填写有效年份"))])
+    head_teacher_id = SelectField(_l("班主任"), coerce=_optional_int, validators=[Optional()])
+
+
+class HeadTeacherForm(Form):
+    head_teacher_id = SelectField(_l("班主任"), coerce=_optional_int, validators=[Optional()])
+
+
+class AssignmentForm(Form):
+    teacher_id = SelectField(_l("任课教师"), coerce=_optional_int,
+                             validators=[DataRequired(_l("请选择任课教师"))])
+    subject = StringField(_l("学科"), [DataRequired(_l("请填写学科")), Length(max=20), no_control_chars],
+                          filters=[strip])

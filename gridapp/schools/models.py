@@ -1,0 +1,191 @@
+"""District, schools, school years and semesters, grades, classes and teaching assignments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
+from gridapp.extensions import db
+
+
+class Stage(LabelledEnum):
+    """学段 of a class; a school may span several (nine-year, twelve-year)."""
+
+    PRIMARY = ("primary", "小学")
+    JUNIOR = ("junior", "初中")
+    SENIOR = ("senior", "高中")
+
+
+class SchoolKind(LabelledEnum):
+    PRIMARY = ("primary", "小学")
+    JUNIOR = ("junior", "初中")
+    SENIOR = ("senior", "高中")
+    NINE_YEAR = ("nine_year", "九年一贯制")
+    TWELVE_YEAR = ("twelve_year", "十二年一贯制")
+
+
+GRADE_LEVELS = {  # the grade levels each kind of school teaches
+    SchoolKind.PRIMARY: range(1, 7),
+    SchoolKind.JUNIOR: range(7, 10),
+    SchoolKind.SENIOR: range(10, 13),
+    SchoolKind.NINE_YEAR: range(1, 10),
+    SchoolKind.TWELVE_YEAR: range(1, 13),
+}
+
+GRADE_NAMES = {
+    1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
+    7: "七年级", 8: "八年级", 9: "九年级", 10: "高一", 11: "高二", 12: "高三",
+}  # fmt: skip
+
+
+def stage_of_level(level: int) -> Stage:
+    if level <= 6:
+        return Stage.PRIMARY
+    return Stage.JUNIOR if level <= 9 else Stage.SENIOR
+
+
+class District(TimestampMixin, db.Model):
+    __tablename__ = "districts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    schools: Mapped[list[School]] = relationship(back_populates="district", order_by="School.id")
+
+
+class School(TimestampMixin, db.Model):
+    __tablename__ = "schools"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[SchoolKind] = enum_column(SchoolKind, name="school_kind")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+
+    district: Mapped[District] = relationship(back_populates="schools")
+    school_years: Mapped[list[SchoolYear]] = relationship(
+        back_populates="school", order_by="SchoolYear.starts_on.desc()"
+    )
+    grades: Mapped[list[Grade]] = relationship(back_populates="school", order_by="Grade.level")
+
+    @property
+    def levels(self) -> range:
+        return GRADE_LEVELS[self.kind]
+
+
+class SchoolYear(TimestampMixin, db.Model):
+    __tablename__ = "school_years"
+    __table_args__ = (
+        UniqueConstraint("school_id", "name"),
+        CheckConstraint("starts_on < ends_on", name="dates_in_order"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))  # 2026—2027学年
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    school: Mapped[School] = relationship(back_populates="school_years")
+    semesters: Mapped[list[Semester]] = relationship(
+        back_populates="school_year", order_by="Semester.number"
+    )
+
+
+class Semester(TimestampMixin, db.Model):
+    """学期. The current semester is the one whose dates hold today (see services.current_semester)."""
+
+    __tablename__ = "semesters"
+    __table_args__ = (
+        UniqueConstraint("school_year_id", "number"),
+        CheckConstraint("starts_on < ends_on", name="dates_in_order"),
+        CheckConstraint("number in (1, 2)", name="number_1_or_2"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    number: Mapped[int]  # 1 = 第一学期 (autumn), 2 = 第二学期 (spring)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    school_year: Mapped[SchoolYear] = relationship(back_populates="semesters")
+
+    @property
+    def name(self) -> str:
+        from flask_babel import gettext
+
+        part = gettext("第一学期") if self.number == 1 else gettext("第二学期")
+        return f"{self.school_year.name}{part}"
+
+
+class Grade(TimestampMixin, db.Model):
+    __tablename__ = "grades"
+    __table_args__ = (
+        UniqueConstraint("school_id", "level"),
+        CheckConstraint("level between 1 and 12", name="level_1_to_12"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    level: Mapped[int]
+    name: Mapped[str] = mapped_column(String(20))
+
+    school: Mapped[School] = relationship(back_populates="grades")
+    classes: Mapped[list[SchoolClass]] = relationship(
+        back_populates="grade", order_by="SchoolClass.number"
+    )
+
+    @property
+    def stage(self) -> Stage:
+        return stage_of_level(self.level)
+
+
+class SchoolClass(TimestampMixin, db.Model):
+    __tablename__ = "school_classes"
+    __table_args__ = (
+        UniqueConstraint("grade_id", "number"),
+        CheckConstraint("number between 1 and 99", name="number_1_to_99"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grades.id"), index=True)
+    number: Mapped[int]
+    name: Mapped[str] = mapped_column(String(40))  # 三年级（2）班
+    enrolment_year: Mapped[int]
+    head_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    school: Mapped[School] = relationship()
+    grade: Mapped[Grade] = relationship(back_populates="classes")
+    head_teacher = relationship("User", foreign_keys=[head_teacher_id])
+    assignments: Mapped[list[TeachingAssignment]] = relationship(
+        back_populates="school_class", order_by="TeachingAssignment.subject"
+    )
+
+    @property
+    def stage(self) -> Stage:
+        return self.grade.stage
+
+
+def class_name(level: int, number: int) -> str:
+    return f"{GRADE_NAMES[level]}（{number}）班"
+
+
+class TeachingAssignment(TimestampMixin, db.Model):
+    """A teacher teaches a subject in a class (科任教师)."""
+
+    __tablename__ = "teaching_assignments"
+    __table_args__ = (UniqueConstraint("teacher_id", "class_id", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(20))
+
+    teacher = relationship("User")
+    school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
+
+
+SUBJECTS = ["语文", "数学", "英语", "科学", "道德与法治", "体育", "音乐", "美术", "信息技术",
+            "物理", "化学", "生物", "历史", "地理", "政治"]  # fmt: skip

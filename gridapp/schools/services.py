@@ -1,0 +1,191 @@
+"""School structure: the current semester, school years, classes and teaching assignments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from gridapp.accounts.models import Role, User, UserRole
+from gridapp.core import audit
+from gridapp.core.errors import RuleViolation
+from gridapp.extensions import db
+from gridapp.schools.models import (
+    GRADE_NAMES,
+    Grade,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    TeachingAssignment,
+    class_name,
+)
+
+
+def current_semester(school_id: int, today: date) -> Semester | None:
+    """The semester whose dates hold today; in a holiday, the one that ended last; else the next."""
+    base = select(Semester).where(Semester.school_id == school_id)
+    return (
+        db.session.scalar(base.where(Semester.starts_on <= today).order_by(Semester.starts_on.desc()))
+        or db.session.scalar(base.order_by(Semester.starts_on))
+    )
+
+
+@dataclass
+class SchoolYearData:
+    name: str
+    first_starts_on: date
+    first_ends_on: date
+    second_starts_on: date
+    second_ends_on: date
+
+
+def create_school_year(actor: User, school: School, data: SchoolYearData) -> SchoolYear:
+    if not data.first_starts_on < data.first_ends_on:
+        raise RuleViolation(_("第一学期的结束日期须晚于开始日期"), field="first_ends_on")
+    if not data.first_ends_on < data.second_starts_on:
+        raise RuleViolation(_("第二学期须在第一学期结束之后开始"), field="second_starts_on")
+    if not data.second_starts_on < data.second_ends_on:
+        raise RuleViolation(_("第二学期的结束日期须晚于开始日期"), field="second_ends_on")
+    if (data.second_ends_on - data.first_starts_on).days > 366:
+        raise RuleViolation(_("一个学年不能超过一年"), field="second_ends_on")
+    exists = db.session.scalar(
+        select(SchoolYear.id).where(SchoolYear.school_id == school.id, SchoolYear.name == data.name)
+    )
+    if exists:
+        raise RuleViolation(_("该学年已存在"), field="name")
+    overlap = db.session.scalar(
+        select(SchoolYear.id).where(
+            SchoolYear.school_id == school.id,
+            SchoolYear.starts_on <= data.second_ends_on,
+            SchoolYear.ends_on >= data.first_starts_on,
+        )
+    )
+    if overlap:
+        raise RuleViolation(_("与已有学年的日期重叠"), field="first_starts_on")
+    year = SchoolYear(
+        school_id=school.id, name=data.name,
+        starts_on=data.first_starts_on, ends_on=data.second_ends_on,
+    )
+    year.semesters = [
+        Semester(school_id=school.id, number=1, starts_on=data.first_starts_on,
+                 ends_on=data.first_ends_on),
+        Semester(school_id=school.id, number=2, starts_on=data.second_starts_on,
+                 ends_on=data.second_ends_on),
+    ]
+    db.session.add(year)
+    db.session.flush()
+    audit.record(actor, "school_year.create", year, school_id=school.id, name=data.name)
+    return year
+
+
+def update_semester(actor: User, semester: Semester, starts_on: date, ends_on: date) -> None:
+    if not starts_on < ends_on:
+        raise RuleViolation(_("结束日期须晚于开始日期"), field="ends_on")
+    year = semester.school_year
+    for other in year.semesters:
+        if other.id == semester.id:
+            continue
+        if other.number < semester.number and starts_on <= other.ends_on:
+            raise RuleViolation(_("第二学期须在第一学期结束之后开始"), field="starts_on")
+        if other.number > semester.number and ends_on >= other.starts_on:
+            raise RuleViolation(_("第一学期须在第二学期开始之前结束"), field="ends_on")
+    semester.starts_on, semester.ends_on = starts_on, ends_on
+    year.starts_on = min(s.starts_on for s in year.semesters)
+    year.ends_on = max(s.ends_on for s in year.semesters)
+    audit.record(actor, "semester.update", semester, starts_on=str(starts_on), ends_on=str(ends_on))
+
+
+def school_teachers(school_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.school_id == school_id, UserRole.role == Role.TEACHER, User.active)
+            .order_by(User.name)
+        )
+    )
+
+
+def _check_teacher(school_id: int, teacher_id: int | None, field: str) -> User | None:
+    if teacher_id is None:
+        return None
+    teacher = db.session.get(User, teacher_id)
+    if teacher is None or not teacher.has_role(Role.TEACHER, school_id):
+        raise RuleViolation(_("请选择本校的教师"), field=field)
+    return teacher
+
+
+def grade_for(school: School, level: int) -> Grade:
+    if level not in school.levels:
+        raise RuleViolation(_("本校没有这个年级"), field="level")
+    grade = db.session.scalar(select(Grade).where(Grade.school_id == school.id, Grade.level == level))
+    if grade is None:
+        grade = Grade(school_id=school.id, level=level, name=GRADE_NAMES[level])
+        db.session.add(grade)
+        db.session.flush()
+    return grade
+
+
+def create_class(
+    actor: User, school: School, level: int, number: int, enrolment_year: int,
+    head_teacher_id: int | None,
+) -> SchoolClass:
+    grade = grade_for(school, level)
+    taken = db.session.scalar(
+        select(SchoolClass.id).where(SchoolClass.grade_id == grade.id, SchoolClass.number == number)
+    )
+    if taken:
+        raise RuleViolation(_("%(name)s 已存在", name=class_name(level, number)), field="number")
+    _check_teacher(school.id, head_teacher_id, "head_teacher_id")
+    school_class = SchoolClass(
+        school_id=school.id, grade_id=grade.id, number=number, name=class_name(level, number),
+        enrolment_year=enrolment_year, head_teacher_id=head_teacher_id,
+    )
+    db.session.add(school_class)
+    db.session.flush()
+    audit.record(actor, "class.create", school_class, name=school_class.name)
+    return school_class
+
+
+def set_head_teacher(actor: User, school_class: SchoolClass, teacher_id: int | None) -> None:
+    _check_teacher(school_class.school_id, teacher_id, "head_teacher_id")
+    if school_class.head_teacher_id != teacher_id:
+        school_class.head_teacher_id = teacher_id
+        audit.record(actor, "class.head_teacher", school_class, teacher_id=teacher_id)
+
+
+def add_assignment(
+    actor: User, school_class: SchoolClass, teacher_id: int | None, subject: str
+) -> TeachingAssignment:
+    if teacher_id is None:
+        raise RuleViolation(_("请选择任课教师"), field="teacher_id")
+    _check_teacher(school_class.school_id, teacher_id, "teacher_id")
+    subject = subject.strip()
+    if not subject:
+        raise RuleViolation(_("请填写学科"), field="subject")
+    exists = db.session.scalar(
+        select(TeachingAssignment.id).where(
+            TeachingAssignment.class_id == school_class.id,
+            TeachingAssignment.teacher_id == teacher_id,
+            TeachingAssignment.subject == subject,
+        )
+    )
+    if exists:
+        raise RuleViolation(_("该教师已任教本班的这门学科"), field="subject")
+    assignment = TeachingAssignment(teacher_id=teacher_id, class_id=school_class.id, subject=subject)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(actor, "assignment.create", assignment, school_id=school_class.school_id,
+                 subject=subject, teacher_id=teacher_id, class_id=school_class.id)
+    return assignment
+
+
+def remove_assignment(actor: User, assignment: TeachingAssignment) -> None:
+    audit.record(actor, "assignment.remove", assignment,
+                 school_id=assignment.school_class.school_id, subject=assignment.subject,
+                 teacher_id=assignment.teacher_id, class_id=assignment.class_id)
+    db.session.delete(assignment)
+

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Fetch the pinned front-end files from the npm registry into static/vendor/ (never committed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HTMX_VERSION=2.0.11
+HTMX_SHA256=d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+PICO_VERSION=2.1.1
+dest=static/vendor
+stamp="$dest/.versions"
+want="htmx $HTMX_VERSION pico $PICO_VERSION"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$dest/htmx.min.js" ] && [ -f "$dest/pico.min.css" ]; then
+  exit 0
+fi
+command -v npm >/dev/null || { echo "npm is needed to fetch htmx and Pico CSS (apt-get install npm)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && npm pack --silent "htmx.org@$HTMX_VERSION" "@picocss/pico@$PICO_VERSION" >/dev/null 2>&1)
+mkdir -p "$tmp/htmx" "$tmp/pico" "$dest"
+tar -xzf "$tmp/htmx.org-$HTMX_VERSION.tgz" -C "$tmp/htmx"
+tar -xzf "$tmp/picocss-pico-$PICO_VERSION.tgz" -C "$tmp/pico"
+echo "$HTMX_SHA256  $tmp/htmx/package/dist/htmx.min.js" | sha256sum -c --quiet -
+cp "$tmp/htmx/package/dist/htmx.min.js" "$dest/htmx.min.js"
+cp "$tmp/pico/package/css/pico.min.css" "$dest/pico.min.css"
+echo "$want" > "$stamp"
+echo "vendor: htmx $HTMX_VERSION and Pico CSS $PICO_VERSION in $dest/"
