@@ -1,0 +1,69 @@
+# GridApp: `make run` and `make test` are the two commands of the README's quick start.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export FLASK_APP := wsgi
+APT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei chromium poppler-utils wrk npm
+
+.PHONY: run test install system-packages vendor translations bench lint format clean-db worker
+
+install: system-packages $(VENV)/.installed vendor translations
+
+# Debian packages: only those missing, only as root (a developer without root installs them once).
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "apt-get install:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "warning: missing Debian packages:$$missing (install them as root)"; fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+vendor:
+	@scripts/vendor.sh
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile -q -d gridapp/translations 2>/dev/null || $(BIN)/pybabel compile -d gridapp/translations
+
+run: install
+	@$(BIN)/flask db upgrade
+	@$(BIN)/flask demo-data --if-empty
+	@$(BIN)/flask demo-logins
+	@echo "GridApp: http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/huey_consumer gridapp.worker.huey -w 2 -k thread -q & worker=$$!; \
+	$(BIN)/gunicorn -w 2 -b 127.0.0.1:$(PORT) --access-logfile - --error-logfile - wsgi:app
+
+worker: install
+	$(BIN)/huey_consumer gridapp.worker.huey -w 2 -k thread
+
+# ruff, then the whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+	  GRIDAPP_TEST_DB=postgresql $(BIN)/pytest -q; \
+	fi
+
+bench: install
+	$(BIN)/python bench/run.py
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean-db:
+	rm -f instance/gridapp.db instance/gridapp.db-wal instance/gridapp.db-shm instance/huey.db

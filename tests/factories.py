@@ -1,0 +1,168 @@
+"""One factory per model (factory-boy). They flush; the test or fixture commits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
+
+from gridapp.accounts.models import Role, User, UserRole
+from gridapp.extensions import db
+from gridapp.people.models import Family, Gender, Guardian, Relation, Student, StudentGuardian
+from gridapp.schools.models import (
+    GRADE_NAMES,
+    District,
+    Grade,
+    School,
+    SchoolClass,
+    SchoolKind,
+    SchoolYear,
+    Semester,
+    TeachingAssignment,
+    class_name,
+)
+
+TEST_PASSWORD = "gridapp-test-1"
+# Hashing is slow by design: hash once for every test user.
+TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class DistrictFactory(Base):
+    class Meta:
+        model = District
+
+    name = factory.Sequence(lambda n: f"测试区教育局{n}")
+    code = factory.Sequence(lambda n: f"D{n:03d}")
+
+
+class SchoolFactory(Base):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"测试第{n}小学")
+    code = factory.Sequence(lambda n: f"S{n:03d}")
+    kind = SchoolKind.PRIMARY
+
+
+class SchoolYearFactory(Base):
+    class Meta:
+        model = SchoolYear
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "2026—2027学年"
+    starts_on = date(2026, 9, 1)
+    ends_on = date(2027, 7, 3)
+
+
+class SemesterFactory(Base):
+    class Meta:
+        model = Semester
+
+    school_year = factory.SubFactory(SchoolYearFactory)
+    school_id = factory.SelfAttribute("school_year.school_id")
+    number = 1
+    starts_on = date(2026, 9, 1)
+    ends_on = date(2027, 1, 23)
+
+
+class GradeFactory(Base):
+    class Meta:
+        model = Grade
+
+    school = factory.SubFactory(SchoolFactory)
+    level = 3
+    name = factory.LazyAttribute(lambda o: GRADE_NAMES[o.level])
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Faker("name", locale="zh_CN")
+    password_hash = TEST_PASSWORD_HASH
+    district_id = factory.LazyAttribute(lambda o: DistrictFactory().id)
+
+    @factory.post_generation
+    def grants(obj, create, extracted, **kw):
+        """UserFactory(grants=[(Role.TEACHER, school), (Role.GUARDIAN, None)])."""
+        for role, school in extracted or []:
+            obj.roles.append(UserRole(role=role, school_id=school.id if school else None))
+        if extracted:
+            db.session.flush()
+
+
+def teacher(school: School, **kw) -> User:
+    return UserFactory(district_id=school.district_id, grants=[(Role.TEACHER, school)], **kw)
+
+
+class SchoolClassFactory(Base):
+    class Meta:
+        model = SchoolClass
+
+    grade = factory.SubFactory(GradeFactory)
+    school_id = factory.SelfAttribute("grade.school_id")
+    number = factory.Sequence(lambda n: n % 90 + 1)
+    name = factory.LazyAttribute(lambda o: class_name(o.grade.level, o.number))
+    enrolment_year = 2024
+
+
+class TeachingAssignmentFactory(Base):
+    class Meta:
+        model = TeachingAssignment
+
+    school_class = factory.SubFactory(SchoolClassFactory)
+    teacher = factory.LazyAttribute(lambda o: teacher(o.school_class.school))
+    subject = "数学"
+
+
+class FamilyFactory(Base):
+    class Meta:
+        model = Family
+
+    district_id = factory.LazyAttribute(lambda o: DistrictFactory().id)
+
+
+class StudentFactory(Base):
+    class Meta:
+        model = Student
+
+    school_class = factory.SubFactory(SchoolClassFactory)
+    school_id = factory.SelfAttribute("school_class.school_id")
+    family = factory.LazyAttribute(lambda o: FamilyFactory(district_id=o.school_class.school.district_id))
+    student_number = factory.Sequence(lambda n: f"2024{n:05d}")
+    name = factory.Faker("name", locale="zh_CN")
+    gender = Gender.FEMALE
+    birth_on = date(2017, 5, 1)
+    address = "南湖区阳光花园3幢2单元501室"
+    community = "阳光花园"
+    enrolment_year = 2024
+
+
+class GuardianFactory(Base):
+    class Meta:
+        model = Guardian
+
+    family = factory.SubFactory(FamilyFactory)
+    name = factory.Faker("name", locale="zh_CN")
+    relation = Relation.MOTHER
+    mobile = factory.Sequence(lambda n: f"138{n:08d}")
+
+
+class StudentGuardianFactory(Base):
+    class Meta:
+        model = StudentGuardian
+
+    student = factory.SubFactory(StudentFactory)
+    guardian = factory.LazyAttribute(lambda o: GuardianFactory(family=o.student.family))
+    is_primary = True

@@ -1,0 +1,74 @@
+"""A small standard world for permission and page tests: every role, in and out of scope."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from gridapp.accounts.models import Role
+from gridapp.extensions import db
+from gridapp.schools.models import SchoolKind
+
+from . import factories as f
+
+
+def build_world() -> SimpleNamespace:
+    d = f.DistrictFactory(name="南湖区教育局")
+    other_d = f.DistrictFactory(name="秀洲区教育局")
+    a = f.SchoolFactory(district=d, name="南湖区实验小学", kind=SchoolKind.PRIMARY)
+    b = f.SchoolFactory(district=d, name="南湖区第一初级中学", kind=SchoolKind.JUNIOR)
+    c = f.SchoolFactory(district=other_d, name="秀洲区实验小学", kind=SchoolKind.PRIMARY)
+    for school in (a, b, c):
+        f.SemesterFactory(school_year=f.SchoolYearFactory(school=school))
+
+    def user(username, grants, district=d, **kw):
+        return f.UserFactory(username=username, district_id=district.id, grants=grants, **kw)
+
+    w = SimpleNamespace()
+    w.district_supervisor = user("district_supervisor", [(Role.DISTRICT_SUPERVISOR, None)])
+    w.district_admin = user("district_admin", [(Role.DISTRICT_ADMIN, None)])
+    w.other_district_supervisor = user("other_district", [(Role.DISTRICT_SUPERVISOR, None)],
+                                       district=other_d)
+    w.school_admin = user("school_admin", [(Role.SCHOOL_ADMIN, a)])
+    w.principal = user("principal", [(Role.PRINCIPAL, a), (Role.TEACHER, a)], title="校长")
+    w.head_teacher = user("head_teacher", [(Role.TEACHER, a)])
+    w.subject_teacher = user("subject_teacher", [(Role.TEACHER, a)], is_party_member=True)
+    w.other_class_teacher = user("other_class_teacher", [(Role.TEACHER, a)])
+    w.other_school_admin = user("other_school_admin", [(Role.SCHOOL_ADMIN, b)])
+    w.other_school_teacher = user("other_school_teacher", [(Role.TEACHER, b)])
+    w.parent = user("parent", [(Role.GUARDIAN, None)])
+    w.other_parent = user("other_parent", [(Role.GUARDIAN, None)])
+
+    grade3 = f.GradeFactory(school=a, level=3)
+    w.class_a1 = f.SchoolClassFactory(grade=grade3, number=1, head_teacher=w.head_teacher)
+    w.class_a2 = f.SchoolClassFactory(grade=grade3, number=2, head_teacher=w.other_class_teacher)
+    w.class_b1 = f.SchoolClassFactory(grade=f.GradeFactory(school=b, level=7), number=1,
+                                      head_teacher=w.other_school_teacher)
+    w.class_c1 = f.SchoolClassFactory(grade=f.GradeFactory(school=c, level=3), number=1)
+    f.TeachingAssignmentFactory(school_class=w.class_a1, teacher=w.head_teacher, subject="语文")
+    w.assignment = f.TeachingAssignmentFactory(school_class=w.class_a1, teacher=w.subject_teacher,
+                                               subject="数学")
+    f.TeachingAssignmentFactory(school_class=w.class_a2, teacher=w.other_class_teacher,
+                                subject="语文")
+
+    # The parent's two children: one in A1, an older sibling in the junior school B.
+    w.student = f.StudentFactory(school_class=w.class_a1, name="王小明")
+    w.sibling = f.StudentFactory(school_class=w.class_b1, family=w.student.family, name="王小红")
+    w.guardian = f.GuardianFactory(family=w.student.family, name="李芳", user_id=w.parent.id,
+                                   mobile="13812345678")
+    f.StudentGuardianFactory(student=w.student, guardian=w.guardian)
+    f.StudentGuardianFactory(student=w.sibling, guardian=w.guardian)
+    w.other_student = f.StudentFactory(school_class=w.class_a1, name="张伟")
+    w.other_guardian = f.GuardianFactory(family=w.other_student.family, user_id=w.other_parent.id)
+    f.StudentGuardianFactory(student=w.other_student, guardian=w.other_guardian)
+    w.student_a2 = f.StudentFactory(school_class=w.class_a2, name="陈静")
+    w.student_c1 = f.StudentFactory(school_class=w.class_c1, name="刘洋")
+    w.school_a, w.school_b, w.school_c = a, b, c
+    w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
+    db.session.commit()
+    # Hand back plain ids: tests make requests outside this session.
+    ids = SimpleNamespace()
+    for key, value in vars(w).items():
+        ids.__dict__[key] = getattr(value, "id", value)
+        if hasattr(value, "username"):
+            ids.__dict__[key + "_name"] = value.username
+    return ids
