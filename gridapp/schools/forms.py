@@ -51,3 +51,13 @@ class AssignmentForm(Form):
                              validators=[DataRequired(_l("请选择任课教师"))])
     subject = StringField(_l("学科"), [DataRequired(_l("请填写学科")), Length(max=20), no_control_chars],
                           filters=[strip])
+
+
+class SchoolForm(Form):
+    name = StringField(_l("学校名称"), [DataRequired(_l("请填写学校名称")), Length(max=100), no_control_chars],
+                       filters=[strip])
+    code = StringField(_l("学校代码"), [DataRequired(_l("请填写学校代码")), Length(max=32), no_control_chars],
+                       filters=[strip])
+    kind = SelectField(_l("学校类型"), choices=[])
+    address = StringField(_l("地址"), [Optional(), Length(max=200), no_control_chars], filters=[strip])
+    phone = StringField(_l("电话"), [Optional(), Length(max=40), no_control_chars], filters=[strip])

@@ -13,10 +13,12 @@ from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.extensions import db
 from gridapp.schools.models import (
+    GRADE_LEVELS,
     GRADE_NAMES,
     Grade,
     School,
     SchoolClass,
+    SchoolKind,
     SchoolYear,
     Semester,
     TeachingAssignment,
@@ -189,3 +191,31 @@ def remove_assignment(actor: User, assignment: TeachingAssignment) -> None:
                  teacher_id=assignment.teacher_id, class_id=assignment.class_id)
     db.session.delete(assignment)
 
+
+
+@dataclass
+class SchoolData:
+    name: str
+    code: str
+    kind: SchoolKind
+    address: str = ""
+    phone: str = ""
+
+
+def save_school(actor: User, district_id: int, data: SchoolData, school: School | None = None) -> School:
+    """Create a school in the district, or update one; a school's kind cannot drop grades it has."""
+    taken = db.session.scalar(select(School.id).where(School.code == data.code))
+    if taken is not None and (school is None or taken != school.id):
+        raise RuleViolation(_("学校代码已被使用"), field="code")
+    if school is not None and data.kind != school.kind:
+        levels = set(db.session.scalars(select(Grade.level).where(Grade.school_id == school.id)))
+        if not levels <= set(GRADE_LEVELS[data.kind]):
+            raise RuleViolation(_("本校已有的年级不属于这种学校类型"), field="kind")
+    if school is None:
+        school = School(district_id=district_id)
+        db.session.add(school)
+    for key, value in data.__dict__.items():
+        setattr(school, key, value)
+    db.session.flush()
+    audit.record(actor, "school.save", school, school_id=school.id, name=school.name)
+    return school

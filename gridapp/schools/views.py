@@ -30,6 +30,7 @@ from gridapp.schools.forms import (
     AssignmentForm,
     ClassForm,
     HeadTeacherForm,
+    SchoolForm,
     SchoolYearForm,
     SemesterForm,
 )
@@ -38,6 +39,7 @@ from gridapp.schools.models import (
     Grade,
     School,
     SchoolClass,
+    SchoolKind,
     SchoolYear,
     Semester,
     TeachingAssignment,
@@ -90,7 +92,43 @@ def school_summary(school_ids) -> list[dict]:
 def index():
     require(current_user.is_district)
     rows = school_summary(sorted(visible_school_ids(current_user)))
-    return render_template("schools/index.html", rows=rows)
+    return render_template("schools/index.html", rows=rows,
+                           can_add=current_user.has_role(Role.DISTRICT_ADMIN))
+
+
+def _school_form_page(school: School | None):
+    form = SchoolForm(obj=school if request.method == "GET" else None)
+    form.kind.choices = SchoolKind.choices()
+    if form.validate_on_submit():
+        try:
+            saved = services.save_school(
+                current_user, current_user.district_id,
+                services.SchoolData(name=form.name.data, code=form.code.data,
+                                    kind=SchoolKind(form.kind.data),
+                                    address=form.address.data or "", phone=form.phone.data or ""),
+                school,
+            )
+        except RuleViolation as e:
+            form.add_violation(e)
+        else:
+            db.session.commit()
+            flash(_("已保存"), "success")
+            return redirect_303(url_for(".show", school_id=saved.id))
+    status = 422 if form.all_errors else 200
+    return render_template("schools/school_form.html", form=form, school=school), status
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@login_required
+def new_school():
+    require(current_user.has_role(Role.DISTRICT_ADMIN))
+    return _school_form_page(None)
+
+
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_school(school_id: int):
+    return _school_form_page(load_school(school_id, Need.MANAGE))
 
 
 @bp.get("/schools/<int:school_id>")

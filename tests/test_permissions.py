@@ -1,0 +1,105 @@
+"""The permission matrix: every route × every role, and the status each gets.
+
+A route not listed here fails `test_every_route_is_in_the_matrix`, so no route ships untested.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = [
+    "anonymous", "district_supervisor", "district_admin", "other_district_supervisor",
+    "school_admin", "principal", "head_teacher", "subject_teacher", "other_class_teacher",
+    "other_school_admin", "other_school_teacher", "parent", "other_parent",
+]  # fmt: skip
+STAFF_A = {"school_admin", "principal", "head_teacher", "subject_teacher", "other_class_teacher"}
+TEACHERS = {"principal", "head_teacher", "subject_teacher", "other_class_teacher",
+            "other_school_teacher"}  # fmt: skip
+EVERYONE = set(ROLES) - {"anonymous"}
+
+# (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
+#  anonymous gets a redirect to the login page unless `anon` is given)
+MATRIX = [
+    ("GET", "/", "core.home", {r: 200 for r in EVERYONE}, None),
+    ("GET", "/healthz", "core.healthz", {r: 200 for r in EVERYONE}, 200),
+    ("POST", "/lang", "core.set_language", {r: 303 for r in EVERYONE}, 303),
+    ("GET", "/login", "accounts.login", {r: 302 for r in EVERYONE}, 200),
+    ("POST", "/logout", "accounts.logout", {r: 303 for r in EVERYONE}, 303),
+    ("GET", "/account", "accounts.account", {r: 200 for r in EVERYONE}, None),
+    ("GET", "/invite/not-a-real-token", "accounts.invitation", {r: 404 for r in EVERYONE}, 404),
+    ("GET", "/admin/users", "accounts_admin.users", {"school_admin": 200, "district_admin": 200,
+                                                     "other_school_admin": 200}, None),
+    ("GET", "/admin/users/new", "accounts_admin.new_user",
+     {"school_admin": 200, "district_admin": 200, "other_school_admin": 200}, None),
+    ("GET", "/admin/users/{head_teacher}", "accounts_admin.edit_user",
+     {"school_admin": 200, "district_admin": 200}, None),
+    ("POST", "/admin/users/{head_teacher}/invitation", "accounts_admin.invite_user",
+     {"school_admin": 200, "district_admin": 200}, None),
+    ("GET", "/admin/audit", "accounts_admin.audit_log",
+     {"school_admin": 200, "district_admin": 200, "other_school_admin": 200}, None),
+    ("GET", "/schools", "schools.index",
+     {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200}, None),
+    ("GET", "/schools/new", "schools.new_school", {"district_admin": 200}, None),
+    ("GET", "/schools/{school_a}", "schools.show",
+     {"school_admin": 200, "principal": 200, "district_supervisor": 200, "district_admin": 200},
+     None),
+    ("GET", "/schools/{school_a}/edit", "schools.edit_school",
+     {"school_admin": 200, "district_admin": 200}, None),
+    ("GET", "/schools/{school_a}/calendar", "schools.calendar",
+     {"school_admin": 200, "principal": 200, "district_supervisor": 200, "district_admin": 200},
+     None),
+    ("GET", "/semesters/{semester_a}/edit", "schools.edit_semester",
+     {"school_admin": 200, "district_admin": 200}, None),
+    ("GET", "/schools/{school_a}/classes/new", "schools.new_class",
+     {"school_admin": 200, "district_admin": 200}, None),
+    ("GET", "/my/classes", "schools.my_classes", {r: 200 for r in TEACHERS}, None),
+    ("GET", "/classes/{class_a1}", "schools.class_page",
+     {"school_admin": 200, "principal": 200, "head_teacher": 200, "subject_teacher": 200,
+      "district_supervisor": 200, "district_admin": 200}, None),
+    ("GET", "/classes/{class_a1}/edit", "schools.edit_class", {"school_admin": 200}, None),
+    ("POST", "/assignments/{assignment}/remove", "schools.remove_assignment",
+     {"school_admin": 303}, None),
+    ("GET", "/students/{student}", "people.student",
+     {"school_admin": 200, "principal": 200, "head_teacher": 200, "subject_teacher": 200,
+      "parent": 200}, None),
+    ("GET", "/students/{student}/edit", "people.edit_student",
+     {"school_admin": 200, "head_teacher": 200}, None),
+    ("POST", "/students/{student}/guardians/{guardian}/phone", "people.reveal_phone",
+     {"school_admin": 200, "principal": 200, "head_teacher": 200, "subject_teacher": 200}, None),
+]
+
+
+def _cases():
+    for method, url, endpoint, allowed, anon in MATRIX:
+        for role in ROLES:
+            if role == "anonymous":
+                expected = anon if anon is not None else 302
+            else:
+                expected = allowed.get(role, 404)
+            yield pytest.param(method, url, role, expected, id=f"{endpoint}-{role}")
+
+
+@pytest.mark.parametrize("method, url, role, expected", list(_cases()))
+def test_matrix(client, login, world, method, url, role, expected):
+    if role != "anonymous":
+        login(getattr(world, f"{role}_name"))
+    target = url.format(**vars(world))
+    r = client.open(target, method=method)
+    assert r.status_code == expected, f"{role} {method} {target}: {r.status_code}"
+    if expected == 302 and role == "anonymous":
+        assert "/login" in r.headers["Location"]
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {endpoint for _, _, endpoint, _, _ in MATRIX}
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert routes - covered == set(), "routes without a permission test"
+
+
+@pytest.mark.parametrize(
+    "url", ["/students/999999", "/classes/0", "/students/abc", "/schools/99999999999999999999",
+            "/classes/-1", "/admin/users/424242", "/semesters/31337/edit"]
+)
+def test_unknown_or_malformed_ids_are_404(client, login, world, url):
+    login(world.school_admin_name)
+    assert client.get(url).status_code == 404
