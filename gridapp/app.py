@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, g, request, session, url_for
-from flask_babel import get_locale
+from flask import Flask, g, request, url_for
 
 from gridapp import config as config_module
 
@@ -86,10 +85,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    chosen = session.get("lang") if request else None
-    if chosen in ("zh_CN", "en"):
-        return chosen
-    return "zh_CN"
+    from gridapp.core.i18n import current_lang
+
+    return current_lang()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -122,9 +120,13 @@ def _register_template_helpers(app: Flask) -> None:
         args.update({k: v for k, v in changes.items() if v is not None})
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
+    from gridapp.core import i18n
+
+    # Templates use the fast-path gettext too (newstyle: autoescaping and %(name)s variables).
+    app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     app.jinja_env.globals.update(
         nav_items=navigation,
-        current_locale=lambda: str(get_locale()),
+        current_locale=i18n.current_lang,
         csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
         languages=app.config["LANGUAGES"],
         url_with=url_with,

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from gridapp.core.i18n import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Invitation, Role, User, UserRole
 from gridapp.core import audit
@@ -26,7 +26,8 @@ def load_user_for_session(session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id, options=[selectinload(User.roles)])
+    # One query for the user and their roles: this runs on every request.
+    user = db.session.get(User, user_id, options=[joinedload(User.roles)])
     if user is None or not user.active or user.session_version != version:
         return None
     return user

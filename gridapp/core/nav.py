@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request, url_for
-from flask_babel import gettext as _
+from gridapp.core.i18n import gettext as _
 from flask_login import current_user
 
 from gridapp.accounts.models import Role
@@ -21,7 +21,7 @@ class NavItem:
 def navigation() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
-    u = current_user
+    u = current_user._get_current_object()
     items = [(_("首页"), url_for("core.home"))]
     if u.has_role(Role.TEACHER):
         items.append((_("我的班级"), url_for("schools.my_classes")))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from flask import current_app, request
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam, func, select
 
 from gridapp.extensions import db
 
@@ -28,3 +31,69 @@ def paginate(q: Select, per_page: int | None = None):
     if page > 1 and not pagination.items and pagination.total:
         pagination = db.paginate(q, page=pagination.pages, per_page=per_page, error_out=False)
     return pagination
+
+
+@dataclass
+class Page:
+    """The same face as Flask-SQLAlchemy's Pagination, for lists read as plain rows."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@functools.lru_cache(maxsize=64)
+def _counted(q: Select) -> Select:
+    return (
+        q.add_columns(func.count().over().label("_total"))
+        .limit(bindparam("_limit"))
+        .offset(bindparam("_offset"))
+    )
+
+
+def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = None) -> Page:
+    """One query for a page of rows and the total (a window count), not two.
+
+    `q` should be a statement built once (with bind parameters in `params`), so that the
+    paginated form is cached too.
+    """
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    page = int_arg("page", 1, hi=100_000)
+    params = dict(params or {})
+    counted = _counted(q)
+    rows = db.session.execute(
+        counted, {**params, "_limit": per_page, "_offset": (page - 1) * per_page}
+    ).all()
+    if not rows and page > 1:
+        total = db.session.scalar(
+            select(func.count()).select_from(q.order_by(None).subquery()), params
+        )
+        if not total:
+            return Page([], 1, per_page, 0)
+        page = -(-total // per_page)
+        rows = db.session.execute(
+            counted, {**params, "_limit": per_page, "_offset": (page - 1) * per_page}
+        ).all()
+    total = rows[0]._total if rows else 0
+    return Page(rows, page, per_page, total)

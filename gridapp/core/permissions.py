@@ -160,7 +160,13 @@ def _guardian_in_schools(user: User, school_ids: set[int]) -> bool:
 _DECISIONS = {School: can_school, SchoolClass: can_class, Student: can_student, User: can_user}
 
 
+def _real(user):
+    """Unwrap Flask-Login's proxy once: every attribute read through it costs a context lookup."""
+    return user._get_current_object() if hasattr(user, "_get_current_object") else user
+
+
 def can(user: User, need: Need, obj) -> bool:
+    user = _real(user)
     if user is None or not user.is_authenticated:
         return False
     decide = _DECISIONS.get(type(obj))
@@ -170,11 +176,11 @@ def can(user: User, need: Need, obj) -> bool:
 # ---- loaders --------------------------------------------------------------------------------------
 
 
-def _load(model, obj_id, need: Need):
+def _load(model, obj_id, need: Need, options=()):
     if not isinstance(obj_id, int) or obj_id < 1 or obj_id > 2**31 - 1:
         abort(404)
-    obj = db.session.get(model, obj_id)
-    if obj is None or not can(current_user, need, obj):
+    obj = db.session.get(model, obj_id, options=list(options))
+    if obj is None or not can(_real(current_user), need, obj):
         abort(404)
     return obj
 
@@ -183,13 +189,13 @@ def load_school(school_id: int, need: Need = Need.VIEW) -> School:
     return _load(School, school_id, need)
 
 
-def load_class(class_id: int, need: Need = Need.VIEW) -> SchoolClass:
-    return _load(SchoolClass, class_id, need)
+def load_class(class_id: int, need: Need = Need.VIEW, options=()) -> SchoolClass:
+    return _load(SchoolClass, class_id, need, options)
 
 
-def load_student(student_id: int, need: Need = Need.VIEW) -> Student:
+def load_student(student_id: int, need: Need = Need.VIEW, options=()) -> Student:
     """The student, if the current user may `need` it; 404 otherwise (never 403: ids don't leak)."""
-    return _load(Student, student_id, need)
+    return _load(Student, student_id, need, options)
 
 
 def load_user(user_id: int, need: Need = Need.MANAGE) -> User:

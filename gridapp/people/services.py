@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from gridapp.core.i18n import gettext as _
+from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from gridapp.accounts.models import User
 from gridapp.core import audit
@@ -91,3 +93,33 @@ def reveal_guardian_phone(actor: User, student: Student, guardian: Guardian) -> 
     audit.record(actor, "guardian.phone.view", guardian, school_id=student.school_id,
                  student_id=student.id)
     return guardian.mobile
+
+
+@functools.cache
+def _roster_statement(with_search: bool) -> Select:
+    """Built once: constructing a statement costs more than running it on a list page."""
+    primary = aliased(StudentGuardian)
+    q = (
+        select(
+            Student.id, Student.student_number, Student.name, Student.gender, Student.community,
+            Guardian.name.label("guardian_name"), Guardian.relation.label("guardian_relation"),
+            Guardian.mobile.label("guardian_mobile"),
+        )
+        .outerjoin(primary, (primary.student_id == Student.id) & primary.is_primary)
+        .outerjoin(Guardian, Guardian.id == primary.guardian_id)
+        .where(Student.class_id == bindparam("class_id"), Student.status == StudentStatus.ACTIVE)
+        .order_by(Student.student_number, Student.id)
+    )
+    if with_search:
+        like = bindparam("like")
+        q = q.where(or_(Student.name.like(like), Student.student_number.like(like),
+                        Student.community.like(like)))
+    return q
+
+
+def class_roster_query(class_id: int, search: str = "") -> tuple[Select, dict]:
+    """A class's active students with their primary contact, as plain rows (the class page)."""
+    params = {"class_id": class_id}
+    if search:
+        params["like"] = f"%{search}%"
+    return _roster_statement(bool(search)), params

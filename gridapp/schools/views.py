@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
-from flask_babel import gettext as _
+from gridapp.core.i18n import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core.errors import RuleViolation
 from gridapp.core.htmx import page_or_fragment, redirect_303
-from gridapp.core.pagination import paginate, str_arg
+from gridapp.core.pagination import paginate_rows, str_arg
 from gridapp.core.permissions import (
     Need,
     can,
@@ -23,8 +23,8 @@ from gridapp.core.permissions import (
 )
 from gridapp.core.time import today
 from gridapp.extensions import db
-from gridapp.people.models import Student, StudentGuardian, StudentStatus
-from gridapp.people.services import class_sizes
+from gridapp.people.models import Student, StudentStatus
+from gridapp.people.services import class_roster_query, class_sizes
 from gridapp.schools import services
 from gridapp.schools.forms import (
     AssignmentForm,
@@ -188,33 +188,26 @@ def classes_of_teacher(user: User) -> list[tuple[SchoolClass, list[str]]]:
 @bp.get("/classes/<int:class_id>")
 @login_required
 def class_page(class_id: int):
-    school_class = load_class(class_id, Need.VIEW)
-    q = (
-        select(Student)
-        .where(Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE)
-        .options(selectinload(Student.guardian_links).joinedload(StudentGuardian.guardian))
-        .order_by(Student.student_number)
+    school_class = load_class(
+        class_id, Need.VIEW,
+        options=[joinedload(SchoolClass.school), joinedload(SchoolClass.head_teacher)],
     )
     search = str_arg("q")
-    if search:
-        like = f"%{search}%"
-        q = q.where(or_(Student.name.like(like), Student.student_number.like(like),
-                        Student.community.like(like)))
-    page = paginate(q, per_page=25)
+    page = paginate_rows(*class_roster_query(school_class.id, search), per_page=25)
     return page_or_fragment(
         "schools/class.html", "schools/_partials/class_students.html",
         school_class=school_class, page=page, search=search,
         can_open_students=can_open_students(school_class),
         can_manage=can(current_user, Need.MANAGE, school_class),
+        can_view_school=can(current_user, Need.VIEW, school_class.school),
     )
 
 
 def can_open_students(school_class: SchoolClass) -> bool:
     """District supervisors see the class list but not the students' own pages."""
-    return school_class.school_id in current_user.staff_school_ids and (
-        school_class.id in taught_class_ids(current_user)
-        or bool(current_user.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN)
-                & {school_class.school_id})
+    user = current_user._get_current_object()
+    return school_class.id in taught_class_ids(user) or (
+        school_class.school_id in user.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN)
     )
 
 

@@ -1,0 +1,192 @@
+"""`make bench`: GridApp's pages against a bare-Flask floor, measured in the same run.
+
+Starts both under gunicorn (same workers) on 127.0.0.1, loads each page with wrk (bounded in time),
+counts SQL queries per request in-process, prints a table and writes bench/results/latest.json.
+Every capability adds its pages and jobs to CASES.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
+FLOOR_PORT, APP_PORT = 8101, 8102
+
+# name, user (None: anonymous), path, target ratio to the floor (None: reported only)
+CASES = [
+    ("login page", None, "/login", None),
+    ("head teacher home", "teacher", "/", None),
+    ("class page (45 students)", "teacher", "/classes/{class_id}", 0.15),
+]
+
+
+def start(cmd: list[str], env: dict, pidfile: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return proc
+        except urllib.error.HTTPError:
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def stop(proc: subprocess.Popen, pidfile: Path) -> None:
+    try:
+        pid = int(pidfile.read_text())
+        os.kill(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def gunicorn(app: str, port: int, pidfile: Path, env: dict) -> subprocess.Popen:
+    return start([str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+                  "--pid", str(pidfile), "--log-level", "warning", app], env, pidfile, port)
+
+
+def session_cookie(port: int, username: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"http://127.0.0.1:{port}/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page)
+    data = urllib.parse.urlencode({"username": username, "password": "gridapp-demo",
+                                   "csrf_token": token.group(1)}).encode()
+    opener.open(f"http://127.0.0.1:{port}/login", data=data)
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def wrk(url: str, cookie: str | None) -> dict:
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "5s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=120).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def ms(label):
+        m = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)\b", out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50_ms": ms("50"), "p99_ms": ms("99"),
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def query_counts(env: dict, class_id: int) -> dict[str, int]:
+    """SQL statements per request, counted in-process on the same database."""
+    code = f"""
+import json, os
+from sqlalchemy import event
+from gridapp.app import create_app
+from gridapp.extensions import db
+app = create_app({{"WTF_CSRF_ENABLED": False}})
+counts = {{}}
+with app.app_context():
+    engine = db.engine
+n = [0]
+event.listen(engine, "before_cursor_execute", lambda *a, **k: n.__setitem__(0, n[0] + 1))
+cases = {[(name, user, path.format(class_id=class_id)) for name, user, path, _ in CASES]!r}
+for name, user, path in cases:
+    c = app.test_client()
+    if user:
+        c.post("/login", data={{"username": user, "password": "gridapp-demo"}})
+    c.get(path)
+    n[0] = 0
+    r = c.get(path)
+    assert r.status_code == 200, (path, r.status_code)
+    counts[name] = n[0]
+print(json.dumps(counts))
+"""
+    out = subprocess.run([str(BIN / "python"), "-c", code], env=env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    if out.returncode:
+        raise SystemExit(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    work = Path(tempfile.mkdtemp(prefix="gridapp-bench-"))
+    env = {**os.environ, "GRIDAPP_INSTANCE": str(work), "FLASK_APP": "wsgi",
+           "SECRET_KEY": "bench-secret"}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    subprocess.run([str(BIN / "flask"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    subprocess.run([str(BIN / "flask"), "demo-data"], env=env, cwd=ROOT, check=True)
+    class_id = 1  # the demo head teacher's class
+    results = {"workers": WORKERS, "duration": DURATION, "connections": CONNECTIONS, "cases": {}}
+    floor_pid, app_pid = work / "floor.pid", work / "app.pid"
+    floor = gunicorn("bench.floor:app", FLOOR_PORT, floor_pid, env)
+    try:
+        results["floor"] = wrk(f"http://127.0.0.1:{FLOOR_PORT}/", None)
+    finally:
+        stop(floor, floor_pid)
+    app = gunicorn("wsgi:app", APP_PORT, app_pid, env)
+    try:
+        cookies = {}
+        for name, user, path, target in CASES:
+            if user and user not in cookies:
+                cookies[user] = session_cookie(APP_PORT, user)
+            r = wrk(f"http://127.0.0.1:{APP_PORT}{path.format(class_id=class_id)}",
+                    cookies.get(user))
+            r["ratio"] = round(r["rps"] / results["floor"]["rps"], 3)
+            r["target_ratio"] = target
+            results["cases"][name] = r
+    finally:
+        stop(app, app_pid)
+    for name, n in query_counts(env, class_id).items():
+        results["cases"][name]["queries"] = n
+    shutil.rmtree(work, ignore_errors=True)
+
+    out = ROOT / "bench" / "results" / "latest.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    f = results["floor"]
+    print(f"\n{'case':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}{'ratio':>8}{'target':>8}")
+    print(f"{'floor (bare Flask, 2 KB)':<28}{f['rps']:>9.0f}{f['p50_ms']:>9.1f}{f['p99_ms']:>9.1f}"
+          f"{'':>9}{1:>8.2f}{'':>8}")
+    failed = []
+    for name, r in results["cases"].items():
+        target = r["target_ratio"]
+        print(f"{name:<28}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+              f"{r.get('queries', '-'):>9}{r['ratio']:>8.3f}{(target or ''):>8}")
+        if r["errors"]:
+            failed.append(f"{name}: {r['errors']} non-2xx answers")
+        if target and r["ratio"] < target:
+            failed.append(f"{name}: ratio {r['ratio']} below {target}")
+    print(f"\nwritten {out.relative_to(ROOT)}")
+    if failed:
+        print("BELOW TARGET: " + "; ".join(failed))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live GridApp on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from gridapp.app import create_app
+from gridapp.config import TestConfig
+
+
+class LiveConfig(TestConfig):
+    WTF_CSRF_ENABLED = True  # the real thing: htmx sends the token in a header
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    live = create_app(LiveConfig)
+    server = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    def do(username: str, password: str = "gridapp-test-1"):
+        page.goto(f"{live_server}/login")
+        page.fill("[name=username]", username)
+        page.fill("[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/")
+
+    return do
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Overrides pytest-base-url's fixture (which pytest 9 warns about) with the live server."""
+    return live_server
