@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := wsgi
-APT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei chromium poppler-utils wrk npm
+APT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei chromium poppler-utils wrk
 
 .PHONY: run test install system-packages vendor translations bench lint format clean-db worker
 
@@ -14,6 +14,7 @@ install: system-packages $(VENV)/.installed vendor translations
 # Debian packages: only those missing, only as root (a developer without root installs them once).
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "apt-get install:$$missing"; \

@@ -45,7 +45,7 @@ def register(app: Flask) -> None:
         """Print the demo logins."""
         from gridapp import demo
 
-        click.echo("Demo logins (password: %s):" % demo.DEMO_PASSWORD)
+        click.echo(f"Demo logins (password: {demo.DEMO_PASSWORD}):")
         for username, who in demo.DEMO_LOGINS:
             click.echo(f"  {username:<10} {who}")
 

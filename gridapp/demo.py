@@ -269,7 +269,7 @@ def _classes(b: Builder, school: School, levels: list[int], per_grade: int, staf
         party = b.rng.random() < 0.25 if party is None else party
         gender = b.rng.choice([Gender.MALE, Gender.FEMALE])
         t = b.user(district, b.person_name(b.fake.last_name(), gender), username,
-                   title="教师", is_party_member=party)
+                   is_party_member=party)
         t.roles.append(UserRole(role=Role.TEACHER, school_id=school.id))
         staff["teachers"].append(t)
         return t

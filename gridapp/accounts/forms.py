@@ -1,16 +1,16 @@
 """Forms for signing in, passwords and account administration."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gridapp.core.forms import Form, mobile_phone, no_control_chars, strip
+from gridapp.core.i18n import lazy_gettext as _l
 
 
 class LoginForm(Form):
-    username = StringField(_l("用户名"), [DataRequired(_l("请输入用户名")), Length(max=64)],
-                           filters=[strip])
+    username = StringField(_l("用户名"), [DataRequired(_l("请输入用户名")), Length(max=64),
+                                        no_control_chars], filters=[strip])
     password = PasswordField(_l("密码"), [DataRequired(_l("请输入密码")), Length(max=200)])
 
 

@@ -10,17 +10,18 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column
 from gridapp.extensions import db
 
 
 class Role(LabelledEnum):
-    DISTRICT_ADMIN = ("district_admin", "教育局管理员")
-    DISTRICT_SUPERVISOR = ("district_supervisor", "教育局督查")
-    SCHOOL_ADMIN = ("school_admin", "学校管理员")
-    PRINCIPAL = ("principal", "校长 / 书记")
-    TEACHER = ("teacher", "教师")
-    GUARDIAN = ("guardian", "家长")
+    DISTRICT_ADMIN = ("district_admin", N_("教育局管理员"))
+    DISTRICT_SUPERVISOR = ("district_supervisor", N_("教育局督查"))
+    SCHOOL_ADMIN = ("school_admin", N_("学校管理员"))
+    PRINCIPAL = ("principal", N_("校长 / 书记"))
+    TEACHER = ("teacher", N_("教师"))
+    GUARDIAN = ("guardian", N_("家长"))
 
 
 DISTRICT_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_SUPERVISOR}

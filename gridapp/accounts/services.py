@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from gridapp.core.i18n import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Invitation, Role, User, UserRole
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
+from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
 from gridapp.extensions import db
 

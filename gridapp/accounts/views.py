@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
@@ -13,7 +12,9 @@ from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
 from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
+from gridapp.core.forms import local_path
 from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
 from gridapp.core.permissions import Need, load_user, managed_school_ids, require
 from gridapp.extensions import db, limiter
@@ -34,9 +35,7 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("core.home")
+    return local_path(target) or url_for("core.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from flask import Flask, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from gridapp.core.htmx import wants_fragment
+from gridapp.core.i18n import gettext as _
 
 
 class RuleViolation(Exception):

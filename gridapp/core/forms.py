@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 
 from gridapp.core.errors import RuleViolation
+from gridapp.core.i18n import lazy_gettext as _l
+from gridapp.core.i18n import wtforms_translations
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            # Flask-Babel's lookup parses the locale on every request; ours is cached.
+            return wtforms_translations()
+
     def add_violation(self, violation: RuleViolation) -> None:
         field = getattr(self, violation.field, None) if violation.field else None
         if field is not None:
@@ -49,3 +56,19 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) >= 7:
         return phone[:3] + "****" + phone[-4:]
     return "****"
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: no open redirect through `next`.
+
+    Browsers drop tabs and newlines inside a Location and read a backslash as a slash, so a path
+    such as "/<tab>/evil.example" would leave the site; a newline also breaks the header itself.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -7,30 +7,35 @@ page's time in `make bench`. Here the language is read once per request from the
 
 from __future__ import annotations
 
-from flask import has_request_context, request, session
+import functools
+
+from flask.globals import _cv_request
 from flask_babel import get_translations
+from flask_babel.speaklater import LazyString
 
 SOURCE = "zh_CN"
 SUPPORTED = ("zh_CN", "en")
 
 
 def current_lang() -> str:
-    if not has_request_context():
+    # The request context itself, not the `request` proxy: this runs dozens of times a page.
+    ctx = _cv_request.get(None)
+    if ctx is None:
         return SOURCE
-    lang = getattr(request, "_gridapp_lang", None)
+    lang = getattr(ctx, "_gridapp_lang", None)
     if lang is None:
-        chosen = session.get("lang")
-        lang = chosen if chosen in SUPPORTED else SOURCE
-        request._gridapp_lang = lang
+        chosen = ctx.session.get("lang") if ctx.session is not None else None
+        lang = ctx._gridapp_lang = chosen if chosen in SUPPORTED else SOURCE
     return lang
 
 
 def _catalog():
     if current_lang() == SOURCE:
         return None
-    catalog = getattr(request, "_gridapp_catalog", None)
+    ctx = _cv_request.get(None)
+    catalog = getattr(ctx, "_gridapp_catalog", None)
     if catalog is None:
-        catalog = request._gridapp_catalog = get_translations()
+        catalog = ctx._gridapp_catalog = get_translations()
     return catalog
 
 
@@ -48,3 +53,25 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     else:
         text = singular if num == 1 else plural
     return text % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """For labels defined at import time (form fields): translated when shown."""
+    return LazyString(gettext, string, **variables)
+
+
+@functools.cache
+def _wtforms_catalog(lang: str):
+    from wtforms.i18n import get_translations as wtforms_translations
+
+    return wtforms_translations(["zh_CN" if lang == SOURCE else lang])
+
+
+def wtforms_translations():
+    """WTForms' own messages (a wrong date, an invalid choice) in the request's language."""
+    return _wtforms_catalog(current_lang())
+
+
+def N_(string: str) -> str:
+    """Marks a string for extraction where it is defined (enum labels); translated when shown."""
+    return string

@@ -58,9 +58,9 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import gettext
+        from gridapp.core.i18n import SOURCE, current_lang, gettext
 
-        return gettext(self._label)
+        return self._label if current_lang() == SOURCE else gettext(self._label)
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request, url_for
-from gridapp.core.i18n import gettext as _
 from flask_login import current_user
 
 from gridapp.accounts.models import Role
+from gridapp.core.i18n import gettext as _
 
 
 @dataclass

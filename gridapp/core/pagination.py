@@ -21,7 +21,9 @@ def int_arg(name: str, default: int | None = None, lo: int = 1, hi: int = 2**31 
 
 
 def str_arg(name: str, max_len: int = 50) -> str:
-    return request.args.get(name, "").strip()[:max_len]
+    # No search needs control characters, and PostgreSQL refuses a NUL in a query parameter.
+    value = "".join(c for c in request.args.get(name, "") if c >= " " and c != "\x7f")
+    return value.strip()[:max_len]
 
 
 def paginate(q: Select, per_page: int | None = None):

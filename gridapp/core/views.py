@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from gridapp.accounts.models import Role
+from gridapp.core.forms import local_path
 from gridapp.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -15,12 +16,12 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @login_required
 def home():
+    from gridapp.core.permissions import district_school_ids
+    from gridapp.core.time import today
     from gridapp.people.services import class_sizes
     from gridapp.people.views import children_of
     from gridapp.schools.services import current_semester
     from gridapp.schools.views import classes_of_teacher, school_summary
-    from gridapp.core.permissions import district_school_ids
-    from gridapp.core.time import today
 
     u = current_user
     context = {}
@@ -44,9 +45,7 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang in ("zh_CN", "en"):
         session["lang"] = lang
-    target = request.form.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
+    target = local_path(request.form.get("next")) or url_for("core.home")
     return redirect(target, code=303)
 
 

@@ -1,10 +1,10 @@
 """Forms for students."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.people.models import Gender
 
 

@@ -7,28 +7,29 @@ from datetime import date
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
 from gridapp.extensions import db
 
 
 class Gender(LabelledEnum):
-    MALE = ("male", "男")
-    FEMALE = ("female", "女")
+    MALE = ("male", N_("男"))
+    FEMALE = ("female", N_("女"))
 
 
 class StudentStatus(LabelledEnum):
-    ACTIVE = ("active", "在读")
-    GRADUATED = ("graduated", "已毕业")
-    TRANSFERRED = ("transferred", "已转学")
-    LEFT = ("left", "已离校")
+    ACTIVE = ("active", N_("在读"))
+    GRADUATED = ("graduated", N_("已毕业"))
+    TRANSFERRED = ("transferred", N_("已转学"))
+    LEFT = ("left", N_("已离校"))
 
 
 class Relation(LabelledEnum):
-    FATHER = ("father", "父亲")
-    MOTHER = ("mother", "母亲")
-    GRANDFATHER = ("grandfather", "祖父 / 外祖父")
-    GRANDMOTHER = ("grandmother", "祖母 / 外祖母")
-    OTHER = ("other", "其他监护人")
+    FATHER = ("father", N_("父亲"))
+    MOTHER = ("mother", N_("母亲"))
+    GRANDFATHER = ("grandfather", N_("祖父 / 外祖父"))
+    GRANDMOTHER = ("grandmother", N_("祖母 / 外祖母"))
+    OTHER = ("other", N_("其他监护人"))
 
 
 class Family(TimestampMixin, db.Model):

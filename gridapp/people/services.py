@@ -6,13 +6,13 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
-from gridapp.core.i18n import gettext as _
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from gridapp.accounts.models import User
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
+from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
 from gridapp.people.models import (
     Family,

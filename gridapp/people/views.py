@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.core.errors import RuleViolation
 from gridapp.core.htmx import redirect_303
+from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, load_student
 from gridapp.core.time import today
 from gridapp.extensions import db

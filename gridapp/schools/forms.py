@@ -1,10 +1,10 @@
 """Forms for the school calendar, classes and teaching assignments."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.i18n import lazy_gettext as _l
 
 
 def _optional_int(value):

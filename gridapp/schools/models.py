@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
 from gridapp.extensions import db
 
@@ -14,17 +15,17 @@ from gridapp.extensions import db
 class Stage(LabelledEnum):
     """学段 of a class; a school may span several (nine-year, twelve-year)."""
 
-    PRIMARY = ("primary", "小学")
-    JUNIOR = ("junior", "初中")
-    SENIOR = ("senior", "高中")
+    PRIMARY = ("primary", N_("小学"))
+    JUNIOR = ("junior", N_("初中"))
+    SENIOR = ("senior", N_("高中"))
 
 
 class SchoolKind(LabelledEnum):
-    PRIMARY = ("primary", "小学")
-    JUNIOR = ("junior", "初中")
-    SENIOR = ("senior", "高中")
-    NINE_YEAR = ("nine_year", "九年一贯制")
-    TWELVE_YEAR = ("twelve_year", "十二年一贯制")
+    PRIMARY = ("primary", N_("小学"))
+    JUNIOR = ("junior", N_("初中"))
+    SENIOR = ("senior", N_("高中"))
+    NINE_YEAR = ("nine_year", N_("九年一贯制"))
+    TWELVE_YEAR = ("twelve_year", N_("十二年一贯制"))
 
 
 GRADE_LEVELS = {  # the grade levels each kind of school teaches
@@ -116,7 +117,7 @@ class Semester(TimestampMixin, db.Model):
 
     @property
     def name(self) -> str:
-        from flask_babel import gettext
+        from gridapp.core.i18n import gettext
 
         part = gettext("第一学期") if self.number == 1 else gettext("第二学期")
         return f"{self.school_year.name}{part}"

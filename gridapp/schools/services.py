@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
+from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
 from gridapp.schools.models import (
     GRADE_LEVELS,

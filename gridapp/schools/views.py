@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
-from gridapp.core.i18n import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core.errors import RuleViolation
 from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import paginate_rows, str_arg
 from gridapp.core.permissions import (
     Need,
