@@ -37,8 +37,9 @@ CASES = [
 
 
 def start(cmd: list[str], env: dict, pidfile: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -65,8 +66,23 @@ def stop(proc: subprocess.Popen, pidfile: Path) -> None:
 
 
 def gunicorn(app: str, port: int, pidfile: Path, env: dict) -> subprocess.Popen:
-    return start([str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-                  "--pid", str(pidfile), "--log-level", "warning", app], env, pidfile, port)
+    return start(
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--pid",
+            str(pidfile),
+            "--log-level",
+            "warning",
+            app,
+        ],
+        env,
+        pidfile,
+        port,
+    )
 
 
 def session_cookie(port: int, username: str) -> str:
@@ -74,9 +90,11 @@ def session_cookie(port: int, username: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"http://127.0.0.1:{port}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page)
-    data = urllib.parse.urlencode({"username": username, "password": "gridapp-demo",
-                                   "csrf_token": token.group(1)}).encode()
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    data = urllib.parse.urlencode(
+        {"username": username, "password": "gridapp-demo", "csrf_token": token.group(1)}
+    ).encode()
     opener.open(f"http://127.0.0.1:{port}/login", data=data)
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
@@ -94,8 +112,12 @@ def wrk(url: str, cookie: str | None) -> dict:
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p50_ms": ms("50"), "p99_ms": ms("99"),
-            "errors": int(non2xx.group(1)) if non2xx else 0}
+    return {
+        "rps": rps,
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
 
 
 def query_counts(env: dict, class_id: int) -> dict[str, int]:
@@ -123,8 +145,14 @@ for name, user, path in cases:
     counts[name] = n[0]
 print(json.dumps(counts))
 """
-    out = subprocess.run([str(BIN / "python"), "-c", code], env=env, cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if out.returncode:
         raise SystemExit(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -134,12 +162,17 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="gridapp-bench-"))
-    env = {**os.environ, "GRIDAPP_INSTANCE": str(work), "FLASK_APP": "wsgi",
-           "SECRET_KEY": "bench-secret"}
+    env = {
+        **os.environ,
+        "GRIDAPP_INSTANCE": str(work),
+        "FLASK_APP": "wsgi",
+        "SECRET_KEY": "bench-secret",
+    }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    subprocess.run([str(BIN / "flask"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(BIN / "flask"), "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
     subprocess.run([str(BIN / "flask"), "demo-data"], env=env, cwd=ROOT, check=True)
     class_id = 1  # the demo head teacher's class
     results = {"workers": WORKERS, "duration": DURATION, "connections": CONNECTIONS, "cases": {}}
@@ -155,8 +188,9 @@ def main() -> None:
         for name, user, path, target in CASES:
             if user and user not in cookies:
                 cookies[user] = session_cookie(APP_PORT, user)
-            r = wrk(f"http://127.0.0.1:{APP_PORT}{path.format(class_id=class_id)}",
-                    cookies.get(user))
+            r = wrk(
+                f"http://127.0.0.1:{APP_PORT}{path.format(class_id=class_id)}", cookies.get(user)
+            )
             r["ratio"] = round(r["rps"] / results["floor"]["rps"], 3)
             r["target_ratio"] = target
             results["cases"][name] = r
@@ -170,14 +204,20 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     f = results["floor"]
-    print(f"\n{'case':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}{'ratio':>8}{'target':>8}")
-    print(f"{'floor (bare Flask, 2 KB)':<28}{f['rps']:>9.0f}{f['p50_ms']:>9.1f}{f['p99_ms']:>9.1f}"
-          f"{'':>9}{1:>8.2f}{'':>8}")
+    print(
+        f"\n{'case':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}{'ratio':>8}{'target':>8}"
+    )
+    print(
+        f"{'floor (bare Flask, 2 KB)':<28}{f['rps']:>9.0f}{f['p50_ms']:>9.1f}{f['p99_ms']:>9.1f}"
+        f"{'':>9}{1:>8.2f}{'':>8}"
+    )
     failed = []
     for name, r in results["cases"].items():
         target = r["target_ratio"]
-        print(f"{name:<28}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-              f"{r.get('queries', '-'):>9}{r['ratio']:>8.3f}{(target or ''):>8}")
+        print(
+            f"{name:<28}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+            f"{r.get('queries', '-'):>9}{r['ratio']:>8.3f}{(target or ''):>8}"
+        )
         if r["errors"]:
             failed.append(f"{name}: {r['errors']} non-2xx answers")
         if target and r["ratio"] < target:

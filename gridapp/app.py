@@ -28,6 +28,9 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
+    from gridapp.core.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)

@@ -13,10 +13,16 @@ from gridapp.extensions import db
 
 def register(app: Flask) -> None:
     @app.cli.command("demo-data")
-    @click.option("--seed", default=2026, show_default=True, help="random seed (same seed, same data)")
+    @click.option(
+        "--seed", default=2026, show_default=True, help="random seed (same seed, same data)"
+    )
     @click.option("--schools", default=3, show_default=True, help="number of schools")
-    @click.option("--students-per-school", default=0, help="students per school (0: 18 classes of 35–45)")
-    @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) if the database has data")
+    @click.option(
+        "--students-per-school", default=0, help="students per school (0: 18 classes of 35–45)"
+    )
+    @click.option(
+        "--if-empty", is_flag=True, help="do nothing (and succeed) if the database has data"
+    )
     def demo_data(seed: int, schools: int, students_per_school: int, if_empty: bool) -> None:
         """Load the demo district (refuses a database that holds real data)."""
         from gridapp import demo
@@ -32,8 +38,9 @@ def register(app: Flask) -> None:
             click.echo(f"Refused: {e}.", err=True)
             sys.exit(1)
         started = time.monotonic()
-        result = demo.build(seed=seed, schools=schools,
-                            students_per_school=students_per_school or None)
+        result = demo.build(
+            seed=seed, schools=schools, students_per_school=students_per_school or None
+        )
         db.session.commit()
         click.echo(
             f"Demo district loaded in {time.monotonic() - started:.1f}s: {len(result.schools)} schools, "
@@ -55,8 +62,9 @@ def register(app: Flask) -> None:
     @click.option("--district", "district_name", required=True, help="the district's name")
     @click.option("--district-code", required=True)
     @click.password_option()
-    def create_admin(username: str, name: str, district_name: str, district_code: str,
-                     password: str) -> None:
+    def create_admin(
+        username: str, name: str, district_name: str, district_code: str, password: str
+    ) -> None:
         """Create a district and its first district admin (the start of a real installation)."""
         from sqlalchemy import select
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from faker import Faker
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from gridapp.accounts.models import Role, User, UserRole
@@ -79,7 +79,9 @@ def has_demo() -> bool:
 def check_may_load() -> None:
     real = db.session.scalar(select(District.id).where(District.is_demo.is_(False)))
     if real is not None:
-        raise DemoRefused("this database holds a real (non-demo) district: refusing to add demo data")
+        raise DemoRefused(
+            "this database holds a real (non-demo) district: refusing to add demo data"
+        )
     if has_demo():
         raise DemoRefused("the demo district is already loaded")
 
@@ -109,51 +111,96 @@ class Builder:
             base = f"t{len(self.usernames) + 1:04d}"
             username = base
         self.usernames.add(username)
-        u = User(username=username, name=name, password_hash=self.password_hash,
-                 district_id=district.id, phone=self.mobile(), **kw)
+        u = User(
+            username=username,
+            name=name,
+            password_hash=self.password_hash,
+            district_id=district.id,
+            phone=self.mobile(),
+            **kw,
+        )
         db.session.add(u)
         return u
 
     def mobile(self) -> str:
-        prefix = self.rng.choice(["138", "139", "135", "136", "150", "151", "158", "159", "177",
-                                  "180", "186", "187", "188", "189", "199"])
+        prefix = self.rng.choice(
+            [
+                "138",
+                "139",
+                "135",
+                "136",
+                "150",
+                "151",
+                "158",
+                "159",
+                "177",
+                "180",
+                "186",
+                "187",
+                "188",
+                "189",
+                "199",
+            ]
+        )
         return prefix + "".join(self.rng.choice("0123456789") for _ in range(8))
 
     def person_name(self, surname: str, gender: Gender) -> str:
-        first = self.fake.first_name_male() if gender is Gender.MALE else self.fake.first_name_female()
+        first = (
+            self.fake.first_name_male() if gender is Gender.MALE else self.fake.first_name_female()
+        )
         return surname + first
 
     def address(self, community: str) -> str:
         if community.endswith("村"):
             return f"南湖区{community}{self.rng.randint(1, 30)}组{self.rng.randint(1, 120)}号"
-        return (f"南湖区{community}{self.rng.randint(1, 40)}幢{self.rng.randint(1, 4)}单元"
-                f"{self.rng.randint(1, 18)}{self.rng.randint(1, 4):02d}室")
+        return (
+            f"南湖区{community}{self.rng.randint(1, 40)}幢{self.rng.randint(1, 4)}单元"
+            f"{self.rng.randint(1, 18)}{self.rng.randint(1, 4):02d}室"
+        )
 
     def new_family(self, district: District) -> tuple[Family, str, str, list[Guardian]]:
         family = Family(district_id=district.id)
         surname = self.fake.last_name()
-        community = (self.rng.choice(VILLAGES) if self.rng.random() < 0.12
-                     else self.rng.choice(self.communities))
-        father = Guardian(family=family, name=self.person_name(surname, Gender.MALE),
-                          relation=Relation.FATHER, mobile=self.mobile(),
-                          workplace=self.fake.company())
-        mother = Guardian(family=family, name=self.person_name(self.fake.last_name(), Gender.FEMALE),
-                          relation=Relation.MOTHER, mobile=self.mobile(),
-                          other_phone=self.mobile() if self.rng.random() < 0.2 else "",
-                          workplace=self.fake.company())
+        community = (
+            self.rng.choice(VILLAGES)
+            if self.rng.random() < 0.12
+            else self.rng.choice(self.communities)
+        )
+        father = Guardian(
+            family=family,
+            name=self.person_name(surname, Gender.MALE),
+            relation=Relation.FATHER,
+            mobile=self.mobile(),
+            workplace=self.fake.company(),
+        )
+        mother = Guardian(
+            family=family,
+            name=self.person_name(self.fake.last_name(), Gender.FEMALE),
+            relation=Relation.MOTHER,
+            mobile=self.mobile(),
+            other_phone=self.mobile() if self.rng.random() < 0.2 else "",
+            workplace=self.fake.company(),
+        )
         guardians = [mother, father]
         if self.rng.random() < 0.08:  # parents work away: a grandparent is the main guardian
-            guardians.insert(0, Guardian(family=family,
-                                         name=self.person_name(surname, Gender.FEMALE),
-                                         relation=Relation.GRANDMOTHER, mobile=self.mobile()))
+            guardians.insert(
+                0,
+                Guardian(
+                    family=family,
+                    name=self.person_name(surname, Gender.FEMALE),
+                    relation=Relation.GRANDMOTHER,
+                    mobile=self.mobile(),
+                ),
+            )
         elif self.rng.random() < 0.06:  # single-parent household
             guardians = [self.rng.choice(guardians)]
         db.session.add(family)
         db.session.add_all(guardians)
         return family, surname, community, guardians
 
-    def student(self, district: District, school: School, school_class: SchoolClass, level: int,
-                seq: int) -> Student:
+    def student(
+        self, district: District, school: School, school_class: SchoolClass, level: int, seq: int
+    ) -> Student:
         gender = self.rng.choice([Gender.MALE, Gender.FEMALE])
         if self.sibling_pool and self.rng.random() < 0.09:
             idx = self.rng.randrange(len(self.sibling_pool))
@@ -169,10 +216,15 @@ class Builder:
         age = 5 + level  # on 1 September of the school year
         born = date(self.year - age - 1, 9, 1) + timedelta(days=self.rng.randint(0, 364))
         s = Student(
-            school=school, school_class=school_class, family=family,
+            school=school,
+            school_class=school_class,
+            family=family,
             student_number=f"{school.code[-2:]}{school_class.enrolment_year}{school_class.number:02d}{seq:02d}",
-            name=self.person_name(surname, gender), gender=gender, birth_on=born,
-            address=self.address(community), community=community,
+            name=self.person_name(surname, gender),
+            gender=gender,
+            birth_on=born,
+            address=self.address(community),
+            community=community,
             enrolment_year=school_class.enrolment_year,
         )
         db.session.add(s)
@@ -181,8 +233,12 @@ class Builder:
         return s
 
 
-def build(seed: int = 2026, schools: int = 3, students_per_school: int | None = None,
-          today: date | None = None) -> DemoResult:
+def build(
+    seed: int = 2026,
+    schools: int = 3,
+    students_per_school: int | None = None,
+    today: date | None = None,
+) -> DemoResult:
     """Create the demo district in the current session (the caller commits)."""
     from gridapp.core.time import today as today_fn
 
@@ -205,9 +261,14 @@ def build(seed: int = 2026, schools: int = 3, students_per_school: int | None = 
         levels = list(GRADE_LEVELS[kind])
         if students_per_school:
             classes_per_grade = max(1, round(students_per_school / 40 / len(levels)))
-        school = School(district=district, name=name, code=f"NH{n + 1:02d}", kind=kind,
-                        address=b.address(b.rng.choice(b.communities)),
-                        phone=f"0573-8{b.rng.randint(1000000, 9999999)}")
+        school = School(
+            district=district,
+            name=name,
+            code=f"NH{n + 1:02d}",
+            kind=kind,
+            address=b.address(b.rng.choice(b.communities)),
+            phone=f"0573-8{b.rng.randint(1000000, 9999999)}",
+        )
         db.session.add(school)
         db.session.flush()
         result.schools.append(school)
@@ -231,13 +292,22 @@ def build(seed: int = 2026, schools: int = 3, students_per_school: int | None = 
 
 def _calendar(school: School, year: int) -> None:
     for y in (year - 1, year):
-        sy = SchoolYear(school_id=school.id, name=f"{y}—{y + 1}学年",
-                        starts_on=date(y, 9, 1), ends_on=date(y + 1, 7, 3))
+        sy = SchoolYear(
+            school_id=school.id,
+            name=f"{y}—{y + 1}学年",
+            starts_on=date(y, 9, 1),
+            ends_on=date(y + 1, 7, 3),
+        )
         sy.semesters = [
-            Semester(school_id=school.id, number=1, starts_on=date(y, 9, 1),
-                     ends_on=date(y + 1, 1, 23)),
-            Semester(school_id=school.id, number=2, starts_on=date(y + 1, 2, 23),
-                     ends_on=date(y + 1, 7, 3)),
+            Semester(
+                school_id=school.id, number=1, starts_on=date(y, 9, 1), ends_on=date(y + 1, 1, 23)
+            ),
+            Semester(
+                school_id=school.id,
+                number=2,
+                starts_on=date(y + 1, 2, 23),
+                ends_on=date(y + 1, 7, 3),
+            ),
         ]
         db.session.add(sy)
 
@@ -245,8 +315,13 @@ def _calendar(school: School, year: int) -> None:
 def _staff(b: Builder, district: District, school: School, first: bool) -> dict:
     def named(username, title, role, party=False):
         gender = b.rng.choice([Gender.MALE, Gender.FEMALE])
-        u = b.user(district, b.person_name(b.fake.last_name(), gender),
-                   username if first else None, title=title, is_party_member=party)
+        u = b.user(
+            district,
+            b.person_name(b.fake.last_name(), gender),
+            username if first else None,
+            title=title,
+            is_party_member=party,
+        )
         u.roles.append(UserRole(role=role, school_id=school.id))
         return u
 
@@ -257,8 +332,9 @@ def _staff(b: Builder, district: District, school: School, first: bool) -> dict:
     return {"principal": principal, "secretary": secretary, "admin": admin, "teachers": []}
 
 
-def _classes(b: Builder, school: School, levels: list[int], per_grade: int, staff: dict,
-             first: bool) -> list[tuple[SchoolClass, int]]:
+def _classes(
+    b: Builder, school: School, levels: list[int], per_grade: int, staff: dict, first: bool
+) -> list[tuple[SchoolClass, int]]:
     district = school.district
     subjects = SUBJECTS_BY_STAGE[school.kind]
     out = []
@@ -268,8 +344,9 @@ def _classes(b: Builder, school: School, levels: list[int], per_grade: int, staf
     def new_teacher(username=None, party=None):
         party = b.rng.random() < 0.25 if party is None else party
         gender = b.rng.choice([Gender.MALE, Gender.FEMALE])
-        t = b.user(district, b.person_name(b.fake.last_name(), gender), username,
-                   is_party_member=party)
+        t = b.user(
+            district, b.person_name(b.fake.last_name(), gender), username, is_party_member=party
+        )
         t.roles.append(UserRole(role=Role.TEACHER, school_id=school.id))
         staff["teachers"].append(t)
         return t
@@ -281,9 +358,14 @@ def _classes(b: Builder, school: School, levels: list[int], per_grade: int, staf
         for number in range(1, per_grade + 1):
             username = "teacher" if first and not out else None
             head = new_teacher(username, party=False if username else None)
-            sc = SchoolClass(school_id=school.id, grade=grade, number=number,
-                             name=class_name(level, number),
-                             enrolment_year=b.year - (level - first_level), head_teacher=head)
+            sc = SchoolClass(
+                school_id=school.id,
+                grade=grade,
+                number=number,
+                name=class_name(level, number),
+                enrolment_year=b.year - (level - first_level),
+                head_teacher=head,
+            )
             db.session.add(sc)
             out.append((sc, level))
             for i, subject in enumerate(subjects):
@@ -300,7 +382,9 @@ def _classes(b: Builder, school: School, levels: list[int], per_grade: int, staf
                     if not reusable:
                         pool.append(teacher)
                 taken[id(teacher)] = taken.get(id(teacher), 0) + 1
-                db.session.add(TeachingAssignment(teacher=teacher, school_class=sc, subject=subject))
+                db.session.add(
+                    TeachingAssignment(teacher=teacher, school_class=sc, subject=subject)
+                )
     db.session.flush()
     return out
 
@@ -312,12 +396,18 @@ def _demo_parent(b: Builder, district: District, result: DemoResult) -> None:
         select(SchoolClass).where(SchoolClass.school_id == school.id).order_by(SchoolClass.id)
     ).all()
     younger_class, older_class = classes[0], classes[min(len(classes) - 1, 3 * 3 + 1)]
-    younger = db.session.scalar(
-        select(Student).where(Student.class_id == younger_class.id).order_by(Student.id)
-    )
-    older = db.session.scalar(
-        select(Student).where(Student.class_id == older_class.id).order_by(Student.id)
-    )
+    only_child = (
+        select(Student.family_id).group_by(Student.family_id).having(func.count() == 1)
+    ).scalar_subquery()
+
+    def first_only_child(school_class: SchoolClass) -> Student:
+        return db.session.scalar(
+            select(Student)
+            .where(Student.class_id == school_class.id, Student.family_id.in_(only_child))
+            .order_by(Student.id)
+        )
+
+    younger, older = first_only_child(younger_class), first_only_child(older_class)
     mother = younger.primary_guardian
     # Make the older child a sibling: same family, same guardians, same surname and home.
     old_family = older.family

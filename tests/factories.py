@@ -139,7 +139,9 @@ class StudentFactory(Base):
 
     school_class = factory.SubFactory(SchoolClassFactory)
     school_id = factory.SelfAttribute("school_class.school_id")
-    family = factory.LazyAttribute(lambda o: FamilyFactory(district_id=o.school_class.school.district_id))
+    family = factory.LazyAttribute(
+        lambda o: FamilyFactory(district_id=o.school_class.school.district_id)
+    )
     student_number = factory.Sequence(lambda n: f"2024{n:05d}")
     name = factory.Faker("name", locale="zh_CN")
     gender = Gender.FEMALE

@@ -26,8 +26,9 @@ def build_world() -> SimpleNamespace:
     w = SimpleNamespace()
     w.district_supervisor = user("district_supervisor", [(Role.DISTRICT_SUPERVISOR, None)])
     w.district_admin = user("district_admin", [(Role.DISTRICT_ADMIN, None)])
-    w.other_district_supervisor = user("other_district", [(Role.DISTRICT_SUPERVISOR, None)],
-                                       district=other_d)
+    w.other_district_supervisor = user(
+        "other_district", [(Role.DISTRICT_SUPERVISOR, None)], district=other_d
+    )
     w.school_admin = user("school_admin", [(Role.SCHOOL_ADMIN, a)])
     w.principal = user("principal", [(Role.PRINCIPAL, a), (Role.TEACHER, a)], title="校长")
     w.head_teacher = user("head_teacher", [(Role.TEACHER, a)])
@@ -41,20 +42,24 @@ def build_world() -> SimpleNamespace:
     grade3 = f.GradeFactory(school=a, level=3)
     w.class_a1 = f.SchoolClassFactory(grade=grade3, number=1, head_teacher=w.head_teacher)
     w.class_a2 = f.SchoolClassFactory(grade=grade3, number=2, head_teacher=w.other_class_teacher)
-    w.class_b1 = f.SchoolClassFactory(grade=f.GradeFactory(school=b, level=7), number=1,
-                                      head_teacher=w.other_school_teacher)
+    w.class_b1 = f.SchoolClassFactory(
+        grade=f.GradeFactory(school=b, level=7), number=1, head_teacher=w.other_school_teacher
+    )
     w.class_c1 = f.SchoolClassFactory(grade=f.GradeFactory(school=c, level=3), number=1)
     f.TeachingAssignmentFactory(school_class=w.class_a1, teacher=w.head_teacher, subject="语文")
-    w.assignment = f.TeachingAssignmentFactory(school_class=w.class_a1, teacher=w.subject_teacher,
-                                               subject="数学")
-    f.TeachingAssignmentFactory(school_class=w.class_a2, teacher=w.other_class_teacher,
-                                subject="语文")
+    w.assignment = f.TeachingAssignmentFactory(
+        school_class=w.class_a1, teacher=w.subject_teacher, subject="数学"
+    )
+    f.TeachingAssignmentFactory(
+        school_class=w.class_a2, teacher=w.other_class_teacher, subject="语文"
+    )
 
     # The parent's two children: one in A1, an older sibling in the junior school B.
     w.student = f.StudentFactory(school_class=w.class_a1, name="王小明")
     w.sibling = f.StudentFactory(school_class=w.class_b1, family=w.student.family, name="王小红")
-    w.guardian = f.GuardianFactory(family=w.student.family, name="李芳", user_id=w.parent.id,
-                                   mobile="13812345678")
+    w.guardian = f.GuardianFactory(
+        family=w.student.family, name="李芳", user_id=w.parent.id, mobile="13812345678"
+    )
     f.StudentGuardianFactory(student=w.student, guardian=w.guardian)
     f.StudentGuardianFactory(student=w.sibling, guardian=w.guardian)
     w.other_student = f.StudentFactory(school_class=w.class_a1, name="张伟")

@@ -9,8 +9,11 @@ from gridapp.core.i18n import lazy_gettext as _l
 
 
 class LoginForm(Form):
-    username = StringField(_l("用户名"), [DataRequired(_l("请输入用户名")), Length(max=64),
-                                        no_control_chars], filters=[strip])
+    username = StringField(
+        _l("用户名"),
+        [DataRequired(_l("请输入用户名")), Length(max=64), no_control_chars],
+        filters=[strip],
+    )
     password = PasswordField(_l("密码"), [DataRequired(_l("请输入密码")), Length(max=200)])
 
 
@@ -48,12 +51,17 @@ class UserForm(Form):
         [
             DataRequired(_l("请输入用户名")),
             Length(min=2, max=64, message=_l("用户名长度为 2 到 64 个字符")),
-            Regexp(r"^[A-Za-z0-9_.\-]+$", message=_l("用户名只能包含字母、数字、下划线、点和连字符")),
+            Regexp(
+                r"^[A-Za-z0-9_.\-]+$", message=_l("用户名只能包含字母、数字、下划线、点和连字符")
+            ),
         ],
         filters=[strip],
     )
-    name = StringField(_l("姓名"), [DataRequired(_l("请输入姓名")), Length(max=50), no_control_chars],
-                       filters=[strip])
+    name = StringField(
+        _l("姓名"),
+        [DataRequired(_l("请输入姓名")), Length(max=50), no_control_chars],
+        filters=[strip],
+    )
     phone = StringField(_l("手机号码"), [Optional(), mobile_phone], filters=[strip])
     title = StringField(_l("职务"), [Optional(), Length(max=40), no_control_chars], filters=[strip])
     is_party_member = BooleanField(_l("中共党员"))

@@ -146,8 +146,10 @@ def update_user(actor: User, user: User, data: UserData) -> User:
 def set_school_roles(actor: User, user: User, school_id: int, roles: set[Role]) -> None:
     """Replace the user's roles at one school by `roles` (school roles only)."""
     wanted = {r for r in roles if r in (Role.SCHOOL_ADMIN, Role.PRINCIPAL, Role.TEACHER)}
-    if user.id == actor.id and Role.SCHOOL_ADMIN not in wanted and actor.has_role(
-        Role.SCHOOL_ADMIN, school_id
+    if (
+        user.id == actor.id
+        and Role.SCHOOL_ADMIN not in wanted
+        and actor.has_role(Role.SCHOOL_ADMIN, school_id)
     ):
         raise RuleViolation(_("不能取消自己的学校管理员角色"), field="roles")
     current = {r.role: r for r in user.roles if r.school_id == school_id}

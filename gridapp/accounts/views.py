@@ -190,7 +190,9 @@ def new_user():
         else:
             db.session.commit()
             return render_template(
-                "admin/invitation_issued.html", user=user, school=school,
+                "admin/invitation_issued.html",
+                user=user,
+                school=school,
                 link=url_for("accounts.invitation", token=token, _external=True),
             )
     status = 422 if form.all_errors else 200
@@ -229,7 +231,9 @@ def invite_user(user_id: int):
     token = services.issue_invitation(current_user._get_current_object(), user)
     db.session.commit()
     return render_template(
-        "admin/invitation_issued.html", user=user, school=school,
+        "admin/invitation_issued.html",
+        user=user,
+        school=school,
         link=url_for("accounts.invitation", token=token, _external=True),
     )
 
@@ -266,6 +270,10 @@ def audit_log():
             q = q.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
     page = paginate(q, per_page=50)
     return page_or_fragment(
-        "admin/audit.html", "admin/_partials/audit_table.html",
-        page=page, action=action, actor=actor, day=day,
+        "admin/audit.html",
+        "admin/_partials/audit_table.html",
+        page=page,
+        action=action,
+        actor=actor,
+        day=day,
     )

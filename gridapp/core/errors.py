@@ -64,15 +64,18 @@ def register(app: Flask) -> None:
         if e.code in (301, 302, 303, 307, 308) or e.code is None:
             return e
         if e.code >= 500 and getattr(e, "original_exception", None) is not None:
-            app.logger.error("unhandled error on %s %s", request.method, request.path,
-                             exc_info=e.original_exception)
+            app.logger.error(
+                "unhandled error on %s %s",
+                request.method,
+                request.path,
+                exc_info=e.original_exception,
+            )
         detail = e.description if getattr(e, "_gridapp_detail", False) else None
         return error_page(e.code, detail)
 
     @app.errorhandler(IllegalTransition)
     def conflict(e):
         return error_page(409, str(e) or None)
-
 
 
 def abort_with(status: int, message: str):

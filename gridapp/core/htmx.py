@@ -13,7 +13,12 @@ def wants_fragment() -> bool:
 
 
 def page_or_fragment(
-    page_template: str, fragment_template: str, /, *, status_code: int = 200, hx_trigger=None,
+    page_template: str,
+    fragment_template: str,
+    /,
+    *,
+    status_code: int = 200,
+    hx_trigger=None,
     **context,
 ):
     template = fragment_template if wants_fragment() else page_template

@@ -40,10 +40,12 @@ def merge_families(keep: Family, other: Family) -> Family:
     """Siblings who share a guardian are one family: move everyone of `other` into `keep`."""
     if keep.id == other.id:
         return keep
-    db.session.execute(update(Student).where(Student.family_id == other.id)
-                       .values(family_id=keep.id))
-    db.session.execute(update(Guardian).where(Guardian.family_id == other.id)
-                       .values(family_id=keep.id))
+    db.session.execute(
+        update(Student).where(Student.family_id == other.id).values(family_id=keep.id)
+    )
+    db.session.execute(
+        update(Guardian).where(Guardian.family_id == other.id).values(family_id=keep.id)
+    )
     db.session.expire_all()
     return keep
 
@@ -90,8 +92,9 @@ def reveal_guardian_phone(actor: User, student: Student, guardian: Guardian) -> 
     """The full number, recorded in the audit log (phones are masked in lists)."""
     if guardian.id not in {link.guardian_id for link in student.guardian_links}:
         raise LookupError(guardian.id)
-    audit.record(actor, "guardian.phone.view", guardian, school_id=student.school_id,
-                 student_id=student.id)
+    audit.record(
+        actor, "guardian.phone.view", guardian, school_id=student.school_id, student_id=student.id
+    )
     return guardian.mobile
 
 
@@ -101,8 +104,13 @@ def _roster_statement(with_search: bool) -> Select:
     primary = aliased(StudentGuardian)
     q = (
         select(
-            Student.id, Student.student_number, Student.name, Student.gender, Student.community,
-            Guardian.name.label("guardian_name"), Guardian.relation.label("guardian_relation"),
+            Student.id,
+            Student.student_number,
+            Student.name,
+            Student.gender,
+            Student.community,
+            Guardian.name.label("guardian_name"),
+            Guardian.relation.label("guardian_relation"),
             Guardian.mobile.label("guardian_mobile"),
         )
         .outerjoin(primary, (primary.student_id == Student.id) & primary.is_primary)
@@ -112,8 +120,13 @@ def _roster_statement(with_search: bool) -> Select:
     )
     if with_search:
         like = bindparam("like")
-        q = q.where(or_(Student.name.like(like), Student.student_number.like(like),
-                        Student.community.like(like)))
+        q = q.where(
+            or_(
+                Student.name.like(like),
+                Student.student_number.like(like),
+                Student.community.like(like),
+            )
+        )
     return q
 
 

@@ -41,7 +41,10 @@ def student(student_id: int):
         .order_by(Student.birth_on)
     ).all()
     return render_template(
-        "people/student.html", student=student, links=links, siblings=siblings,
+        "people/student.html",
+        student=student,
+        links=links,
+        siblings=siblings,
         can_edit=can(current_user, Need.EDIT, student),
         staff_view=_is_staff_viewer(student),
         visible_sibling_ids={s.id for s in siblings if can(current_user, Need.VIEW, s)},
@@ -73,10 +76,13 @@ def edit_student(student_id: int):
     if form.validate_on_submit():
         try:
             services.update_student(
-                current_user, student,
+                current_user,
+                student,
                 services.StudentData(
-                    name=form.name.data, gender=Gender(form.gender.data),
-                    birth_on=form.birth_on.data, address=form.address.data or "",
+                    name=form.name.data,
+                    gender=Gender(form.gender.data),
+                    birth_on=form.birth_on.data,
+                    address=form.address.data or "",
                     community=form.community.data or "",
                 ),
                 today(),
@@ -99,8 +105,11 @@ def children_of(user) -> list[Student]:
             .join(StudentGuardian, StudentGuardian.student_id == Student.id)
             .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
             .where(Guardian.user_id == user.id)
-            .options(joinedload(Student.school_class), joinedload(Student.school),
-                     selectinload(Student.guardian_links))
+            .options(
+                joinedload(Student.school_class),
+                joinedload(Student.school),
+                selectinload(Student.guardian_links),
+            )
             .order_by(Student.birth_on)
         )
     )

@@ -20,8 +20,12 @@ DATE_MSG = _l("请输入有效日期，例如 2026-09-01")
 
 
 class SchoolYearForm(Form):
-    name = StringField(_l("学年名称"), [DataRequired(_l("请填写学年名称")), Length(max=40), no_control_chars],
-                       filters=[strip], description=_l("例如 2027—2028学年"))
+    name = StringField(
+        _l("学年名称"),
+        [DataRequired(_l("请填写学年名称")), Length(max=40), no_control_chars],
+        filters=[strip],
+        description=_l("例如 2027—2028学年"),
+    )
     first_starts_on = DateField(_l("第一学期开始"), [InputRequired(DATE_MSG)])
     first_ends_on = DateField(_l("第一学期结束"), [InputRequired(DATE_MSG)])
     second_starts_on = DateField(_l("第二学期开始"), [InputRequired(DATE_MSG)])
@@ -35,10 +39,14 @@ class SemesterForm(Form):
 
 class ClassForm(Form):
     level = SelectField(_l("年级"), coerce=int, validate_choice=True)
-    number = IntegerField(_l("班号"), [InputRequired(_l("请填写班号")),
-                                      NumberRange(1, 99, _l("班号须在 1 到 99 之间"))])
-    enrolment_year = IntegerField(_l("入学年份"), [InputRequired(_l("请填写入学年份")),
-                                              NumberRange(1990, 2100, _l("请填写有效年份"))])
+    number = IntegerField(
+        _l("班号"),
+        [InputRequired(_l("请填写班号")), NumberRange(1, 99, _l("班号须在 1 到 99 之间"))],
+    )
+    enrolment_year = IntegerField(
+        _l("入学年份"),
+        [InputRequired(_l("请填写入学年份")), NumberRange(1990, 2100, _l("请填写有效年份"))],
+    )
     head_teacher_id = SelectField(_l("班主任"), coerce=_optional_int, validators=[Optional()])
 
 
@@ -47,17 +55,29 @@ class HeadTeacherForm(Form):
 
 
 class AssignmentForm(Form):
-    teacher_id = SelectField(_l("任课教师"), coerce=_optional_int,
-                             validators=[DataRequired(_l("请选择任课教师"))])
-    subject = StringField(_l("学科"), [DataRequired(_l("请填写学科")), Length(max=20), no_control_chars],
-                          filters=[strip])
+    teacher_id = SelectField(
+        _l("任课教师"), coerce=_optional_int, validators=[DataRequired(_l("请选择任课教师"))]
+    )
+    subject = StringField(
+        _l("学科"),
+        [DataRequired(_l("请填写学科")), Length(max=20), no_control_chars],
+        filters=[strip],
+    )
 
 
 class SchoolForm(Form):
-    name = StringField(_l("学校名称"), [DataRequired(_l("请填写学校名称")), Length(max=100), no_control_chars],
-                       filters=[strip])
-    code = StringField(_l("学校代码"), [DataRequired(_l("请填写学校代码")), Length(max=32), no_control_chars],
-                       filters=[strip])
+    name = StringField(
+        _l("学校名称"),
+        [DataRequired(_l("请填写学校名称")), Length(max=100), no_control_chars],
+        filters=[strip],
+    )
+    code = StringField(
+        _l("学校代码"),
+        [DataRequired(_l("请填写学校代码")), Length(max=32), no_control_chars],
+        filters=[strip],
+    )
     kind = SelectField(_l("学校类型"), choices=[])
-    address = StringField(_l("地址"), [Optional(), Length(max=200), no_control_chars], filters=[strip])
+    address = StringField(
+        _l("地址"), [Optional(), Length(max=200), no_control_chars], filters=[strip]
+    )
     phone = StringField(_l("电话"), [Optional(), Length(max=40), no_control_chars], filters=[strip])

@@ -29,10 +29,9 @@ from gridapp.schools.models import (
 def current_semester(school_id: int, today: date) -> Semester | None:
     """The semester whose dates hold today; in a holiday, the one that ended last; else the next."""
     base = select(Semester).where(Semester.school_id == school_id)
-    return (
-        db.session.scalar(base.where(Semester.starts_on <= today).order_by(Semester.starts_on.desc()))
-        or db.session.scalar(base.order_by(Semester.starts_on))
-    )
+    return db.session.scalar(
+        base.where(Semester.starts_on <= today).order_by(Semester.starts_on.desc())
+    ) or db.session.scalar(base.order_by(Semester.starts_on))
 
 
 @dataclass
@@ -68,14 +67,24 @@ def create_school_year(actor: User, school: School, data: SchoolYearData) -> Sch
     if overlap:
         raise RuleViolation(_("与已有学年的日期重叠"), field="first_starts_on")
     year = SchoolYear(
-        school_id=school.id, name=data.name,
-        starts_on=data.first_starts_on, ends_on=data.second_ends_on,
+        school_id=school.id,
+        name=data.name,
+        starts_on=data.first_starts_on,
+        ends_on=data.second_ends_on,
     )
     year.semesters = [
-        Semester(school_id=school.id, number=1, starts_on=data.first_starts_on,
-                 ends_on=data.first_ends_on),
-        Semester(school_id=school.id, number=2, starts_on=data.second_starts_on,
-                 ends_on=data.second_ends_on),
+        Semester(
+            school_id=school.id,
+            number=1,
+            starts_on=data.first_starts_on,
+            ends_on=data.first_ends_on,
+        ),
+        Semester(
+            school_id=school.id,
+            number=2,
+            starts_on=data.second_starts_on,
+            ends_on=data.second_ends_on,
+        ),
     ]
     db.session.add(year)
     db.session.flush()
@@ -123,7 +132,9 @@ def _check_teacher(school_id: int, teacher_id: int | None, field: str) -> User |
 def grade_for(school: School, level: int) -> Grade:
     if level not in school.levels:
         raise RuleViolation(_("本校没有这个年级"), field="level")
-    grade = db.session.scalar(select(Grade).where(Grade.school_id == school.id, Grade.level == level))
+    grade = db.session.scalar(
+        select(Grade).where(Grade.school_id == school.id, Grade.level == level)
+    )
     if grade is None:
         grade = Grade(school_id=school.id, level=level, name=GRADE_NAMES[level])
         db.session.add(grade)
@@ -132,7 +143,11 @@ def grade_for(school: School, level: int) -> Grade:
 
 
 def create_class(
-    actor: User, school: School, level: int, number: int, enrolment_year: int,
+    actor: User,
+    school: School,
+    level: int,
+    number: int,
+    enrolment_year: int,
     head_teacher_id: int | None,
 ) -> SchoolClass:
     grade = grade_for(school, level)
@@ -143,8 +158,12 @@ def create_class(
         raise RuleViolation(_("%(name)s 已存在", name=class_name(level, number)), field="number")
     _check_teacher(school.id, head_teacher_id, "head_teacher_id")
     school_class = SchoolClass(
-        school_id=school.id, grade_id=grade.id, number=number, name=class_name(level, number),
-        enrolment_year=enrolment_year, head_teacher_id=head_teacher_id,
+        school_id=school.id,
+        grade_id=grade.id,
+        number=number,
+        name=class_name(level, number),
+        enrolment_year=enrolment_year,
+        head_teacher_id=head_teacher_id,
     )
     db.session.add(school_class)
     db.session.flush()
@@ -177,20 +196,34 @@ def add_assignment(
     )
     if exists:
         raise RuleViolation(_("该教师已任教本班的这门学科"), field="subject")
-    assignment = TeachingAssignment(teacher_id=teacher_id, class_id=school_class.id, subject=subject)
+    assignment = TeachingAssignment(
+        teacher_id=teacher_id, class_id=school_class.id, subject=subject
+    )
     db.session.add(assignment)
     db.session.flush()
-    audit.record(actor, "assignment.create", assignment, school_id=school_class.school_id,
-                 subject=subject, teacher_id=teacher_id, class_id=school_class.id)
+    audit.record(
+        actor,
+        "assignment.create",
+        assignment,
+        school_id=school_class.school_id,
+        subject=subject,
+        teacher_id=teacher_id,
+        class_id=school_class.id,
+    )
     return assignment
 
 
 def remove_assignment(actor: User, assignment: TeachingAssignment) -> None:
-    audit.record(actor, "assignment.remove", assignment,
-                 school_id=assignment.school_class.school_id, subject=assignment.subject,
-                 teacher_id=assignment.teacher_id, class_id=assignment.class_id)
+    audit.record(
+        actor,
+        "assignment.remove",
+        assignment,
+        school_id=assignment.school_class.school_id,
+        subject=assignment.subject,
+        teacher_id=assignment.teacher_id,
+        class_id=assignment.class_id,
+    )
     db.session.delete(assignment)
-
 
 
 @dataclass
@@ -202,7 +235,9 @@ class SchoolData:
     phone: str = ""
 
 
-def save_school(actor: User, district_id: int, data: SchoolData, school: School | None = None) -> School:
+def save_school(
+    actor: User, district_id: int, data: SchoolData, school: School | None = None
+) -> School:
     """Create a school in the district, or update one; a school's kind cannot drop grades it has."""
     taken = db.session.scalar(select(School.id).where(School.code == data.code))
     if taken is not None and (school is None or taken != school.id):

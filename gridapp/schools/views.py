@@ -92,8 +92,9 @@ def school_summary(school_ids) -> list[dict]:
 def index():
     require(current_user.is_district)
     rows = school_summary(sorted(visible_school_ids(current_user)))
-    return render_template("schools/index.html", rows=rows,
-                           can_add=current_user.has_role(Role.DISTRICT_ADMIN))
+    return render_template(
+        "schools/index.html", rows=rows, can_add=current_user.has_role(Role.DISTRICT_ADMIN)
+    )
 
 
 def _school_form_page(school: School | None):
@@ -102,10 +103,15 @@ def _school_form_page(school: School | None):
     if form.validate_on_submit():
         try:
             saved = services.save_school(
-                current_user, current_user.district_id,
-                services.SchoolData(name=form.name.data, code=form.code.data,
-                                    kind=SchoolKind(form.kind.data),
-                                    address=form.address.data or "", phone=form.phone.data or ""),
+                current_user,
+                current_user.district_id,
+                services.SchoolData(
+                    name=form.name.data,
+                    code=form.code.data,
+                    kind=SchoolKind(form.kind.data),
+                    address=form.address.data or "",
+                    phone=form.phone.data or "",
+                ),
                 school,
             )
         except RuleViolation as e:
@@ -145,8 +151,13 @@ def show(school_id: int):
     semester = services.current_semester(school.id, today())
     summary = school_summary([school.id])[0]
     return render_template(
-        "schools/show.html", school=school, grades=grades, sizes=sizes, semester=semester,
-        summary=summary, can_manage=can(current_user, Need.MANAGE, school),
+        "schools/show.html",
+        school=school,
+        grades=grades,
+        sizes=sizes,
+        semester=semester,
+        summary=summary,
+        can_manage=can(current_user, Need.MANAGE, school),
     )
 
 
@@ -189,14 +200,18 @@ def classes_of_teacher(user: User) -> list[tuple[SchoolClass, list[str]]]:
 @login_required
 def class_page(class_id: int):
     school_class = load_class(
-        class_id, Need.VIEW,
+        class_id,
+        Need.VIEW,
         options=[joinedload(SchoolClass.school), joinedload(SchoolClass.head_teacher)],
     )
     search = str_arg("q")
     page = paginate_rows(*class_roster_query(school_class.id, search), per_page=25)
     return page_or_fragment(
-        "schools/class.html", "schools/_partials/class_students.html",
-        school_class=school_class, page=page, search=search,
+        "schools/class.html",
+        "schools/_partials/class_students.html",
+        school_class=school_class,
+        page=page,
+        search=search,
         can_open_students=can_open_students(school_class),
         can_manage=can(current_user, Need.MANAGE, school_class),
         can_view_school=can(current_user, Need.VIEW, school_class.school),
@@ -225,9 +240,11 @@ def calendar(school_id: int):
         if form.validate_on_submit():
             try:
                 services.create_school_year(
-                    current_user, school,
+                    current_user,
+                    school,
                     services.SchoolYearData(
-                        name=form.name.data, first_starts_on=form.first_starts_on.data,
+                        name=form.name.data,
+                        first_starts_on=form.first_starts_on.data,
                         first_ends_on=form.first_ends_on.data,
                         second_starts_on=form.second_starts_on.data,
                         second_ends_on=form.second_ends_on.data,
@@ -248,7 +265,11 @@ def calendar(school_id: int):
     current = services.current_semester(school.id, today())
     status = 422 if form.all_errors else 200
     return render_template(
-        "schools/calendar.html", school=school, years=years, form=form, current=current,
+        "schools/calendar.html",
+        school=school,
+        years=years,
+        form=form,
+        current=current,
         can_manage=can_manage,
     ), status
 
@@ -298,8 +319,12 @@ def new_class(school_id: int):
     if form.validate_on_submit():
         try:
             school_class = services.create_class(
-                current_user, school, form.level.data, form.number.data,
-                form.enrolment_year.data, form.head_teacher_id.data,
+                current_user,
+                school,
+                form.level.data,
+                form.number.data,
+                form.enrolment_year.data,
+                form.head_teacher_id.data,
             )
         except RuleViolation as e:
             form.add_violation(e)
@@ -327,12 +352,16 @@ def edit_class(class_id: int):
         if form.validate_on_submit():
             try:
                 if form is head_form:
-                    services.set_head_teacher(current_user, school_class,
-                                              head_form.head_teacher_id.data)
+                    services.set_head_teacher(
+                        current_user, school_class, head_form.head_teacher_id.data
+                    )
                 else:
-                    services.add_assignment(current_user, school_class,
-                                            assignment_form.teacher_id.data,
-                                            assignment_form.subject.data)
+                    services.add_assignment(
+                        current_user,
+                        school_class,
+                        assignment_form.teacher_id.data,
+                        assignment_form.subject.data,
+                    )
             except RuleViolation as e:
                 form.add_violation(e)
             else:
@@ -347,8 +376,11 @@ def edit_class(class_id: int):
         .order_by(TeachingAssignment.subject)
     ).all()
     return render_template(
-        "schools/class_edit.html", school_class=school_class, head_form=head_form,
-        assignment_form=assignment_form, assignments=assignments,
+        "schools/class_edit.html",
+        school_class=school_class,
+        head_form=head_form,
+        assignment_form=assignment_form,
+        assignments=assignments,
     ), status
 
 

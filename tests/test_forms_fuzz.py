@@ -1,0 +1,217 @@
+"""Fuzzing the forms with arbitrary text: never a server error, only the statuses a user can meet."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from gridapp.extensions import limiter
+
+ALLOWED = {200, 303, 400, 404, 413, 422, 429}
+
+FUZZ = settings(
+    max_examples=30,
+    database=None,  # nothing written into the working tree
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\r\n\t",
+    "\x1b[31m",
+    "\u202e\u200b\ufeff",
+    "😀👨‍👩‍👧‍👦🇨🇳",
+    "' OR '1'='1' --",
+    "Robert'); DROP TABLE students;--",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{ 7 * 7 }}{% raw %}",
+    "%s%n%x",
+    "../../../etc/passwd",
+    "王小明",
+    "2026-02-30",
+    "9999-99-99",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "1e308",
+    "NaN",
+    "null",
+]
+
+# Arbitrary text: any code point (control characters, emoji, RTL marks), very long strings, and
+# text that looks like SQL, markup or templates.
+NUL = "a\x00b"  # PostgreSQL refuses NUL in text: always tried, not left to chance
+
+text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=200),
+    st.sampled_from(NASTY),
+    st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=4), st.integers(50, 3000)),
+)
+
+
+def date_text():
+    return st.one_of(st.dates().map(str), text)
+
+
+def choice(*valid: str):
+    return st.one_of(st.sampled_from(valid), text)
+
+
+def _check(r) -> None:
+    assert r.status_code in ALLOWED, r.status_code
+
+
+def test_login_form(client, world):
+    @FUZZ
+    @given(username=st.one_of(text, st.just(world.head_teacher_name)), password=text)
+    @example(username=NUL, password=NUL)
+    def run(username, password):
+        limiter.reset()
+        _check(client.post("/login", data={"username": username, "password": password}))
+        client.post("/logout")
+
+    run()
+
+
+def test_student_edit_form(client, world, login):
+    login(world.head_teacher_name)
+
+    @FUZZ
+    @given(
+        name=text,
+        gender=choice("male", "female"),
+        birth_on=date_text(),
+        address=text,
+        community=text,
+    )
+    @example(name=NUL, gender=NUL, birth_on=NUL, address=NUL, community=NUL)
+    @example(name="王小明", gender="male", birth_on="2017-05-01", address=NUL, community=NUL)
+    def run(name, gender, birth_on, address, community):
+        data = {
+            "name": name,
+            "gender": gender,
+            "birth_on": birth_on,
+            "address": address,
+            "community": community,
+        }
+        _check(client.post(f"/students/{world.student}/edit", data=data))
+
+    run()
+    # The student is still readable whatever was saved.
+    assert client.get(f"/students/{world.student}").status_code == 200
+    assert client.get(f"/classes/{world.class_a1}").status_code == 200
+
+
+def test_class_creation_form(client, world, login):
+    login(world.school_admin_name)
+
+    @FUZZ
+    @given(
+        level=choice("1", "3", "6", "7"),
+        number=st.one_of(st.integers(-5, 120).map(str), text),
+        enrolment_year=st.one_of(st.integers(1980, 2110).map(str), text),
+        head_teacher_id=choice("", str(world.head_teacher), str(world.other_school_teacher)),
+    )
+    @example(level=NUL, number=NUL, enrolment_year=NUL, head_teacher_id=NUL)
+    def run(level, number, enrolment_year, head_teacher_id):
+        data = {
+            "level": level,
+            "number": number,
+            "enrolment_year": enrolment_year,
+            "head_teacher_id": head_teacher_id,
+        }
+        _check(client.post(f"/schools/{world.school_a}/classes/new", data=data))
+
+    run()
+    assert client.get(f"/schools/{world.school_a}").status_code == 200
+
+
+def test_school_year_form(client, world, login):
+    login(world.school_admin_name)
+
+    @FUZZ
+    @given(
+        name=text,
+        first_starts_on=date_text(),
+        first_ends_on=date_text(),
+        second_starts_on=date_text(),
+        second_ends_on=date_text(),
+    )
+    @example(
+        name=NUL, first_starts_on=NUL, first_ends_on=NUL, second_starts_on=NUL, second_ends_on=NUL
+    )
+    @example(
+        name=NUL,
+        first_starts_on="2030-09-01",
+        first_ends_on="2031-01-20",
+        second_starts_on="2031-02-20",
+        second_ends_on="2031-07-01",
+    )
+    def run(name, first_starts_on, first_ends_on, second_starts_on, second_ends_on):
+        data = {
+            "name": name,
+            "first_starts_on": first_starts_on,
+            "first_ends_on": first_ends_on,
+            "second_starts_on": second_starts_on,
+            "second_ends_on": second_ends_on,
+        }
+        _check(client.post(f"/schools/{world.school_a}/calendar", data=data))
+
+    run()
+    assert client.get(f"/schools/{world.school_a}/calendar").status_code == 200
+
+
+def test_user_creation_form(client, world, login):
+    login(world.school_admin_name)
+
+    @FUZZ
+    @given(
+        username=st.one_of(text, st.from_regex(r"[A-Za-z0-9_.\-]{2,64}", fullmatch=True)),
+        name=text,
+        phone=st.one_of(text, st.from_regex(r"1[3-9]\d{9}", fullmatch=True)),
+        title=text,
+        party=choice("y", ""),
+        roles=st.lists(
+            choice("teacher", "principal", "school_admin", "district_admin"), max_size=4
+        ),
+    )
+    @example(username=NUL, name=NUL, phone=NUL, title=NUL, party=NUL, roles=[NUL])
+    @example(username="fuzz.nul", name=NUL, phone="", title=NUL, party="", roles=["teacher"])
+    def run(username, name, phone, title, party, roles):
+        data = {
+            "username": username,
+            "name": name,
+            "phone": phone,
+            "title": title,
+            "is_party_member": party,
+            "active": "y",
+            "roles": roles,
+        }
+        _check(client.post("/admin/users/new", data=data))
+
+    run()
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_search_and_filter_arguments(client, world, login):
+    login(world.district_admin_name)
+
+    @FUZZ
+    @given(q=text, page=st.one_of(st.integers(-10, 10**12).map(str), text), day=date_text())
+    @example(q=NUL, page=NUL, day=NUL)
+    def run(q, page, day):
+        _check(client.get(f"/classes/{world.class_a1}", query_string={"q": q, "page": page}))
+        _check(
+            client.get(
+                "/admin/audit", query_string={"actor": q, "action": q, "day": day, "page": page}
+            )
+        )
+        _check(client.get("/admin/users", query_string={"q": q, "role": q, "page": page}))
+
+    run()
