@@ -136,3 +136,39 @@ def class_roster_query(class_id: int, search: str = "") -> tuple[Select, dict]:
     if search:
         params["like"] = f"%{search}%"
     return _roster_statement(bool(search)), params
+
+
+def guardian_account(actor: User, student: Student, guardian: Guardian) -> tuple[User, str]:
+    """Give a guardian of `student` an account (or a new link to set its password).
+
+    Returns the account and a one-time link token. The username is the guardian's mobile number,
+    which parents remember; a guardian without one gets "家长" + id.
+    """
+    from gridapp.accounts import services as accounts
+    from gridapp.accounts.models import Role, UserRole
+
+    if guardian.id not in {link.guardian_id for link in student.guardian_links}:
+        raise LookupError(guardian.id)
+    user = guardian.user
+    if user is None:
+        username = guardian.mobile or f"guardian{guardian.id}"
+        if accounts.find_by_username(username) is not None:
+            username = f"guardian{guardian.id}"
+        user = accounts.create_user(
+            actor,
+            accounts.UserData(username=username, name=guardian.name, phone=guardian.mobile),
+            student.school.district_id,
+        )
+        user.roles.append(UserRole(role=Role.GUARDIAN))
+        guardian.user_id = user.id
+        db.session.flush()
+        audit.record(
+            actor,
+            "guardian.account",
+            guardian,
+            school_id=student.school_id,
+            student_id=student.id,
+            user_id=user.id,
+        )
+    token = accounts.issue_invitation(actor, user)
+    return user, token

@@ -68,6 +68,28 @@ def reveal_phone(student_id: int, guardian_id: int):
     return render_template("people/_partials/phone.html", phone=phone)
 
 
+@bp.post("/students/<int:student_id>/guardians/<int:guardian_id>/account")
+@login_required
+def guardian_account(student_id: int, guardian_id: int):
+    """A parent's account: created here by the school admin or the head teacher, with a link."""
+    student = load_student(student_id, Need.EDIT)
+    guardian = db.session.get(Guardian, guardian_id)
+    if guardian is None:
+        abort(404)
+    try:
+        user, token = services.guardian_account(current_user, student, guardian)
+    except LookupError:
+        abort(404)
+    db.session.commit()
+    return render_template(
+        "people/guardian_account.html",
+        student=student,
+        guardian=guardian,
+        user=user,
+        link=url_for("accounts.invitation", token=token, _external=True),
+    )
+
+
 @bp.route("/students/<int:student_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_student(student_id: int):

@@ -217,3 +217,40 @@ def test_linked_siblings_appear_on_each_others_page(app, client, world, login):
     html = client.get(f"/students/{world.other_student}").text
     assert "陈静" in html
     assert f'href="/students/{world.student_a2}"' in html
+
+
+def test_head_teacher_opens_a_parent_account_that_works(app, client, login, world):
+    from gridapp.people.models import Guardian
+    from tests import factories as f
+
+    with app.app_context():
+        from gridapp.extensions import db
+        from gridapp.people.models import Student
+
+        student = db.session.get(Student, world.other_student)
+        father = f.GuardianFactory(family=student.family, name="张建军", mobile="13900001111")
+        f.StudentGuardianFactory(student=student, guardian=father, is_primary=False)
+        db.session.commit()
+        father_id = father.id
+    login(world.head_teacher_name)
+    r = client.post(f"/students/{world.other_student}/guardians/{father_id}/account")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "13900001111" in html
+    link = html.split('class="copy"')[0].rsplit('value="', 1)[1].split('"')[0]
+    path = "/invite/" + link.rsplit("/invite/", 1)[1]
+    client.post("/logout")
+    r = client.post(path, data={"password": "new-pass-123", "confirm": "new-pass-123"})
+    assert r.status_code == 303
+    r = client.get("/")
+    assert "张伟" in r.get_data(as_text=True)  # the father now sees his child
+    with app.app_context():
+        from gridapp.accounts.models import Role
+
+        assert db.session.get(Guardian, father_id).user.has_role(Role.GUARDIAN)
+
+
+def test_guardian_of_another_student_cannot_get_an_account_here(client, login, world):
+    login(world.head_teacher_name)
+    r = client.post(f"/students/{world.student}/guardians/{world.other_guardian}/account")
+    assert r.status_code == 404
