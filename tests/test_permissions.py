@@ -150,6 +150,13 @@ MATRIX = [
     ),
     (
         "POST",
+        "/students/{student}/guardians/{guardian}/account",
+        "people.guardian_account",
+        {"school_admin": 200, "head_teacher": 200},
+        None,
+    ),
+    (
+        "POST",
         "/students/{student}/guardians/{guardian}/phone",
         "people.reveal_phone",
         {"school_admin": 200, "principal": 200, "head_teacher": 200, "subject_teacher": 200},

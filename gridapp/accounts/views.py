@@ -12,7 +12,7 @@ from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
 from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import local_path
+from gridapp.core.forms import form_page, local_path, submit
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
@@ -208,19 +208,14 @@ def edit_user(user_id: int):
     form.roles.choices = _role_choices()
     if request.method == "GET":
         form.roles.data = [r.role.value for r in user.roles if r.school_id == school.id]
-    if form.validate_on_submit():
-        try:
-            actor = current_user._get_current_object()
-            services.update_user(actor, user, _user_data(form))
-            services.set_school_roles(actor, user, school.id, {Role(r) for r in form.roles.data})
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("已保存"), "success")
-            return redirect_303(url_for(".users", school=school.id))
-    status = 422 if form.all_errors else 200
-    return render_template("admin/user_form.html", form=form, school=school, user=user), status
+
+    def save():
+        actor = current_user._get_current_object()
+        services.update_user(actor, user, _user_data(form))
+        services.set_school_roles(actor, user, school.id, {Role(r) for r in form.roles.data})
+
+    done = submit(form, save, then=url_for(".users", school=school.id), message=_("已保存"))
+    return done or form_page("admin/user_form.html", form, school=school, user=user)
 
 
 @admin_bp.post("/users/<int:user_id>/invitation")

@@ -72,3 +72,34 @@ def local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def submit(form: Form, action, *, then, message: str | None = None):
+    """The POST half of a form page: validate, run the service, commit once, flash, 303.
+
+    Returns the redirect, or None when the form must be shown again (with the service's
+    refusal beside its field). `then` is a URL or a function of the service's result.
+    """
+    from flask import flash
+
+    from gridapp.core.htmx import redirect_303
+    from gridapp.extensions import db
+
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except RuleViolation as e:
+        form.add_violation(e)
+        return None
+    db.session.commit()
+    if message:
+        flash(message, "success")
+    return redirect_303(then(result) if callable(then) else then)
+
+
+def form_page(template: str, form: Form, **context):
+    """The form shown (again): 422 with the user's input kept when it has errors."""
+    from flask import render_template
+
+    return render_template(template, form=form, **context), 422 if form.all_errors else 200

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gridapp.core.errors import RuleViolation
-from gridapp.core.htmx import redirect_303
+from gridapp.core.forms import form_page, submit
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, load_student
 from gridapp.core.time import today
@@ -95,28 +94,24 @@ def guardian_account(student_id: int, guardian_id: int):
 def edit_student(student_id: int):
     student = load_student(student_id, Need.EDIT)
     form = StudentForm(obj=student if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_student(
-                current_user,
-                student,
-                services.StudentData(
-                    name=form.name.data,
-                    gender=Gender(form.gender.data),
-                    birth_on=form.birth_on.data,
-                    address=form.address.data or "",
-                    community=form.community.data or "",
-                ),
-                today(),
-            )
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("已保存"), "success")
-            return redirect_303(url_for(".student", student_id=student.id))
-    status = 422 if form.all_errors else 200
-    return render_template("people/student_edit.html", form=form, student=student), status
+    done = submit(
+        form,
+        lambda: services.update_student(
+            current_user,
+            student,
+            services.StudentData(
+                name=form.name.data,
+                gender=Gender(form.gender.data),
+                birth_on=form.birth_on.data,
+                address=form.address.data or "",
+                community=form.community.data or "",
+            ),
+            today(),
+        ),
+        then=url_for(".student", student_id=student.id),
+        message=_("已保存"),
+    )
+    return done or form_page("people/student_edit.html", form, student=student)
 
 
 def children_of(user) -> list[Student]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core.errors import RuleViolation
+from gridapp.core.forms import form_page, submit
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import paginate_rows, str_arg
@@ -100,28 +101,24 @@ def index():
 def _school_form_page(school: School | None):
     form = SchoolForm(obj=school if request.method == "GET" else None)
     form.kind.choices = SchoolKind.choices()
-    if form.validate_on_submit():
-        try:
-            saved = services.save_school(
-                current_user,
-                current_user.district_id,
-                services.SchoolData(
-                    name=form.name.data,
-                    code=form.code.data,
-                    kind=SchoolKind(form.kind.data),
-                    address=form.address.data or "",
-                    phone=form.phone.data or "",
-                ),
-                school,
-            )
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("已保存"), "success")
-            return redirect_303(url_for(".show", school_id=saved.id))
-    status = 422 if form.all_errors else 200
-    return render_template("schools/school_form.html", form=form, school=school), status
+    done = submit(
+        form,
+        lambda: services.save_school(
+            current_user,
+            current_user.district_id,
+            services.SchoolData(
+                name=form.name.data,
+                code=form.code.data,
+                kind=SchoolKind(form.kind.data),
+                address=form.address.data or "",
+                phone=form.phone.data or "",
+            ),
+            school,
+        ),
+        then=lambda saved: url_for(".show", school_id=saved.id),
+        message=_("已保存"),
+    )
+    return done or form_page("schools/school_form.html", form, school=school)
 
 
 @bp.route("/schools/new", methods=["GET", "POST"])
@@ -237,25 +234,24 @@ def calendar(school_id: int):
     form = SchoolYearForm()
     if request.method == "POST":
         require(can_manage)
-        if form.validate_on_submit():
-            try:
-                services.create_school_year(
-                    current_user,
-                    school,
-                    services.SchoolYearData(
-                        name=form.name.data,
-                        first_starts_on=form.first_starts_on.data,
-                        first_ends_on=form.first_ends_on.data,
-                        second_starts_on=form.second_starts_on.data,
-                        second_ends_on=form.second_ends_on.data,
-                    ),
-                )
-            except RuleViolation as e:
-                form.add_violation(e)
-            else:
-                db.session.commit()
-                flash(_("学年已添加"), "success")
-                return redirect_303(url_for(".calendar", school_id=school.id))
+        done = submit(
+            form,
+            lambda: services.create_school_year(
+                current_user,
+                school,
+                services.SchoolYearData(
+                    name=form.name.data,
+                    first_starts_on=form.first_starts_on.data,
+                    first_ends_on=form.first_ends_on.data,
+                    second_starts_on=form.second_starts_on.data,
+                    second_ends_on=form.second_ends_on.data,
+                ),
+            ),
+            then=url_for(".calendar", school_id=school.id),
+            message=_("学年已添加"),
+        )
+        if done:
+            return done
     years = db.session.scalars(
         select(SchoolYear)
         .where(SchoolYear.school_id == school.id)
@@ -263,15 +259,14 @@ def calendar(school_id: int):
         .order_by(SchoolYear.starts_on.desc())
     ).all()
     current = services.current_semester(school.id, today())
-    status = 422 if form.all_errors else 200
-    return render_template(
+    return form_page(
         "schools/calendar.html",
+        form,
         school=school,
         years=years,
-        form=form,
         current=current,
         can_manage=can_manage,
-    ), status
+    )
 
 
 def _load_semester(semester_id: int) -> Semester:
@@ -286,17 +281,15 @@ def _load_semester(semester_id: int) -> Semester:
 def edit_semester(semester_id: int):
     semester = _load_semester(semester_id)
     form = SemesterForm(obj=semester if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_semester(current_user, semester, form.starts_on.data, form.ends_on.data)
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("学期日期已保存"), "success")
-            return redirect_303(url_for(".calendar", school_id=semester.school_id))
-    status = 422 if form.all_errors else 200
-    return render_template("schools/semester_form.html", form=form, semester=semester), status
+    done = submit(
+        form,
+        lambda: services.update_semester(
+            current_user, semester, form.starts_on.data, form.ends_on.data
+        ),
+        then=url_for(".calendar", school_id=semester.school_id),
+        message=_("学期日期已保存"),
+    )
+    return done or form_page("schools/semester_form.html", form, semester=semester)
 
 
 # ---- administration: classes and teachers ---------------------------------------------------------
@@ -316,24 +309,20 @@ def new_class(school_id: int):
     form.head_teacher_id.choices = _teacher_choices(school.id, _("（暂不指定）"))
     if request.method == "GET":
         form.enrolment_year.data = today().year if today().month >= 8 else today().year - 1
-    if form.validate_on_submit():
-        try:
-            school_class = services.create_class(
-                current_user,
-                school,
-                form.level.data,
-                form.number.data,
-                form.enrolment_year.data,
-                form.head_teacher_id.data,
-            )
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("班级已创建"), "success")
-            return redirect_303(url_for(".edit_class", class_id=school_class.id))
-    status = 422 if form.all_errors else 200
-    return render_template("schools/class_new.html", form=form, school=school), status
+    done = submit(
+        form,
+        lambda: services.create_class(
+            current_user,
+            school,
+            form.level.data,
+            form.number.data,
+            form.enrolment_year.data,
+            form.head_teacher_id.data,
+        ),
+        then=lambda school_class: url_for(".edit_class", class_id=school_class.id),
+        message=_("班级已创建"),
+    )
+    return done or form_page("schools/class_new.html", form, school=school)
 
 
 @bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
