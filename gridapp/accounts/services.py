@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,12 @@ from gridapp.extensions import db
 MIN_PASSWORD = 8
 
 
+@functools.cache
+def _with_roles() -> tuple:
+    """Built once (after all mappers exist): option objects are reusable."""
+    return (joinedload(User.roles),)
+
+
 def load_user_for_session(session_id: str) -> User | None:
     """Flask-Login's loader: "id:version", so a password change ends the account's other sessions."""
     try:
@@ -27,7 +34,7 @@ def load_user_for_session(session_id: str) -> User | None:
     except (ValueError, AttributeError):
         return None
     # One query for the user and their roles: this runs on every request.
-    user = db.session.get(User, user_id, options=[joinedload(User.roles)])
+    user = db.session.get(User, user_id, options=_with_roles())
     if user is None or not user.active or user.session_version != version:
         return None
     return user

@@ -7,10 +7,11 @@ reveal that they exist. Views call loaders; they never fetch a model by id thems
 from __future__ import annotations
 
 import enum
+import functools
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import Select, bindparam, or_, select, union
 
 from gridapp.accounts.models import Role, User
 from gridapp.extensions import db
@@ -34,17 +35,23 @@ def _cached(key: str, compute):
     return store[key]
 
 
+@functools.cache
+def _taught_statement():
+    """Built once (statement construction costs more than the query on every page)."""
+    teacher = bindparam("teacher_id")
+    return union(
+        select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == teacher),
+        select(SchoolClass.id).where(SchoolClass.head_teacher_id == teacher),
+    )
+
+
 def taught_class_ids(user: User) -> frozenset[int]:
     """Classes the user heads or teaches in (only schools where they hold the teacher role)."""
     if not user.has_role(Role.TEACHER):
         return frozenset()
 
     def compute():
-        q = union(
-            select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == user.id),
-            select(SchoolClass.id).where(SchoolClass.head_teacher_id == user.id),
-        )
-        return frozenset(db.session.scalars(q))
+        return frozenset(db.session.scalars(_taught_statement(), {"teacher_id": user.id}))
 
     return _cached(f"taught:{user.id}", compute)
 
