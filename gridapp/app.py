@@ -119,9 +119,15 @@ def _register_template_helpers(app: Flask) -> None:
 
     def url_with(**changes) -> str:
         """The current page's URL with some query arguments changed (pagination, sorting)."""
-        args = request.args.to_dict()
+        view_args = request.view_args or {}
+        # Query arguments may not override the route's own arguments or url_for's options.
+        args = {
+            k: v
+            for k, v in request.args.items()
+            if k not in view_args and k != "endpoint" and not k.startswith("_")
+        }
         args.update({k: v for k, v in changes.items() if v is not None})
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return url_for(request.endpoint, **view_args, **args)
 
     from gridapp.core import i18n
 

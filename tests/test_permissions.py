@@ -120,12 +120,18 @@ MATRIX = [
         },
         None,
     ),
-    ("GET", "/classes/{class_a1}/edit", "schools.edit_class", {"school_admin": 200}, None),
+    (
+        "GET",
+        "/classes/{class_a1}/edit",
+        "schools.edit_class",
+        {"school_admin": 200, "district_admin": 200},
+        None,
+    ),
     (
         "POST",
         "/assignments/{assignment}/remove",
         "schools.remove_assignment",
-        {"school_admin": 303},
+        {"school_admin": 303, "district_admin": 303},
         None,
     ),
     (

@@ -48,7 +48,9 @@ def authenticate(username: str, password: str) -> User | None:
     username = (username or "").strip()
     user = find_by_username(username) if username else None
     if user is None or not user.active or not user.check_password(password or ""):
-        audit.record(None, "login.failed", user, actor_name=username[:64])
+        # An unknown name is kept only in part: people type passwords into the wrong field.
+        typed = user.username if user is not None else (username[:2] + "***" if username else "")
+        audit.record(None, "login.failed", user, actor_name=typed)
         return None
     user.last_login_at = now()
     audit.record(user, "login", user)

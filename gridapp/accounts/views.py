@@ -240,10 +240,27 @@ def audit_log():
     school_ids = current_user.school_ids_with(Role.SCHOOL_ADMIN)
     require(is_district_admin or bool(school_ids))
     q = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if not is_district_admin:
-        # A school admin sees their school's entries and those of its staff's own accounts.
-        staff = select(UserRole.user_id).where(UserRole.school_id.in_(school_ids))
-        q = q.where(or_(AuditEntry.school_id.in_(school_ids), AuditEntry.actor_id.in_(staff)))
+    if is_district_admin:
+        schools = select(School.id).where(School.district_id == current_user.district_id)
+        people = select(User.id).where(User.district_id == current_user.district_id)
+    else:
+        schools = select(School.id).where(School.id.in_(school_ids))
+        people = select(UserRole.user_id).where(UserRole.school_id.in_(school_ids))
+    # The schools' own entries, and the entries about their people that belong to no school
+    # (sign-ins, password changes); never what those people did at another school.
+    about_people = AuditEntry.school_id.is_(None) & (
+        AuditEntry.actor_id.in_(people)
+        | ((AuditEntry.object_type == "users") & AuditEntry.object_id.in_(people))
+    )
+    visible = AuditEntry.school_id.in_(schools) | about_people
+    if is_district_admin:
+        # Sign-in attempts with an unknown name belong to no one: the district admin watches them.
+        visible |= (
+            AuditEntry.school_id.is_(None)
+            & AuditEntry.actor_id.is_(None)
+            & AuditEntry.object_id.is_(None)
+        )
+    q = q.where(visible)
     action = str_arg("action", 64)
     if action:
         q = q.where(AuditEntry.action.like(f"{action}%"))
@@ -258,6 +275,8 @@ def audit_log():
 
         try:
             d = date.fromisoformat(day)
+            if not 2000 <= d.year <= 2100:
+                raise ValueError(day)
         except ValueError:
             day = ""
         else:

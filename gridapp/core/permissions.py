@@ -39,9 +39,14 @@ def _cached(key: str, compute):
 def _taught_statement():
     """Built once (statement construction costs more than the query on every page)."""
     teacher = bindparam("teacher_id")
+    schools = bindparam("school_ids", expanding=True)
     return union(
-        select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == teacher),
-        select(SchoolClass.id).where(SchoolClass.head_teacher_id == teacher),
+        select(TeachingAssignment.class_id)
+        .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+        .where(TeachingAssignment.teacher_id == teacher, SchoolClass.school_id.in_(schools)),
+        select(SchoolClass.id).where(
+            SchoolClass.head_teacher_id == teacher, SchoolClass.school_id.in_(schools)
+        ),
     )
 
 
@@ -51,14 +56,22 @@ def taught_class_ids(user: User) -> frozenset[int]:
         return frozenset()
 
     def compute():
-        return frozenset(db.session.scalars(_taught_statement(), {"teacher_id": user.id}))
+        params = {"teacher_id": user.id, "school_ids": sorted(user.school_ids_with(Role.TEACHER))}
+        return frozenset(db.session.scalars(_taught_statement(), params))
 
     return _cached(f"taught:{user.id}", compute)
 
 
 def headed_class_ids(user: User) -> frozenset[int]:
+    """Classes the user heads, at schools where they still hold the teacher role."""
+    schools = user.school_ids_with(Role.TEACHER)
+    if not schools:
+        return frozenset()
+
     def compute():
-        q = select(SchoolClass.id).where(SchoolClass.head_teacher_id == user.id)
+        q = select(SchoolClass.id).where(
+            SchoolClass.head_teacher_id == user.id, SchoolClass.school_id.in_(schools)
+        )
         return frozenset(db.session.scalars(q))
 
     return _cached(f"headed:{user.id}", compute)
@@ -122,7 +135,9 @@ def can_class(user: User, need: Need, school_class: SchoolClass) -> bool:
             or sid in district_school_ids(user)
         )
     if need is Need.MANAGE:
-        return user.has_role(Role.SCHOOL_ADMIN, sid)
+        return user.has_role(Role.SCHOOL_ADMIN, sid) or (
+            user.has_role(Role.DISTRICT_ADMIN) and sid in district_school_ids(user)
+        )
     return False
 
 
@@ -147,9 +162,14 @@ def can_user(actor: User, need: Need, user: User) -> bool:
         if actor.has_role(Role.DISTRICT_ADMIN) and user.district_id == actor.district_id:
             return True
         admin_of = actor.school_ids_with(Role.SCHOOL_ADMIN)
-        return bool(admin_of & {r.school_id for r in user.roles if r.school_id}) or (
-            bool(admin_of) and user.is_guardian and _guardian_in_schools(user, admin_of)
-        )
+        if not admin_of or user.is_district:
+            return False
+        # Only accounts wholly inside the actor's schools: a password reset or a deactivation
+        # must not reach power the actor does not have (another school's roles).
+        schools = {r.school_id for r in user.roles if r.school_id is not None}
+        if schools:
+            return schools <= admin_of
+        return user.is_guardian and _guardian_in_schools(user, admin_of)
     return False
 
 
@@ -188,6 +208,16 @@ def _load(model, obj_id, need: Need, options=()):
         abort(404)
     obj = db.session.get(model, obj_id, options=list(options))
     if obj is None or not can(_real(current_user), need, obj):
+        abort(404)
+    return obj
+
+
+def get_or_404(model, obj_id):
+    """A row by id for a loader that then checks its parent; bad or huge ids are 404."""
+    if not isinstance(obj_id, int) or obj_id < 1 or obj_id > 2**31 - 1:
+        abort(404)
+    obj = db.session.get(model, obj_id)
+    if obj is None:
         abort(404)
     return obj
 

@@ -141,8 +141,9 @@ def class_roster_query(class_id: int, search: str = "") -> tuple[Select, dict]:
 def guardian_account(actor: User, student: Student, guardian: Guardian) -> tuple[User, str]:
     """Give a guardian of `student` an account (or a new link to set its password).
 
-    Returns the account and a one-time link token. The username is the guardian's mobile number,
-    which parents remember; a guardian without one gets "家长" + id.
+    Returns the account and a one-time link token. The username is "jz" + the guardian's id,
+    not the mobile number: usernames appear in lists and the audit log, phones must not.
+    An existing account is only reset here when being a guardian is all it is.
     """
     from gridapp.accounts import services as accounts
     from gridapp.accounts.models import Role, UserRole
@@ -150,10 +151,10 @@ def guardian_account(actor: User, student: Student, guardian: Guardian) -> tuple
     if guardian.id not in {link.guardian_id for link in student.guardian_links}:
         raise LookupError(guardian.id)
     user = guardian.user
+    if user is not None and any(r.role != Role.GUARDIAN for r in user.roles):
+        raise PermissionError(user.id)
     if user is None:
-        username = guardian.mobile or f"guardian{guardian.id}"
-        if accounts.find_by_username(username) is not None:
-            username = f"guardian{guardian.id}"
+        username = f"jz{guardian.id:06d}"
         user = accounts.create_user(
             actor,
             accounts.UserData(username=username, name=guardian.name, phone=guardian.mobile),

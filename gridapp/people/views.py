@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from gridapp.core.errors import abort_with
 from gridapp.core.forms import form_page, submit
 from gridapp.core.i18n import gettext as _
-from gridapp.core.permissions import Need, can, load_student
+from gridapp.core.permissions import Need, can, get_or_404, load_student
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people import services
@@ -39,6 +40,9 @@ def student(student_id: int):
         .options(joinedload(Student.school_class), joinedload(Student.school))
         .order_by(Student.birth_on)
     ).all()
+    if not _is_staff_viewer(student):
+        # A parent sees only the children linked to them, not a step-sibling's half-sibling.
+        siblings = [s for s in siblings if can(current_user, Need.VIEW, s)]
     return render_template(
         "people/student.html",
         student=student,
@@ -56,9 +60,7 @@ def reveal_phone(student_id: int, guardian_id: int):
     student = load_student(student_id, Need.VIEW)
     if not _is_staff_viewer(student):
         abort(404)
-    guardian = db.session.get(Guardian, guardian_id)
-    if guardian is None:
-        abort(404)
+    guardian = get_or_404(Guardian, guardian_id)
     try:
         phone = services.reveal_guardian_phone(current_user, student, guardian)
     except LookupError:
@@ -72,13 +74,13 @@ def reveal_phone(student_id: int, guardian_id: int):
 def guardian_account(student_id: int, guardian_id: int):
     """A parent's account: created here by the school admin or the head teacher, with a link."""
     student = load_student(student_id, Need.EDIT)
-    guardian = db.session.get(Guardian, guardian_id)
-    if guardian is None:
-        abort(404)
+    guardian = get_or_404(Guardian, guardian_id)
     try:
         user, token = services.guardian_account(current_user, student, guardian)
     except LookupError:
         abort(404)
+    except PermissionError:
+        abort_with(409, _("该家长账号同时是教职工账号，请由学校管理员在账号管理中重设密码。"))
     db.session.commit()
     return render_template(
         "people/guardian_account.html",

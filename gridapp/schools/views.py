@@ -18,6 +18,7 @@ from gridapp.core.pagination import paginate_rows, str_arg
 from gridapp.core.permissions import (
     Need,
     can,
+    get_or_404,
     load_class,
     load_school,
     require,
@@ -273,8 +274,7 @@ def calendar(school_id: int):
 
 
 def _load_semester(semester_id: int) -> Semester:
-    semester = db.session.get(Semester, semester_id)
-    require(semester is not None)
+    semester = get_or_404(Semester, semester_id)
     load_school(semester.school_id, Need.MANAGE)
     return semester
 
@@ -379,8 +379,7 @@ def edit_class(class_id: int):
 @bp.post("/assignments/<int:assignment_id>/remove")
 @login_required
 def remove_assignment(assignment_id: int):
-    assignment = db.session.get(TeachingAssignment, assignment_id)
-    require(assignment is not None)
+    assignment = get_or_404(TeachingAssignment, assignment_id)
     school_class = load_class(assignment.class_id, Need.MANAGE)
     services.remove_assignment(current_user, assignment)
     db.session.commit()

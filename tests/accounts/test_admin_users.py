@@ -179,11 +179,17 @@ def test_roles_are_set_per_school(app, client, world, login):
         (Role.TEACHER, world.school_b),
     }
 
-    # School A's admin changes the roles at A only; the role at B stays.
+    # Now the account reaches beyond school A: A's admin can no longer reset or change it.
     client.post("/logout")
     login(world.school_admin_name)
+    assert client.get(f"/admin/users/{world.head_teacher}").status_code == 404
+    assert client.post(f"/admin/users/{world.head_teacher}/invitation").status_code == 404
+
+    # The district admin changes the roles at A only; the role at B stays.
+    client.post("/logout")
+    login(world.district_admin_name)
     r = client.post(
-        f"/admin/users/{world.head_teacher}",
+        f"/admin/users/{world.head_teacher}?school={world.school_a}",
         data={
             "username": world.head_teacher_name,
             "name": "班主任",

@@ -1,0 +1,127 @@
+"""Scope rules found in review: each would otherwise let a role reach past its world."""
+
+from __future__ import annotations
+
+import pytest
+
+from gridapp.accounts.models import Role, User, UserRole
+from gridapp.core import audit
+from gridapp.extensions import db
+from gridapp.people.models import Guardian, Student
+from gridapp.schools.models import School
+from tests import factories as f
+
+
+def _grant(app, user_id, role, school_id):
+    with app.app_context():
+        db.session.add(UserRole(user_id=user_id, role=role, school_id=school_id))
+        db.session.commit()
+
+
+def test_teacher_moved_to_another_school_loses_the_old_class(app, client, login, world):
+    with app.app_context():
+        user = db.session.get(User, world.subject_teacher)
+        user.roles.clear()
+        user.roles.append(UserRole(role=Role.TEACHER, school_id=world.school_b))
+        db.session.commit()
+    login(world.subject_teacher_name)
+    assert client.get(f"/classes/{world.class_a1}").status_code == 404
+    assert client.get(f"/students/{world.student}").status_code == 404
+
+
+def test_head_teacher_without_a_role_cannot_edit(app, client, login, world):
+    with app.app_context():
+        db.session.query(UserRole).filter_by(user_id=world.head_teacher).delete()
+        db.session.commit()
+    login(world.head_teacher_name)
+    assert client.get(f"/students/{world.student}/edit").status_code == 404
+
+
+def test_school_admin_cannot_reset_a_district_admin(app, client, login, world):
+    _grant(app, world.district_admin, Role.TEACHER, world.school_a)
+    login(world.school_admin_name)
+    assert client.post(f"/admin/users/{world.district_admin}/invitation").status_code == 404
+    assert client.get(f"/admin/users/{world.district_admin}").status_code == 404
+
+
+def test_parent_account_that_is_also_staff_is_not_reset_by_a_teacher(app, client, login, world):
+    _grant(app, world.parent, Role.SCHOOL_ADMIN, world.school_b)
+    login(world.head_teacher_name)
+    r = client.post(f"/students/{world.student}/guardians/{world.guardian}/account")
+    assert r.status_code == 409
+    assert "/invite/" not in r.get_data(as_text=True)
+
+
+def test_school_admin_does_not_see_what_shared_staff_did_elsewhere(app, client, login, world):
+    _grant(app, world.other_school_teacher, Role.TEACHER, world.school_a)
+    with app.app_context():
+        actor = db.session.get(User, world.other_school_teacher)
+        audit.record(
+            actor,
+            "class.head_teacher",
+            db.session.get(School, world.school_b),
+            school_id=world.school_b,
+        )
+        db.session.commit()
+    login(world.school_admin_name)
+    assert "class.head_teacher" not in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_parent_sees_only_own_children_among_siblings(app, client, login, world):
+    with app.app_context():
+        student = db.session.get(Student, world.student)
+        half = f.StudentFactory(
+            school_class=student.school_class, family=student.family, name="赵半弟"
+        )
+        step = f.GuardianFactory(family=student.family, name="赵继父")
+        f.StudentGuardianFactory(student=half, guardian=step)
+        db.session.commit()
+    login(world.parent_name)
+    html = client.get(f"/students/{world.student}").get_data(as_text=True)
+    assert "王小红" in html and "赵半弟" not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/classes/{class_a1}?class_id=2&page=1",
+        "/classes/{class_a1}?endpoint=x&_external=1",
+        "/admin/users?school_id=1&endpoint=y",
+        "/admin/audit?day=0001-01-01",
+        "/admin/audit?day=9999-12-31",
+        "/semesters/99999999999999999999/edit",
+    ],
+)
+def test_odd_query_arguments_and_ids_are_not_500(client, login, world, url):
+    login(world.school_admin_name)
+    assert client.get(url.format(**vars(world))).status_code in (200, 404)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/assignments/99999999999999999999/remove",
+        "/students/{student}/guardians/99999999999999999999/phone",
+        "/students/{student}/guardians/99999999999999999999/account",
+    ],
+)
+def test_huge_ids_in_posts_are_404(client, login, world, url):
+    login(world.school_admin_name)
+    assert client.post(url.format(**vars(world))).status_code == 404
+
+
+def test_guardian_account_username_is_not_the_phone(app, client, login, world):
+    login(world.head_teacher_name)
+    with app.app_context():
+        g = f.GuardianFactory(
+            family=db.session.get(Student, world.other_student).family, mobile="13911112222"
+        )
+        f.StudentGuardianFactory(
+            student=db.session.get(Student, world.other_student), guardian=g, is_primary=False
+        )
+        db.session.commit()
+        gid = g.id
+    r = client.post(f"/students/{world.other_student}/guardians/{gid}/account")
+    assert r.status_code == 200
+    with app.app_context():
+        assert db.session.get(Guardian, gid).user.username == f"jz{gid:06d}"
