@@ -70,6 +70,7 @@ class DemoResult:
     schools: list[School] = field(default_factory=list)
     students: int = 0
     teachers: int = 0
+    contacts: int = 0
 
 
 def has_demo() -> bool:
@@ -286,6 +287,11 @@ def build(
         db.session.flush()
 
     _demo_parent(b, district, result)
+    db.session.flush()
+    from gridapp import demo_contacts
+
+    teacher_id = db.session.scalar(select(User.id).where(User.username == "teacher"))
+    result.contacts = demo_contacts.build(seed, today, result.schools, teacher_id)
     db.session.flush()
     return result
 

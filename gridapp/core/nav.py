@@ -25,11 +25,17 @@ def navigation() -> list[NavItem]:
     items = [(_("首页"), url_for("core.home"))]
     if u.has_role(Role.TEACHER):
         items.append((_("我的班级"), url_for("schools.my_classes")))
+        items.append((_("家访任务"), url_for("contacts.worklist")))
+        items.append((_("家访记录"), url_for("contacts.contacts")))
     for school_id in sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN)):
         items.append((_("学校概况"), url_for("schools.show", school_id=school_id)))
+        items.append((_("家访统计"), url_for("contacts.school_coverage", school_id=school_id)))
         break
     if u.is_district:
         items.append((_("各校概况"), url_for("schools.index")))
+        items.append((_("家访排名"), url_for("contacts.district_coverage")))
+    if u.is_guardian:
+        items.append((_("家访与评价"), url_for("contacts.parent_contacts")))
     if u.has_role(Role.SCHOOL_ADMIN) or u.has_role(Role.DISTRICT_ADMIN):
         items.append((_("账号管理"), url_for("accounts_admin.users")))
         items.append((_("审计日志"), url_for("accounts_admin.audit_log")))

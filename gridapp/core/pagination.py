@@ -99,3 +99,14 @@ def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = 
         ).all()
     total = rows[0]._total if rows else 0
     return Page(rows, page, per_page, total)
+
+
+def paginate_select(q: Select, per_page: int | None = None) -> Page:
+    """A page of rows of a statement built per request (two queries: the count and the page)."""
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    page = int_arg("page", 1, hi=100_000)
+    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    rows = db.session.execute(q.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(rows, page, per_page, total)

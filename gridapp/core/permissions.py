@@ -14,8 +14,9 @@ from flask_login import current_user
 from sqlalchemy import Select, bindparam, or_, select, union
 
 from gridapp.accounts.models import Role, User
+from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.extensions import db
-from gridapp.people.models import Guardian, Student, StudentGuardian
+from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
 from gridapp.schools.models import School, SchoolClass, TeachingAssignment
 
 
@@ -184,7 +185,73 @@ def _guardian_in_schools(user: User, school_ids: set[int]) -> bool:
     return db.session.scalar(q) is not None
 
 
-_DECISIONS = {School: can_school, SchoolClass: can_class, Student: can_student, User: can_user}
+def _family_in_classes(family_id: int, class_ids) -> bool:
+    if not class_ids:
+        return False
+
+    def compute():
+        q = (
+            select(Student.id)
+            .where(
+                Student.family_id == family_id,
+                Student.class_id.in_(sorted(class_ids)),
+                Student.status == StudentStatus.ACTIVE,
+            )
+            .limit(1)
+        )
+        return db.session.scalar(q) is not None
+
+    return _cached(f"family-taught:{family_id}:{hash(frozenset(class_ids))}", compute)
+
+
+def guardian_family_ids(user: User) -> frozenset[int]:
+    if not user.has_role(Role.GUARDIAN):
+        return frozenset()
+
+    def compute():
+        return frozenset(
+            db.session.scalars(select(Guardian.family_id).where(Guardian.user_id == user.id))
+        )
+
+    return _cached(f"families:{user.id}", compute)
+
+
+def can_contact(user: User, need: Need, contact: Contact) -> bool:
+    """A contact with a family: the staff who teach the family's children or lead the school see
+    it in full; the family's guardians see it (their view, see `is_parent_view`) and rate it; only
+    the teacher who recorded it edits it. District supervisors see figures, never records."""
+    if need is Need.VIEW:
+        if contact.recorded_by_id == user.id or user.id in contact.teacher_ids:
+            return True
+        if contact.school_id in leader_school_ids(user):
+            return True
+        if _family_in_classes(contact.family_id, taught_class_ids(user)):
+            return True
+        return is_parent_view(user, contact)
+    if need is Need.EDIT:
+        return (
+            contact.recorded_by_id == user.id
+            and contact.status is not ContactStatus.WITHDRAWN
+            and user.has_role(Role.TEACHER, contact.school_id)
+        )
+    return False
+
+
+def is_parent_view(user: User, contact: Contact) -> bool:
+    """The guardian's view of a contact with their family (never a withdrawn one)."""
+    return (
+        contact.family_id in guardian_family_ids(user)
+        and contact.status is not ContactStatus.WITHDRAWN
+    )
+
+
+_DECISIONS = {
+    School: can_school,
+    SchoolClass: can_class,
+    Student: can_student,
+    User: can_user,
+    Contact: can_contact,
+}
 
 
 def _real(user):
@@ -233,6 +300,10 @@ def load_class(class_id: int, need: Need = Need.VIEW, options=()) -> SchoolClass
 def load_student(student_id: int, need: Need = Need.VIEW, options=()) -> Student:
     """The student, if the current user may `need` it; 404 otherwise (never 403: ids don't leak)."""
     return _load(Student, student_id, need, options)
+
+
+def load_contact(contact_id: int, need: Need = Need.VIEW, options=()) -> Contact:
+    return _load(Contact, contact_id, need, options)
 
 
 def load_user(user_id: int, need: Need = Need.MANAGE) -> User:

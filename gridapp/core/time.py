@@ -10,8 +10,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+# Tests pin "today" so that date rules (semesters, deadlines) do not move with the clock.
+FIXED_TODAY: date | None = None
+
+
 def today() -> date:
     """Today's date where the schools are, not where the server's clock is."""
+    if FIXED_TODAY is not None:
+        return FIXED_TODAY
     return datetime.now(SHANGHAI).date()
 
 

@@ -32,6 +32,35 @@ class Relation(LabelledEnum):
     OTHER = ("other", N_("其他监护人"))
 
 
+class FocusCategory(LabelledEnum):
+    """重点对象: the union of the seeds' lists (DOMAIN.md). Some are sensitive (Privacy)."""
+
+    LEFT_BEHIND = ("left_behind", N_("留守儿童"))
+    SINGLE_PARENT = ("single_parent", N_("单亲家庭"))
+    MIGRANT = ("migrant", N_("进城务工随迁子女"))
+    DISABILITY = ("disability", N_("残疾学生 / 随班就读"))
+    HARDSHIP = ("hardship", N_("建档立卡 / 低收入 / 经济困难"))
+    LEARNING = ("learning", N_("学习困难"))
+    PSYCHOLOGICAL = ("psychological", N_("心理 / 身心发展困难"))
+    BEHAVIOUR = ("behaviour", N_("行为偏常"))
+    DROPOUT = ("dropout", N_("失学辍学"))
+    MAJOR_CHANGE = ("major_change", N_("近期重大变故"))
+
+    @property
+    def sensitive(self) -> bool:
+        return self in SENSITIVE_FOCUS
+
+
+SENSITIVE_FOCUS = frozenset(
+    {
+        FocusCategory.SINGLE_PARENT,
+        FocusCategory.DISABILITY,
+        FocusCategory.HARDSHIP,
+        FocusCategory.PSYCHOLOGICAL,
+    }
+)
+
+
 class Family(TimestampMixin, db.Model):
     """The household of one or more siblings: the unit a contact (家访) is made with.
 
@@ -117,3 +146,28 @@ class StudentGuardian(db.Model):
 
     student: Mapped[Student] = relationship(back_populates="guardian_links")
     guardian: Mapped[Guardian] = relationship(back_populates="student_links")
+
+
+class StudentFocus(TimestampMixin, db.Model):
+    """A focus-student category a student holds from `since_on`; ended, never deleted."""
+
+    __tablename__ = "student_focus"
+    __table_args__ = (
+        # One open entry per student and category, enforced by the database on both engines.
+        Index(
+            "ix_student_focus_one_open",
+            "student_id",
+            "category",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    category: Mapped[FocusCategory] = enum_column(FocusCategory, name="focus_category")
+    since_on: Mapped[date]
+    ended_on: Mapped[date | None]
+    noted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    student: Mapped[Student] = relationship()

@@ -34,6 +34,94 @@
       : "网络连接失败，已填写的内容仍在页面上，请稍后重试。", "error");
   });
 
+  // ---- Drafts: a visit form survives a lost connection (kept in this browser until sent) ----
+  var PREFIX = "gridapp-draft:";
+
+  function store() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  function collect(form) {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.type === "file" || el.type === "submit") return;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (!data[el.name]) data[el.name] = [];
+        if (el.checked) data[el.name].push(el.value);
+      } else {
+        data[el.name] = el.value;
+      }
+    });
+    return data;
+  }
+
+  function restore(form, data) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || !(el.name in data) || el.type === "file" || el.name === "csrf_token") return;
+      var value = data[el.name];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = Array.isArray(value) && value.indexOf(el.value) !== -1;
+      } else if (typeof value === "string") {
+        el.value = value;
+      }
+    });
+  }
+
+  function initDraft(form) {
+    var s = store();
+    if (!s || form.dataset.draftReady) return;
+    form.dataset.draftReady = "1";
+    var key = PREFIX + form.dataset.draft;
+    var saved = s.getItem(key);
+    if (saved) {
+      try {
+        restore(form, JSON.parse(saved));
+        var note = document.getElementById("draft-note");
+        if (note) note.hidden = false;
+      } catch (e) { s.removeItem(key); }
+    }
+    var save = function () { s.setItem(key, JSON.stringify(collect(form))); };
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+  }
+
+  function clearDrafts(el) {
+    var s = store();
+    if (!s) return;
+    var token = el.dataset.clearDraftToken, key = el.dataset.clearDraft;
+    if (key) s.removeItem(PREFIX + key);
+    if (!token) return;
+    for (var i = s.length - 1; i >= 0; i--) {
+      var k = s.key(i);
+      if (k && k.indexOf(PREFIX) === 0) {
+        try { if (JSON.parse(s.getItem(k)).client_token === token) s.removeItem(k); } catch (e) { /* keep */ }
+      }
+    }
+  }
+
+  function init(root) {
+    root.querySelectorAll("form[data-draft]").forEach(initDraft);
+    root.querySelectorAll("[data-clear-draft], [data-clear-draft-token]").forEach(clearDrafts);
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (e) { init(e.detail.elt.parentNode || document); });
+
+  document.addEventListener("click", function (e) {
+    var discard = e.target.closest && e.target.closest("[data-discard-draft]");
+    if (!discard) return;
+    var form = document.querySelector("form[data-draft]");
+    var s = store();
+    if (form && s) s.removeItem(PREFIX + form.dataset.draft);
+    window.location.reload();
+  });
+
+  // A select that applies itself (no inline handlers under the CSP).
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]") && e.target.form) {
+      e.target.form.requestSubmit();
+    }
+  });
+
   // Close the phone menu after choosing an item.
   document.addEventListener("click", function (e) {
     var menu = document.querySelector("details.menu[open]");

@@ -1,0 +1,148 @@
+"""Forms for recording a contact, reviewing it, withdrawing it, rating it, and the quota numbers."""
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from gridapp.accounts.forms import MultiCheckboxField
+from gridapp.contacts.models import ContactForm, QuotaRule
+from gridapp.contacts.services import TEXT_LIMIT
+from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.i18n import lazy_gettext as _l
+
+_TEXT = [Optional(), Length(max=TEXT_LIMIT, message=_l("内容不能超过 2000 字")), no_control_chars]
+
+
+def _text(label, description=None):
+    return TextAreaField(
+        label, _TEXT, filters=[strip], description=description, render_kw={"rows": 3}
+    )
+
+
+class ContactRecordForm(Form):
+    """家访情况记录表: the visit record of DOMAIN.md, mobile-first."""
+
+    client_token = HiddenField()
+    students = MultiCheckboxField(
+        _l("涉及的学生"),
+        coerce=int,
+        choices=[],
+        validators=[DataRequired(_l("请至少选择一名学生"))],
+    )
+    contact_on = DateField(_l("联系日期"), [InputRequired(_l("请输入有效日期，例如 2026-11-20"))])
+    form = SelectField(_l("联系方式"), choices=ContactForm.choices)
+    teacher_ids = MultiCheckboxField(_l("同行教师"), coerce=int, choices=[])
+    place = StringField(
+        _l("地点"), [Optional(), Length(max=200), no_control_chars], filters=[strip]
+    )
+    members_met = StringField(
+        _l("见到的家庭成员"),
+        [Optional(), Length(max=200), no_control_chars],
+        filters=[strip],
+        description=_l("例如 母亲、祖母"),
+    )
+    family_situation = _text(_l("家庭情况"))
+    habits_at_home = _text(_l("学生在家表现、学习和生活习惯"))
+    growth_environment = _text(
+        _l("成长环境"), _l("包括上下学路上的安全、住处附近有无危险水域（防溺水）")
+    )
+    said_about_school = _text(_l("向家长介绍的在校情况"))
+    guidance_given = _text(_l("家庭教育指导"))
+    parents_opinions = _text(_l("家长的意见和建议"))
+    follow_up = _text(_l("后续跟进"))
+    photos = MultipleFileField(
+        _l("照片"),
+        description=_l("最多 5 张，每张不超过 5 MB，JPEG 或 PNG；位置信息会被去除"),
+        render_kw={"accept": "image/jpeg,image/png", "multiple": True},
+    )
+    pledge_confirmed = BooleanField(
+        _l(
+            "我确认遵守“五不准”：不收礼品礼金、不接受宴请、不由家长接送、不提私人请求、"
+            "不推销资料或有偿补课"
+        )  # fmt: skip
+    )
+
+
+class ReviewForm(Form):
+    decision = RadioField(
+        _l("审核结果"),
+        choices=[("approve", _l("审核通过")), ("return", _l("退回修改"))],
+        validators=[InputRequired(_l("请选择审核结果"))],
+    )
+    comment = TextAreaField(
+        _l("意见"),
+        [Optional(), Length(max=TEXT_LIMIT), no_control_chars],
+        filters=[strip],
+        render_kw={"rows": 2},
+    )
+
+
+class WithdrawForm(Form):
+    reason = TextAreaField(
+        _l("撤回原因"),
+        [DataRequired(_l("请说明撤回的原因")), Length(max=TEXT_LIMIT), no_control_chars],
+        filters=[strip],
+        render_kw={"rows": 2},
+    )
+
+
+class EvaluationForm(Form):
+    rating = RadioField(
+        _l("评分"),
+        coerce=int,
+        choices=[(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")],
+        validators=[InputRequired(_l("请选择 1 到 5 星"))],
+    )
+    feelings = TextAreaField(
+        _l("感受"),
+        [Optional(), Length(max=TEXT_LIMIT), no_control_chars],
+        filters=[strip],
+        render_kw={"rows": 3},
+    )
+    suggestions = TextAreaField(
+        _l("建议"),
+        [Optional(), Length(max=TEXT_LIMIT), no_control_chars],
+        filters=[strip],
+        render_kw={"rows": 3},
+    )
+
+
+def quota_form_class():
+    """One integer field per rule, named by the rule's value."""
+
+    class QuotaForm(Form):
+        pass
+
+    for rule in QuotaRule:
+        setattr(
+            QuotaForm,
+            rule.value,
+            IntegerField(
+                _l(rule._label),
+                [
+                    InputRequired(_l("请填写 0 到 20 之间的整数")),
+                    NumberRange(0, 20, _l("请填写 0 到 20 之间的整数")),
+                ],
+            ),
+        )
+    return QuotaForm
+
+
+QuotaForm = quota_form_class()
+
+__all__ = [
+    "ContactRecordForm",
+    "EvaluationForm",
+    "QuotaForm",
+    "ReviewForm",
+    "WithdrawForm",
+]

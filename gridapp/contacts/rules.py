@@ -1,0 +1,460 @@
+"""The quota engine: the rules of DOMAIN.md measured in SQL for a school's semester.
+
+Every figure (worklists, coverage, rankings) comes from two selectables built here, so they all
+agree: `student_status` (one row per active student, with each class rule's count, need, due date
+and whether it is met) and `teacher_family_status` (one row per teacher × family × class the
+teacher teaches or heads, with the contacts that teacher took part in this semester). Counting is
+by family: a contact with a family counts for each sibling, and for each teacher present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, exists, false, func, literal, select, union
+from sqlalchemy.sql import Select
+
+from gridapp.contacts.models import (
+    DEFAULT_QUOTAS,
+    REMOTE_FORMS,
+    Contact,
+    ContactForm,
+    ContactStatus,
+    ContactTeacher,
+    QuotaRule,
+    QuotaSetting,
+)
+from gridapp.extensions import db
+from gridapp.people.models import Student, StudentFocus, StudentStatus
+from gridapp.schools.models import (
+    Grade,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    Stage,
+    TeachingAssignment,
+    stage_of_level,
+)
+
+STAGE_LEVELS = {Stage.PRIMARY: (1, 6), Stage.JUNIOR: (7, 9), Stage.SENIOR: (10, 12)}
+STAGE_RULE = {
+    Stage.PRIMARY: QuotaRule.STAGE_HOME_VISITS_PRIMARY,
+    Stage.JUNIOR: QuotaRule.STAGE_HOME_VISITS_JUNIOR,
+    Stage.SENIOR: QuotaRule.STAGE_HOME_VISITS_SENIOR,
+}
+ENTRY_LEVELS = (1, 7, 10)  # the first grade of each stage (起始年级)
+BEFORE_TERM_DAYS = 62  # "before term" reaches back over the summer holiday
+
+# The class rules, in the order pages show them; the stage rule is one column for all stages.
+CLASS_RULES = ("remote", "focus", "first_year", "two_years", "stage")
+RULE_OF_COLUMN = {
+    "remote": QuotaRule.HEAD_TEACHER_REMOTE,
+    "focus": QuotaRule.FOCUS_HOME_VISIT,
+    "first_year": QuotaRule.FIRST_YEAR_HOME_VISIT,
+    "two_years": QuotaRule.HOME_VISIT_TWO_YEARS,
+    "stage": None,  # by the student's stage
+}
+SEMESTER_COLUMNS = ("teacher", "remote", "focus", "first_year")  # what the ranking scores
+
+
+@dataclass(frozen=True)
+class Period:
+    """A school's semester, the school year around it, the day of reckoning and the numbers."""
+
+    school_id: int
+    semester_id: int
+    semester_number: int
+    starts_on: date
+    ends_on: date
+    year_starts_on: date
+    year_ends_on: date
+    today: date
+    quotas: dict
+
+    @property
+    def midpoint(self) -> date:
+        return self.starts_on + (self.ends_on - self.starts_on) / 2
+
+    @property
+    def two_years_from(self) -> date:
+        return _shift_years(self.year_starts_on, -1)
+
+    @property
+    def first_year_from(self) -> date:
+        return self.starts_on - timedelta(days=BEFORE_TERM_DAYS)
+
+    def stage_window(self, level: int) -> tuple[date, date]:
+        """From the start of the student's stage to the end of its last school year."""
+        first, last = STAGE_LEVELS[stage_of_level(level)]
+        return (
+            _shift_years(self.year_starts_on, first - level),
+            _shift_years(self.year_ends_on, last - level),
+        )
+
+    def stage_need(self, level: int) -> int:
+        return self.quotas[STAGE_RULE[stage_of_level(level)]]
+
+
+def _shift_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def quotas_for(school_id: int, starts_on: date) -> dict[QuotaRule, int]:
+    """The school's numbers for the semester starting on `starts_on` (defaults where unset)."""
+    values = dict(DEFAULT_QUOTAS)
+    rows = db.session.execute(
+        select(QuotaSetting.rule, QuotaSetting.value)
+        .where(QuotaSetting.school_id == school_id, QuotaSetting.from_on <= starts_on)
+        .order_by(QuotaSetting.from_on)
+    )
+    for rule, value in rows:
+        values[rule] = value  # later settings override earlier ones
+    return values
+
+
+def period_for(school_id: int, today: date, semester_id: int | None = None) -> Period | None:
+    """The current semester of a school (or a chosen one of its semesters); None if none is set."""
+    q = (
+        select(Semester, SchoolYear)
+        .join(SchoolYear, SchoolYear.id == Semester.school_year_id)
+        .where(Semester.school_id == school_id)
+    )
+    if semester_id is not None:
+        row = db.session.execute(q.where(Semester.id == semester_id)).first()
+    else:
+        row = (
+            db.session.execute(
+                q.where(Semester.starts_on <= today).order_by(Semester.starts_on.desc()).limit(1)
+            ).first()
+            or db.session.execute(q.order_by(Semester.starts_on).limit(1)).first()
+        )
+    if row is None:
+        return None
+    sem, year = row
+    return Period(
+        school_id=school_id,
+        semester_id=sem.id,
+        semester_number=sem.number,
+        starts_on=sem.starts_on,
+        ends_on=sem.ends_on,
+        year_starts_on=year.starts_on,
+        year_ends_on=year.ends_on,
+        today=today,
+        quotas=quotas_for(school_id, sem.starts_on),
+    )
+
+
+def _live():
+    return Contact.status != ContactStatus.WITHDRAWN
+
+
+def _home_visits(since, until):
+    """Door-to-door visits to the student's family between two dates (a correlated count)."""
+    return (
+        select(func.count(Contact.id))
+        .where(
+            Contact.family_id == Student.family_id,
+            Contact.form == ContactForm.HOME_VISIT,
+            _live(),
+            Contact.contact_on >= since,
+            Contact.contact_on <= until,
+        )
+        .scalar_subquery()
+    )
+
+
+def _by_level(values: dict[int, object]):
+    return case(values, value=Grade.level)
+
+
+def student_status(period: Period, *, class_ids=None, student_ids=None) -> Select:
+    """One row per active student of the school: for each class rule `<r>_count`, `<r>_need`,
+    `<r>_applies`, `<r>_met` (met implies applies) and `<r>_due`."""
+    p = period
+    q = p.quotas
+    levels = range(1, 13)
+    stage_from = _by_level({lv: p.stage_window(lv)[0] for lv in levels})
+    stage_due = _by_level({lv: p.stage_window(lv)[1] for lv in levels})
+    stage_need = _by_level({lv: p.stage_need(lv) for lv in levels})
+    is_focus = exists().where(
+        StudentFocus.student_id == Student.id, StudentFocus.ended_on.is_(None)
+    )
+    remote = (
+        select(func.count(Contact.id))
+        .join(ContactTeacher, ContactTeacher.contact_id == Contact.id)
+        .where(
+            Contact.family_id == Student.family_id,
+            Contact.form.in_(REMOTE_FORMS),
+            _live(),
+            Contact.contact_on >= p.starts_on,
+            Contact.contact_on <= p.ends_on,
+            ContactTeacher.teacher_id == SchoolClass.head_teacher_id,
+        )
+        .scalar_subquery()
+    )
+    first_year_applies = Grade.level.in_(ENTRY_LEVELS) if p.semester_number == 1 else false()
+    columns = {
+        "remote": (remote, literal(q[QuotaRule.HEAD_TEACHER_REMOTE]), literal(True), p.ends_on),
+        "focus": (
+            _home_visits(p.starts_on, p.ends_on),
+            literal(q[QuotaRule.FOCUS_HOME_VISIT]),
+            is_focus,
+            p.ends_on,
+        ),
+        "first_year": (
+            _home_visits(p.first_year_from, p.midpoint),
+            literal(q[QuotaRule.FIRST_YEAR_HOME_VISIT]),
+            first_year_applies,
+            p.midpoint,
+        ),
+        "two_years": (
+            _home_visits(p.two_years_from, p.ends_on),
+            literal(q[QuotaRule.HOME_VISIT_TWO_YEARS]),
+            literal(True),
+            p.year_ends_on,
+        ),
+        "stage": (_home_visits(stage_from, p.ends_on), stage_need, literal(True), stage_due),
+    }
+    cols = [
+        Student.id.label("student_id"),
+        Student.name.label("name"),
+        Student.class_id.label("class_id"),
+        Student.family_id.label("family_id"),
+        SchoolClass.head_teacher_id.label("head_teacher_id"),
+        case((is_focus, 1), else_=0).label("is_focus"),
+    ]
+    for name, (count, need, applies, due) in columns.items():
+        applies_int = case((and_(applies, need > 0), 1), else_=0)
+        cols += [
+            count.label(f"{name}_count"),
+            need.label(f"{name}_need"),
+            applies_int.label(f"{name}_applies"),
+            case((and_(applies, need > 0, count >= need), 1), else_=0).label(f"{name}_met"),
+            (due if not isinstance(due, date) else literal(due)).label(f"{name}_due"),
+        ]
+    stmt = (
+        select(*cols)
+        .select_from(Student)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .where(Student.school_id == p.school_id, Student.status == StudentStatus.ACTIVE)
+    )
+    if class_ids is not None:
+        stmt = stmt.where(Student.class_id.in_(list(class_ids)))
+    if student_ids is not None:
+        stmt = stmt.where(Student.id.in_(list(student_ids)))
+    return stmt
+
+
+def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) -> Select:
+    """One row per (teacher, family, class) where the teacher teaches or heads the class and the
+    family has an active student in it: `count` of this semester's contacts the teacher was at."""
+    p = period
+    scope = [Student.school_id == p.school_id, Student.status == StudentStatus.ACTIVE]
+    if class_ids is not None:
+        scope.append(Student.class_id.in_(list(class_ids)))
+    taught = (
+        select(
+            TeachingAssignment.teacher_id.label("teacher_id"),
+            Student.family_id.label("family_id"),
+            Student.class_id.label("class_id"),
+        )
+        .join(Student, Student.class_id == TeachingAssignment.class_id)
+        .where(*scope)
+    )
+    headed = (
+        select(
+            SchoolClass.head_teacher_id.label("teacher_id"),
+            Student.family_id.label("family_id"),
+            Student.class_id.label("class_id"),
+        )
+        .join(Student, Student.class_id == SchoolClass.id)
+        .where(SchoolClass.head_teacher_id.is_not(None), *scope)
+    )
+    if teacher_id is not None:
+        taught = taught.where(TeachingAssignment.teacher_id == teacher_id)
+        headed = headed.where(SchoolClass.head_teacher_id == teacher_id)
+    pairs = union(taught, headed).subquery("pairs")
+    counts = (
+        select(
+            ContactTeacher.teacher_id.label("teacher_id"),
+            Contact.family_id.label("family_id"),
+            func.count(Contact.id).label("n"),
+        )
+        .join(Contact, Contact.id == ContactTeacher.contact_id)
+        .where(_live(), Contact.contact_on >= p.starts_on, Contact.contact_on <= p.ends_on)
+        .group_by(ContactTeacher.teacher_id, Contact.family_id)
+        .subquery("counts")
+    )
+    need = p.quotas[QuotaRule.TEACHER_FAMILY]
+    count = func.coalesce(counts.c.n, 0)
+    return select(
+        pairs.c.teacher_id,
+        pairs.c.family_id,
+        pairs.c.class_id,
+        count.label("count"),
+        literal(need).label("need"),
+        case((and_(literal(need) > 0, count >= need), 1), else_=0).label("met"),
+        case((literal(need) > 0, 1), else_=0).label("applies"),
+        literal(p.ends_on).label("due"),
+    ).outerjoin(
+        counts,
+        and_(counts.c.teacher_id == pairs.c.teacher_id, counts.c.family_id == pairs.c.family_id),
+    )
+
+
+# ---- aggregates ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Share:
+    met: int
+    total: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.met / self.total if self.total else None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.total == 0 else f"{100 * self.met / self.total:.0f}%"
+
+    def __add__(self, other: Share) -> Share:
+        return Share(self.met + other.met, self.total + other.total)
+
+
+@dataclass
+class CoverageRow:
+    """Coverage of one class, teacher or school: a Share per rule column."""
+
+    key: int
+    students: int
+    shares: dict[str, Share]
+    home_visits: int = 0
+    contacts: int = 0
+
+    @property
+    def score(self) -> float | None:
+        """The ranking score: the mean share of this semester's rules that apply."""
+        ratios = [s.ratio for k, s in self.shares.items() if k in SEMESTER_COLUMNS and s.total]
+        return sum(ratios) / len(ratios) if ratios else None
+
+    @property
+    def score_percent(self) -> str:
+        return "—" if self.score is None else f"{100 * self.score:.0f}%"
+
+
+def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
+    """Per class: students, and met / applicable for each rule. Three queries, whatever the size."""
+    st = student_status(period, class_ids=class_ids).subquery("st")
+    agg = [st.c.class_id, func.count().label("students")]
+    for name in CLASS_RULES:
+        agg += [
+            func.sum(st.c[f"{name}_met"]).label(f"{name}_met"),
+            func.sum(st.c[f"{name}_applies"]).label(f"{name}_applies"),
+        ]
+    rows = {
+        r.class_id: CoverageRow(
+            key=r.class_id,
+            students=r.students,
+            shares={
+                n: Share(int(getattr(r, f"{n}_met") or 0), int(getattr(r, f"{n}_applies") or 0))
+                for n in CLASS_RULES
+            },
+        )
+        for r in db.session.execute(select(*agg).group_by(st.c.class_id))
+    }
+    tf = teacher_family_status(period, class_ids=class_ids).subquery("tf")
+    for r in db.session.execute(
+        select(tf.c.class_id, func.sum(tf.c.met), func.sum(tf.c.applies)).group_by(tf.c.class_id)
+    ):
+        if r[0] in rows:
+            rows[r[0]].shares["teacher"] = Share(int(r[1] or 0), int(r[2] or 0))
+    for row in rows.values():
+        row.shares.setdefault("teacher", Share(0, 0))
+    # Home visits this semester, per class (a visit to a family counts in each sibling's class).
+    visits = (
+        select(Student.class_id, func.count(func.distinct(Contact.id)))
+        .join(Contact, Contact.family_id == Student.family_id)
+        .where(
+            Student.school_id == period.school_id,
+            Student.status == StudentStatus.ACTIVE,
+            Contact.form == ContactForm.HOME_VISIT,
+            _live(),
+            Contact.contact_on >= period.starts_on,
+            Contact.contact_on <= period.ends_on,
+        )
+        .group_by(Student.class_id)
+    )
+    if class_ids is not None:
+        visits = visits.where(Student.class_id.in_(list(class_ids)))
+    for class_id, n in db.session.execute(visits):
+        if class_id in rows:
+            rows[class_id].home_visits = n
+    return rows
+
+
+def teacher_coverage(period: Period) -> dict[int, CoverageRow]:
+    """Per teacher of the school: families linked, and how many reached the rule's number."""
+    tf = teacher_family_status(period).subquery("tf")
+    met_family = case((tf.c.met == 1, tf.c.family_id))
+    rows = {
+        r.teacher_id: CoverageRow(
+            key=r.teacher_id,
+            students=r.families,
+            shares={"teacher": Share(r.met or 0, r.families if r.applies else 0)},
+        )
+        for r in db.session.execute(
+            select(
+                tf.c.teacher_id,
+                func.count(func.distinct(tf.c.family_id)).label("families"),
+                func.count(func.distinct(met_family)).label("met"),
+                func.max(tf.c.applies).label("applies"),
+            ).group_by(tf.c.teacher_id)
+        )
+    }
+    contacts = (
+        select(ContactTeacher.teacher_id, func.count(Contact.id))
+        .join(Contact, Contact.id == ContactTeacher.contact_id)
+        .where(
+            Contact.school_id == period.school_id,
+            _live(),
+            Contact.contact_on >= period.starts_on,
+            Contact.contact_on <= period.ends_on,
+        )
+        .group_by(ContactTeacher.teacher_id)
+    )
+    for teacher_id, n in db.session.execute(contacts):
+        if teacher_id in rows:
+            rows[teacher_id].contacts = n
+    return rows
+
+
+def total(rows) -> CoverageRow:
+    """The sum of several coverage rows (a school from its classes)."""
+    out = CoverageRow(key=0, students=0, shares={})
+    for row in rows:
+        out.students += row.students
+        out.home_visits += row.home_visits
+        for k, s in row.shares.items():
+            out.shares[k] = out.shares.get(k, Share(0, 0)) + s
+    return out
+
+
+def ranked(rows: list, key=lambda r: r.score) -> list[tuple[int | None, object]]:
+    """Rank by score, best first; equal scores share a rank; rows with no score come last."""
+    scored = sorted(rows, key=lambda r: (key(r) is None, -(key(r) or 0)))
+    out, rank, last = [], 0, object()
+    for i, row in enumerate(scored, 1):
+        value = key(row)
+        if value is None:
+            out.append((None, row))
+            continue
+        if value != last:
+            rank, last = i, value
+        out.append((rank, row))
+    return out

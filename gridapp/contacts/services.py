@@ -1,0 +1,382 @@
+"""Recording, editing, withdrawing, reviewing and evaluating contacts; the schools' quota numbers.
+
+Services flush, never commit: the request commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from gridapp.accounts.models import Role, User
+from gridapp.contacts import photos as photo_store
+from gridapp.contacts.models import (
+    RECORD_FIELDS,
+    Contact,
+    ContactEvaluation,
+    ContactForm,
+    ContactPhoto,
+    ContactRevision,
+    ContactStatus,
+    ContactStudent,
+    ContactTeacher,
+    QuotaRule,
+    QuotaSetting,
+)
+from gridapp.contacts.rules import BEFORE_TERM_DAYS
+from gridapp.core import audit
+from gridapp.core.errors import IllegalTransition, RuleViolation
+from gridapp.core.i18n import gettext as _
+from gridapp.core.permissions import taught_class_ids
+from gridapp.core.time import now
+from gridapp.extensions import db
+from gridapp.people.models import Guardian, Student, StudentStatus
+from gridapp.schools.models import SchoolClass, Semester, TeachingAssignment
+
+TEXT_LIMIT = 2000
+BEFORE_TERM = timedelta(days=BEFORE_TERM_DAYS)
+
+
+@dataclass
+class ContactData:
+    student_ids: list[int]
+    contact_on: date
+    form: ContactForm
+    teacher_ids: list[int] = field(default_factory=list)  # besides the one recording
+    place: str = ""
+    members_met: str = ""
+    family_situation: str = ""
+    habits_at_home: str = ""
+    growth_environment: str = ""
+    said_about_school: str = ""
+    guidance_given: str = ""
+    parents_opinions: str = ""
+    follow_up: str = ""
+    pledge_confirmed: bool = False
+
+
+def family_members(family_id: int) -> list[Student]:
+    """The family's active students (siblings), across the district's schools."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .where(Student.family_id == family_id, Student.status == StudentStatus.ACTIVE)
+            .order_by(Student.birth_on, Student.id)
+        )
+    )
+
+
+def family_teachers(family_id: int) -> list[User]:
+    """Everyone who teaches or heads a class of one of the family's active students."""
+    classes = select(Student.class_id).where(
+        Student.family_id == family_id, Student.status == StudentStatus.ACTIVE
+    )
+    ids = select(TeachingAssignment.teacher_id).where(TeachingAssignment.class_id.in_(classes))
+    heads = select(SchoolClass.head_teacher_id).where(SchoolClass.id.in_(classes))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active, User.id.in_(ids.union(heads)))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _validate(actor: User, data: ContactData, today: date, family_id: int | None = None):
+    """The family, school and teachers of a contact, or RuleViolation naming the field."""
+    taught = taught_class_ids(actor)
+    students = (
+        list(db.session.scalars(select(Student).where(Student.id.in_(data.student_ids))))
+        if data.student_ids
+        else []
+    )
+    mine = [s for s in students if s.class_id in taught and s.status == StudentStatus.ACTIVE]
+    if not mine:
+        raise RuleViolation(_("请选择您任教班级的学生"), field="students")
+    families = {s.family_id for s in students}
+    if len(families) != 1 or (family_id is not None and families != {family_id}):
+        raise RuleViolation(_("一条记录只能对应一个家庭，请分别记录"), field="students")
+    family = families.pop()
+    school_id = mine[0].school_id
+    if data.contact_on > today:
+        raise RuleViolation(_("联系日期不能晚于今天"), field="contact_on")
+    # Within a semester, or in the summer before a first semester (起始年级 visit before term).
+    in_semester = db.session.scalar(
+        select(Semester.id)
+        .where(
+            Semester.school_id == school_id,
+            Semester.ends_on >= data.contact_on,
+            or_(
+                Semester.starts_on <= data.contact_on,
+                and_(Semester.number == 1, Semester.starts_on <= data.contact_on + BEFORE_TERM),
+            ),
+        )
+        .limit(1)
+    )
+    if in_semester is None:
+        raise RuleViolation(_("联系日期不在本校任何学期之内"), field="contact_on")
+    if data.form is ContactForm.HOME_VISIT and not data.pledge_confirmed:
+        raise RuleViolation(_("上门家访须确认遵守“五不准”廉洁要求"), field="pledge_confirmed")
+    allowed = {t.id for t in family_teachers(family)}
+    others = set(data.teacher_ids) - {actor.id}
+    if others - allowed:
+        raise RuleViolation(_("同行教师须是该家庭孩子的任课教师"), field="teacher_ids")
+    for name in RECORD_FIELDS + ("place", "members_met"):
+        if len(getattr(data, name) or "") > TEXT_LIMIT:
+            raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field=name)
+    return family, school_id, [actor.id] + sorted(others), [s.id for s in students]
+
+
+def _apply(contact: Contact, data: ContactData) -> None:
+    contact.contact_on = data.contact_on
+    contact.form = data.form
+    contact.place = data.place or ""
+    contact.members_met = data.members_met or ""
+    for name in RECORD_FIELDS:
+        setattr(contact, name, getattr(data, name) or "")
+    contact.pledge_confirmed = bool(data.pledge_confirmed)
+
+
+def record_contact(
+    actor: User,
+    data: ContactData,
+    today: date,
+    client_token: str,
+    photo_files: list[tuple[str, bytes]] = (),
+) -> tuple[Contact, bool]:
+    """Store a contact once per form token. Returns (contact, created)."""
+    if not client_token or len(client_token) > 64:
+        raise RuleViolation(_("表单已失效，请刷新页面后重新填写"))
+    existing = db.session.scalar(select(Contact).where(Contact.client_token == client_token))
+    if existing is not None:
+        if existing.recorded_by_id != actor.id:
+            raise RuleViolation(_("表单已失效，请刷新页面后重新填写"))
+        return existing, False
+    family_id, school_id, teacher_ids, student_ids = _validate(actor, data, today)
+    cleaned = _clean_photos(photo_files, already=0)
+    contact = Contact(
+        school_id=school_id,
+        family_id=family_id,
+        recorded_by_id=actor.id,
+        client_token=client_token,
+        status=ContactStatus.SUBMITTED,
+    )
+    _apply(contact, data)
+    contact.teacher_links = [ContactTeacher(teacher_id=t) for t in teacher_ids]
+    contact.student_links = [ContactStudent(student_id=s) for s in student_ids]
+    db.session.add(contact)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # The same form sent twice at once: the other request stored it.
+        db.session.expunge(contact) if contact in db.session else None
+        existing = db.session.scalar(select(Contact).where(Contact.client_token == client_token))
+        if existing is None:
+            raise
+        return existing, False
+    _store_photos(actor, contact, cleaned)
+    audit.record(actor, "contact.create", contact, school_id=school_id, form=data.form.value)
+    return contact, True
+
+
+def _clean_photos(files, already: int):
+    files = [(name, raw) for name, raw in files if raw]
+    if already + len(files) > photo_store.MAX_PHOTOS:
+        raise RuleViolation(
+            _("每条记录最多 %(n)d 张照片", n=photo_store.MAX_PHOTOS), field="photos"
+        )
+    return [photo_store.clean(raw, name) for name, raw in files]
+
+
+def _store_photos(actor: User, contact: Contact, cleaned) -> None:
+    for photo in cleaned:
+        db.session.add(
+            ContactPhoto(
+                contact=contact,
+                stored_name=photo_store.store(photo),
+                content_type=photo.content_type,
+                size=len(photo.data),
+                width=photo.width,
+                height=photo.height,
+                uploaded_by_id=actor.id,
+            )
+        )
+    db.session.flush()
+
+
+def snapshot(contact: Contact) -> dict:
+    data = {
+        "contact_on": contact.contact_on.isoformat(),
+        "form": contact.form.value,
+        "place": contact.place,
+        "members_met": contact.members_met,
+        "pledge_confirmed": contact.pledge_confirmed,
+        "status": contact.status.value,
+        "review_comment": contact.review_comment,
+        "teacher_ids": contact.teacher_ids,
+        "student_ids": [link.student_id for link in contact.student_links],
+    }
+    for name in RECORD_FIELDS:
+        data[name] = getattr(contact, name)
+    return data
+
+
+def _revise(actor: User, contact: Contact, action: str, note: str = "") -> None:
+    db.session.add(
+        ContactRevision(
+            contact_id=contact.id,
+            version=contact.version,
+            action=action,
+            changed_by_id=actor.id,
+            snapshot=snapshot(contact),
+            note=note,
+        )
+    )
+    contact.version += 1
+
+
+def update_contact(
+    actor: User, contact: Contact, data: ContactData, today: date, photo_files=()
+) -> Contact:
+    """Edit by the teacher who recorded it; the previous version goes to the history. A returned
+    record goes back for review."""
+    if contact.status is ContactStatus.WITHDRAWN:
+        raise IllegalTransition(_("已撤回的记录不能再修改"))
+    _family, _school, teacher_ids, student_ids = _validate(actor, data, today, contact.family_id)
+    cleaned = _clean_photos(photo_files, already=len(contact.photos))
+    _revise(actor, contact, "edit")
+    _apply(contact, data)
+    if set(contact.teacher_ids) != set(teacher_ids):
+        contact.teacher_links = [ContactTeacher(teacher_id=t) for t in teacher_ids]
+    if {link.student_id for link in contact.student_links} != set(student_ids):
+        contact.student_links = [ContactStudent(student_id=s) for s in student_ids]
+    if contact.status in (ContactStatus.RETURNED, ContactStatus.REVIEWED):
+        contact.status = ContactStatus.SUBMITTED
+    db.session.flush()
+    _store_photos(actor, contact, cleaned)
+    audit.record(actor, "contact.edit", contact, school_id=contact.school_id)
+    return contact
+
+
+def withdraw_contact(actor: User, contact: Contact, reason: str) -> None:
+    if contact.status is ContactStatus.WITHDRAWN:
+        raise IllegalTransition(_("这条记录已经撤回"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("请说明撤回的原因"), field="reason")
+    _revise(actor, contact, "withdraw", reason[:TEXT_LIMIT])
+    contact.status = ContactStatus.WITHDRAWN
+    audit.record(actor, "contact.withdraw", contact, school_id=contact.school_id)
+
+
+def review_contact(actor: User, contact: Contact, approve: bool, comment: str) -> None:
+    """审核: mark reviewed, or return to the teacher with a comment."""
+    if contact.status is not ContactStatus.SUBMITTED:
+        raise IllegalTransition(_("只有待审核的记录可以审核"))
+    comment = (comment or "").strip()[:TEXT_LIMIT]
+    if not approve and not comment:
+        raise RuleViolation(_("退回时请写明需要修改的地方"), field="comment")
+    _revise(actor, contact, "review" if approve else "return", comment)
+    contact.status = ContactStatus.REVIEWED if approve else ContactStatus.RETURNED
+    contact.review_comment = comment
+    contact.reviewed_by_id = actor.id
+    contact.reviewed_at = now()
+    audit.record(
+        actor,
+        "contact.review" if approve else "contact.return",
+        contact,
+        school_id=contact.school_id,
+    )
+
+
+def guardian_of_family(user: User, family_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Guardian.id).where(Guardian.user_id == user.id, Guardian.family_id == family_id)
+        )
+        is not None
+    )
+
+
+def evaluate_contact(
+    user: User, contact: Contact, rating: int, feelings: str, suggestions: str
+) -> ContactEvaluation:
+    """A guardian rates a contact with their family (once; later changes replace it)."""
+    if contact.status is ContactStatus.WITHDRAWN:
+        raise IllegalTransition(_("这条记录已被撤回，无法评价"))
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise RuleViolation(_("请选择 1 到 5 星"), field="rating")
+    evaluation = db.session.scalar(
+        select(ContactEvaluation).where(
+            ContactEvaluation.contact_id == contact.id,
+            ContactEvaluation.guardian_user_id == user.id,
+        )
+    )
+    if evaluation is None:
+        evaluation = ContactEvaluation(
+            contact_id=contact.id, guardian_user_id=user.id, school_id=contact.school_id
+        )
+        db.session.add(evaluation)
+    evaluation.rating = rating
+    evaluation.feelings = (feelings or "").strip()[:TEXT_LIMIT]
+    evaluation.suggestions = (suggestions or "").strip()[:TEXT_LIMIT]
+    db.session.flush()
+    audit.record(user, "contact.evaluate", contact, school_id=contact.school_id, rating=rating)
+    return evaluation
+
+
+def set_quotas(actor: User, school_id: int, from_on: date, values: dict[QuotaRule, int]) -> None:
+    """The school's numbers from the semester starting `from_on` on; earlier ones stay."""
+    existing = {
+        s.rule: s
+        for s in db.session.scalars(
+            select(QuotaSetting).where(
+                QuotaSetting.school_id == school_id, QuotaSetting.from_on == from_on
+            )
+        )
+    }
+    for rule, value in values.items():
+        if not 0 <= value <= 20:
+            raise RuleViolation(_("请填写 0 到 20 之间的整数"), field=rule.value)
+        row = existing.get(rule)
+        if row is None:
+            db.session.add(
+                QuotaSetting(
+                    school_id=school_id, rule=rule, value=value, from_on=from_on, set_by_id=actor.id
+                )
+            )
+        else:
+            row.value, row.set_by_id = value, actor.id
+    db.session.flush()
+    audit.record(
+        actor,
+        "quota.update",
+        None,
+        school_id=school_id,
+        from_on=from_on.isoformat(),
+        **{r.value: v for r, v in values.items()},
+    )
+
+
+def can_review(user: User, contact: Contact) -> bool:
+    """The principal of the school, or the head teacher of one of the family's classes there."""
+    if contact.recorded_by_id == user.id:
+        return False
+    if user.has_role(Role.PRINCIPAL, contact.school_id):
+        return True
+    headed = select(SchoolClass.id).where(
+        SchoolClass.head_teacher_id == user.id, SchoolClass.school_id == contact.school_id
+    )
+    return (
+        user.has_role(Role.TEACHER, contact.school_id)
+        and db.session.scalar(
+            select(Student.id)
+            .where(Student.family_id == contact.family_id, Student.class_id.in_(headed))
+            .limit(1)
+        )
+        is not None
+    )

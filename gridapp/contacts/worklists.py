@@ -1,0 +1,190 @@
+"""Worklists: what is still owed, family by family, from the quota engine's rows.
+
+The rows come from SQL (`rules.student_status`, `rules.teacher_family_status`) already filtered
+to what is not met; here they are only grouped by family for display and sorted by urgency
+(focus students first, then the nearest due date).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from gridapp.accounts.models import User
+from gridapp.contacts import rules
+from gridapp.contacts.models import Contact, ContactStatus
+from gridapp.core.i18n import gettext as _
+from gridapp.extensions import db
+from gridapp.people.models import Student, StudentStatus
+from gridapp.schools.models import SchoolClass
+
+DUE_SOON_DAYS = 14
+
+
+def rule_labels() -> dict[str, str]:
+    return {
+        "teacher": _("任课教师每学期联系"),
+        "remote": _("班主任电话或网络联系"),
+        "focus": _("重点对象上门家访"),
+        "first_year": _("起始年级上门家访"),
+        "two_years": _("两学年内上门家访"),
+        "stage": _("学段内上门家访"),
+    }
+
+
+@dataclass
+class Owed:
+    rule: str
+    count: int
+    need: int
+    due: date
+    teachers: list[str] = field(default_factory=list)  # who still owes it (teacher rule)
+
+    @property
+    def label(self) -> str:
+        return rule_labels()[self.rule]
+
+
+@dataclass
+class FamilyLine:
+    family_id: int
+    students: list = field(default_factory=list)  # (id, name, class name)
+    is_focus: bool = False
+    owed: list[Owed] = field(default_factory=list)
+    last_contact_on: date | None = None
+
+    @property
+    def due(self) -> date | None:
+        return min((o.due for o in self.owed), default=None)
+
+    @property
+    def first_student_id(self) -> int | None:
+        return self.students[0][0] if self.students else None
+
+
+def _owing(st):
+    return or_(
+        *[
+            and_(st.c[f"{name}_applies"] == 1, st.c[f"{name}_met"] == 0)
+            for name in rules.CLASS_RULES
+        ]
+    )
+
+
+def _lines(
+    period: rules.Period,
+    student_rows,
+    teacher_rows,
+    name_classes,
+    teacher_names: dict[int, str] | None = None,
+) -> list[FamilyLine]:
+    lines: dict[int, FamilyLine] = {}
+    seen: set[tuple] = set()
+    for r in student_rows:
+        line = lines.setdefault(r.family_id, FamilyLine(r.family_id))
+        line.is_focus = line.is_focus or bool(r.is_focus)
+        for name in rules.CLASS_RULES:
+            if getattr(r, f"{name}_applies") and not getattr(r, f"{name}_met"):
+                key = (r.family_id, name)
+                if key in seen:  # twins in one class: the family owes it once
+                    continue
+                seen.add(key)
+                line.owed.append(
+                    Owed(
+                        name,
+                        getattr(r, f"{name}_count"),
+                        getattr(r, f"{name}_need"),
+                        getattr(r, f"{name}_due"),
+                    )
+                )
+    by_family_teacher: dict[int, Owed] = {}
+    for r in teacher_rows:
+        line = lines.setdefault(r.family_id, FamilyLine(r.family_id))
+        owed = by_family_teacher.get(r.family_id)
+        if owed is None:
+            owed = by_family_teacher[r.family_id] = Owed("teacher", r.count, r.need, r.due)
+            line.owed.insert(0, owed)
+        owed.count = min(owed.count, r.count)
+        if teacher_names is not None:
+            name = teacher_names.get(r.teacher_id, "")
+            if name not in owed.teachers:
+                owed.teachers.append(name)
+    if not lines:
+        return []
+    ids = list(lines)
+    students = db.session.execute(
+        select(Student.id, Student.name, Student.family_id, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(
+            Student.family_id.in_(ids),
+            Student.class_id.in_(list(name_classes)),
+            Student.status == StudentStatus.ACTIVE,
+        )
+        .order_by(Student.birth_on, Student.id)
+    )
+    for sid, name, family_id, class_name in students:
+        lines[family_id].students.append((sid, name, class_name))
+    last = db.session.execute(
+        select(Contact.family_id, func.max(Contact.contact_on))
+        .where(Contact.family_id.in_(ids), Contact.status != ContactStatus.WITHDRAWN)
+        .group_by(Contact.family_id)
+    )
+    for family_id, on in last:
+        lines[family_id].last_contact_on = on
+    far = date.max
+    return sorted(
+        lines.values(),
+        key=lambda line: (
+            not line.is_focus,
+            line.due or far,
+            line.students[0][1] if line.students else "",
+        ),
+    )
+
+
+def teacher_worklist(user: User, period: rules.Period, taught: set[int], headed: set[int]):
+    """What the teacher still owes at one school: their own contacts with each family they teach,
+    and, for the classes they head, every class rule."""
+    tf = rules.teacher_family_status(period, teacher_id=user.id).subquery("tf")
+    teacher_rows = db.session.execute(select(tf).where(tf.c.applies == 1, tf.c.met == 0)).all()
+    student_rows = []
+    if headed:
+        st = rules.student_status(period, class_ids=headed).subquery("st")
+        student_rows = db.session.execute(select(st).where(_owing(st))).all()
+    return _lines(period, student_rows, teacher_rows, taught)
+
+
+def class_worklist(period: rules.Period, class_id: int) -> list[FamilyLine]:
+    """Everything still owed to the class's families, with the teachers who still owe contacts."""
+    st = rules.student_status(period, class_ids=[class_id]).subquery("st")
+    student_rows = db.session.execute(select(st).where(_owing(st))).all()
+    tf = rules.teacher_family_status(period, class_ids=[class_id]).subquery("tf")
+    teacher_rows = db.session.execute(
+        select(tf).where(tf.c.applies == 1, tf.c.met == 0).order_by(tf.c.teacher_id)
+    ).all()
+    names = dict(
+        db.session.execute(
+            select(User.id, User.name).where(User.id.in_({r.teacher_id for r in teacher_rows}))
+        ).all()
+    )
+    return _lines(period, student_rows, teacher_rows, {class_id}, names)
+
+
+def returned_contacts(user: User) -> list[Contact]:
+    return list(
+        db.session.scalars(
+            select(Contact)
+            .where(Contact.recorded_by_id == user.id, Contact.status == ContactStatus.RETURNED)
+            .order_by(Contact.reviewed_at.desc())
+        )
+    )
+
+
+def due_soon(lines: list[FamilyLine], today: date) -> tuple[int, int]:
+    """(families with something overdue, families with something due within two weeks)."""
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    overdue = sum(1 for line in lines if line.due and line.due < today)
+    coming = sum(1 for line in lines if line.due and today <= line.due <= soon)
+    return overdue, coming
