@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 # Before gridapp is imported: Huey runs tasks inline, and nothing is written to the real instance/.
@@ -12,6 +13,11 @@ _TMP = Path(tempfile.mkdtemp(prefix="gridapp-test-"))
 os.environ.setdefault("GRIDAPP_INSTANCE", str(_TMP / "instance"))
 
 import pytest  # noqa: E402
+
+from gridapp.core import time as _gtime  # noqa: E402
+
+# Date rules (semesters, deadlines) are tested on a fixed day inside the world's first semester.
+_gtime.FIXED_TODAY = date(2026, 11, 23)
 from sqlalchemy import text  # noqa: E402
 
 from gridapp.app import create_app  # noqa: E402

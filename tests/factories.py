@@ -10,7 +10,23 @@ from werkzeug.security import generate_password_hash
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.extensions import db
-from gridapp.people.models import Family, Gender, Guardian, Relation, Student, StudentGuardian
+from gridapp.contacts.models import (
+    Contact,
+    ContactForm,
+    ContactStatus,
+    ContactStudent,
+    ContactTeacher,
+)
+from gridapp.people.models import (
+    Family,
+    FocusCategory,
+    Gender,
+    Guardian,
+    Relation,
+    Student,
+    StudentFocus,
+    StudentGuardian,
+)
 from gridapp.schools.models import (
     GRADE_NAMES,
     District,
@@ -168,3 +184,43 @@ class StudentGuardianFactory(Base):
     student = factory.SubFactory(StudentFactory)
     guardian = factory.LazyAttribute(lambda o: GuardianFactory(family=o.student.family))
     is_primary = True
+
+
+class ContactFactory(Base):
+    """A contact with a family; `teachers` (users) are those present (default: the recorder)."""
+
+    class Meta:
+        model = Contact
+
+    school_id = factory.LazyAttribute(lambda o: o.recorded_by.school_ids_with(Role.TEACHER).pop())
+    family_id = 1
+    recorded_by = factory.SubFactory(UserFactory)
+    contact_on = date(2026, 10, 10)
+    form = ContactForm.PHONE
+    pledge_confirmed = True
+    status = ContactStatus.SUBMITTED
+    client_token = factory.Sequence(lambda n: f"test-token-{n}")
+    said_about_school = "孩子在校表现良好。"
+    family_situation = "父母均在本地工作。"
+    guidance_given = "建议每天陪伴阅读。"
+
+    @factory.post_generation
+    def teachers(obj, create, extracted, **kwargs):
+        users = list(extracted or [obj.recorded_by])
+        obj.teacher_links = [ContactTeacher(teacher_id=u.id) for u in users]
+        db.session.flush()
+
+    @factory.post_generation
+    def students(obj, create, extracted, **kwargs):
+        if extracted:
+            obj.student_links = [ContactStudent(student_id=s.id) for s in extracted]
+            db.session.flush()
+
+
+class StudentFocusFactory(Base):
+    class Meta:
+        model = StudentFocus
+
+    student = factory.SubFactory(StudentFactory)
+    category = FocusCategory.LEFT_BEHIND
+    since_on = date(2026, 3, 1)

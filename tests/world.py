@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 
 from gridapp.accounts.models import Role
@@ -9,6 +10,34 @@ from gridapp.extensions import db
 from gridapp.schools.models import SchoolKind
 
 from . import factories as f
+
+
+def tiny_jpeg(color=(200, 30, 30), size=(16, 12), exif: bytes | None = None) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    kwargs = {"exif": exif} if exif else {}
+    Image.new("RGB", size, color).save(out, "JPEG", **kwargs)
+    return out.getvalue()
+
+
+def _photo(contact, user):
+    from gridapp.contacts import photos
+    from gridapp.contacts.models import ContactPhoto
+
+    cleaned = photos.clean(tiny_jpeg())
+    photo = ContactPhoto(
+        contact_id=contact.id,
+        stored_name=photos.store(cleaned),
+        content_type=cleaned.content_type,
+        size=len(cleaned.data),
+        width=cleaned.width,
+        height=cleaned.height,
+        uploaded_by_id=user.id,
+    )
+    db.session.add(photo)
+    db.session.flush()
+    return photo
 
 
 def build_world() -> SimpleNamespace:
@@ -68,6 +97,15 @@ def build_world() -> SimpleNamespace:
     w.student_a2 = f.StudentFactory(school_class=w.class_a2, name="陈静")
     w.student_c1 = f.StudentFactory(school_class=w.class_c1, name="刘洋")
     w.school_a, w.school_b, w.school_c = a, b, c
+    # A phone call by the head teacher with the subject teacher, about the family of A1 and B1.
+    w.contact = f.ContactFactory(
+        recorded_by=w.head_teacher,
+        school_id=a.id,
+        family_id=w.student.family_id,
+        teachers=[w.head_teacher, w.subject_teacher],
+        students=[w.student],
+    )
+    w.photo = _photo(w.contact, w.head_teacher)
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.

@@ -75,7 +75,7 @@ class ContactRecordForm(Form):
 class ReviewForm(Form):
     decision = RadioField(
         _l("审核结果"),
-        choices=[("approve", _l("审核通过")), ("return", _l("退回修改"))],
+        choices=lambda: [("approve", _l("审核通过")), ("return", _l("退回修改"))],
         validators=[InputRequired(_l("请选择审核结果"))],
     )
     comment = TextAreaField(
@@ -99,7 +99,7 @@ class EvaluationForm(Form):
     rating = RadioField(
         _l("评分"),
         coerce=int,
-        choices=[(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")],
+        choices=lambda: [(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")],
         validators=[InputRequired(_l("请选择 1 到 5 星"))],
     )
     feelings = TextAreaField(
