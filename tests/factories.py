@@ -9,7 +9,6 @@ from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from gridapp.accounts.models import Role, User, UserRole
-from gridapp.extensions import db
 from gridapp.contacts.models import (
     Contact,
     ContactForm,
@@ -17,6 +16,7 @@ from gridapp.contacts.models import (
     ContactStudent,
     ContactTeacher,
 )
+from gridapp.extensions import db
 from gridapp.people.models import (
     Family,
     FocusCategory,

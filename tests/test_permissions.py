@@ -176,8 +176,17 @@ MATRIX = [
         "GET",
         "/contacts/{contact}",
         "contacts.contact",
-        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin",
-                          "other_school_teacher", "parent")},
+        {
+            r: 200
+            for r in (
+                "head_teacher",
+                "subject_teacher",
+                "principal",
+                "school_admin",
+                "other_school_teacher",
+                "parent",
+            )
+        },
         None,
     ),  # fmt: skip
     ("GET", "/contacts/{contact}/edit", "contacts.edit_contact", {"head_teacher": 200}, None),
@@ -195,8 +204,15 @@ MATRIX = [
         "GET",
         "/contacts/new",
         "contacts.new_contact",
-        {r: 200 for r in ("head_teacher", "subject_teacher", "other_class_teacher",
-                          "other_school_teacher")},
+        {
+            r: 200
+            for r in (
+                "head_teacher",
+                "subject_teacher",
+                "other_class_teacher",
+                "other_school_teacher",
+            )
+        },
         None,
     ),  # fmt: skip
     (
