@@ -73,6 +73,13 @@ def _owing(st):
     )
 
 
+def _stage_on_track(period: rules.Period, r) -> bool:
+    """A stage's visits are owed on the worklist only once they can no longer wait: when the
+    visits still needed are as many as the school years left (one a year to catch up)."""
+    years_left = r.stage_due.year - period.year_ends_on.year + 1
+    return r.stage_need - r.stage_count < years_left
+
+
 def _lines(
     period: rules.Period,
     student_rows,
@@ -87,6 +94,8 @@ def _lines(
         line.is_focus = line.is_focus or bool(r.is_focus)
         for name in rules.CLASS_RULES:
             if getattr(r, f"{name}_applies") and not getattr(r, f"{name}_met"):
+                if name == "stage" and _stage_on_track(period, r):
+                    continue
                 key = (r.family_id, name)
                 if key in seen:  # twins in one class: the family owes it once
                     continue
@@ -111,6 +120,7 @@ def _lines(
             name = teacher_names.get(r.teacher_id, "")
             if name not in owed.teachers:
                 owed.teachers.append(name)
+    lines = {family: line for family, line in lines.items() if line.owed}
     if not lines:
         return []
     ids = list(lines)

@@ -40,8 +40,9 @@ def navigation() -> list[NavItem]:
         items.append((_("账号管理"), url_for("accounts_admin.users")))
         items.append((_("审计日志"), url_for("accounts_admin.audit_log")))
     path = request.path
-    result = []
-    for label, url in items:
-        active = path == url if url == "/" else path.startswith(url)
-        result.append(NavItem(label, url, active))
-    return result
+    # The longest matching item is the current one (/schools/1/coverage is not /schools/1).
+    matches = [
+        url for _label, url in items if (path == url if url == "/" else path.startswith(url))
+    ]
+    current = max(matches, key=len, default=None)
+    return [NavItem(label, url, url == current) for label, url in items]

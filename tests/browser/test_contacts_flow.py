@@ -1,0 +1,65 @@
+"""A teacher records a door visit on a phone-sized screen; the draft survives; the parent rates it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from gridapp.contacts.models import Contact, ContactPhoto
+from gridapp.extensions import db
+from tests.world import tiny_jpeg
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_door_visit_on_a_phone_with_a_photo_and_a_draft(
+    app, page, live_server, sign_in, world, tmp_path
+):
+    page.set_viewport_size(PHONE)
+    sign_in("head_teacher")
+    page.goto(f"{live_server}/contacts/new?student={world.student}")
+    expect(page.locator("h1")).to_contain_text("记录家访")
+    page.select_option("select[name=form]", "home_visit")
+    page.fill("[name=place]", "南湖区阳光花园3幢2单元501室")
+    page.fill("[name=family_situation]", "父亲在外地务工，平时由母亲照顾。")
+    # The connection drops and the page is reloaded: what was typed comes back from the browser.
+    page.reload()
+    expect(page.locator("#draft-note")).to_be_visible()
+    expect(page.locator("[name=family_situation]")).to_have_value(
+        "父亲在外地务工，平时由母亲照顾。"
+    )
+    # Sending without the pledge: a Chinese message beside it, the input kept.
+    page.click("form.record button[type=submit]")
+    expect(page.locator("small.error")).to_contain_text("五不准")
+    expect(page.locator("[name=place]")).to_have_value("南湖区阳光花园3幢2单元501室")
+    photo = tmp_path / "door.jpg"
+    photo.write_bytes(tiny_jpeg())
+    page.set_input_files("input[name=photos]", str(photo))
+    page.check("[name=pledge_confirmed]")
+    page.click("form.record button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("上门家访")
+    expect(page.locator(".photos img")).to_have_count(1)
+    # Sent: the draft is gone from the browser.
+    page.wait_for_function(
+        "Object.keys(localStorage).filter(k => k.startsWith('gridapp-draft:')).length === 0",
+        timeout=5000,
+    )
+    with app.app_context():
+        stored = db.session.scalars(select(Contact).order_by(Contact.id.desc())).first()
+        assert stored.family_situation == "父亲在外地务工，平时由母亲照顾。"
+        assert db.session.scalar(select(ContactPhoto).where(ContactPhoto.contact_id == stored.id))
+        contact_id = stored.id
+    # The parent rates it.
+    page.click("summary")  # the phone menu
+    page.click("button:has-text('退出登录')")
+    sign_in("parent")
+    page.goto(f"{live_server}/contacts/{contact_id}")
+    expect(page.locator("h1")).to_contain_text("上门家访")
+    expect(page.locator("body")).not_to_contain_text("父亲在外地务工")
+    page.check("input[name=rating][value='4']")
+    page.fill("[name=feelings]", "老师很耐心")
+    page.click("button:has-text('提交评价')")
+    expect(page.locator(".flash-success")).to_contain_text("谢谢您的评价")
