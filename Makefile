@@ -7,7 +7,7 @@ PORT ?= 8000
 export FLASK_APP := wsgi
 APT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei chromium poppler-utils wrk
 
-.PHONY: run test install system-packages vendor translations bench lint format clean-db worker
+.PHONY: run test install system-packages vendor translations messages bench lint format clean-db worker
 
 install: system-packages $(VENV)/.installed vendor translations
 
@@ -44,6 +44,13 @@ run: install
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/huey_consumer gridapp.worker.huey -w 2 -k thread -q & worker=$$!; \
 	$(BIN)/gunicorn -w 2 -b 127.0.0.1:$(PORT) --access-logfile - --error-logfile - wsgi:app
+
+# Babel skips folders starting with "_" unless told otherwise: _partials and _macros hold strings.
+messages:
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --ignore-dirs '.*' -w 100 \
+		-o /tmp/gridapp-messages.pot .
+	$(BIN)/pybabel update -i /tmp/gridapp-messages.pot -d gridapp/translations -l en -w 100 \
+		--no-fuzzy-matching
 
 worker: install
 	$(BIN)/huey_consumer gridapp.worker.huey -w 2 -k thread

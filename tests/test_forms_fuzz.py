@@ -215,3 +215,89 @@ def test_search_and_filter_arguments(client, world, login):
         _check(client.get("/admin/users", query_string={"q": q, "role": q, "page": page}))
 
     run()
+
+
+def test_contact_record_form(client, world, login):
+    login(world.head_teacher_name)
+
+    @FUZZ
+    @given(
+        token=text,
+        students=choice(str(world.student), str(world.student_a2), "0"),
+        contact_on=date_text(),
+        form=choice("home_visit", "phone", "online"),
+        teacher=choice(str(world.subject_teacher), str(world.other_class_teacher), ""),
+        place=text,
+        situation=text,
+        pledge=choice("y", ""),
+    )
+    @example(
+        token=NUL, students=NUL, contact_on=NUL, form=NUL, teacher=NUL, place=NUL,
+        situation=NUL, pledge=NUL,
+    )  # fmt: skip
+    @example(
+        token="t-nul", students=str(world.student), contact_on="2026-11-20", form="phone",
+        teacher="", place=NUL, situation=NUL, pledge="y",
+    )  # fmt: skip
+    def run(token, students, contact_on, form, teacher, place, situation, pledge):
+        data = {
+            "client_token": token,
+            "students": students,
+            "contact_on": contact_on,
+            "form": form,
+            "teacher_ids": teacher,
+            "place": place,
+            "family_situation": situation,
+            "pledge_confirmed": pledge,
+        }
+        _check(client.post(f"/contacts/new?student={world.student}", data=data))
+
+    run()
+    assert client.get("/contacts").status_code == 200
+    assert client.get("/worklist").status_code == 200
+
+
+def test_contact_review_and_evaluation_forms(client, world, login):
+    login(world.principal_name)
+
+    @FUZZ
+    @given(decision=choice("approve", "return"), comment=text)
+    @example(decision=NUL, comment=NUL)
+    def review(decision, comment):
+        data = {"decision": decision, "comment": comment}
+        r = client.post(f"/contacts/{world.contact}/review", data=data)
+        assert r.status_code in ALLOWED | {409}, r.status_code
+
+    review()
+    client.post("/logout")
+    login(world.parent_name)
+
+    @FUZZ
+    @given(rating=choice("1", "2", "5", "6", "-1"), feelings=text, suggestions=text)
+    @example(rating=NUL, feelings=NUL, suggestions=NUL)
+    def evaluate(rating, feelings, suggestions):
+        data = {"rating": rating, "feelings": feelings, "suggestions": suggestions}
+        _check(client.post(f"/contacts/{world.contact}/evaluation", data=data))
+
+    evaluate()
+    assert client.get(f"/contacts/{world.contact}").status_code == 200
+
+
+def test_quota_form_and_coverage_arguments(client, world, login):
+    login(world.school_admin_name)
+
+    @FUZZ
+    @given(value=st.one_of(st.integers(-5, 30).map(str), text), sort=text, page=text)
+    @example(value=NUL, sort=NUL, page=NUL)
+    def run(value, sort, page):
+        data = {r: value for r in ("teacher_family", "head_teacher_remote", "focus_home_visit")}
+        _check(client.post(f"/schools/{world.school_a}/quotas", data=data))
+        _check(client.get(f"/schools/{world.school_a}/coverage", query_string={"sort": sort}))
+        _check(
+            client.get(
+                f"/schools/{world.school_a}/coverage/families",
+                query_string={"rule": sort, "page": page, "class_id": page, "met": page},
+            )
+        )
+
+    run()

@@ -224,6 +224,7 @@ MATRIX = [
     ),
     ("GET", "/contacts", "contacts.contacts", {r: 200 for r in TEACHERS}, None),
     ("GET", "/worklist", "contacts.worklist", {r: 200 for r in TEACHERS}, None),
+    ("GET", "/worklist/summary", "contacts.worklist_summary", {r: 200 for r in TEACHERS}, None),
     ("GET", "/my/contacts", "contacts.parent_contacts", {"parent": 200, "other_parent": 200}, None),
     (
         "GET",

@@ -570,6 +570,33 @@ def worklist():
     )
 
 
+@bp.get("/worklist/summary")
+@login_required
+def worklist_summary():
+    """The home page's due-soon reminder (loaded after the page): families owed a contact at
+    the teacher's first school, how many are overdue or due within two weeks, records sent back."""
+    user = _me()
+    school = _teacher_school(user)
+    period = rules.period_for(school.id, today())
+    rows = db.session.execute(
+        select(SchoolClass.id, SchoolClass.head_teacher_id).where(
+            SchoolClass.id.in_(sorted(taught_class_ids(user))), SchoolClass.school_id == school.id
+        )
+    ).all()
+    lines = []
+    if period and rows:
+        headed = {r.id for r in rows if r.head_teacher_id == user.id}
+        lines = worklists.teacher_worklist(user, period, {r.id for r in rows}, headed)
+    overdue, coming = worklists.due_soon(lines, today())
+    return render_template(
+        "contacts/_partials/reminder.html",
+        owed=len(lines),
+        overdue=overdue,
+        coming=coming,
+        returned=len(worklists.returned_contacts(user)),
+    )
+
+
 def _teacher_schools(user: User) -> list[tuple[int, str]]:
     ids = sorted(user.school_ids_with(Role.TEACHER))
     if len(ids) < 2:

@@ -29,7 +29,6 @@ def home():
         classes = classes_of_teacher(u)
         context["classes"] = classes
         context["class_sizes"] = class_sizes([c.id for c, _ in classes])
-        context["reminder"] = contact_reminder(u, classes)
     led = sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN))
     if led:
         from gridapp.contacts.views import flagged_count
@@ -42,27 +41,6 @@ def home():
     if u.is_guardian:
         context["children"] = children_of(u)
     return render_template("core/home.html", **context)
-
-
-def contact_reminder(user, classes) -> dict | None:
-    """The home page's due-soon line: families owed a contact, and records sent back."""
-    from gridapp.contacts import rules, worklists
-    from gridapp.core.time import today
-
-    here = (
-        [c for c, _subjects in classes if c.school_id == classes[0][0].school_id] if classes else []
-    )
-    if not here:
-        return None
-    period = rules.period_for(here[0].school_id, today())
-    if period is None:
-        return None
-    lines = worklists.teacher_worklist(
-        user, period, {c.id for c in here}, {c.id for c in here if c.head_teacher_id == user.id}
-    )
-    overdue, coming = worklists.due_soon(lines, today())
-    returned = len(worklists.returned_contacts(user))
-    return {"owed": len(lines), "overdue": overdue, "coming": coming, "returned": returned}
 
 
 @bp.post("/lang")

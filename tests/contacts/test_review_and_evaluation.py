@@ -30,7 +30,8 @@ def test_principal_returns_a_record_and_it_reaches_the_teachers_worklist(client,
     work = client.get("/worklist").get_data(as_text=True)
     assert "被退回的记录" in work and "请补充家长的具体意见。" in work
     home = client.get("/").get_data(as_text=True)
-    assert "条记录被退回" in home
+    assert "/worklist/summary" in home
+    assert "条记录被退回" in client.get("/worklist/summary").get_data(as_text=True)
 
 
 def test_head_teacher_reviews_records_of_their_class_but_not_their_own(client, login, world, ctx):

@@ -222,7 +222,8 @@ def test_worklist_sorts_focus_students_first_then_by_due_date(ctx, world):
     lines = worklists.teacher_worklist(head, p, a1, a1)
     assert lines[0].is_focus and lines[0].students[0][0] == world.other_student
     owed_rules = {o.rule for line in lines for o in line.owed}
-    assert {"teacher", "focus", "two_years", "stage"} <= owed_rules
+    assert {"teacher", "focus", "two_years"} <= owed_rules
+    assert "stage" not in owed_rules  # grade 3: three visits by grade 6 can still wait
 
 
 # ---- against a hand count on the demo district -----------------------------------------------
