@@ -320,10 +320,14 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
             _live(),
             Contact.contact_on >= p.starts_on,
             Contact.contact_on <= p.ends_on,
-            exists().where(
+            # Correlated to both the contact and the pair (without this, SQLAlchemy would add
+            # `pairs` to the inner FROM and count any teacher's presence).
+            exists()
+            .where(
                 ContactTeacher.contact_id == Contact.id,
                 ContactTeacher.teacher_id == pairs.c.teacher_id,
-            ),
+            )
+            .correlate_except(ContactTeacher),
         )
         .scalar_subquery()
     )

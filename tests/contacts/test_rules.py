@@ -315,6 +315,18 @@ def test_coverage_agrees_with_a_hand_count_on_the_demo_district(ctx, demo):
     for class_id, row in engine.items():
         for rule, share in row.shares.items():
             assert [share.met, share.total] == hand[class_id][rule], (class_id, rule)
+    # The class-scoped and teacher-scoped forms of the engine (worklists) say the same.
+    for class_id in list(engine)[:4]:
+        scoped = rules.class_coverage(period, [class_id])[class_id]
+        assert scoped.shares == engine[class_id].shares, class_id
+    whole = {
+        (r.teacher_id, r.family_id, r.class_id): r.count
+        for r in ctx.execute(select(rules.teacher_family_status(period).subquery()))
+    }
+    for teacher_id in {t for t, _f, _c in whole}:
+        tf = rules.teacher_family_status(period, teacher_id=teacher_id).subquery()
+        for r in ctx.execute(select(tf)):
+            assert r.count == whole[(r.teacher_id, r.family_id, r.class_id)], teacher_id
     # Not trivially all or nothing: the demo is half done.
     total = rules.total(engine.values())
     for rule in ("teacher", "remote", "two_years"):
