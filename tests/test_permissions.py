@@ -238,7 +238,7 @@ MATRIX = [
         "GET",
         "/schools/{school_a}/coverage/families?rule=teacher",
         "contacts.coverage_families",
-        LEADERS_AND_DISTRICT,
+        {"school_admin": 200, "principal": 200},
         None,
     ),
     (

@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import photos as photo_store
 from gridapp.contacts.models import (
+    LOW_RATING,
     RECORD_FIELDS,
     Contact,
     ContactEvaluation,
@@ -177,6 +178,8 @@ def record_contact(
         existing = db.session.scalar(select(Contact).where(Contact.client_token == client_token))
         if existing is None:
             raise
+        if existing.recorded_by_id != actor.id:
+            raise RuleViolation(_("表单已失效，请刷新页面后重新填写")) from None
         return existing, False
     _store_photos(actor, contact, cleaned)
     audit.record(actor, "contact.create", contact, school_id=school_id, form=data.form.value)
@@ -364,8 +367,8 @@ def set_quotas(actor: User, school_id: int, from_on: date, values: dict[QuotaRul
 
 def can_review(user: User, contact: Contact) -> bool:
     """The principal of the school, or the head teacher of one of the family's classes there."""
-    if contact.recorded_by_id == user.id:
-        return False
+    if contact.recorded_by_id == user.id or user.id in contact.teacher_ids:
+        return False  # nobody reviews a visit they took part in
     if user.has_role(Role.PRINCIPAL, contact.school_id):
         return True
     headed = select(SchoolClass.id).where(
@@ -379,4 +382,13 @@ def can_review(user: User, contact: Contact) -> bool:
             .limit(1)
         )
         is not None
+    )
+
+
+def flagged_count(school_id: int) -> int:
+    """Parent ratings at or below LOW_RATING at the school (shown to the principal)."""
+    return db.session.scalar(
+        select(func.count(ContactEvaluation.id)).where(
+            ContactEvaluation.school_id == school_id, ContactEvaluation.rating <= LOW_RATING
+        )
     )

@@ -41,6 +41,7 @@ from gridapp.core.pagination import int_arg, paginate, paginate_select, str_arg
 from gridapp.core.permissions import (
     Need,
     can,
+    contact_staff_view,
     district_school_ids,
     get_or_404,
     guardian_family_ids,
@@ -70,7 +71,8 @@ def _me() -> User:
 
 
 def _record_form_choices(form: ContactRecordForm, student: Student, user: User) -> list[Student]:
-    members = services.family_members(student.family_id)
+    # Siblings the user may not see (another school's, say) are not named on the form.
+    members = [s for s in services.family_members(student.family_id) if can(user, Need.VIEW, s)]
     taught = taught_class_ids(user)
     # The teacher chooses among the siblings they teach; the contact counts for all of them.
     form.students.choices = [
@@ -172,6 +174,8 @@ def edit_contact(contact_id: int):
     form = ContactRecordForm(obj=contact if request.method == "GET" else None)
     members = _record_form_choices(form, student, user)
     if request.method == "GET":
+        audit.record(user, "contact.view", contact, school_id=contact.school_id, page="edit")
+        db.session.commit()
         form.students.data = [link.student_id for link in contact.student_links]
         form.teacher_ids.data = [t for t in contact.teacher_ids if t != user.id]
         form.form.data = contact.form.value
@@ -218,7 +222,7 @@ def _contact_options():
 
 
 def _staff_view(user: User, contact: Contact) -> bool:
-    return contact.school_id in user.staff_school_ids or user.id in contact.teacher_ids
+    return contact_staff_view(user, contact)
 
 
 @bp.get("/contacts/<int:contact_id>")
@@ -281,6 +285,8 @@ def photo(contact_id: int, photo_id: int):
     path = photo_store.path_of(photo.stored_name)
     if photo.contact_id != contact.id or not path.is_file():
         abort(404)
+    audit.record(user, "contact.photo_view", contact, school_id=contact.school_id, photo=photo.id)
+    db.session.commit()
     response = send_file(path, mimetype=photo.content_type, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -473,7 +479,7 @@ def school_contacts(school_id: int):
         ratings=ratings,
         statuses=list(ContactStatus),
         forms=list(ContactForm),
-        low_count=flagged_count(school.id),
+        low_count=services.flagged_count(school.id),
     )
 
 
@@ -486,15 +492,6 @@ def _ratings(contact_ids) -> dict[int, int]:
             .where(ContactEvaluation.contact_id.in_(contact_ids))
             .group_by(ContactEvaluation.contact_id)
         ).all()
-    )
-
-
-def flagged_count(school_id: int) -> int:
-    """Parent ratings at or below LOW_RATING at the school (shown to the principal)."""
-    return db.session.scalar(
-        select(func.count(ContactEvaluation.id)).where(
-            ContactEvaluation.school_id == school_id, ContactEvaluation.rating <= LOW_RATING
-        )
     )
 
 
@@ -623,7 +620,10 @@ def class_worklist(class_id: int):
         or school_class.school_id in leader_school_ids(user)
     )
     period = rules.period_for(school_class.school_id, today())
-    lines = worklists.class_worklist(period, school_class.id) if period else []
+    show_focus = school_class.id in headed_class_ids(user) or (
+        school_class.school_id in leader_school_ids(user)
+    )
+    lines = worklists.class_worklist(period, school_class.id, show_focus) if period else []
     rule = request.args.get("rule", "")
     if rule in worklists.rule_labels():
         lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
@@ -640,8 +640,7 @@ def class_worklist(class_id: int):
         labels=worklists.rule_labels(),
         coverage=coverage,
         today=today(),
-        show_focus=school_class.id in headed_class_ids(user)
-        or school_class.school_id in leader_school_ids(user),
+        show_focus=show_focus,
         class_url=True,
     )
 
@@ -728,7 +727,7 @@ def school_coverage(school_id: int):
         sort=sort,
         empty_classes=[c for c in classes if c.id not in coverage],
         is_leader=school.id in leader_school_ids(_me()),
-        low_count=flagged_count(school.id) if school.id in leader_school_ids(_me()) else 0,
+        low_count=services.flagged_count(school.id) if school.id in leader_school_ids(_me()) else 0,
     )
 
 
@@ -738,6 +737,8 @@ def coverage_families(school_id: int):
     """The families behind a coverage figure: by rule, class or teacher, met or not."""
     school = load_school(school_id, Need.VIEW)
     user = _me()
+    # Names behind the figures are for the school's leaders; the district sees figures only.
+    require(school.id in leader_school_ids(user))
     period = _semester_choice(school.id)
     if period is None:
         abort(404)
@@ -825,8 +826,8 @@ def coverage_families(school_id: int):
         page=page,
         labels=worklists.rule_labels(),
         # Names only for those who may open the students; the focus mark only for school staff.
-        open_students=school.id in leader_school_ids(user),
-        show_focus=school.id in leader_school_ids(user),
+        open_students=True,
+        show_focus=True,
     )
 
 

@@ -86,13 +86,18 @@ def _lines(
     teacher_rows,
     name_classes,
     teacher_names: dict[int, str] | None = None,
+    show_focus: bool = True,
 ) -> list[FamilyLine]:
+    """`show_focus` False (a subject teacher): who is a focus student stays hidden, so neither
+    the mark, nor the focus rule, nor a focus-first order appears."""
     lines: dict[int, FamilyLine] = {}
     seen: set[tuple] = set()
     for r in student_rows:
         line = lines.setdefault(r.family_id, FamilyLine(r.family_id))
-        line.is_focus = line.is_focus or bool(r.is_focus)
+        line.is_focus = show_focus and (line.is_focus or bool(r.is_focus))
         for name in rules.CLASS_RULES:
+            if name == "focus" and not show_focus:
+                continue
             if getattr(r, f"{name}_applies") and not getattr(r, f"{name}_met"):
                 if name == "stage" and _stage_on_track(period, r):
                     continue
@@ -166,7 +171,9 @@ def teacher_worklist(user: User, period: rules.Period, taught: set[int], headed:
     return _lines(period, student_rows, teacher_rows, taught)
 
 
-def class_worklist(period: rules.Period, class_id: int) -> list[FamilyLine]:
+def class_worklist(
+    period: rules.Period, class_id: int, show_focus: bool = True
+) -> list[FamilyLine]:
     """Everything still owed to the class's families, with the teachers who still owe contacts."""
     st = rules.student_status(period, class_ids=[class_id]).subquery("st")
     student_rows = db.session.execute(select(st).where(_owing(st))).all()
@@ -179,7 +186,7 @@ def class_worklist(period: rules.Period, class_id: int) -> list[FamilyLine]:
             select(User.id, User.name).where(User.id.in_({r.teacher_id for r in teacher_rows}))
         ).all()
     )
-    return _lines(period, student_rows, teacher_rows, {class_id}, names)
+    return _lines(period, student_rows, teacher_rows, {class_id}, names, show_focus)
 
 
 def returned_contacts(user: User) -> list[Contact]:

@@ -6,6 +6,7 @@ import json
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from gridapp.core.htmx import wants_fragment
@@ -76,6 +77,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(IllegalTransition)
     def conflict(e):
         return error_page(409, str(e) or None)
+
+    @app.errorhandler(IntegrityError)
+    def concurrent_change(e):
+        """Two people changed the same thing at once and the database refused the second: a
+        409 with a Chinese message, never a 500 (the first change stands, nothing half-saved)."""
+        from gridapp.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("integrity error on %s %s: %s", request.method, request.path, e.orig)
+        return error_page(409, _("这条信息刚刚被其他人修改过，请刷新页面后再试。"))
 
 
 def abort_with(status: int, message: str):

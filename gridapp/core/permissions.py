@@ -29,7 +29,7 @@ class Need(enum.StrEnum):
 # ---- the user's world, computed once a request -------------------------------------------------
 
 
-def _cached(key: str, compute):
+def _cached(key, compute):
     store = g.setdefault("_permission_cache", {})
     if key not in store:
         store[key] = compute()
@@ -201,7 +201,7 @@ def _family_in_classes(family_id: int, class_ids) -> bool:
         )
         return db.session.scalar(q) is not None
 
-    return _cached(f"family-taught:{family_id}:{hash(frozenset(class_ids))}", compute)
+    return _cached(("family-taught", family_id, frozenset(class_ids)), compute)
 
 
 def guardian_family_ids(user: User) -> frozenset[int]:
@@ -216,23 +216,31 @@ def guardian_family_ids(user: User) -> frozenset[int]:
     return _cached(f"families:{user.id}", compute)
 
 
+def contact_staff_view(user: User, contact: Contact) -> bool:
+    """The full record with the teacher's notes: the teachers who were there or who teach one of
+    the family's children, and the school's leaders. Never the family itself: a teacher who is
+    also a guardian of the family gets the parent's view of it."""
+    if contact.family_id in guardian_family_ids(user):
+        return False
+    if contact.recorded_by_id == user.id or user.id in contact.teacher_ids:
+        return True
+    if contact.school_id in leader_school_ids(user):
+        return True
+    return _family_in_classes(contact.family_id, taught_class_ids(user))
+
+
 def can_contact(user: User, need: Need, contact: Contact) -> bool:
-    """A contact with a family: the staff who teach the family's children or lead the school see
-    it in full; the family's guardians see it (their view, see `is_parent_view`) and rate it; only
-    the teacher who recorded it edits it. District supervisors see figures, never records."""
+    """A contact with a family: staff (see `contact_staff_view`) see it in full; the family's
+    guardians see their view of it and rate it; only the teacher who recorded it edits it.
+    District supervisors see figures, never records."""
     if need is Need.VIEW:
-        if contact.recorded_by_id == user.id or user.id in contact.teacher_ids:
-            return True
-        if contact.school_id in leader_school_ids(user):
-            return True
-        if _family_in_classes(contact.family_id, taught_class_ids(user)):
-            return True
-        return is_parent_view(user, contact)
+        return contact_staff_view(user, contact) or is_parent_view(user, contact)
     if need is Need.EDIT:
         return (
             contact.recorded_by_id == user.id
             and contact.status is not ContactStatus.WITHDRAWN
             and user.has_role(Role.TEACHER, contact.school_id)
+            and contact.family_id not in guardian_family_ids(user)
         )
     return False
 

@@ -31,7 +31,7 @@ def home():
         context["class_sizes"] = class_sizes([c.id for c, _ in classes])
     led = sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN))
     if led:
-        from gridapp.contacts.views import flagged_count
+        from gridapp.contacts.services import flagged_count
 
         context["led_schools"] = school_summary(led)
         context["low_ratings"] = {sid: flagged_count(sid) for sid in led}

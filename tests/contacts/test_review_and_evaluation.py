@@ -141,10 +141,85 @@ def test_district_ranking_lists_its_schools(client, login, world):
     page = client.get("/district/coverage").get_data(as_text=True)
     assert "南湖区实验小学" in page and "南湖区第一初级中学" in page
     assert "秀洲区实验小学" not in page  # another district
-    # Supervisors see figures and names, never the focus mark or the records.
-    drill = client.get(f"/schools/{world.school_a}/coverage/families?rule=remote")
-    assert drill.status_code == 200 and "重点" not in drill.get_data(as_text=True)
+    # Supervisors see figures, never the names behind them or the records.
+    assert client.get(f"/schools/{world.school_a}/coverage").status_code == 200
+    drill = client.get(f"/schools/{world.school_a}/coverage/families?rule=focus")
+    assert drill.status_code == 404
+    assert "/coverage/families" not in client.get(f"/schools/{world.school_a}/coverage").get_data(
+        as_text=True
+    )
     assert client.get(f"/contacts/{world.contact}").status_code == 404
+
+
+def test_a_teacher_who_is_also_the_familys_parent_gets_the_parents_view(client, login, world, ctx):
+    """The head teacher's own child is in the family: no notes, no photos, but a rating."""
+    from gridapp.accounts.models import Role, User, UserRole
+    from gridapp.people.models import Guardian
+
+    from .. import factories as f
+
+    teacher = ctx.get(User, world.other_class_teacher)
+    teacher.roles.append(UserRole(role=Role.GUARDIAN))
+    f.GuardianFactory(family=ctx.get(Contact, world.contact).family, user_id=teacher.id)
+    ctx.commit()
+    assert ctx.scalars(select(Guardian).where(Guardian.user_id == teacher.id)).one()
+    login(world.other_class_teacher_name)
+    r = client.get(f"/contacts/{world.contact}")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200, page[-1500:]
+    assert "孩子在校表现良好。" in page and "父母均在本地工作。" not in page
+    assert client.get(f"/contacts/{world.contact}/photos/{world.photo}").status_code == 404
+    r = client.post(f"/contacts/{world.contact}/evaluation", data={"rating": "5"})
+    assert r.status_code == 303
+
+
+def test_subject_teachers_do_not_learn_who_the_focus_students_are(client, login, world, ctx):
+    from gridapp.people.models import Student
+
+    from .. import factories as f
+
+    f.StudentFocusFactory(student=ctx.get(Student, world.other_student))
+    ctx.commit()
+    login(world.subject_teacher_name)
+    page = client.get(f"/classes/{world.class_a1}/worklist").get_data(as_text=True)
+    assert "重点" not in page
+    only_focus = client.get(f"/classes/{world.class_a1}/worklist?rule=focus")
+    assert "张伟" not in only_focus.get_data(as_text=True)
+    client.post("/logout")
+    login(world.head_teacher_name)
+    page = client.get(f"/classes/{world.class_a1}/worklist").get_data(as_text=True)
+    assert "重点" in page
+
+
+def test_reading_the_edit_page_and_photos_is_audited(client, login, world, ctx):
+    login(world.head_teacher_name)
+    client.get(f"/contacts/{world.contact}/edit")
+    client.get(f"/contacts/{world.contact}/photos/{world.photo}")
+    actions = ctx.scalars(select(AuditEntry.action).where(AuditEntry.object_id == world.contact))
+    assert {"contact.view", "contact.photo_view"} <= set(actions)
+
+
+def test_a_teacher_present_at_the_visit_cannot_review_it(client, login, world):
+    login(world.subject_teacher_name)  # was at the world's visit
+    r = client.post(f"/contacts/{world.contact}/review", data={"decision": "approve"})
+    assert r.status_code == 404
+
+
+def test_a_concurrent_change_is_a_409_not_a_500(client, login, world, ctx):
+    """A revision with the version the next change will use: the database refuses the second."""
+    from gridapp.contacts.models import ContactRevision
+
+    c = ctx.get(Contact, world.contact)
+    ctx.add(ContactRevision(
+        contact_id=c.id, version=c.version, action="edit", changed_by_id=world.head_teacher,
+        snapshot={},
+    ))  # fmt: skip
+    ctx.commit()
+    login(world.head_teacher_name)
+    r = client.post(f"/contacts/{world.contact}/withdraw", data={"reason": "重复记录"})
+    assert r.status_code == 409 and "刷新页面" in r.get_data(as_text=True)
+    ctx.expire_all()
+    assert ctx.get(Contact, world.contact).status is ContactStatus.SUBMITTED
 
 
 def test_school_admin_changes_the_numbers(client, login, world, ctx):
