@@ -197,7 +197,16 @@ MATRIX = [
         "GET",
         "/contacts/{contact}/photos/{photo}",
         "contacts.photo",
-        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        {
+            r: 200
+            for r in (
+                "head_teacher",
+                "subject_teacher",
+                "principal",
+                "school_admin",
+                "other_school_teacher",
+            )
+        },  # the sibling's teacher at school B
         None,
     ),
     (

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
@@ -76,10 +78,34 @@ def clean(raw: bytes, filename: str = "") -> Photo:
 
 
 def store(photo: Photo) -> str:
-    """Write the cleaned photo under a random name; returns the name."""
+    """Write the cleaned photo under a random name; returns the name.
+
+    The file is written before the request commits; if the transaction does not commit, the
+    session's end removes it again, so no family photo is left on disk without its record.
+    """
+    from gridapp.extensions import db
+
     stored = f"{secrets.token_hex(16)}.{photo.extension}"
-    (photo_dir() / stored).write_bytes(photo.data)
+    path = photo_dir() / stored
+    path.write_bytes(photo.data)
+    db.session.info.setdefault(_PENDING, []).append(path)
     return stored
+
+
+_PENDING = "gridapp_uncommitted_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_files(session, transaction) -> None:
+    if transaction.parent is not None or transaction.nested:
+        return
+    for path in session.info.pop(_PENDING, []):
+        path.unlink(missing_ok=True)
 
 
 def path_of(stored_name: str) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, false, func, literal, select, union
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, union
 from sqlalchemy.sql import Select
 
 from gridapp.contacts.models import (
@@ -180,8 +180,11 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
     stage_from = _by_level({lv: p.stage_window(lv)[0] for lv in levels})
     stage_due = _by_level({lv: p.stage_window(lv)[1] for lv in levels})
     stage_need = _by_level({lv: p.stage_need(lv) for lv in levels})
+    # A focus student during the period (so past semesters keep their own focus students).
     is_focus = exists().where(
-        StudentFocus.student_id == Student.id, StudentFocus.ended_on.is_(None)
+        StudentFocus.student_id == Student.id,
+        StudentFocus.since_on <= p.ends_on,
+        or_(StudentFocus.ended_on.is_(None), StudentFocus.ended_on >= p.starts_on),
     )
     remote = (
         select(func.count(Contact.id))

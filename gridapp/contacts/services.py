@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from gridapp.accounts.models import Role, User
@@ -35,7 +35,7 @@ from gridapp.core.permissions import taught_class_ids
 from gridapp.core.time import now
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Student, StudentStatus
-from gridapp.schools.models import SchoolClass, Semester, TeachingAssignment
+from gridapp.schools.models import SchoolClass, SchoolYear, TeachingAssignment
 
 TEXT_LIMIT = 2000
 BEFORE_TERM = timedelta(days=BEFORE_TERM_DAYS)
@@ -104,21 +104,28 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
     school_id = mine[0].school_id
     if data.contact_on > today:
         raise RuleViolation(_("联系日期不能晚于今天"), field="contact_on")
-    # Within a semester, or in the summer before a first semester (起始年级 visit before term).
-    in_semester = db.session.scalar(
-        select(Semester.id)
+    # This school year (winter holiday included) or the summer before it (起始年级 visits before
+    # term): late records are fine, rewriting past years' figures is not.
+    year = db.session.execute(
+        select(SchoolYear.starts_on, SchoolYear.ends_on)
         .where(
-            Semester.school_id == school_id,
-            Semester.ends_on >= data.contact_on,
-            or_(
-                Semester.starts_on <= data.contact_on,
-                and_(Semester.number == 1, Semester.starts_on <= data.contact_on + BEFORE_TERM),
-            ),
+            SchoolYear.school_id == school_id,
+            SchoolYear.starts_on <= today + BEFORE_TERM,
+            SchoolYear.ends_on >= today,
         )
+        .order_by(SchoolYear.starts_on.desc())
         .limit(1)
-    )
-    if in_semester is None:
-        raise RuleViolation(_("联系日期不在本校任何学期之内"), field="contact_on")
+    ).first()
+    if year is None:
+        raise RuleViolation(_("学校还没有设置本学年的校历，暂时不能记录"), field="contact_on")
+    if data.contact_on < year.starts_on - BEFORE_TERM:
+        raise RuleViolation(
+            _(
+                "只能记录本学年（含开学前的暑假）的联系，最早 %(d)s",
+                d=(year.starts_on - BEFORE_TERM).isoformat(),
+            ),
+            field="contact_on",
+        )
     if data.form is ContactForm.HOME_VISIT and not data.pledge_confirmed:
         raise RuleViolation(_("上门家访须确认遵守“五不准”廉洁要求"), field="pledge_confirmed")
     allowed = {t.id for t in family_teachers(family)}

@@ -869,7 +869,8 @@ def quotas(school_id: int):
     require(school.id in leader_school_ids(user) or school.id in district_school_ids(user))
     can_manage = can(user, Need.MANAGE, school)
     period = rules.period_for(school.id, today())
-    current = period.quotas if period else rules.quotas_for(school.id, today())
+    from_on = _quota_start(school.id, period)
+    current = rules.quotas_for(school.id, from_on) if from_on else rules.DEFAULT_QUOTAS
     form = QuotaForm(
         data={r.value: v for r, v in current.items()} if request.method == "GET" else None
     )
@@ -882,7 +883,7 @@ def quotas(school_id: int):
                 services.set_quotas(
                     user,
                     school.id,
-                    period.starts_on,
+                    from_on,
                     {r: getattr(form, r.value).data for r in QuotaRule},
                 )
             except RuleViolation as e:
@@ -892,5 +893,27 @@ def quotas(school_id: int):
                 flash(_("已保存，自本学期起生效"), "success")
                 return redirect_303(url_for(".quotas", school_id=school.id))
     return form_page(
-        "contacts/quotas.html", form, school=school, period=period, can_manage=can_manage
+        "contacts/quotas.html",
+        form,
+        school=school,
+        period=period,
+        from_on=from_on,
+        can_manage=can_manage,
     )
+
+
+def _quota_start(school_id: int, period: rules.Period | None):
+    """New numbers apply from the current semester; in a holiday, from the next one."""
+    from gridapp.schools.models import Semester
+
+    if period is None:
+        return None
+    if today() <= period.ends_on:
+        return period.starts_on
+    upcoming = db.session.scalar(
+        select(Semester.starts_on)
+        .where(Semester.school_id == school_id, Semester.starts_on > today())
+        .order_by(Semester.starts_on)
+        .limit(1)
+    )
+    return upcoming or period.starts_on

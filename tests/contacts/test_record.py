@@ -77,7 +77,7 @@ def test_a_home_visit_is_stored_once_with_its_teachers(client, login, world, ctx
     [
         ({"pledge_confirmed": ""}, "五不准"),
         ({"contact_on": "2026-12-01"}, "不能晚于今天"),
-        ({"contact_on": "2026-02-10"}, "不在本校任何学期之内"),
+        ({"contact_on": "2026-02-10"}, "只能记录本学年"),
         ({"contact_on": "2026-13-01"}, "不是有效的日期值"),
         ({"students": []}, "请至少选择一名学生"),
         ({"form": "carrier_pigeon"}, None),
@@ -253,3 +253,20 @@ def test_picker_lists_only_taught_students(client, login, world):
     assert "王小明" in page
     page = client.get("/contacts/new").get_data(as_text=True)
     assert "陈静" not in page  # class A2
+
+
+def test_photos_of_a_record_that_is_not_saved_leave_no_file(app, world):
+    """A failure after the photo is written (before the commit) removes the file again."""
+    from gridapp.contacts import photos
+
+    with app.app_context():
+        db.session.execute(select(Contact.id))  # as in a request: a transaction is under way
+        name = photos.store(photos.clean(tiny_jpeg()))
+        path = photos.path_of(name)
+        assert path.is_file()
+        db.session.rollback()
+        assert not path.is_file()
+        db.session.execute(select(Contact.id))
+        kept = photos.store(photos.clean(tiny_jpeg()))
+        db.session.commit()
+        assert photos.path_of(kept).is_file()

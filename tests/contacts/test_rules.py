@@ -126,9 +126,12 @@ def test_focus_students_need_a_door_visit_each_semester(ctx, world):
     assert (row.is_focus, row.focus_applies, row.focus_met) == (1, 1, 0)
     _contact(ctx, world, [world.subject_teacher], form=ContactForm.HOME_VISIT)
     assert _st(ctx, p)[world.student].focus_met == 1
-    # An ended focus category no longer applies.
+    # Ended during the semester: it still counted this semester; ended before it: it does not.
     focus = ctx.scalars(select(StudentFocus)).one()
     focus.ended_on = date(2026, 11, 1)
+    ctx.commit()
+    assert _st(ctx, p)[world.student].focus_applies == 1
+    focus.ended_on = date(2026, 8, 1)
     ctx.commit()
     assert _st(ctx, p)[world.student].focus_applies == 0
 
@@ -254,7 +257,11 @@ def _hand_count(ctx, school: School, period: rules.Period):
         by_family[c.family_id].append(c)
     classes = {c.id: c for c in ctx.scalars(select(SchoolClass)).all()}
     levels = {g.id: g.level for g in ctx.scalars(select(Grade)).all()}
-    focus = {s.student_id for s in ctx.scalars(select(StudentFocus)).all() if s.ended_on is None}
+    focus = {
+        s.student_id
+        for s in ctx.scalars(select(StudentFocus)).all()
+        if s.since_on <= period.ends_on and (s.ended_on is None or s.ended_on >= period.starts_on)
+    }
     teachers_of = defaultdict(set)
     for a in ctx.scalars(select(TeachingAssignment)).all():
         teachers_of[a.class_id].add(a.teacher_id)
