@@ -296,17 +296,7 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
             .group_by(ContactTeacher.teacher_id, Contact.family_id)
             .subquery("counts")
         )
-        grouped = func.coalesce(counts.c.n, 0)
-        return select(
-            pairs.c.teacher_id,
-            pairs.c.family_id,
-            pairs.c.class_id,
-            grouped.label("count"),
-            literal(need).label("need"),
-            case((and_(literal(need) > 0, grouped >= need), 1), else_=0).label("met"),
-            case((literal(need) > 0, 1), else_=0).label("applies"),
-            literal(p.ends_on).label("due"),
-        ).outerjoin(
+        return _pair_status(pairs, func.coalesce(counts.c.n, 0), need, p).outerjoin(
             counts,
             and_(
                 counts.c.teacher_id == pairs.c.teacher_id,
@@ -334,6 +324,10 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
         )
         .scalar_subquery()
     )
+    return _pair_status(pairs, count, need, p)
+
+
+def _pair_status(pairs, count, need: int, p: Period) -> Select:
     return select(
         pairs.c.teacher_id,
         pairs.c.family_id,
