@@ -98,10 +98,19 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.accounts.views import bp as accounts_bp
     from gridapp.contacts.views import bp as contacts_bp
     from gridapp.core.views import bp as core_bp
+    from gridapp.grids.views import bp as grids_bp
     from gridapp.people.views import bp as people_bp
     from gridapp.schools.views import bp as schools_bp
 
-    for bp in (core_bp, accounts_bp, accounts_admin_bp, schools_bp, people_bp, contacts_bp):
+    for bp in (
+        core_bp,
+        accounts_bp,
+        accounts_admin_bp,
+        schools_bp,
+        people_bp,
+        contacts_bp,
+        grids_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -17,6 +17,7 @@ from gridapp.contacts.models import (
     ContactTeacher,
 )
 from gridapp.extensions import db
+from gridapp.grids.models import Grid, GridMember
 from gridapp.people.models import (
     Family,
     FocusCategory,
@@ -224,3 +225,22 @@ class StudentFocusFactory(Base):
     student = factory.SubFactory(StudentFactory)
     category = FocusCategory.LEFT_BEHIND
     since_on = date(2026, 3, 1)
+
+
+class GridFactory(Base):
+    class Meta:
+        model = Grid
+
+    school_class = factory.SubFactory(SchoolClassFactory)
+    class_id = factory.SelfAttribute("school_class.id")
+    school_id = factory.SelfAttribute("school_class.school_id")
+    number = factory.Sequence(lambda n: n % 30 + 1)
+    name = factory.LazyAttribute(lambda o: f"第{o.number}网格")
+
+
+class GridMemberFactory(Base):
+    class Meta:
+        model = GridMember
+
+    grid = factory.SubFactory(GridFactory)
+    family_id = 1

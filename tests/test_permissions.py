@@ -272,6 +272,64 @@ MATRIX = [
         {"school_admin": 422, "district_admin": 422},
         None,
     ),
+    # ---- grids ----
+    (
+        "GET",
+        "/classes/{class_a1}/grids",
+        "grids.class_grids",
+        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "POST",
+        "/classes/{class_a1}/grids",
+        "grids.class_grids",
+        {"head_teacher": 422, "school_admin": 422},
+        None,
+    ),
+    (
+        "POST",
+        "/classes/{class_a1}/grids/move",
+        "grids.move_family",
+        {"head_teacher": 422, "school_admin": 422},
+        None,
+    ),
+    (
+        "GET",
+        "/grids/{grid}/settings",
+        "grids.grid_settings",
+        {"head_teacher": 200, "school_admin": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/grids/{grid}",
+        "grids.grid_page",
+        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "POST",
+        "/grids/{grid}/logs",
+        "grids.add_log",
+        {"head_teacher": 422, "subject_teacher": 422},
+        None,
+    ),
+    (
+        "GET",
+        "/my/grids",
+        "grids.my_grids",
+        {
+            r: 200
+            for r in (
+                "head_teacher",
+                "subject_teacher",
+                "other_class_teacher",
+                "other_school_teacher",
+            )
+        },
+        None,
+    ),  # fmt: skip
 ]
 
 

@@ -106,6 +106,10 @@ def build_world() -> SimpleNamespace:
         students=[w.student],
     )
     w.photo = _photo(w.contact, w.head_teacher)
+    # A1's families in one grid kept by the subject teacher.
+    w.grid = f.GridFactory(school_class=w.class_a1, grid_teacher=w.subject_teacher)
+    for s in (w.student, w.other_student):
+        f.GridMemberFactory(grid=w.grid, family_id=s.family_id)
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.

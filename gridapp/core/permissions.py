@@ -16,6 +16,7 @@ from sqlalchemy import Select, bindparam, or_, select, union
 from gridapp.accounts.models import Role, User
 from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.extensions import db
+from gridapp.grids.models import Grid
 from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
 from gridapp.schools.models import School, SchoolClass, TeachingAssignment
 
@@ -253,12 +254,45 @@ def is_parent_view(user: User, contact: Contact) -> bool:
     )
 
 
+def can_grid(user: User, need: Need, grid: Grid) -> bool:
+    """A parent grid: its grid teachers keep it (and its family log); the class's head teacher
+    and the school's admin divide the class; the class's teachers and the leaders see it."""
+    keepers = {grid.grid_teacher_id, grid.deputy_id} - {None}
+    if need is Need.VIEW:
+        return (
+            user.id in keepers
+            or grid.class_id in taught_class_ids(user)
+            or grid.school_id in leader_school_ids(user)
+        )
+    if need is Need.EDIT:  # write the family log, relay opinions
+        return (user.id in keepers and user.has_role(Role.TEACHER, grid.school_id)) or (
+            grid.class_id in headed_class_ids(user)
+        )
+    if need is Need.MANAGE:  # rename, grid teachers, move families
+        return grid.class_id in headed_class_ids(user) or user.has_role(
+            Role.SCHOOL_ADMIN, grid.school_id
+        )
+    return False
+
+
+def can_divide_class(user: User, school_class: SchoolClass) -> bool:
+    """Who divides a class's families into grids: its head teacher and the school admin."""
+    return school_class.id in headed_class_ids(user) or user.has_role(
+        Role.SCHOOL_ADMIN, school_class.school_id
+    )
+
+
+def load_grid(grid_id: int, need: Need = Need.VIEW, options=()) -> Grid:
+    return _load(Grid, grid_id, need, options)
+
+
 _DECISIONS = {
     School: can_school,
     SchoolClass: can_class,
     Student: can_student,
     User: can_user,
     Contact: can_contact,
+    Grid: can_grid,
 }
 
 

@@ -1,0 +1,218 @@
+"""Dividing a class's families into grids, grid teachers, and the grid family log.
+
+Services flush, never commit: the request commits once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from gridapp.accounts.models import User
+from gridapp.core import audit
+from gridapp.core.errors import RuleViolation
+from gridapp.core.i18n import gettext as _
+from gridapp.extensions import db
+from gridapp.grids.models import Grid, GridLog, GridLogKind, GridMember
+from gridapp.people.models import Student, StudentStatus
+from gridapp.schools.models import SchoolClass, TeachingAssignment
+
+FAMILIES_PER_GRID = 9  # the default proposal: about nine families a grid
+MAX_GRIDS = 30
+TEXT_LIMIT = 2000
+
+
+@dataclass
+class ClassFamily:
+    family_id: int
+    community: str
+    students: list[str] = field(default_factory=list)
+
+
+def class_families(class_id: int) -> list[ClassFamily]:
+    """The families of a class's active students (siblings in the class are one family)."""
+    families: dict[int, ClassFamily] = {}
+    rows = db.session.execute(
+        select(Student.family_id, Student.community, Student.name)
+        .where(Student.class_id == class_id, Student.status == StudentStatus.ACTIVE)
+        .order_by(Student.student_number, Student.id)
+    )
+    for family_id, community, name in rows:
+        fam = families.setdefault(family_id, ClassFamily(family_id, community or ""))
+        fam.students.append(name)
+    return list(families.values())
+
+
+def default_grid_count(n_families: int) -> int:
+    return max(1, min(MAX_GRIDS, math.ceil(n_families / FAMILIES_PER_GRID)))
+
+
+def propose(families: list[ClassFamily], k: int) -> list[list[ClassFamily]]:
+    """k grids: neighbours together (by residential community), sizes balanced.
+
+    Communities go whole into the grid with the fewest families, largest community first; a
+    community larger than a grid's share is cut into pieces of that share first.
+    """
+    if not 1 <= k <= MAX_GRIDS:
+        raise RuleViolation(_("网格数须在 1 到 %(n)d 之间", n=MAX_GRIDS), field="grids")
+    if k > max(1, len(families)):
+        raise RuleViolation(_("网格数不能多于家庭数"), field="grids")
+    share = math.ceil(len(families) / k) if families else 1
+    by_community: dict[str, list[ClassFamily]] = defaultdict(list)
+    for fam in families:
+        by_community[fam.community].append(fam)
+    pieces = []
+    for community, members in by_community.items():
+        for i in range(0, len(members), share):
+            pieces.append((community, members[i : i + share]))
+    pieces.sort(key=lambda p: (-len(p[1]), p[0]))
+    grids: list[list[ClassFamily]] = [[] for _ in range(k)]
+    for _community, members in pieces:
+        # The smallest grid that still has room for the whole piece, else the smallest.
+        target = min(range(k), key=lambda i: (len(grids[i]) + len(members) > share, len(grids[i])))
+        grids[target].extend(members)
+    return grids
+
+
+def class_teacher_ids(school_class: SchoolClass) -> set[int]:
+    ids = set(
+        db.session.scalars(
+            select(TeachingAssignment.teacher_id).where(
+                TeachingAssignment.class_id == school_class.id
+            )
+        )
+    )
+    if school_class.head_teacher_id:
+        ids.add(school_class.head_teacher_id)
+    return ids
+
+
+def create_grids(actor: User, school_class: SchoolClass, k: int) -> list[Grid]:
+    """Grids for a class that has none, from the proposal; the head teacher keeps each at first."""
+    if db.session.scalar(select(Grid.id).where(Grid.class_id == school_class.id).limit(1)):
+        raise RuleViolation(_("本班已经划分了网格，请在下面调整"), field="grids")
+    families = class_families(school_class.id)
+    if not families:
+        raise RuleViolation(_("本班还没有学生，无法划分网格"), field="grids")
+    proposal = propose(families, k)
+    grids = []
+    for number, members in enumerate(proposal, 1):
+        grid = Grid(
+            class_id=school_class.id,
+            school_id=school_class.school_id,
+            number=number,
+            name=_("第%(n)d网格", n=number),
+            grid_teacher_id=school_class.head_teacher_id,
+        )
+        db.session.add(grid)
+        db.session.flush()
+        for fam in members:
+            db.session.add(GridMember(grid=grid, family_id=fam.family_id))
+        grids.append(grid)
+    db.session.flush()
+    audit.record(actor, "grids.create", school_class, school_id=school_class.school_id, grids=k)
+    return grids
+
+
+def _grid_of_class(grid_id: int, school_class: SchoolClass) -> Grid:
+    grid = db.session.get(Grid, grid_id) if isinstance(grid_id, int) else None
+    if grid is None or grid.class_id != school_class.id:
+        raise RuleViolation(_("只能移到本班的网格"), field="grid_id")
+    return grid
+
+
+def move_family(actor: User, school_class: SchoolClass, family_id: int, grid_id: int) -> Grid:
+    """Put a family of the class into another grid of the class (or into one, if it had none)."""
+    target = _grid_of_class(grid_id, school_class)
+    in_class = db.session.scalar(
+        select(Student.id)
+        .where(
+            Student.class_id == school_class.id,
+            Student.family_id == family_id,
+            Student.status == StudentStatus.ACTIVE,
+        )
+        .limit(1)
+    )
+    if in_class is None:
+        raise RuleViolation(_("这个家庭不在本班"), field="family_id")
+    member = db.session.scalar(
+        select(GridMember).where(
+            GridMember.class_id == school_class.id, GridMember.family_id == family_id
+        )
+    )
+    if member is None:
+        db.session.add(GridMember(grid=target, family_id=family_id))
+    else:
+        member.grid = target
+    db.session.flush()
+    audit.record(actor, "grids.move", target, school_id=school_class.school_id, family_id=family_id)
+    return target
+
+
+def update_grid(
+    actor: User, grid: Grid, name: str, grid_teacher_id: int | None, deputy_id: int | None
+) -> None:
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise RuleViolation(_("请填写网格名称（不超过 40 字）"), field="name")
+    teachers = class_teacher_ids(grid.school_class)
+    if grid_teacher_id is None:
+        raise RuleViolation(_("请选择网格员"), field="grid_teacher_id")
+    if grid_teacher_id not in teachers:
+        raise RuleViolation(_("网格员须是本班的任课教师"), field="grid_teacher_id")
+    if deputy_id is not None and (deputy_id not in teachers or deputy_id == grid_teacher_id):
+        raise RuleViolation(_("副网格员须是本班的另一位任课教师"), field="deputy_id")
+    grid.name, grid.grid_teacher_id, grid.deputy_id = name, grid_teacher_id, deputy_id
+    db.session.flush()
+    audit.record(actor, "grids.update", grid, school_id=grid.school_id)
+
+
+def unassigned_families(school_class: SchoolClass) -> list[ClassFamily]:
+    """Families of the class in no grid yet (a student who joined after the grids were made)."""
+    placed = set(
+        db.session.scalars(
+            select(GridMember.family_id).where(GridMember.class_id == school_class.id)
+        )
+    )
+    return [f for f in class_families(school_class.id) if f.family_id not in placed]
+
+
+def add_log(
+    actor: User, grid: Grid, family_id: int, kind: GridLogKind, happened_on: date, text: str,
+    today: date,
+) -> GridLog:  # fmt: skip
+    if family_id not in {m.family_id for m in grid.members}:
+        raise RuleViolation(_("这个家庭不在本网格"), field="family_id")
+    text = (text or "").strip()
+    if not text:
+        raise RuleViolation(_("请填写内容"), field="text")
+    if len(text) > TEXT_LIMIT:
+        raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field="text")
+    if happened_on > today:
+        raise RuleViolation(_("日期不能晚于今天"), field="happened_on")
+    entry = GridLog(
+        school_id=grid.school_id,
+        grid_id=grid.id,
+        family_id=family_id,
+        author_id=actor.id,
+        happened_on=happened_on,
+        kind=kind,
+        text=text,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(actor, "grids.log", entry, school_id=grid.school_id, family_id=family_id)
+    return entry
+
+
+def grid_sizes(class_ids) -> dict[int, int]:
+    rows = db.session.execute(
+        select(GridMember.grid_id, func.count(GridMember.id))
+        .where(GridMember.class_id.in_(list(class_ids)))
+        .group_by(GridMember.grid_id)
+    )
+    return dict(rows.all())

@@ -1,0 +1,341 @@
+"""Grid pages: dividing a class into grids, the grid teacher's grid, and the grid family log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from gridapp.accounts.models import User
+from gridapp.contacts import rules, worklists
+from gridapp.contacts.models import Contact, ContactStatus
+from gridapp.core.errors import RuleViolation, abort_with
+from gridapp.core.forms import form_page
+from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.i18n import gettext as _
+from gridapp.core.pagination import int_arg
+from gridapp.core.permissions import (
+    Need,
+    can,
+    can_divide_class,
+    headed_class_ids,
+    leader_school_ids,
+    load_class,
+    load_grid,
+    require,
+    taught_class_ids,
+)
+from gridapp.core.time import today
+from gridapp.extensions import db
+from gridapp.grids import services
+from gridapp.grids.forms import GridForm, GridLogForm
+from gridapp.grids.models import Grid, GridLog, GridLogKind, GridMember
+from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
+from gridapp.schools.models import SchoolClass
+
+bp = Blueprint("grids", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _class_grids(school_class: SchoolClass):
+    grids = db.session.scalars(
+        select(Grid)
+        .where(Grid.class_id == school_class.id)
+        .options(joinedload(Grid.grid_teacher), joinedload(Grid.deputy))
+        .order_by(Grid.number)
+    ).all()
+    families = {f.family_id: f for f in services.class_families(school_class.id)}
+    members: dict[int, list] = {g.id: [] for g in grids}
+    for m in db.session.scalars(select(GridMember).where(GridMember.class_id == school_class.id)):
+        if m.family_id in families:
+            members[m.grid_id].append(families[m.family_id])
+    return grids, members
+
+
+@bp.route("/classes/<int:class_id>/grids", methods=["GET", "POST"])
+@login_required
+def class_grids(class_id: int):
+    user = _me()
+    school_class = load_class(class_id, Need.VIEW, options=(joinedload(SchoolClass.school),))
+    require(
+        school_class.id in taught_class_ids(user)
+        or school_class.school_id in leader_school_ids(user)
+    )
+    may_divide = can_divide_class(user, school_class)
+    families = services.class_families(school_class.id)
+    k = int_arg("grids", services.default_grid_count(len(families)), hi=services.MAX_GRIDS)
+    error = None
+    if request.method == "POST":
+        require(may_divide)
+        k = int_arg_form("grids") or 0
+        try:
+            services.create_grids(user, school_class, k)
+        except RuleViolation as e:
+            error = e.message
+        else:
+            db.session.commit()
+            flash(_("已划分 %(n)d 个网格，请检查并指定网格员", n=k), "success")
+            return redirect_303(url_for(".class_grids", class_id=school_class.id))
+    grids, members = _class_grids(school_class)
+    proposal = []
+    if not grids and families:
+        try:
+            proposal = services.propose(families, k)
+        except RuleViolation as e:
+            error = error or e.message
+    status = 422 if error else 200
+    return page_or_fragment(
+        "grids/class_grids.html",
+        "grids/_partials/class_grids.html",
+        status_code=status,
+        school_class=school_class,
+        grids=grids,
+        members=members,
+        unassigned=services.unassigned_families(school_class) if grids else [],
+        proposal=proposal,
+        k=k,
+        error=error,
+        may_divide=may_divide,
+        n_families=len(families),
+    )
+
+
+def int_arg_form(name: str) -> int | None:
+    raw = request.form.get(name, "")
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if -(2**31) < value < 2**31 else None
+
+
+@bp.post("/classes/<int:class_id>/grids/move")
+@login_required
+def move_family(class_id: int):
+    user = _me()
+    school_class = load_class(class_id, Need.VIEW)
+    require(can_divide_class(user, school_class))
+    family_id, grid_id = int_arg_form("family_id"), int_arg_form("grid_id")
+    try:
+        target = services.move_family(user, school_class, family_id or 0, grid_id or 0)
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    db.session.commit()
+    grids, members = _class_grids(school_class)
+    response = page_or_fragment(
+        "grids/class_grids.html",
+        "grids/_partials/class_grids.html",
+        hx_trigger={"toast": _("已移入%(g)s", g=target.name)},
+        school_class=school_class,
+        grids=grids,
+        members=members,
+        unassigned=services.unassigned_families(school_class),
+        proposal=[],
+        k=len(grids),
+        error=None,
+        may_divide=True,
+        n_families=sum(len(v) for v in members.values()),
+    )
+    return response
+
+
+def _teacher_choices(school_class: SchoolClass, empty: str | None):
+    ids = services.class_teacher_ids(school_class)
+    users = db.session.execute(
+        select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name)
+    ).all()
+    choices = [(u.id, u.name) for u in users]
+    return ([("", empty)] if empty is not None else []) + choices
+
+
+@bp.route("/grids/<int:grid_id>/settings", methods=["GET", "POST"])
+@login_required
+def grid_settings(grid_id: int):
+    user = _me()
+    grid = load_grid(grid_id, Need.MANAGE, options=(joinedload(Grid.school_class),))
+    form = GridForm(obj=grid if request.method == "GET" else None)
+    form.grid_teacher_id.choices = _teacher_choices(grid.school_class, None)
+    form.deputy_id.choices = _teacher_choices(grid.school_class, _("（不设副网格员）"))
+    if form.validate_on_submit():
+        try:
+            services.update_grid(
+                user, grid, form.name.data, form.grid_teacher_id.data, form.deputy_id.data
+            )
+        except RuleViolation as e:
+            form.add_violation(e)
+        else:
+            db.session.commit()
+            flash(_("网格已保存"), "success")
+            return redirect_303(url_for(".class_grids", class_id=grid.class_id))
+    return form_page("grids/grid_settings.html", form, grid=grid)
+
+
+# ---- the grid teacher's grid ----------------------------------------------------------------------
+
+
+def _grid_families(grid: Grid):
+    """The grid's families: students, primary guardian, last contact, recent log entries."""
+    family_ids = [m.family_id for m in grid.members]
+    if not family_ids:
+        return []
+    students = db.session.execute(
+        select(Student.id, Student.name, Student.family_id, Student.community, Student.address)
+        .where(
+            Student.family_id.in_(family_ids),
+            Student.class_id == grid.class_id,
+            Student.status == StudentStatus.ACTIVE,
+        )
+        .order_by(Student.student_number)
+    ).all()
+    primary = {
+        r.family_id: r
+        for r in db.session.execute(
+            select(
+                Student.family_id,
+                Student.id.label("student_id"),
+                Guardian.id.label("guardian_id"),
+                Guardian.name,
+                Guardian.relation,
+                Guardian.mobile,
+            )
+            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(
+                Student.family_id.in_(family_ids),
+                Student.class_id == grid.class_id,
+                StudentGuardian.is_primary,
+            )
+        )
+    }
+    last = dict(
+        db.session.execute(
+            select(Contact.family_id, func.max(Contact.contact_on))
+            .where(Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN)
+            .group_by(Contact.family_id)
+        ).all()
+    )
+    logs: dict[int, list[GridLog]] = {}
+    for entry in db.session.scalars(
+        select(GridLog)
+        .where(GridLog.grid_id == grid.id)
+        .options(joinedload(GridLog.author))
+        .order_by(GridLog.happened_on.desc(), GridLog.id.desc())
+    ):
+        logs.setdefault(entry.family_id, []).append(entry)
+    out = {}
+    for s in students:
+        fam = out.setdefault(
+            s.family_id,
+            {"family_id": s.family_id, "students": [], "address": s.address or s.community},
+        )
+        fam["students"].append((s.id, s.name))
+    for fam in out.values():
+        fid = fam["family_id"]
+        fam["guardian"] = primary.get(fid)
+        fam["last_contact_on"] = last.get(fid)
+        fam["logs"] = logs.get(fid, [])
+    return sorted(out.values(), key=lambda f: f["students"][0][1])
+
+
+@bp.get("/grids/<int:grid_id>")
+@login_required
+def grid_page(grid_id: int):
+    user = _me()
+    grid = load_grid(
+        grid_id,
+        Need.VIEW,
+        options=(
+            joinedload(Grid.school_class),
+            joinedload(Grid.grid_teacher),
+            joinedload(Grid.deputy),
+        ),
+    )
+    families = _grid_families(grid)
+    keepers = {grid.grid_teacher_id, grid.deputy_id}
+    show_focus = (
+        user.id in keepers
+        or grid.class_id in headed_class_ids(user)
+        or grid.school_id in leader_school_ids(user)
+    )
+    period = rules.period_for(grid.school_id, today())
+    owed = {}
+    focus = set()
+    if period:
+        for line in worklists.class_worklist(period, grid.class_id, show_focus):
+            owed[line.family_id] = line.owed
+            if line.is_focus:
+                focus.add(line.family_id)
+    return render_template(
+        "grids/grid.html",
+        grid=grid,
+        families=families,
+        owed=owed,
+        focus=focus,
+        can_log=can(user, Need.EDIT, grid),
+        log_form=GridLogForm(happened_on=today()),
+        kinds=list(GridLogKind),
+        today=today(),
+    )
+
+
+@bp.post("/grids/<int:grid_id>/logs")
+@login_required
+def add_log(grid_id: int):
+    user = _me()
+    grid = load_grid(grid_id, Need.EDIT)
+    form = GridLogForm()
+    if not form.validate_on_submit():
+        messages = [m for ms in form.errors.values() for m in ms if isinstance(m, str)]
+        abort_with(422, "；".join(messages))
+    try:
+        services.add_log(
+            user,
+            grid,
+            form.family_id.data,
+            GridLogKind(form.kind.data),
+            form.happened_on.data,
+            form.text.data,
+            today(),
+        )
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    db.session.commit()
+    flash(_("已记入网格档案"), "success")
+    return redirect_303(url_for(".grid_page", grid_id=grid.id) + f"#family-{form.family_id.data}")
+
+
+@bp.get("/my/grids")
+@login_required
+def my_grids():
+    user = _me()
+    headed = headed_class_ids(user)
+    grids = db.session.scalars(
+        select(Grid)
+        .where(
+            or_(
+                Grid.grid_teacher_id == user.id,
+                Grid.deputy_id == user.id,
+                Grid.class_id.in_(sorted(headed)),
+            )
+        )
+        .options(joinedload(Grid.school_class), joinedload(Grid.grid_teacher))
+        .order_by(Grid.class_id, Grid.number)
+    ).all()
+    sizes = services.grid_sizes({g.class_id for g in grids}) if grids else {}
+    headed_without = []
+    if headed:
+        with_grids = set(
+            db.session.scalars(select(Grid.class_id).where(Grid.class_id.in_(sorted(headed))))
+        )
+        headed_without = db.session.scalars(
+            select(SchoolClass).where(SchoolClass.id.in_(sorted(headed - with_grids)))
+        ).all()
+    if not grids and not headed_without and not taught_class_ids(user):
+        abort(404)
+    return render_template(
+        "grids/my_grids.html", grids=grids, sizes=sizes, headed_without=headed_without
+    )
