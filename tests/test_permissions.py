@@ -330,6 +330,30 @@ MATRIX = [
         },
         None,
     ),  # fmt: skip
+    # ---- cases ----
+    (
+        "POST",
+        "/grids/{grid}/relays",
+        "grids.relay",
+        {"head_teacher": 422, "subject_teacher": 422},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/cases",
+        "cases.school_cases",
+        {"school_admin": 200, "principal": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/cases/{case}",
+        "cases.case",
+        {r: 200 for r in ("school_admin", "principal", "subject_teacher", "head_teacher")},
+        None,
+    ),
+    ("POST", "/cases/{case}/reply", "cases.reply", {"school_admin": 422, "principal": 422}, None),
+    ("POST", "/cases/{case}/told", "cases.family_told", {"subject_teacher": 409}, None),
 ]
 
 

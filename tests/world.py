@@ -110,6 +110,14 @@ def build_world() -> SimpleNamespace:
     w.grid = f.GridFactory(school_class=w.class_a1, grid_teacher=w.subject_teacher)
     for s in (w.student, w.other_student):
         f.GridMemberFactory(grid=w.grid, family_id=s.family_id)
+    db.session.flush()
+    from gridapp.cases.models import CaseCategory
+    from gridapp.cases.services import relay_from_grid
+
+    w.case = relay_from_grid(
+        w.subject_teacher, w.grid, w.student.family_id, CaseCategory.CANTEEN,
+        "孩子说午饭不够吃。", True,
+    )  # fmt: skip
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from gridapp.accounts.models import Role
 from gridapp.core.i18n import gettext as _
+from gridapp.core.permissions import taught_class_ids
 
 
 @dataclass
@@ -27,10 +28,12 @@ def navigation() -> list[NavItem]:
         items.append((_("我的班级"), url_for("schools.my_classes")))
         items.append((_("家访任务"), url_for("contacts.worklist")))
         items.append((_("家访记录"), url_for("contacts.contacts")))
-        items.append((_("我的网格"), url_for("grids.my_grids")))
+        if taught_class_ids(u):
+            items.append((_("我的网格"), url_for("grids.my_grids")))
     for school_id in sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN)):
         items.append((_("学校概况"), url_for("schools.show", school_id=school_id)))
         items.append((_("家访统计"), url_for("contacts.school_coverage", school_id=school_id)))
+        items.append((_("意见建议"), url_for("cases.school_cases", school_id=school_id)))
         break
     if u.is_district:
         items.append((_("各校概况"), url_for("schools.index")))

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import Select, bindparam, or_, select, union
 
 from gridapp.accounts.models import Role, User
+from gridapp.cases.models import Case
 from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.extensions import db
 from gridapp.grids.models import Grid
@@ -282,6 +283,24 @@ def can_divide_class(user: User, school_class: SchoolClass) -> bool:
     )
 
 
+def can_case(user: User, need: Need, case: Case) -> bool:
+    """An opinion case: the school's leaders handle it; the grid teachers who relayed it follow it."""
+    if need is Need.VIEW:
+        if case.school_id in leader_school_ids(user) or case.recorded_by_id == user.id:
+            return True
+        if case.grid_id is not None:
+            grid = db.session.get(Grid, case.grid_id)
+            return grid is not None and (
+                user.id in {grid.grid_teacher_id, grid.deputy_id}
+                or grid.class_id in headed_class_ids(user)
+            )
+    return False
+
+
+def load_case(case_id: int, need: Need = Need.VIEW, options=()) -> Case:
+    return _load(Case, case_id, need, options)
+
+
 def load_grid(grid_id: int, need: Need = Need.VIEW, options=()) -> Grid:
     return _load(Grid, grid_id, need, options)
 
@@ -293,6 +312,7 @@ _DECISIONS = {
     User: can_user,
     Contact: can_contact,
     Grid: can_grid,
+    Case: can_case,
 }
 
 

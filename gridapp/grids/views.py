@@ -269,8 +269,17 @@ def grid_page(grid_id: int):
             owed[line.family_id] = line.owed
             if line.is_focus:
                 focus.add(line.family_id)
+    from gridapp.cases.models import Case, CaseCategory
+
+    cases: dict[int, list] = {}
+    for c in db.session.scalars(
+        select(Case).where(Case.grid_id == grid.id).order_by(Case.id.desc())
+    ):
+        cases.setdefault(c.family_id, []).append(c)
     return render_template(
         "grids/grid.html",
+        cases=cases,
+        categories=list(CaseCategory),
         grid=grid,
         families=families,
         owed=owed,
@@ -306,6 +315,34 @@ def add_log(grid_id: int):
     db.session.commit()
     flash(_("已记入网格档案"), "success")
     return redirect_303(url_for(".grid_page", grid_id=grid.id) + f"#family-{form.family_id.data}")
+
+
+@bp.post("/grids/<int:grid_id>/relays")
+@login_required
+def relay(grid_id: int):
+    """The grid teacher relays a parent's opinion: it becomes a case for the school."""
+    from gridapp.cases import services as cases
+    from gridapp.cases.models import CaseCategory
+
+    user = _me()
+    grid = load_grid(grid_id, Need.EDIT)
+    category = request.form.get("category", "")
+    if category not in {c.value for c in CaseCategory}:
+        abort_with(422, _("请选择意见类别"))
+    try:
+        case = cases.relay_from_grid(
+            user,
+            grid,
+            int_arg_form("family_id") or 0,
+            CaseCategory(category),
+            request.form.get("words", ""),
+            request.form.get("wants_answer") == "y",
+        )
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    db.session.commit()
+    flash(_("已转达学校，编号 #%(n)d", n=case.id), "success")
+    return redirect_303(url_for(".grid_page", grid_id=grid.id) + f"#family-{case.family_id}")
 
 
 @bp.get("/my/grids")
