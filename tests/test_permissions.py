@@ -330,6 +330,7 @@ MATRIX = [
         },
         None,
     ),  # fmt: skip
+    ("GET", "/schools/{school_a}/grids", "grids.school_grids", LEADERS_AND_DISTRICT, None),
     # ---- cases ----
     (
         "POST",

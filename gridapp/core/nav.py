@@ -33,6 +33,7 @@ def navigation() -> list[NavItem]:
     for school_id in sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN)):
         items.append((_("学校概况"), url_for("schools.show", school_id=school_id)))
         items.append((_("家访统计"), url_for("contacts.school_coverage", school_id=school_id)))
+        items.append((_("家长网格"), url_for("grids.school_grids", school_id=school_id)))
         items.append((_("意见建议"), url_for("cases.school_cases", school_id=school_id)))
         break
     if u.is_district:

@@ -376,3 +376,98 @@ def my_grids():
     return render_template(
         "grids/my_grids.html", grids=grids, sizes=sizes, headed_without=headed_without
     )
+
+
+# ---- the school's overview ------------------------------------------------------------------------
+
+
+@bp.get("/schools/<int:school_id>/grids")
+@login_required
+def school_grids(school_id: int):
+    """Grids per class, families per grid, the grid teachers' work this semester, and the classes
+    without grids or grid teachers. A fixed number of queries, whatever the school's size."""
+    from gridapp.cases.models import Case
+    from gridapp.contacts.models import ContactTeacher
+    from gridapp.core.permissions import load_school
+    from gridapp.schools.models import Grade
+
+    school = load_school(school_id, Need.VIEW)
+    period = rules.period_for(school.id, today())
+    classes = db.session.execute(
+        select(SchoolClass.id, SchoolClass.name)
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .where(SchoolClass.school_id == school.id)
+        .order_by(Grade.level, SchoolClass.number)
+    ).all()
+    grids = db.session.scalars(
+        select(Grid)
+        .where(Grid.school_id == school.id)
+        .options(joinedload(Grid.grid_teacher))
+        .order_by(Grid.class_id, Grid.number)
+    ).all()
+    sizes = dict(
+        db.session.execute(
+            select(GridMember.grid_id, func.count(GridMember.id))
+            .join(Grid, Grid.id == GridMember.grid_id)
+            .where(Grid.school_id == school.id)
+            .group_by(GridMember.grid_id)
+        ).all()
+    )
+    since, until = (period.starts_on, period.ends_on) if period else (today(), today())
+    logs = dict(
+        db.session.execute(
+            select(GridLog.grid_id, func.count(GridLog.id))
+            .where(
+                GridLog.school_id == school.id,
+                GridLog.happened_on >= since,
+                GridLog.happened_on <= until,
+            )
+            .group_by(GridLog.grid_id)
+        ).all()
+    )
+    contacts = dict(
+        db.session.execute(
+            select(Grid.id, func.count(func.distinct(Contact.id)))
+            .join(GridMember, GridMember.grid_id == Grid.id)
+            .join(Contact, Contact.family_id == GridMember.family_id)
+            .join(
+                ContactTeacher,
+                (ContactTeacher.contact_id == Contact.id)
+                & (ContactTeacher.teacher_id == Grid.grid_teacher_id),
+            )
+            .where(
+                Grid.school_id == school.id,
+                Contact.status != ContactStatus.WITHDRAWN,
+                Contact.contact_on >= since,
+                Contact.contact_on <= until,
+            )
+            .group_by(Grid.id)
+        ).all()
+    )
+    relayed: dict[int, dict] = {}
+    for grid_id, created_at, replied_at in db.session.execute(
+        select(Case.grid_id, Case.created_at, Case.replied_at).where(
+            Case.school_id == school.id, Case.grid_id.is_not(None)
+        )
+    ):
+        r = relayed.setdefault(grid_id, {"count": 0, "replied": 0, "hours": []})
+        r["count"] += 1
+        if replied_at is not None:
+            r["replied"] += 1
+            r["hours"].append((replied_at - created_at).total_seconds() / 3600)
+    by_class: dict[int, list[Grid]] = {}
+    for g in grids:
+        by_class.setdefault(g.class_id, []).append(g)
+    return render_template(
+        "grids/school_grids.html",
+        school=school,
+        period=period,
+        classes=classes,
+        by_class=by_class,
+        sizes=sizes,
+        logs=logs,
+        contacts=contacts,
+        relayed=relayed,
+        without_grids=[c for c in classes if c.id not in by_class],
+        without_teacher=[g for g in grids if g.grid_teacher_id is None],
+    )
