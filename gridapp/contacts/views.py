@@ -33,11 +33,11 @@ from gridapp.contacts.models import (
     QuotaRule,
 )
 from gridapp.core import audit
-from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page
+from gridapp.core.errors import RuleViolation, abort_with
+from gridapp.core.forms import form_errors_text, form_page
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_arg, paginate, paginate_select, str_arg
+from gridapp.core.pagination import int_arg, page_of, paginate, paginate_select, str_arg
 from gridapp.core.permissions import (
     Need,
     can,
@@ -299,18 +299,11 @@ def withdraw(contact_id: int):
     contact = load_contact(contact_id, Need.EDIT)
     form = WithdrawForm()
     if not form.validate_on_submit():
-        abort_422(form.errors)
+        abort_with(422, form_errors_text(form))
     services.withdraw_contact(user, contact, form.reason.data)
     db.session.commit()
     flash(_("记录已撤回，不再计入统计"), "success")
     return redirect_303(url_for(".contact", contact_id=contact.id))
-
-
-def abort_422(errors: dict):
-    from gridapp.core.errors import abort_with
-
-    messages = [m for ms in errors.values() for m in ms if isinstance(m, str)]
-    abort_with(422, "；".join(messages) or _("提交的内容有误，请检查后重试。"))
 
 
 @bp.post("/contacts/<int:contact_id>/review")
@@ -322,11 +315,11 @@ def review(contact_id: int):
         abort(404)
     form = ReviewForm()
     if not form.validate_on_submit():
-        abort_422(form.errors)
+        abort_with(422, form_errors_text(form))
     try:
         services.review_contact(user, contact, form.decision.data == "approve", form.comment.data)
     except RuleViolation as e:
-        abort_422({"comment": [e.message]})
+        abort_with(422, e.message)
     db.session.commit()
     flash(_("已审核") if contact.status is ContactStatus.REVIEWED else _("已退回"), "success")
     return redirect_303(url_for(".contact", contact_id=contact.id))
@@ -537,19 +530,11 @@ def worklist():
     user = _me()
     school = _teacher_school(user)
     period = rules.period_for(school.id, today())
-    taught = {c for c in taught_class_ids(user)}
-    class_rows = db.session.execute(
-        select(SchoolClass.id, SchoolClass.name, SchoolClass.head_teacher_id).where(
-            SchoolClass.id.in_(sorted(taught)), SchoolClass.school_id == school.id
-        )
-    ).all()
-    taught_here = {r.id for r in class_rows}
-    headed = {r.id for r in class_rows if r.head_teacher_id == user.id}
-    lines = worklists.teacher_worklist(user, period, taught_here, headed) if period else []
+    lines, headed = _teacher_lines(user, school.id, period)
     rule = request.args.get("rule", "")
     if rule in worklists.rule_labels():
         lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
-    page = _page_of(lines)
+    page = page_of(lines)
     return page_or_fragment(
         "contacts/worklist.html",
         "contacts/_partials/worklist_rows.html",
@@ -574,16 +559,7 @@ def worklist_summary():
     the teacher's first school, how many are overdue or due within two weeks, records sent back."""
     user = _me()
     school = _teacher_school(user)
-    period = rules.period_for(school.id, today())
-    rows = db.session.execute(
-        select(SchoolClass.id, SchoolClass.head_teacher_id).where(
-            SchoolClass.id.in_(sorted(taught_class_ids(user))), SchoolClass.school_id == school.id
-        )
-    ).all()
-    lines = []
-    if period and rows:
-        headed = {r.id for r in rows if r.head_teacher_id == user.id}
-        lines = worklists.teacher_worklist(user, period, {r.id for r in rows}, headed)
+    lines, _headed = _teacher_lines(user, school.id, rules.period_for(school.id, today()))
     overdue, coming = worklists.due_soon(lines, today())
     return render_template(
         "contacts/_partials/reminder.html",
@@ -594,20 +570,25 @@ def worklist_summary():
     )
 
 
+def _teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
+    """What the teacher owes at one school (their classes there; every class rule for those they
+    head), and the classes they head there."""
+    rows = db.session.execute(
+        select(SchoolClass.id, SchoolClass.head_teacher_id).where(
+            SchoolClass.id.in_(sorted(taught_class_ids(user))), SchoolClass.school_id == school_id
+        )
+    ).all()
+    headed = {r.id for r in rows if r.head_teacher_id == user.id}
+    if period is None or not rows:
+        return [], headed
+    return worklists.teacher_worklist(user, period, {r.id for r in rows}, headed), headed
+
+
 def _teacher_schools(user: User) -> list[tuple[int, str]]:
     ids = sorted(user.school_ids_with(Role.TEACHER))
     if len(ids) < 2:
         return []
     return db.session.execute(select(School.id, School.name).where(School.id.in_(ids))).all()
-
-
-def _page_of(items: list, per_page: int = 25):
-    from gridapp.core.pagination import Page
-
-    total = len(items)
-    pages = max(1, -(-total // per_page))
-    page = min(int_arg("page", 1, hi=100_000), pages)
-    return Page(items[(page - 1) * per_page : page * per_page], page, per_page, total)
 
 
 @bp.get("/classes/<int:class_id>/worklist")
@@ -635,7 +616,7 @@ def class_worklist(class_id: int):
         "contacts/_partials/worklist_rows.html",
         school_class=school_class,
         period=period,
-        page=_page_of(lines),
+        page=page_of(lines),
         rule=rule,
         labels=worklists.rule_labels(),
         coverage=coverage,

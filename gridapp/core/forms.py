@@ -49,6 +49,25 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def optional_int(value):
+    """A select's coerce for an optional id: "" is None; junk is -1, which is no choice, so the
+    select's own validation answers in Chinese (never a 500)."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def form_errors_text(form) -> str:
+    """A form's messages in one line, for a POST that answers with an error page (422)."""
+    from gridapp.core.i18n import gettext
+
+    messages = [m for ms in form.errors.values() for m in ms if isinstance(m, str)]
+    return "；".join(messages) or gettext("提交的内容有误，请检查后重试。")
+
+
 def mask_phone(phone: str | None) -> str:
     """138****5678: phone numbers in lists are masked (DOMAIN.md, Privacy)."""
     if not phone:

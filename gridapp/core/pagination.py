@@ -20,6 +20,16 @@ def int_arg(name: str, default: int | None = None, lo: int = 1, hi: int = 2**31 
     return value if lo <= value <= hi else default
 
 
+def int_form(name: str) -> int | None:
+    """An id from a POSTed form field; None when missing, malformed or out of range."""
+    raw = request.form.get(name, "")
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if 1 <= value <= 2**31 - 1 else None
+
+
 def str_arg(name: str, max_len: int = 50) -> str:
     # No search needs control characters, and PostgreSQL refuses a NUL in a query parameter.
     value = "".join(c for c in request.args.get(name, "") if c >= " " and c != "\x7f")
@@ -99,6 +109,14 @@ def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = 
         ).all()
     total = rows[0]._total if rows else 0
     return Page(rows, page, per_page, total)
+
+
+def page_of(items: list, per_page: int = 25) -> Page:
+    """A page of a list already in memory (a worklist grouped in Python from SQL rows)."""
+    total = len(items)
+    pages = max(1, -(-total // per_page))
+    page = min(int_arg("page", 1, hi=100_000), pages)
+    return Page(items[(page - 1) * per_page : page * per_page], page, per_page, total)
 
 
 def paginate_select(q: Select, per_page: int | None = None) -> Page:

@@ -3,18 +3,9 @@
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.forms import Form, no_control_chars, optional_int, strip
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.grids.models import GridLogKind
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not a choice: the select's own validation answers in Chinese
 
 
 class GridForm(Form):
@@ -23,12 +14,12 @@ class GridForm(Form):
         [DataRequired(_l("请填写网格名称")), Length(max=40), no_control_chars],
         filters=[strip],
     )
-    grid_teacher_id = SelectField(_l("网格员"), coerce=_optional_int, choices=[])
-    deputy_id = SelectField(_l("副网格员"), coerce=_optional_int, choices=[])
+    grid_teacher_id = SelectField(_l("网格员"), coerce=optional_int, choices=[])
+    deputy_id = SelectField(_l("副网格员"), coerce=optional_int, choices=[])
 
 
 class GridLogForm(Form):
-    family_id = HiddenField(filters=[lambda v: _optional_int(v) if v is not None else None])
+    family_id = HiddenField(filters=[lambda v: optional_int(v) if v is not None else None])
     kind = SelectField(_l("类别"), choices=GridLogKind.choices)
     happened_on = DateField(_l("日期"), [InputRequired(_l("请输入有效日期，例如 2026-11-20"))])
     text = TextAreaField(

@@ -171,16 +171,6 @@ def update_grid(
     audit.record(actor, "grids.update", grid, school_id=grid.school_id)
 
 
-def unassigned_families(school_class: SchoolClass) -> list[ClassFamily]:
-    """Families of the class in no grid yet (a student who joined after the grids were made)."""
-    placed = set(
-        db.session.scalars(
-            select(GridMember.family_id).where(GridMember.class_id == school_class.id)
-        )
-    )
-    return [f for f in class_families(school_class.id) if f.family_id not in placed]
-
-
 def add_log(
     actor: User, grid: Grid, family_id: int, kind: GridLogKind, happened_on: date, text: str,
     today: date,

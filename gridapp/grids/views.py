@@ -11,10 +11,10 @@ from gridapp.accounts.models import User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.core.errors import RuleViolation, abort_with
-from gridapp.core.forms import form_page
+from gridapp.core.forms import form_errors_text, form_page
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_arg
+from gridapp.core.pagination import int_arg, int_form
 from gridapp.core.permissions import (
     Need,
     can,
@@ -41,19 +41,48 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
-def _class_grids(school_class: SchoolClass):
+def _render_class_grids(
+    school_class: SchoolClass, may_divide: bool, k: int | None, error=None, hx_trigger=None
+):
+    """The class's grids with their families (or, before there are any, the proposal), from
+    one read of the class's families."""
+    families = services.class_families(school_class.id)
+    by_id = {f.family_id: f for f in families}
     grids = db.session.scalars(
         select(Grid)
         .where(Grid.class_id == school_class.id)
         .options(joinedload(Grid.grid_teacher), joinedload(Grid.deputy))
         .order_by(Grid.number)
     ).all()
-    families = {f.family_id: f for f in services.class_families(school_class.id)}
     members: dict[int, list] = {g.id: [] for g in grids}
+    placed = set()
     for m in db.session.scalars(select(GridMember).where(GridMember.class_id == school_class.id)):
-        if m.family_id in families:
-            members[m.grid_id].append(families[m.family_id])
-    return grids, members
+        if m.family_id in by_id:
+            members[m.grid_id].append(by_id[m.family_id])
+            placed.add(m.family_id)
+    if k is None:
+        k = services.default_grid_count(len(families))
+    proposal = []
+    if not grids and families:
+        try:
+            proposal = services.propose(families, k)
+        except RuleViolation as e:
+            error = error or e.message
+    return page_or_fragment(
+        "grids/class_grids.html",
+        "grids/_partials/class_grids.html",
+        status_code=422 if error else 200,
+        hx_trigger=hx_trigger,
+        school_class=school_class,
+        grids=grids,
+        members=members,
+        unassigned=[f for f in families if f.family_id not in placed] if grids else [],
+        proposal=proposal,
+        k=k,
+        error=error,
+        may_divide=may_divide,
+        n_families=len(families),
+    )
 
 
 @bp.route("/classes/<int:class_id>/grids", methods=["GET", "POST"])
@@ -66,12 +95,11 @@ def class_grids(class_id: int):
         or school_class.school_id in leader_school_ids(user)
     )
     may_divide = can_divide_class(user, school_class)
-    families = services.class_families(school_class.id)
-    k = int_arg("grids", services.default_grid_count(len(families)), hi=services.MAX_GRIDS)
+    k = int_arg("grids", None, hi=services.MAX_GRIDS)
     error = None
     if request.method == "POST":
         require(may_divide)
-        k = int_arg_form("grids") or 0
+        k = int_form("grids") or 0
         try:
             services.create_grids(user, school_class, k)
         except RuleViolation as e:
@@ -80,37 +108,7 @@ def class_grids(class_id: int):
             db.session.commit()
             flash(_("已划分 %(n)d 个网格，请检查并指定网格员", n=k), "success")
             return redirect_303(url_for(".class_grids", class_id=school_class.id))
-    grids, members = _class_grids(school_class)
-    proposal = []
-    if not grids and families:
-        try:
-            proposal = services.propose(families, k)
-        except RuleViolation as e:
-            error = error or e.message
-    status = 422 if error else 200
-    return page_or_fragment(
-        "grids/class_grids.html",
-        "grids/_partials/class_grids.html",
-        status_code=status,
-        school_class=school_class,
-        grids=grids,
-        members=members,
-        unassigned=services.unassigned_families(school_class) if grids else [],
-        proposal=proposal,
-        k=k,
-        error=error,
-        may_divide=may_divide,
-        n_families=len(families),
-    )
-
-
-def int_arg_form(name: str) -> int | None:
-    raw = request.form.get(name, "")
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
-    return value if -(2**31) < value < 2**31 else None
+    return _render_class_grids(school_class, may_divide, k or None, error)
 
 
 @bp.post("/classes/<int:class_id>/grids/move")
@@ -119,28 +117,16 @@ def move_family(class_id: int):
     user = _me()
     school_class = load_class(class_id, Need.VIEW)
     require(can_divide_class(user, school_class))
-    family_id, grid_id = int_arg_form("family_id"), int_arg_form("grid_id")
     try:
-        target = services.move_family(user, school_class, family_id or 0, grid_id or 0)
+        target = services.move_family(
+            user, school_class, int_form("family_id") or 0, int_form("grid_id") or 0
+        )
     except RuleViolation as e:
         abort_with(422, e.message)
     db.session.commit()
-    grids, members = _class_grids(school_class)
-    response = page_or_fragment(
-        "grids/class_grids.html",
-        "grids/_partials/class_grids.html",
-        hx_trigger={"toast": _("已移入%(g)s", g=target.name)},
-        school_class=school_class,
-        grids=grids,
-        members=members,
-        unassigned=services.unassigned_families(school_class),
-        proposal=[],
-        k=len(grids),
-        error=None,
-        may_divide=True,
-        n_families=sum(len(v) for v in members.values()),
+    return _render_class_grids(
+        school_class, True, None, hx_trigger={"toast": _("已移入%(g)s", g=target.name)}
     )
-    return response
 
 
 def _teacher_choices(school_class: SchoolClass, empty: str | None):
@@ -298,8 +284,7 @@ def add_log(grid_id: int):
     grid = load_grid(grid_id, Need.EDIT)
     form = GridLogForm()
     if not form.validate_on_submit():
-        messages = [m for ms in form.errors.values() for m in ms if isinstance(m, str)]
-        abort_with(422, "；".join(messages))
+        abort_with(422, form_errors_text(form))
     try:
         services.add_log(
             user,
@@ -333,7 +318,7 @@ def relay(grid_id: int):
         case = cases.relay_from_grid(
             user,
             grid,
-            int_arg_form("family_id") or 0,
+            int_form("family_id") or 0,
             CaseCategory(category),
             request.form.get("words", ""),
             request.form.get("wants_answer") == "y",

@@ -3,18 +3,8 @@
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.forms import Form, no_control_chars, optional_int, strip
 from gridapp.core.i18n import lazy_gettext as _l
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not a choice: the select's own validation answers in Chinese
-
 
 DATE_MSG = _l("请输入有效日期，例如 2026-09-01")
 
@@ -47,16 +37,16 @@ class ClassForm(Form):
         _l("入学年份"),
         [InputRequired(_l("请填写入学年份")), NumberRange(1990, 2100, _l("请填写有效年份"))],
     )
-    head_teacher_id = SelectField(_l("班主任"), coerce=_optional_int, validators=[Optional()])
+    head_teacher_id = SelectField(_l("班主任"), coerce=optional_int, validators=[Optional()])
 
 
 class HeadTeacherForm(Form):
-    head_teacher_id = SelectField(_l("班主任"), coerce=_optional_int, validators=[Optional()])
+    head_teacher_id = SelectField(_l("班主任"), coerce=optional_int, validators=[Optional()])
 
 
 class AssignmentForm(Form):
     teacher_id = SelectField(
-        _l("任课教师"), coerce=_optional_int, validators=[DataRequired(_l("请选择任课教师"))]
+        _l("任课教师"), coerce=optional_int, validators=[DataRequired(_l("请选择任课教师"))]
     )
     subject = StringField(
         _l("学科"),
