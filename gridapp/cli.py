@@ -44,7 +44,8 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(
             f"Demo district loaded in {time.monotonic() - started:.1f}s: {len(result.schools)} schools, "
-            f"{result.students} students, {result.teachers} teachers, {result.contacts} contacts."
+            f"{result.students} students, {result.teachers} teachers, {result.contacts} contacts,"
+            f" {result.grids} grids."
         )
 
     @app.cli.command("demo-logins")

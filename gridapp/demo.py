@@ -71,6 +71,7 @@ class DemoResult:
     students: int = 0
     teachers: int = 0
     contacts: int = 0
+    grids: int = 0
 
 
 def has_demo() -> bool:
@@ -293,6 +294,9 @@ def build(
     teacher_id = db.session.scalar(select(User.id).where(User.username == "teacher"))
     result.contacts = demo_contacts.build(seed, today, result.schools, teacher_id)
     db.session.flush()
+    from gridapp import demo_grids
+
+    result.grids = demo_grids.build(seed, today, result.schools[0], teacher_id)
     return result
 
 

@@ -331,6 +331,41 @@ MATRIX = [
         None,
     ),  # fmt: skip
     ("GET", "/schools/{school_a}/grids", "grids.school_grids", LEADERS_AND_DISTRICT, None),
+    (
+        "GET",
+        "/classes/{class_a1}/activities",
+        "grids.class_activities",
+        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "POST",
+        "/classes/{class_a1}/activities",
+        "grids.class_activities",
+        {r: 422 for r in ("head_teacher", "subject_teacher", "school_admin")},
+        None,
+    ),
+    (
+        "GET",
+        "/activities/{activity}",
+        "grids.activity",
+        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "POST",
+        "/activities/{activity}/attendance",
+        "grids.activity_attendance",
+        {r: 303 for r in ("head_teacher", "subject_teacher", "school_admin")},
+        None,
+    ),
+    (
+        "POST",
+        "/students/{student}/focus",
+        "people.reveal_focus",
+        {r: 200 for r in ("head_teacher", "principal", "school_admin")},
+        None,
+    ),
     # ---- cases ----
     (
         "POST",

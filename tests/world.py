@@ -118,6 +118,15 @@ def build_world() -> SimpleNamespace:
         w.subject_teacher, w.grid, w.student.family_id, CaseCategory.CANTEEN,
         "孩子说午饭不够吃。", True,
     )  # fmt: skip
+    from datetime import date
+
+    from gridapp.grids.services import ActivityData, create_activity
+
+    w.activity = create_activity(
+        w.subject_teacher, w.class_a1,
+        ActivityData("如何陪伴孩子写作业", date(2026, 11, 20), "三楼会议室", "王老师", w.grid.id),
+        date(2026, 11, 23),
+    )  # fmt: skip
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.

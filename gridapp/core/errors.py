@@ -51,7 +51,8 @@ def error_page(status: int, detail: str | None = None):
     headers = {}
     if wants_fragment():
         # htmx does not swap error answers; app.js shows this as a toast instead.
-        headers["HX-Trigger"] = json.dumps({"toast-error": f"{title}：{text}"}, ensure_ascii=False)
+        # json.dumps escapes to ASCII: header values must be latin-1 on the wire.
+        headers["HX-Trigger"] = json.dumps({"toast-error": f"{title}：{text}"})
     return response, status, headers
 
 

@@ -8,8 +8,11 @@ from flask import make_response, redirect, render_template, request
 
 
 def wants_fragment() -> bool:
-    """An htmx swap (not a boosted navigation, which wants the whole page)."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+    """An htmx swap into an element: not a boosted navigation, which wants the whole page (a
+    boosted form with its own `hx-target` names that element in HX-Target and wants a fragment)."""
+    if not request.headers.get("HX-Request"):
+        return False
+    return not request.headers.get("HX-Boosted") or bool(request.headers.get("HX-Target"))
 
 
 def page_or_fragment(
@@ -24,7 +27,7 @@ def page_or_fragment(
     template = fragment_template if wants_fragment() else page_template
     response = make_response(render_template(template, **context), status_code)
     if hx_trigger:
-        response.headers["HX-Trigger"] = json.dumps(hx_trigger, ensure_ascii=False)
+        response.headers["HX-Trigger"] = json.dumps(hx_trigger)
     return response
 
 
@@ -38,5 +41,5 @@ def redirect_303(url: str):
 
 
 def toast(response, message: str):
-    response.headers["HX-Trigger"] = json.dumps({"toast": message}, ensure_ascii=False)
+    response.headers["HX-Trigger"] = json.dumps({"toast": message})
     return response

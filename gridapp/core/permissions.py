@@ -17,7 +17,7 @@ from gridapp.accounts.models import Role, User
 from gridapp.cases.models import Case
 from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.extensions import db
-from gridapp.grids.models import Grid
+from gridapp.grids.models import Grid, GuidanceActivity
 from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
 from gridapp.schools.models import School, SchoolClass, TeachingAssignment
 
@@ -276,6 +276,56 @@ def can_grid(user: User, need: Need, grid: Grid) -> bool:
     return False
 
 
+def can_plan_activity(user: User, school_class: SchoolClass, grid: Grid | None) -> bool:
+    """A class activity: its head teacher or the school admin; a grid activity: also the grid's
+    keepers."""
+    if can_divide_class(user, school_class):
+        return True
+    return grid is not None and grid.class_id == school_class.id and can_grid(user, Need.EDIT, grid)
+
+
+def can_activity(user: User, need: Need, activity: GuidanceActivity) -> bool:
+    """A guidance activity: the class's teachers and the school's leaders see it; whoever may plan
+    it (and its author) records attendance."""
+    if need is Need.VIEW:
+        return activity.class_id in taught_class_ids(
+            user
+        ) or activity.school_id in leader_school_ids(user)
+    if need is Need.EDIT:
+        if activity.created_by_id == user.id and activity.class_id in taught_class_ids(user):
+            return True
+        if activity.class_id in headed_class_ids(user) or user.has_role(
+            Role.SCHOOL_ADMIN, activity.school_id
+        ):
+            return True
+        grid = db.session.get(Grid, activity.grid_id) if activity.grid_id else None
+        return grid is not None and can_grid(user, Need.EDIT, grid)
+    return False
+
+
+def sees_sensitive_in_class(user: User, class_id: int | None, school_id: int) -> bool:
+    """Sensitive family data (DOMAIN.md, Privacy): the head teacher of the class, the school's
+    principal and admin. Never subject teachers, never the district."""
+    user = _real(user)
+    if user is None or not user.is_authenticated:
+        return False
+    return (class_id is not None and class_id in headed_class_ids(user)) or (
+        school_id in leader_school_ids(user)
+    )
+
+
+def can_see_sensitive(user: User, student: Student) -> bool:
+    return sees_sensitive_in_class(user, student.class_id, student.school_id)
+
+
+def can_change_focus_in_grid(user: User, grid: Grid) -> bool:
+    """Who marks or ends a focus category from a grid's log: those who see the class's sensitive
+    data, and the grid's keepers (ordinary categories only: see `focus_choices`)."""
+    return sees_sensitive_in_class(user, grid.class_id, grid.school_id) or can_grid(
+        user, Need.EDIT, grid
+    )
+
+
 def can_divide_class(user: User, school_class: SchoolClass) -> bool:
     """Who divides a class's families into grids: its head teacher and the school admin."""
     return school_class.id in headed_class_ids(user) or user.has_role(
@@ -305,6 +355,10 @@ def load_grid(grid_id: int, need: Need = Need.VIEW, options=()) -> Grid:
     return _load(Grid, grid_id, need, options)
 
 
+def load_activity(activity_id: int, need: Need = Need.VIEW, options=()) -> GuidanceActivity:
+    return _load(GuidanceActivity, activity_id, need, options)
+
+
 _DECISIONS = {
     School: can_school,
     SchoolClass: can_class,
@@ -313,6 +367,7 @@ _DECISIONS = {
     Contact: can_contact,
     Grid: can_grid,
     Case: can_case,
+    GuidanceActivity: can_activity,
 }
 
 

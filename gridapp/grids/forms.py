@@ -28,3 +28,25 @@ class GridLogForm(Form):
         filters=[strip],
         render_kw={"rows": 2},
     )
+    # A situation change may mark or end a focus category: a student and "mark:<c>" / "end:<c>".
+    focus_student = StringField()
+    focus = StringField()
+
+
+class ActivityForm(Form):
+    """A guidance activity of the class or of one of its grids."""
+
+    grid_id = SelectField(_l("对象"), coerce=optional_int, choices=[])
+    topic = StringField(
+        _l("主题"), [DataRequired(_l("请填写活动主题")), Length(max=100), no_control_chars],
+        filters=[strip],
+    )  # fmt: skip
+    held_on = DateField(_l("日期"), [InputRequired(_l("请输入有效日期，例如 2026-11-20"))])
+    place = StringField(
+        _l("地点"), [DataRequired(_l("请填写地点")), Length(max=100), no_control_chars],
+        filters=[strip],
+    )  # fmt: skip
+    speaker = StringField(
+        _l("主讲人"), [DataRequired(_l("请填写主讲人")), Length(max=60), no_control_chars],
+        filters=[strip],
+    )  # fmt: skip

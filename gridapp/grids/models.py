@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
 from gridapp.extensions import db
+from gridapp.people.models import FocusCategory
 
 
 class Grid(TimestampMixin, db.Model):
@@ -86,5 +87,61 @@ class GridLog(TimestampMixin, db.Model):
     happened_on: Mapped[date]
     kind: Mapped[GridLogKind] = enum_column(GridLogKind, name="grid_log_kind")
     text: Mapped[str] = mapped_column(Text)
+    # A situation change may mark (True) or end (False) a focus category of one student.
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id"))
+    focus_category: Mapped[FocusCategory | None] = enum_column(
+        FocusCategory, name="focus_category", nullable=True
+    )
+    focus_marked: Mapped[bool | None]
 
     author = relationship("User")
+    student = relationship("Student")
+
+    @property
+    def focus_change(self) -> bool:
+        return self.focus_category is not None
+
+
+class GuidanceActivity(TimestampMixin, db.Model):
+    """A family-education guidance activity of a class, or of one of its grids, with the
+    families who attended."""
+
+    __tablename__ = "guidance_activities"
+    __table_args__ = (
+        # A grid activity belongs to a grid of the same class (the database checks it).
+        ForeignKeyConstraint(
+            ["grid_id", "class_id"],
+            ["grids.id", "grids.class_id"],
+            name="fk_guidance_activities_grid_class",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(index=True)
+    topic: Mapped[str] = mapped_column(String(100))
+    held_on: Mapped[date]
+    place: Mapped[str] = mapped_column(String(100))
+    speaker: Mapped[str] = mapped_column(String(60))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    school_class = relationship("SchoolClass")
+    grid = relationship(
+        "Grid", foreign_keys=[grid_id], primaryjoin="Grid.id == GuidanceActivity.grid_id"
+    )
+    created_by = relationship("User")
+    attendance: Mapped[list[GuidanceAttendance]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan"
+    )
+
+
+class GuidanceAttendance(db.Model):
+    """A family that attended a guidance activity (one row per family and activity)."""
+
+    __tablename__ = "guidance_attendance"
+    __table_args__ = (UniqueConstraint("activity_id", "family_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("guidance_activities.id"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+
+    activity: Mapped[GuidanceActivity] = relationship(back_populates="attendance")

@@ -16,9 +16,18 @@ from gridapp.accounts.models import User
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
+from gridapp.core.permissions import can_change_focus_in_grid, sees_sensitive_in_class
 from gridapp.extensions import db
-from gridapp.grids.models import Grid, GridLog, GridLogKind, GridMember
-from gridapp.people.models import Student, StudentStatus
+from gridapp.grids.models import (
+    Grid,
+    GridLog,
+    GridLogKind,
+    GridMember,
+    GuidanceActivity,
+    GuidanceAttendance,
+)
+from gridapp.people import services as people_services
+from gridapp.people.models import FocusCategory, Student, StudentStatus
 from gridapp.schools.models import SchoolClass, TeachingAssignment
 
 FAMILIES_PER_GRID = 9  # the default proposal: about nine families a grid
@@ -171,9 +180,41 @@ def update_grid(
     audit.record(actor, "grids.update", grid, school_id=grid.school_id)
 
 
+@dataclass(frozen=True)
+class FocusChange:
+    student_id: int
+    category: FocusCategory
+    mark: bool
+
+
+def parse_focus(student_value, change_value) -> FocusChange | None:
+    """The log form's focus fields: a student id and "mark:<category>" or "end:<category>"."""
+    change_value = (change_value or "").strip()
+    if not change_value:
+        return None
+    action, _sep, category = change_value.partition(":")
+    try:
+        student_id = int(student_value)
+        cat = FocusCategory(category)
+    except (TypeError, ValueError):
+        raise RuleViolation(_("请选择学生和重点对象类别"), field="focus") from None
+    if action not in {"mark", "end"}:
+        raise RuleViolation(_("请选择学生和重点对象类别"), field="focus")
+    return FocusChange(student_id, cat, action == "mark")
+
+
+def focus_choices(user: User, grid: Grid) -> list[FocusCategory]:
+    """The categories `user` may mark or end for a student of this grid: sensitive ones only
+    for those who may see the class's sensitive data."""
+    if not can_change_focus_in_grid(user, grid):
+        return []
+    sensitive_ok = sees_sensitive_in_class(user, grid.class_id, grid.school_id)
+    return [c for c in FocusCategory if sensitive_ok or not c.sensitive]
+
+
 def add_log(
     actor: User, grid: Grid, family_id: int, kind: GridLogKind, happened_on: date, text: str,
-    today: date,
+    today: date, focus: FocusChange | None = None,
 ) -> GridLog:  # fmt: skip
     if family_id not in {m.family_id for m in grid.members}:
         raise RuleViolation(_("这个家庭不在本网格"), field="family_id")
@@ -193,10 +234,142 @@ def add_log(
         kind=kind,
         text=text,
     )
+    if focus is not None:
+        if kind is not GridLogKind.SITUATION:
+            raise RuleViolation(_("只有“情况变化”可以标记或解除重点对象"), field="focus")
+        student = db.session.get(Student, focus.student_id)
+        if (
+            student is None
+            or student.family_id != family_id
+            or student.class_id != grid.class_id
+            or student.status != StudentStatus.ACTIVE
+        ):
+            raise RuleViolation(_("这个学生不在本网格"), field="focus")
+        if focus.category not in focus_choices(actor, grid):
+            raise RuleViolation(
+                _("敏感类别只能由班主任、校长或学校管理员标记或解除"), field="focus"
+            )
+        people_services.change_focus(actor, student, focus.category, focus.mark, happened_on)
+        entry.student_id = student.id
+        entry.focus_category = focus.category
+        entry.focus_marked = focus.mark
     db.session.add(entry)
     db.session.flush()
     audit.record(actor, "grids.log", entry, school_id=grid.school_id, family_id=family_id)
     return entry
+
+
+# ---- guidance activities --------------------------------------------------------------------------
+
+TOPIC_LIMIT, PLACE_LIMIT, SPEAKER_LIMIT = 100, 100, 60
+
+
+@dataclass
+class ActivityData:
+    topic: str
+    held_on: date
+    place: str
+    speaker: str
+    grid_id: int | None = None
+
+
+def _check_activity(school_class: SchoolClass, data: ActivityData, today: date) -> None:
+    for value, limit, message, name in (
+        (data.topic, TOPIC_LIMIT, _("请填写活动主题（不超过 %(n)d 字）", n=TOPIC_LIMIT), "topic"),
+        (data.place, PLACE_LIMIT, _("请填写地点（不超过 %(n)d 字）", n=PLACE_LIMIT), "place"),
+        (
+            data.speaker,
+            SPEAKER_LIMIT,
+            _("请填写主讲人（不超过 %(n)d 字）", n=SPEAKER_LIMIT),
+            "speaker",
+        ),
+    ):
+        if not value or not value.strip() or len(value.strip()) > limit:
+            raise RuleViolation(message, field=name)
+    if data.held_on is None:
+        raise RuleViolation(_("请输入有效日期，例如 2026-11-20"), field="held_on")
+    if abs((data.held_on - today).days) > 400:
+        raise RuleViolation(_("活动日期须在一年之内"), field="held_on")
+    if data.grid_id is not None:
+        grid = db.session.get(Grid, data.grid_id)
+        if grid is None or grid.class_id != school_class.id:
+            raise RuleViolation(_("只能选择本班的网格"), field="grid_id")
+
+
+def create_activity(
+    actor: User, school_class: SchoolClass, data: ActivityData, today: date
+) -> GuidanceActivity:
+    _check_activity(school_class, data, today)
+    activity = GuidanceActivity(
+        school_id=school_class.school_id,
+        class_id=school_class.id,
+        grid_id=data.grid_id,
+        topic=data.topic.strip(),
+        held_on=data.held_on,
+        place=data.place.strip(),
+        speaker=data.speaker.strip(),
+        created_by_id=actor.id,
+    )
+    db.session.add(activity)
+    db.session.flush()
+    audit.record(actor, "grids.activity.create", activity, school_id=school_class.school_id)
+    return activity
+
+
+def activity_families(activity: GuidanceActivity) -> list[ClassFamily]:
+    """The families an activity is for: its grid's, or the whole class's."""
+    families = class_families(activity.class_id)
+    if activity.grid_id is None:
+        return families
+    in_grid = set(
+        db.session.scalars(
+            select(GridMember.family_id).where(GridMember.grid_id == activity.grid_id)
+        )
+    )
+    return [f for f in families if f.family_id in in_grid]
+
+
+def set_attendance(
+    actor: User, activity: GuidanceActivity, family_ids: set[int], today: date
+) -> tuple[int, int]:
+    """Replace the activity's attendance with `family_ids`; returns (added, removed)."""
+    if activity.held_on > today:
+        raise RuleViolation(_("活动还没有举行，不能登记出席"), field="family_ids")
+    allowed = {f.family_id for f in activity_families(activity)}
+    unknown = family_ids - allowed
+    if unknown:
+        raise RuleViolation(_("只能登记本活动对象中的家庭"), field="family_ids")
+    current = {a.family_id: a for a in activity.attendance}
+    added = family_ids - set(current)
+    removed = set(current) - family_ids
+    for fid in removed:
+        activity.attendance.remove(current[fid])
+    for fid in sorted(added):
+        activity.attendance.append(GuidanceAttendance(family_id=fid))
+    db.session.flush()
+    audit.record(
+        actor, "grids.activity.attendance", activity, school_id=activity.school_id,
+        attended=len(family_ids), added=len(added), removed=len(removed),
+    )  # fmt: skip
+    return len(added), len(removed)
+
+
+def attendance_counts(family_ids, since: date | None = None, until: date | None = None):
+    """How many guidance activities each family attended (in [since, until] when given)."""
+    ids = sorted(set(family_ids))
+    if not ids:
+        return {}
+    q = (
+        select(GuidanceAttendance.family_id, func.count(GuidanceAttendance.id))
+        .join(GuidanceActivity, GuidanceActivity.id == GuidanceAttendance.activity_id)
+        .where(GuidanceAttendance.family_id.in_(ids))
+        .group_by(GuidanceAttendance.family_id)
+    )
+    if since is not None:
+        q = q.where(GuidanceActivity.held_on >= since)
+    if until is not None:
+        q = q.where(GuidanceActivity.held_on <= until)
+    return dict(db.session.execute(q).all())
 
 
 def grid_sizes(class_ids) -> dict[int, int]:

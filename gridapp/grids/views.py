@@ -14,23 +14,34 @@ from gridapp.core.errors import RuleViolation, abort_with
 from gridapp.core.forms import form_errors_text, form_page
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_arg, int_form
+from gridapp.core.pagination import int_arg, int_form, paginate
 from gridapp.core.permissions import (
     Need,
     can,
     can_divide_class,
+    can_plan_activity,
     headed_class_ids,
     leader_school_ids,
+    load_activity,
     load_class,
     load_grid,
     require,
+    sees_sensitive_in_class,
     taught_class_ids,
 )
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.grids import services
-from gridapp.grids.forms import GridForm, GridLogForm
-from gridapp.grids.models import Grid, GridLog, GridLogKind, GridMember
+from gridapp.grids.forms import ActivityForm, GridForm, GridLogForm
+from gridapp.grids.models import (
+    Grid,
+    GridLog,
+    GridLogKind,
+    GridMember,
+    GuidanceActivity,
+    GuidanceAttendance,
+)
+from gridapp.people import services as people_services
 from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
 from gridapp.schools.models import SchoolClass
 
@@ -257,6 +268,23 @@ def grid_page(grid_id: int):
                 focus.add(line.family_id)
     from gridapp.cases.models import Case, CaseCategory
 
+    student_ids = [sid for fam in families for sid, _name in fam["students"]]
+    focus_of = people_services.open_focus(student_ids) if show_focus else {}
+    sees_sensitive = sees_sensitive_in_class(user, grid.class_id, grid.school_id)
+    attended = services.attendance_counts(
+        [f["family_id"] for f in families],
+        period.starts_on if period else None,
+        period.ends_on if period else None,
+    )
+    activities = db.session.scalars(
+        select(GuidanceActivity)
+        .where(
+            GuidanceActivity.class_id == grid.class_id,
+            or_(GuidanceActivity.grid_id == grid.id, GuidanceActivity.grid_id.is_(None)),
+        )
+        .order_by(GuidanceActivity.held_on.desc(), GuidanceActivity.id.desc())
+        .limit(5)
+    ).all()
     cases: dict[int, list] = {}
     for c in db.session.scalars(
         select(Case).where(Case.grid_id == grid.id).order_by(Case.id.desc())
@@ -271,6 +299,12 @@ def grid_page(grid_id: int):
         owed=owed,
         focus=focus,
         can_log=can(user, Need.EDIT, grid),
+        focus_of=focus_of,
+        sees_sensitive=sees_sensitive,
+        focus_choices=services.focus_choices(user, grid),
+        attended=attended,
+        activities=activities,
+        may_plan=can_plan_activity(user, grid.school_class, grid),
         log_form=GridLogForm(happened_on=today()),
         kinds=list(GridLogKind),
         today=today(),
@@ -294,6 +328,7 @@ def add_log(grid_id: int):
             form.happened_on.data,
             form.text.data,
             today(),
+            services.parse_focus(form.focus_student.data, form.focus.data),
         )
     except RuleViolation as e:
         abort_with(422, e.message)
@@ -363,6 +398,130 @@ def my_grids():
     )
 
 
+# ---- guidance activities --------------------------------------------------------------------------
+
+
+def _plannable_grids(user: User, school_class: SchoolClass) -> list[tuple]:
+    """The (value, label) choices of an activity's audience that `user` may plan for."""
+    grids = db.session.scalars(
+        select(Grid).where(Grid.class_id == school_class.id).order_by(Grid.number)
+    ).all()
+    choices = []
+    if can_plan_activity(user, school_class, None):
+        choices.append(("", _("全班")))
+    choices += [(g.id, g.name) for g in grids if can_plan_activity(user, school_class, g)]
+    return choices
+
+
+@bp.route("/classes/<int:class_id>/activities", methods=["GET", "POST"])
+@login_required
+def class_activities(class_id: int):
+    """The class's guidance activities (newest first), and a form for a new one."""
+    user = _me()
+    school_class = load_class(class_id, Need.VIEW, options=(joinedload(SchoolClass.school),))
+    require(
+        school_class.id in taught_class_ids(user)
+        or school_class.school_id in leader_school_ids(user)
+    )
+    choices = _plannable_grids(user, school_class)
+    form = ActivityForm(held_on=today()) if request.method == "GET" else ActivityForm()
+    form.grid_id.choices = choices
+    if request.method == "POST":
+        require(bool(choices))
+        if form.validate_on_submit():
+            grid = db.session.get(Grid, form.grid_id.data) if form.grid_id.data else None
+            if not can_plan_activity(user, school_class, grid):
+                form.grid_id.errors = [_("只能选择本班你负责的网格")]
+            else:
+                try:
+                    activity = services.create_activity(
+                        user,
+                        school_class,
+                        services.ActivityData(
+                            form.topic.data,
+                            form.held_on.data,
+                            form.place.data,
+                            form.speaker.data,
+                            form.grid_id.data,
+                        ),  # fmt: skip
+                        today(),
+                    )
+                except RuleViolation as e:
+                    form.add_violation(e)
+                else:
+                    db.session.commit()
+                    flash(_("活动已创建，请在活动后登记出席的家庭"), "success")
+                    return redirect_303(url_for(".activity", activity_id=activity.id))
+    q = (
+        select(GuidanceActivity)
+        .where(GuidanceActivity.class_id == school_class.id)
+        .options(joinedload(GuidanceActivity.grid), joinedload(GuidanceActivity.created_by))
+        .order_by(GuidanceActivity.held_on.desc(), GuidanceActivity.id.desc())
+    )
+    pagination = paginate(q, 20)
+    counts = dict(
+        db.session.execute(
+            select(GuidanceAttendance.activity_id, func.count(GuidanceAttendance.id))
+            .where(GuidanceAttendance.activity_id.in_([a.id for a in pagination.items]))
+            .group_by(GuidanceAttendance.activity_id)
+        ).all()
+    )
+    return form_page(
+        "grids/activities.html",
+        form,
+        school_class=school_class,
+        pagination=pagination,
+        counts=counts,
+        may_plan=bool(choices),
+    )
+
+
+def _render_activity(activity: GuidanceActivity, error: str | None = None, checked=None):
+    families = services.activity_families(activity)
+    if checked is None:
+        checked = {a.family_id for a in activity.attendance}
+    return render_template(
+        "grids/activity.html",
+        activity=activity,
+        families=families,
+        checked=checked,
+        may_edit=can(_me(), Need.EDIT, activity),
+        held=activity.held_on <= today(),
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.get("/activities/<int:activity_id>")
+@login_required
+def activity(activity_id: int):
+    return _render_activity(
+        load_activity(
+            activity_id,
+            Need.VIEW,
+            options=(joinedload(GuidanceActivity.school_class), joinedload(GuidanceActivity.grid)),
+        )
+    )
+
+
+@bp.post("/activities/<int:activity_id>/attendance")
+@login_required
+def activity_attendance(activity_id: int):
+    user = _me()
+    activity = load_activity(activity_id, Need.EDIT)
+    raw = request.form.getlist("family_ids")
+    try:
+        family_ids = {int(v) for v in raw}
+    except ValueError:
+        return _render_activity(activity, _("出席名单有误，请重新勾选"))
+    try:
+        added, removed = services.set_attendance(user, activity, family_ids, today())
+    except RuleViolation as e:
+        return _render_activity(activity, e.message, family_ids)
+    db.session.commit()
+    flash(_("已登记 %(n)d 个家庭出席", n=len(family_ids)), "success")
+    return redirect_303(url_for(".activity", activity_id=activity.id))
+
+
 # ---- the school's overview ------------------------------------------------------------------------
 
 
@@ -429,6 +588,18 @@ def school_grids(school_id: int):
             .group_by(Grid.id)
         ).all()
     )
+    activities = dict(
+        db.session.execute(
+            select(GuidanceActivity.grid_id, func.count(GuidanceActivity.id))
+            .where(
+                GuidanceActivity.school_id == school.id,
+                GuidanceActivity.grid_id.is_not(None),
+                GuidanceActivity.held_on >= since,
+                GuidanceActivity.held_on <= until,
+            )
+            .group_by(GuidanceActivity.grid_id)
+        ).all()
+    )
     relayed: dict[int, dict] = {}
     for grid_id, created_at, replied_at in db.session.execute(
         select(Case.grid_id, Case.created_at, Case.replied_at).where(
@@ -452,6 +623,7 @@ def school_grids(school_id: int):
         sizes=sizes,
         logs=logs,
         contacts=contacts,
+        activities=activities,
         relayed=relayed,
         without_grids=[c for c in classes if c.id not in by_class],
         without_teacher=[g for g in grids if g.grid_teacher_id is None],

@@ -16,9 +16,11 @@ from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
 from gridapp.people.models import (
     Family,
+    FocusCategory,
     Gender,
     Guardian,
     Student,
+    StudentFocus,
     StudentGuardian,
     StudentStatus,
 )
@@ -173,3 +175,68 @@ def guardian_account(actor: User, student: Student, guardian: Guardian) -> tuple
         )
     token = accounts.issue_invitation(actor, user)
     return user, token
+
+
+def open_focus(student_ids) -> dict[int, list[StudentFocus]]:
+    """Each student's focus categories that are still open, oldest first."""
+    out: dict[int, list[StudentFocus]] = {}
+    ids = sorted(set(student_ids))
+    if not ids:
+        return out
+    for f in db.session.scalars(
+        select(StudentFocus)
+        .where(StudentFocus.student_id.in_(ids), StudentFocus.ended_on.is_(None))
+        .order_by(StudentFocus.since_on, StudentFocus.id)
+    ):
+        out.setdefault(f.student_id, []).append(f)
+    return out
+
+
+def change_focus(
+    actor: User, student: Student, category: FocusCategory, mark: bool, on: date
+) -> StudentFocus:
+    """Mark a student as a focus student of `category` from `on`, or end that category on `on`.
+    Entries are ended, never deleted; the change is audited (sensitive categories included)."""
+    current = db.session.scalar(
+        select(StudentFocus).where(
+            StudentFocus.student_id == student.id,
+            StudentFocus.category == category,
+            StudentFocus.ended_on.is_(None),
+        )
+    )
+    if mark:
+        if current is not None:
+            raise RuleViolation(_("该学生已是这一类重点对象"), field="focus")
+        entry = StudentFocus(
+            student_id=student.id, category=category, since_on=on, noted_by_id=actor.id
+        )
+        db.session.add(entry)
+    else:
+        if current is None:
+            raise RuleViolation(_("该学生不是这一类重点对象"), field="focus")
+        if on < current.since_on:
+            raise RuleViolation(_("解除日期不能早于标记日期"), field="happened_on")
+        entry = current
+        entry.ended_on = on
+    db.session.flush()
+    audit.record(
+        actor,
+        "student.focus.mark" if mark else "student.focus.end",
+        student,
+        school_id=student.school_id,
+        category=category.value,
+        sensitive=category.sensitive,
+        on=on.isoformat(),
+    )
+    return entry
+
+
+def reveal_focus(actor: User, student: Student) -> list[StudentFocus]:
+    """A student's open focus categories, sensitive ones included; the caller has checked the
+    actor may see them, and the view is in the audit log."""
+    entries = open_focus([student.id]).get(student.id, [])
+    audit.record(
+        actor, "student.focus.view", student, school_id=student.school_id,
+        categories=[e.category.value for e in entries],
+    )  # fmt: skip
+    return entries

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from gridapp.core.errors import abort_with
 from gridapp.core.forms import form_page, submit
 from gridapp.core.i18n import gettext as _
-from gridapp.core.permissions import Need, can, get_or_404, load_student
+from gridapp.core.permissions import Need, can, can_see_sensitive, get_or_404, load_student
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people import services
@@ -67,6 +67,19 @@ def reveal_phone(student_id: int, guardian_id: int):
         abort(404)
     db.session.commit()
     return render_template("people/_partials/phone.html", phone=phone)
+
+
+@bp.post("/students/<int:student_id>/focus")
+@login_required
+def reveal_focus(student_id: int):
+    """All of a student's open focus categories, sensitive ones included: for those entitled to
+    sensitive data only, and every view is in the audit log."""
+    student = load_student(student_id, Need.VIEW)
+    if not can_see_sensitive(current_user, student):
+        abort(404)
+    entries = services.reveal_focus(current_user, student)
+    db.session.commit()
+    return render_template("people/_partials/focus.html", student=student, entries=entries)
 
 
 @bp.post("/students/<int:student_id>/guardians/<int:guardian_id>/account")

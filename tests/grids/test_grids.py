@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -103,7 +104,8 @@ def test_head_teacher_divides_a_class_of_45_adjusts_and_assigns(client, login, w
             data={"family_id": m.family_id, "grid_id": target},
             headers={"HX-Request": "true"},
         )
-        assert r.status_code == 200 and "已移入" in r.headers["HX-Trigger"]
+        assert r.status_code == 200 and "已移入" in json.loads(r.headers["HX-Trigger"])["toast"]
+        assert r.headers["HX-Trigger"].isascii()  # header values travel as latin-1
     # Into another class's grid, or a family of another class: refused, nothing changed.
     before = {m.id: m.grid_id for m in ctx.scalars(select(GridMember))}
     bad = client.post(
@@ -192,4 +194,8 @@ def test_school_overview_shows_grids_activity_and_gaps(client, login, world, ctx
     row = page.split(ctx.get(Grid, world.grid).name)[1].split("</tr>")[0]
     cells = [c.split("</td>")[0].strip() for c in row.split('<td class="num">')[1:]]
     assert cells[:2] == ["2", "1"]  # two families, one log entry this semester
-    assert cells[3] == "1"  # the world's relayed opinion
+    assert cells[2:5] == [
+        "1",
+        "1",
+        "1",
+    ]  # the world's contact (grid teacher present), activity, opinion
