@@ -96,6 +96,7 @@ def _select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from gridapp.accounts.views import admin_bp as accounts_admin_bp
     from gridapp.accounts.views import bp as accounts_bp
+    from gridapp.cases.mailbox_views import bp as mailbox_bp
     from gridapp.cases.views import bp as cases_bp
     from gridapp.contacts.views import bp as contacts_bp
     from gridapp.core.views import bp as core_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         contacts_bp,
         grids_bp,
         cases_bp,
+        mailbox_bp,
     ):
         app.register_blueprint(bp)
 

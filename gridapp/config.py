@@ -52,6 +52,8 @@ class Config:
     RATELIMIT_STORAGE_URI = None  # set from REDIS_URL in create_app
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute"
+    MAILBOX_RATE_LIMIT = "5 per hour"  # letters per IP
+    TRACK_RATE_LIMIT = "30 per hour"  # tracking-code lookups per IP (guessing)
 
     INVITATION_DAYS = 7
     PAGE_SIZE = 20

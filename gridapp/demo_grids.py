@@ -91,6 +91,9 @@ def build(seed: int, today: date, school: School, demo_teacher_id: int | None) -
                 case.created_at = now() - timedelta(
                     days=rng.randint(1, 20), hours=rng.randint(0, 8)
                 )
+                # The deadline ran from the day it came in: some are overdue by now.
+                age = (now() - case.created_at).days
+                cases._set_deadline(case, today - timedelta(days=age))
                 if rng.random() < 0.5:
                     cases.reply(
                         _principal(school), case, "已转交相关部门，下周起整改，感谢家长的建议。"
@@ -116,6 +119,7 @@ def build(seed: int, today: date, school: School, demo_teacher_id: int | None) -
     if attendance_rows:
         db.session.execute(insert(GuidanceAttendance), attendance_rows)
     db.session.flush()
+    cases.check_deadlines(today)
     return made
 
 

@@ -3,9 +3,9 @@ the closed loop (mailbox, deadlines, supervision) grows it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.core.i18n import N_
@@ -60,8 +60,40 @@ class Case(TimestampMixin, db.Model):
     reply: Mapped[str] = mapped_column(Text, default="")  # the answer for the parent
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     family_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Assignment (交办): to a person, or a department named in words, under a deadline.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    department: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    due_estimated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 0 none, 1 overdue: the principal is told, 2 still overdue: the district is told.
+    escalation: Mapped[int] = mapped_column(default=0, server_default="0")
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A public reply waiting for the principal's approval (when the school requires it).
+    reply_draft: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    reply_drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The parent's rating of the answer; a rating of 2 or less may reopen the case once.
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_by_rating: Mapped[bool] = mapped_column(default=False, server_default=false())
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # A reception booking it came from (reception days add the foreign key).
+    booking_id: Mapped[int | None]
 
-    recorded_by = relationship("User")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    letter: Mapped[Letter | None] = relationship(back_populates="case", uselist=False)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {CaseStatus.REPLIED, CaseStatus.ARCHIVED}
+
+    @property
+    def anonymous(self) -> bool:
+        return self.letter is not None and self.letter.anonymous
+
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
 
 
@@ -76,5 +108,99 @@ class CaseEvent(db.Model):
     action: Mapped[str] = mapped_column(String(30))
     note: Mapped[str] = mapped_column(Text, default="")
 
+    # public: shown to the parent on the tracking page (the reply); the rest is internal.
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
+
     case: Mapped[Case] = relationship(back_populates="events")
     actor = relationship("User")
+
+
+class Letter(TimestampMixin, db.Model):
+    """A letter to the principal's mailbox, stored as it was sent, before anything else runs.
+    Anonymous letters keep no name, phone, class, IP or cookie of their writer."""
+
+    __tablename__ = "letters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    category: Mapped[CaseCategory] = enum_column(CaseCategory, name="letter_category")
+    subject: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    writer_name: Mapped[str] = mapped_column(String(40), default="")
+    writer_phone: Mapped[str] = mapped_column(String(20), default="")
+    child_class: Mapped[str] = mapped_column(String(40), default="")
+    # sha256 of the tracking code: the code itself is shown once and never stored.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), unique=True)
+    guardian_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    case: Mapped[Case | None] = relationship(back_populates="letter")
+    attachments: Mapped[list[LetterAttachment]] = relationship(
+        back_populates="letter", order_by="LetterAttachment.id"
+    )
+
+
+class LetterAttachment(db.Model):
+    __tablename__ = "letter_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # jpeg, png, pdf (checked by content)
+    size: Mapped[int]
+    path: Mapped[str] = mapped_column(String(200))
+
+    letter: Mapped[Letter] = relationship(back_populates="attachments")
+
+
+class CaseDeadline(db.Model):
+    """A school's deadline in working days for one category (default 5)."""
+
+    __tablename__ = "case_deadlines"
+    __table_args__ = (
+        UniqueConstraint("school_id", "category"),
+        CheckConstraint("workdays between 1 and 60", name="workdays_1_to_60"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    category: Mapped[CaseCategory] = enum_column(CaseCategory, name="deadline_category")
+    workdays: Mapped[int]
+
+
+class CaseSettings(db.Model):
+    """A school's rules for its cases."""
+
+    __tablename__ = "case_settings"
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    reply_needs_approval: Mapped[bool] = mapped_column(default=True)
+
+
+class CannedReply(TimestampMixin, db.Model):
+    """A reply text a school keeps ready for a category."""
+
+    __tablename__ = "canned_replies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    category: Mapped[CaseCategory] = enum_column(CaseCategory, name="canned_category")
+    title: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Supervision(TimestampMixin, db.Model):
+    """A district supervisor's comment on a case (督查), possibly requiring it handled again."""
+
+    __tablename__ = "supervisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str] = mapped_column(Text)
+    reopened: Mapped[bool] = mapped_column(default=False)
+
+    supervisor = relationship("User")
+
+
+class CaptchaChallenge(db.Model):
+    """A captcha shown on the mailbox form: kept on the server, used once, gone after an hour."""
+
+    __tablename__ = "captcha_challenges"
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

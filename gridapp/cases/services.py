@@ -1,49 +1,196 @@
-"""Cases: the moves of the closed loop, defined in one table. This first version serves the grid
-relay (registered → replied → family told); the mailbox and supervision add their moves here.
+"""The closed loop of every opinion (收集→登记→提交→交办→反馈→存档→督查), its moves defined in
+one table, its deadlines in working days, escalation, replies, ratings and supervision.
 
-Services flush, never commit.
+Services flush, never commit: the request (or the task) commits once.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
 from gridapp.accounts.models import Role, User
-from gridapp.cases.models import Case, CaseCategory, CaseEvent, CaseSource, CaseStatus
+from gridapp.cases.models import (
+    CannedReply,
+    Case,
+    CaseCategory,
+    CaseDeadline,
+    CaseEvent,
+    CaseSettings,
+    CaseSource,
+    CaseStatus,
+    Supervision,
+)
 from gridapp.core import audit
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
-from gridapp.core.time import now
+from gridapp.core.time import now, today
+from gridapp.core.workdays import WorkCalendar
 from gridapp.extensions import db
 
 TEXT_LIMIT = 2000
+DEFAULT_WORKDAYS = 5
+ESCALATE_TO_DISTRICT_AFTER = 3  # working days overdue before the district is told
+LOW_RATING = 2
 
-# move -> (states it may start from, state it ends in)
+S = CaseStatus
+OPEN = frozenset({S.REGISTERED, S.SUBMITTED, S.ASSIGNED})
+
+# move -> (states it may start from, state it ends in). Every change of state goes through here.
 TRANSITIONS: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
-    "register": (frozenset({CaseStatus.COLLECTED}), CaseStatus.REGISTERED),
-    "reply": (
-        frozenset({CaseStatus.REGISTERED, CaseStatus.SUBMITTED, CaseStatus.ASSIGNED}),
-        CaseStatus.REPLIED,
-    ),
-    "archive": (frozenset({CaseStatus.REPLIED}), CaseStatus.ARCHIVED),
+    "register": (frozenset({S.COLLECTED}), S.REGISTERED),
+    "submit": (frozenset({S.REGISTERED}), S.SUBMITTED),
+    "assign": (OPEN, S.ASSIGNED),  # again, to someone else
+    "reply": (OPEN, S.REPLIED),
+    "archive": (frozenset({S.REPLIED}), S.ARCHIVED),
+    "reopen": (frozenset({S.REPLIED, S.ARCHIVED}), S.SUBMITTED),
+    "merge": (frozenset({S.COLLECTED}) | OPEN, S.ARCHIVED),
 }
+# Entries of the history that change nothing but are kept: notes, drafts, reminders…
+EVENTS = {
+    "collect", "note", "draft_reply", "reject_draft", "remind", "escalate", "supervise",
+    "rate", "family_told", "merged_in",
+}  # fmt: skip
 
 
-def _move(actor: User | None, case: Case, move: str, note: str = "") -> None:
+def _labels():
+    from gridapp.core.i18n import lazy_gettext as _l
+
+    return {
+        "collect": _l("收集"),
+        "register": _l("登记"),
+        "submit": _l("提交领导"),
+        "assign": _l("交办"),
+        "reply": _l("反馈（答复家长）"),
+        "archive": _l("存档"),
+        "reopen": _l("重新办理"),
+        "merge": _l("并入其他意见"),
+        "merged_in": _l("合并重复意见"),
+        "note": _l("内部备注"),
+        "draft_reply": _l("拟写答复，待校长审核"),
+        "reject_draft": _l("答复退回修改"),
+        "remind": _l("临期提醒"),
+        "escalate": _l("逾期升级"),
+        "supervise": _l("督查意见"),
+        "rate": _l("家长评价"),
+        "family_told": _l("已告知家长"),
+    }
+
+
+ACTION_LABELS = _labels()
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+
+def _move(actor: User | None, case: Case, move: str, note: str = "", public: bool = False) -> None:
     allowed, target = TRANSITIONS[move]
     if case.status not in allowed:
-        raise IllegalTransition(_("“%(s)s”状态下不能执行此操作", s=case.status.label))
+        raise IllegalTransition(
+            _("“%(s)s”状态下不能“%(m)s”", s=case.status.label, m=ACTION_LABELS[move])
+        )
     case.status = target
+    _event(actor, case, move, note, public)
+
+
+def _event(actor: User | None, case: Case, action: str, note: str = "", public=False) -> None:
     db.session.add(
-        CaseEvent(case=case, actor_id=actor.id if actor else None, action=move, note=note)
+        CaseEvent(
+            case=case,
+            actor_id=actor.id if actor else None,
+            action=action,
+            note=note,
+            public=public,
+        )  # fmt: skip
     )
 
 
-def _text(value: str, field: str, message: str) -> str:
+def _text(value: str, field: str, message: str, limit: int = TEXT_LIMIT) -> str:
     value = (value or "").strip()
     if not value:
         raise RuleViolation(message, field=field)
-    if len(value) > TEXT_LIMIT:
-        raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field=field)
+    if len(value) > limit:
+        raise RuleViolation(_("内容不能超过 %(n)d 字", n=limit), field=field)
     return value
+
+
+def is_leader(user: User, school_id: int) -> bool:
+    return user.has_role(Role.PRINCIPAL, school_id) or user.has_role(Role.SCHOOL_ADMIN, school_id)
+
+
+def is_principal(user: User, school_id: int) -> bool:
+    return user.has_role(Role.PRINCIPAL, school_id)
+
+
+def _require_leader(user: User, case: Case) -> None:
+    if not is_leader(user, case.school_id):
+        raise PermissionError
+
+
+def calendar_for(school_id: int) -> WorkCalendar:
+    from gridapp.schools.models import School
+
+    school = db.session.get(School, school_id)
+    return WorkCalendar(school.district_id if school else None, school_id)
+
+
+def workdays_for(school_id: int, category: CaseCategory) -> int:
+    n = db.session.scalar(
+        select(CaseDeadline.workdays).where(
+            CaseDeadline.school_id == school_id, CaseDeadline.category == category
+        )
+    )
+    return n or DEFAULT_WORKDAYS
+
+
+def settings_for(school_id: int) -> CaseSettings:
+    return db.session.get(CaseSettings, school_id) or CaseSettings(
+        school_id=school_id, reply_needs_approval=True
+    )
+
+
+def _set_deadline(case: Case, start: date, workdays: int | None = None) -> None:
+    d = calendar_for(case.school_id).add_workdays(
+        start, workdays or workdays_for(case.school_id, case.category)
+    )
+    case.due_on, case.due_estimated = d.due_on, d.estimated
+    case.reminded_at = None
+    case.escalation = 0
+    case.escalated_at = None
+
+
+# ---- creating cases -------------------------------------------------------------------------------
+
+
+def new_case(
+    actor: User | None, school_id: int, source: CaseSource, category: CaseCategory, words: str,
+    *, subject: str = "", wants_answer: bool = True, family_id: int | None = None,
+    grid_id: int | None = None, register: bool = True,
+) -> Case:  # fmt: skip
+    """A case from any channel, with the parent's words kept verbatim. Staff channels register it
+    at once (and the deadline starts); a mailbox letter waits, collected, to be registered."""
+    words = _text(words, "words", _("请填写家长的意见或诉求"))
+    case = Case(
+        school_id=school_id,
+        source=source,
+        category=category,
+        status=S.COLLECTED,
+        subject=(subject or words)[:40],
+        words=words,
+        wants_answer=wants_answer,
+        family_id=family_id,
+        grid_id=grid_id,
+        recorded_by_id=actor.id if actor else None,
+    )
+    db.session.add(case)
+    _event(actor, case, "collect")
+    if register:
+        _move(actor, case, "register")
+        _set_deadline(case, today())
+    db.session.flush()
+    audit.record(actor, "case.create", case, school_id=school_id, source=source.value)
+    return case
 
 
 def relay_from_grid(
@@ -52,47 +199,299 @@ def relay_from_grid(
     """A parent's opinion relayed by the grid teacher: collected and registered at once."""
     if family_id not in {m.family_id for m in grid.members}:
         raise RuleViolation(_("这个家庭不在本网格"), field="family_id")
-    words = _text(words, "words", _("请填写家长的意见或诉求"))
-    case = Case(
-        school_id=grid.school_id,
-        source=CaseSource.GRID,
-        category=category,
-        status=CaseStatus.COLLECTED,
-        subject=words[:40],
-        words=words,
-        wants_answer=wants_answer,
-        family_id=family_id,
-        grid_id=grid.id,
-        recorded_by_id=actor.id,
-    )
-    db.session.add(case)
-    db.session.add(CaseEvent(case=case, actor_id=actor.id, action="collect"))
-    _move(actor, case, "register")
-    db.session.flush()
-    audit.record(actor, "case.create", case, source=case.source.value)
-    return case
+    return new_case(
+        actor, grid.school_id, CaseSource.GRID, category, words, wants_answer=wants_answer,
+        family_id=family_id, grid_id=grid.id,
+    )  # fmt: skip
 
 
-def reply(actor: User, case: Case, text: str) -> None:
-    """The school's answer (principal or school admin), to be passed back to the parent."""
-    if not (
-        actor.has_role(Role.PRINCIPAL, case.school_id)
-        or actor.has_role(Role.SCHOOL_ADMIN, case.school_id)
-    ):
+STAFF_SOURCES = (CaseSource.LETTER, CaseSource.WALK_IN, CaseSource.HOTLINE, CaseSource.ONLINE)
+
+
+def register_by_staff(
+    actor: User, school_id: int, source: CaseSource, category: CaseCategory, subject: str,
+    words: str, wants_answer: bool,
+) -> Case:  # fmt: skip
+    """A paper letter, a walk-in, a hotline call or an online message, registered by staff."""
+    if not is_leader(actor, school_id):
         raise PermissionError
+    if source not in STAFF_SOURCES:
+        raise RuleViolation(_("请选择来源"), field="source")
+    subject = _text(subject, "subject", _("请填写标题"), 100)
+    return new_case(
+        actor, school_id, source, category, words, subject=subject, wants_answer=wants_answer
+    )
+
+
+# ---- the moves ------------------------------------------------------------------------------------
+
+
+def register(actor: User, case: Case) -> None:
+    _require_leader(actor, case)
+    _move(actor, case, "register")
+    _set_deadline(case, today())
+    audit.record(actor, "case.register", case, school_id=case.school_id)
+
+
+def submit(actor: User, case: Case, note: str = "") -> None:
+    """Submitted to a leader (提交): it now waits on the principal's desk."""
+    _require_leader(actor, case)
+    _move(actor, case, "submit", (note or "").strip()[:TEXT_LIMIT])
+    audit.record(actor, "case.submit", case, school_id=case.school_id)
+
+
+def assign(
+    actor: User, case: Case, assignee: User | None, department: str, workdays: int | None,
+    note: str = "",
+) -> None:  # fmt: skip
+    """Assigned (交办) to a person of the school or a department named in words, with a deadline
+    in working days from today (the category's default when not given)."""
+    _require_leader(actor, case)
+    department = (department or "").strip()
+    if assignee is None and not department:
+        raise RuleViolation(_("请选择承办人或填写承办部门"), field="assignee_id")
+    if len(department) > 40:
+        raise RuleViolation(_("部门名称不能超过 40 字"), field="department")
+    if assignee is not None and case.school_id not in assignee.staff_school_ids:
+        raise RuleViolation(_("承办人须是本校教职工"), field="assignee_id")
+    if workdays is not None and not 1 <= workdays <= 60:
+        raise RuleViolation(_("办理期限须在 1 到 60 个工作日之间"), field="workdays")
+    _move(actor, case, "assign", (note or "").strip()[:TEXT_LIMIT])
+    case.assignee_id = assignee.id if assignee else None
+    case.department = department
+    case.assigned_at = now()
+    _set_deadline(case, today(), workdays)
+    audit.record(
+        actor, "case.assign", case, school_id=case.school_id,
+        assignee_id=case.assignee_id, due_on=case.due_on.isoformat(),
+    )  # fmt: skip
+
+
+def can_answer(user: User, case: Case) -> bool:
+    return is_leader(user, case.school_id) or (
+        case.assignee_id == user.id and case.status is S.ASSIGNED
+    )
+
+
+def reply(actor: User, case: Case, text: str) -> bool:
+    """The answer for the parent. Published at once by the principal (or by anyone when the school
+    does not require approval); otherwise kept as a draft for the principal. True if published."""
+    if not can_answer(actor, case):
+        raise PermissionError
+    if case.status not in TRANSITIONS["reply"][0]:
+        raise IllegalTransition(_("“%(s)s”状态下不能答复", s=case.status.label))
     text = _text(text, "reply", _("请填写答复内容"))
-    _move(actor, case, "reply", text)
+    if settings_for(case.school_id).reply_needs_approval and not is_principal(
+        actor, case.school_id
+    ):
+        case.reply_draft = text
+        case.reply_drafted_by_id = actor.id
+        _event(actor, case, "draft_reply", text)
+        audit.record(actor, "case.draft_reply", case, school_id=case.school_id)
+        return False
+    _publish(actor, case, text)
+    return True
+
+
+def _publish(actor: User, case: Case, text: str) -> None:
+    _move(actor, case, "reply", text, public=True)
     case.reply = text
     case.replied_at = now()
-    audit.record(actor, "case.reply", case)
+    case.reply_draft = ""
+    audit.record(actor, "case.reply", case, school_id=case.school_id)
+
+
+def approve_reply(actor: User, case: Case, text: str | None = None) -> None:
+    """The principal approves the drafted reply (as written, or corrected) and publishes it."""
+    if not is_principal(actor, case.school_id):
+        raise PermissionError
+    if not case.reply_draft:
+        raise IllegalTransition(_("没有待审核的答复"))
+    _publish(actor, case, _text(text or case.reply_draft, "reply", _("请填写答复内容")))
+
+
+def reject_reply(actor: User, case: Case, note: str) -> None:
+    if not is_principal(actor, case.school_id):
+        raise PermissionError
+    if not case.reply_draft:
+        raise IllegalTransition(_("没有待审核的答复"))
+    note = _text(note, "note", _("请写明退回的原因"))
+    case.reply_draft = ""
+    _event(actor, case, "reject_draft", note)
+    audit.record(actor, "case.reject_reply", case, school_id=case.school_id)
+
+
+def add_note(actor: User, case: Case, text: str) -> None:
+    """An internal note: never shown to the parent."""
+    text = _text(text, "note", _("请填写备注"))
+    _event(actor, case, "note", text)
+    audit.record(actor, "case.note", case, school_id=case.school_id)
+
+
+def archive(actor: User | None, case: Case) -> None:
+    if actor is not None:
+        _require_leader(actor, case)
+    _move(actor, case, "archive")
+    audit.record(actor, "case.archive", case, school_id=case.school_id)
+
+
+def merge(actor: User, duplicate: Case, into: Case) -> None:
+    """A duplicate goes into another open case of the same school; both texts are kept."""
+    _require_leader(actor, duplicate)
+    if duplicate.id == into.id or into.school_id != duplicate.school_id:
+        raise RuleViolation(_("只能并入本校的另一条意见"), field="into")
+    if into.status not in OPEN or into.merged_into_id is not None:
+        raise IllegalTransition(_("只能并入正在办理的意见"))
+    _move(actor, duplicate, "merge", _("并入 #%(n)d", n=into.id))
+    duplicate.merged_into_id = into.id
+    _event(actor, into, "merged_in", _("#%(n)d：%(w)s", n=duplicate.id, w=duplicate.words))
+    audit.record(actor, "case.merge", duplicate, school_id=duplicate.school_id, into=into.id)
 
 
 def family_told(actor: User, case: Case) -> None:
     """The grid teacher has passed the answer back to the family."""
-    if case.status is not CaseStatus.REPLIED:
+    if case.status not in {S.REPLIED, S.ARCHIVED} or not case.reply:
         raise IllegalTransition(_("学校答复后才能标记已告知家长"))
     if case.family_told_at is not None:
         raise IllegalTransition(_("已经标记过告知家长"))
     case.family_told_at = now()
-    db.session.add(CaseEvent(case=case, actor_id=actor.id, action="family_told"))
-    audit.record(actor, "case.family_told", case)
+    _event(actor, case, "family_told")
+    audit.record(actor, "case.family_told", case, school_id=case.school_id)
+
+
+def rate(case: Case, rating: int, comment: str, actor: User | None = None) -> bool:
+    """The parent rates the answer 1–5 (once). A rating of 2 or less reopens the case, once in
+    its life. Returns True if it reopened."""
+    if case.status not in {S.REPLIED, S.ARCHIVED} or not case.reply:
+        raise IllegalTransition(_("学校答复后才能评价"))
+    if case.rating is not None:
+        raise IllegalTransition(_("已经评价过了"))
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise RuleViolation(_("请选择 1 到 5 分"), field="rating")
+    comment = (comment or "").strip()
+    if len(comment) > TEXT_LIMIT:
+        raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field="comment")
+    case.rating, case.rating_comment, case.rated_at = rating, comment, now()
+    _event(actor, case, "rate", f"{rating}/5 {comment}".strip())
+    audit.record(actor, "case.rate", case, school_id=case.school_id, rating=rating)
+    if rating <= LOW_RATING and not case.reopened_by_rating:
+        case.reopened_by_rating = True
+        _reopen(actor, case, _("家长评价 %(r)d 分，重新办理", r=rating))
+        # A new answer may be rated again.
+        case.rating = None
+        return True
+    if case.status is S.REPLIED:
+        archive(None, case)
+    return False
+
+
+def _reopen(actor: User | None, case: Case, note: str) -> None:
+    _move(actor, case, "reopen", note)
+    case.reply_draft = ""
+    _set_deadline(case, today())
+
+
+def supervise(actor: User, case: Case, comment: str, reopen: bool) -> Supervision:
+    """A district supervisor's comment (督查); it may require the case handled again."""
+    comment = _text(comment, "comment", _("请填写督查意见"))
+    if reopen and case.status not in TRANSITIONS["reopen"][0]:
+        raise IllegalTransition(_("办理中的意见无需重新办理，督查意见已可记录"))
+    item = Supervision(case_id=case.id, supervisor_id=actor.id, comment=comment, reopened=reopen)
+    db.session.add(item)
+    _event(actor, case, "supervise", comment)
+    if reopen:
+        _reopen(actor, case, _("督查要求重新办理"))
+    db.session.flush()
+    audit.record(actor, "case.supervise", case, school_id=case.school_id, reopen=reopen)
+    return item
+
+
+# ---- deadlines: reminders and escalation ----------------------------------------------------------
+
+
+def check_deadlines(on: date | None = None) -> dict[str, int]:
+    """Remind one working day before the deadline; flag overdue cases to the principal (1) and,
+    after ESCALATE_TO_DISTRICT_AFTER more working days, to the district (2). Idempotent: run it
+    as often as you like (the periodic task runs it hourly)."""
+    on = on or today()
+    counts = {"reminded": 0, "principal": 0, "district": 0}
+    calendars: dict[int, WorkCalendar] = {}
+    cases = db.session.scalars(
+        select(Case).where(Case.status.in_(sorted(OPEN)), Case.due_on.is_not(None))
+    ).all()
+    for case in cases:
+        cal = calendars.setdefault(case.school_id, calendar_for(case.school_id))
+        if case.due_on >= on:
+            if case.reminded_at is None and cal.workdays_between(on, case.due_on) <= 1:
+                case.reminded_at = now()
+                _event(None, case, "remind", _("明天到期：%(d)s", d=case.due_on.isoformat()))
+                counts["reminded"] += 1
+            continue
+        late = cal.workdays_between(case.due_on, on)
+        level = 2 if late >= ESCALATE_TO_DISTRICT_AFTER else 1
+        if case.escalation < level:
+            for step in range(case.escalation + 1, level + 1):
+                _event(
+                    None, case, "escalate",
+                    _("已逾期，报校长") if step == 1 else _("逾期未办，报教育局"),
+                )  # fmt: skip
+                counts["principal" if step == 1 else "district"] += 1
+            case.escalation = level
+            case.escalated_at = now()
+    db.session.flush()
+    return counts
+
+
+def is_overdue(case: Case, on: date | None = None) -> bool:
+    return case.status in OPEN and case.due_on is not None and case.due_on < (on or today())
+
+
+# ---- settings -------------------------------------------------------------------------------------
+
+
+def set_deadlines(actor: User, school_id: int, values: dict[CaseCategory, int], approval: bool):
+    for category, n in values.items():
+        if not isinstance(n, int) or not 1 <= n <= 60:
+            raise RuleViolation(_("办理期限须在 1 到 60 个工作日之间"), field=category.value)
+    for category, n in values.items():
+        row = db.session.scalar(
+            select(CaseDeadline).where(
+                CaseDeadline.school_id == school_id, CaseDeadline.category == category
+            )
+        )
+        if row is None:
+            db.session.add(CaseDeadline(school_id=school_id, category=category, workdays=n))
+        else:
+            row.workdays = n
+    settings = db.session.get(CaseSettings, school_id)
+    if settings is None:
+        db.session.add(CaseSettings(school_id=school_id, reply_needs_approval=approval))
+    else:
+        settings.reply_needs_approval = approval
+    db.session.flush()
+    audit.record(actor, "case.settings", None, school_id=school_id, approval=approval,
+                 **{c.value: n for c, n in values.items()})  # fmt: skip
+
+
+def canned_replies(school_id: int, category: CaseCategory) -> list[CannedReply]:
+    return db.session.scalars(
+        select(CannedReply)
+        .where(CannedReply.school_id == school_id, CannedReply.category == category)
+        .order_by(CannedReply.title)
+    ).all()
+
+
+def add_canned_reply(actor: User, school_id: int, category: CaseCategory, title: str, text: str):
+    title = _text(title, "title", _("请填写标题"), 40)
+    text = _text(text, "text", _("请填写答复内容"))
+    item = CannedReply(school_id=school_id, category=category, title=title, text=text)
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor, "case.canned_reply", item, school_id=school_id)
+    return item
+
+
+def hours_to_reply(case: Case) -> float | None:
+    if case.replied_at is None:
+        return None
+    return (case.replied_at - case.created_at) / timedelta(hours=1)

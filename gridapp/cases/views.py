@@ -1,55 +1,151 @@
-"""Case pages: the school's list of opinions, one case with its history, reply, family told."""
+"""Case pages: the principal's desk (the school's cases), one case with its history and the moves
+of the loop, staff registration, the assignee's list and the district's supervision."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from gridapp.cases import services
-from gridapp.cases.models import Case, CaseEvent, CaseSource, CaseStatus
+from gridapp.accounts.models import Role, User, UserRole
+from gridapp.cases import mailbox, services
+from gridapp.cases.forms import AssignForm, RegisterCaseForm
+from gridapp.cases.models import Case, CaseCategory, CaseEvent, CaseSource, CaseStatus
 from gridapp.core.errors import RuleViolation, abort_with
+from gridapp.core.forms import form_page
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import paginate
-from gridapp.core.permissions import Need, leader_school_ids, load_case, load_school, require
+from gridapp.core.pagination import int_form, paginate
+from gridapp.core.permissions import (
+    Need,
+    district_school_ids,
+    leader_school_ids,
+    load_case,
+    load_school,
+    require,
+)
+from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.grids.models import Grid
+from gridapp.schools.models import School
 
 bp = Blueprint("cases", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _filtered(q, args):
+    status = args.get("status", "")
+    if status in {s.value for s in CaseStatus}:
+        q = q.where(Case.status == CaseStatus(status))
+    source = args.get("source", "")
+    if source in {s.value for s in CaseSource}:
+        q = q.where(Case.source == CaseSource(source))
+    category = args.get("category", "")
+    if category in {c.value for c in CaseCategory}:
+        q = q.where(Case.category == CaseCategory(category))
+    view = args.get("view", "")
+    if view == "overdue":
+        q = q.where(Case.status.in_(sorted(services.OPEN)), Case.due_on < today())
+    elif view == "approval":
+        q = q.where(Case.reply_draft != "", Case.status.in_(sorted(services.OPEN)))
+    elif view == "open":
+        q = q.where(Case.status.in_(sorted(services.OPEN | {CaseStatus.COLLECTED})))
+    return q, {"status": status, "source": source, "category": category, "view": view}
+
+
+def _desk_counts(school_ids) -> dict:
+    """The desk's figures in one query: by state, overdue, waiting for approval."""
+    open_states = sorted(services.OPEN)
+    row = db.session.execute(
+        select(
+            func.count().label("total"),
+            func.sum(sql_case((Case.status == CaseStatus.COLLECTED, 1), else_=0)).label("new"),
+            func.sum(sql_case((Case.status.in_(open_states), 1), else_=0)).label("open"),
+            func.sum(
+                sql_case(((Case.status.in_(open_states)) & (Case.due_on < today()), 1), else_=0)
+            ).label("overdue"),
+            func.sum(
+                sql_case(((Case.status.in_(open_states)) & (Case.reply_draft != ""), 1), else_=0)
+            ).label("approval"),
+        ).where(Case.school_id.in_(sorted(school_ids)))
+    ).one()
+    return {k: int(getattr(row, k) or 0) for k in ("total", "new", "open", "overdue", "approval")}
 
 
 @bp.get("/schools/<int:school_id>/cases")
 @login_required
 def school_cases(school_id: int):
+    """The principal's desk: the school's cases by state and deadline, what waits for approval."""
     school = load_school(school_id, Need.VIEW)
-    require(school.id in leader_school_ids(current_user._get_current_object()))
-    q = select(Case).where(Case.school_id == school.id)
-    status = request.args.get("status", "")
-    if status in {s.value for s in CaseStatus}:
-        q = q.where(Case.status == CaseStatus(status))
-    source = request.args.get("source", "")
-    if source in {s.value for s in CaseSource}:
-        q = q.where(Case.source == CaseSource(source))
-    page = paginate(q.options(joinedload(Case.recorded_by)).order_by(Case.id.desc()))
+    require(school.id in leader_school_ids(_me()))
+    q, filters = _filtered(select(Case).where(Case.school_id == school.id), request.args)
+    order = (
+        (Case.due_on.is_(None), Case.due_on, Case.id)
+        if filters["view"] in {"overdue", "open"}
+        else (Case.id.desc(),)
+    )
+    page = paginate(q.options(joinedload(Case.assignee)).order_by(*order))
     return page_or_fragment(
         "cases/school_cases.html",
         "cases/_partials/case_rows.html",
         school=school,
         page=page,
-        status=status,
-        source=source,
+        counts=_desk_counts({school.id}),
         statuses=list(CaseStatus),
         sources=list(CaseSource),
+        categories=list(CaseCategory),
+        today=today(),
+        **filters,
     )
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.route("/schools/<int:school_id>/cases/new", methods=["GET", "POST"])
 @login_required
-def case(case_id: int):
-    user = current_user._get_current_object()
-    case = load_case(case_id)
+def register_case(school_id: int):
+    """A paper letter, a walk-in, a hotline call or an online message, registered by staff."""
+    school = load_school(school_id, Need.VIEW)
+    require(school.id in leader_school_ids(_me()))
+    form = RegisterCaseForm()
+    form.source.choices = [(s.value, s.label) for s in services.STAFF_SOURCES]
+    if form.validate_on_submit():
+        try:
+            case = services.register_by_staff(
+                _me(), school.id, CaseSource(form.source.data), CaseCategory(form.category.data),
+                form.subject.data, form.words.data, form.wants_answer.data,
+            )  # fmt: skip
+        except RuleViolation as e:
+            form.add_violation(e)
+        else:
+            db.session.commit()
+            flash(_("已登记，编号 #%(n)d", n=case.id), "success")
+            return redirect_303(url_for(".case", case_id=case.id))
+    return form_page("cases/register_case.html", form, school=school)
+
+
+def _assign_form(case: Case) -> AssignForm:
+    form = AssignForm()
+    staff = db.session.execute(
+        select(User.id, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.school_id == case.school_id,
+            UserRole.role.in_([Role.TEACHER, Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
+            User.active,
+        )
+        .distinct()
+        .order_by(User.name)
+    ).all()
+    form.assignee_id.choices = [("", _("（按部门交办）"))] + [(u.id, u.name) for u in staff]
+    return form
+
+
+def _case_page(case: Case, status: int = 200, assign_form: AssignForm | None = None):
+    user = _me()
     events = db.session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == case.id)
@@ -57,47 +153,290 @@ def case(case_id: int):
         .order_by(CaseEvent.id)
     ).all()
     grid = db.session.get(Grid, case.grid_id) if case.grid_id else None
+    leader = case.school_id in leader_school_ids(user)
+    supervisor = user.is_district and case.school_id in district_school_ids(user)
+    letter = case.letter
+    merged = db.session.scalars(select(Case).where(Case.merged_into_id == case.id)).all()
+    state = case.status
     return render_template(
         "cases/case.html",
         case=case,
         events=events,
         grid=grid,
-        can_reply=case.school_id in leader_school_ids(user)
-        and case.status in services.TRANSITIONS["reply"][0],
-        can_tell=grid is not None
-        and user.id in {grid.grid_teacher_id, grid.deputy_id, case.recorded_by_id}
-        and case.status is CaseStatus.REPLIED
-        and case.family_told_at is None,
-    )
+        letter=letter,
+        merged=merged,
+        leader=leader,
+        supervisor=supervisor,
+        # The writer of a letter: the school's leaders only, never for an anonymous letter.
+        show_writer=leader and letter is not None and not letter.anonymous,
+        labels=services.ACTION_LABELS,
+        may={
+            "register": leader and state is CaseStatus.COLLECTED,
+            "submit": leader and state is CaseStatus.REGISTERED,
+            "assign": leader and state in services.OPEN,
+            "reply": services.can_answer(user, case) and state in services.OPEN,
+            "approve": services.is_principal(user, case.school_id) and bool(case.reply_draft),
+            "archive": leader and state is CaseStatus.REPLIED,
+            "merge": leader and (state in services.OPEN or state is CaseStatus.COLLECTED),
+            "note": leader or case.assignee_id == user.id,
+            "tell": grid is not None
+            and user.id in {grid.grid_teacher_id, grid.deputy_id, case.recorded_by_id}
+            and state in {CaseStatus.REPLIED, CaseStatus.ARCHIVED}
+            and case.family_told_at is None,
+            "supervise": supervisor,
+        },
+        assign_form=assign_form or (_assign_form(case) if leader else None),
+        canned=services.canned_replies(case.school_id, case.category),
+        overdue=services.is_overdue(case),
+        today=today(),
+    ), status
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case(case_id: int):
+    return _case_page(load_case(case_id))
+
+
+def _leader_case(case_id: int) -> Case:
+    case = load_case(case_id)
+    if case.school_id not in leader_school_ids(_me()):
+        abort(404)
+    return case
+
+
+def _done(case: Case, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect_303(url_for(".case", case_id=case.id))
+
+
+@bp.post("/cases/<int:case_id>/moves/<move>")
+@login_required
+def move(case_id: int, move: str):
+    """The leaders' moves of the loop: register, submit, assign, archive, merge, note."""
+    user = _me()
+    if move == "note":
+        case = load_case(case_id)
+        if case.school_id not in leader_school_ids(user) and case.assignee_id != user.id:
+            abort(404)
+    else:
+        case = _leader_case(case_id)
+    try:
+        if move == "register":
+            services.register(user, case)
+            return _done(case, _("已登记，办理期限 %(d)s", d=case.due_on.isoformat()))
+        if move == "submit":
+            services.submit(user, case, request.form.get("note", ""))
+            return _done(case, _("已提交校领导"))
+        if move == "assign":
+            form = _assign_form(case)
+            if not form.validate_on_submit():
+                return _case_page(case, 422, form)
+            assignee = (
+                db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
+            )
+            try:
+                services.assign(
+                    user, case, assignee, form.department.data or "", form.workdays.data,
+                    form.note.data or "",
+                )  # fmt: skip
+            except RuleViolation as e:
+                form.add_violation(e)
+                return _case_page(case, 422, form)
+            return _done(case, _("已交办，须在 %(d)s 前答复", d=case.due_on.isoformat()))
+        if move == "archive":
+            services.archive(user, case)
+            return _done(case, _("已存档"))
+        if move == "merge":
+            into = db.session.get(Case, int_form("into") or 0)
+            if into is None or into.school_id != case.school_id:
+                abort_with(422, _("只能并入本校的另一条意见"))
+            services.merge(user, case, into)
+            return _done(case, _("已并入 #%(n)d", n=into.id))
+        if move == "note":
+            services.add_note(user, case, request.form.get("note", ""))
+            return _done(case, _("备注已保存（家长看不到）"))
+    except PermissionError:
+        abort(404)
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    abort(404)
 
 
 @bp.post("/cases/<int:case_id>/reply")
 @login_required
 def reply(case_id: int):
-    user = current_user._get_current_object()
+    """The answer for the parent: published, or a draft for the principal's approval."""
+    user = _me()
     case = load_case(case_id)
-    if case.school_id not in leader_school_ids(user):
+    if not services.can_answer(user, case):
         abort(404)
     try:
-        services.reply(user, case, request.form.get("reply", ""))
+        published = services.reply(user, case, request.form.get("reply", ""))
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    return _done(case, _("已答复家长") if published else _("答复已提交，等待校长审核后告知家长"))
+
+
+@bp.post("/cases/<int:case_id>/approval")
+@login_required
+def approval(case_id: int):
+    """The principal approves the drafted reply (possibly corrected) or sends it back."""
+    user = _me()
+    case = _leader_case(case_id)
+    try:
+        if request.form.get("decision") == "reject":
+            services.reject_reply(user, case, request.form.get("note", ""))
+            return _done(case, _("答复已退回修改"))
+        services.approve_reply(user, case, request.form.get("reply") or None)
     except PermissionError:
         abort(404)
     except RuleViolation as e:
         abort_with(422, e.message)
-    db.session.commit()
-    flash(_("已答复，网格员会转告家长"), "success")
-    return redirect_303(url_for(".case", case_id=case.id))
+    return _done(case, _("答复已审核发布"))
 
 
 @bp.post("/cases/<int:case_id>/told")
 @login_required
 def family_told(case_id: int):
-    user = current_user._get_current_object()
+    user = _me()
     case = load_case(case_id)
     grid = db.session.get(Grid, case.grid_id) if case.grid_id else None
     if grid is None or user.id not in {grid.grid_teacher_id, grid.deputy_id, case.recorded_by_id}:
         abort(404)
     services.family_told(user, case)
+    return _done(case, _("已记录：答复已告知家长"))
+
+
+@bp.post("/cases/<int:case_id>/supervision")
+@login_required
+def supervise(case_id: int):
+    """A district supervisor's comment (督查), possibly requiring the case handled again."""
+    user = _me()
+    case = load_case(case_id)
+    if not (user.is_district and case.school_id in district_school_ids(user)):
+        abort(404)
+    try:
+        services.supervise(
+            user, case, request.form.get("comment", ""), request.form.get("reopen") == "y"
+        )
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    return _done(case, _("督查意见已记录"))
+
+
+@bp.get("/cases/<int:case_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(case_id: int, attachment_id: int):
+    """A letter's attachment: the school's leaders only, every view audited."""
+    from gridapp.cases.models import LetterAttachment
+    from gridapp.core import audit
+
+    case = _leader_case(case_id)
+    att = db.session.get(LetterAttachment, attachment_id)
+    if att is None or case.letter is None or att.letter_id != case.letter.id:
+        abort(404)
+    audit.record(_me(), "letter.attachment.view", case, attachment_id=att.id)
     db.session.commit()
-    flash(_("已记录：答复已告知家长"), "success")
-    return redirect_303(url_for(".case", case_id=case.id))
+    mimetype = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}[att.kind]
+    return send_file(mailbox.attachment_path(att), mimetype=mimetype, max_age=0)
+
+
+@bp.get("/my/cases")
+@login_required
+def my_cases():
+    """Cases assigned to me, nearest deadline first."""
+    user = _me()
+    q = (
+        select(Case)
+        .where(
+            Case.assignee_id == user.id,
+            Case.school_id.in_(sorted(user.staff_school_ids)),
+        )
+        .order_by(Case.status.in_(sorted(services.OPEN)).desc(), Case.due_on, Case.id)
+    )
+    page = paginate(q)
+    if not page.total and not user.staff_school_ids:
+        abort(404)
+    return render_template("cases/my_cases.html", page=page, today=today())
+
+
+# ---- district supervision -------------------------------------------------------------------------
+
+
+@bp.get("/district/cases")
+@login_required
+def district_cases():
+    """Every school's cases: counts by category and source, on-time rate, average time to reply,
+    and the overdue list. No writer's identity, no family data."""
+    user = _me()
+    schools = district_school_ids(user)
+    if not user.is_district:
+        abort(404)
+    rows = db.session.execute(
+        select(
+            Case.school_id,
+            func.count().label("total"),
+            func.sum(sql_case((Case.status.in_(sorted(services.OPEN)), 1), else_=0)).label("open"),
+            func.sum(
+                sql_case(
+                    ((Case.status.in_(sorted(services.OPEN))) & (Case.due_on < today()), 1),
+                    else_=0,
+                )
+            ).label("overdue"),
+            func.sum(sql_case((Case.replied_at.is_not(None), 1), else_=0)).label("replied"),
+        )
+        .where(Case.school_id.in_(sorted(schools)))
+        .group_by(Case.school_id)
+    ).all()
+    by_school = {r.school_id: r for r in rows}
+    replied = db.session.execute(
+        select(Case.school_id, Case.created_at, Case.replied_at, Case.due_on).where(
+            Case.school_id.in_(sorted(schools)), Case.replied_at.is_not(None)
+        )
+    ).all()
+    timing: dict[int, dict] = {}
+    for r in replied:
+        t = timing.setdefault(r.school_id, {"hours": 0.0, "n": 0, "on_time": 0})
+        t["hours"] += (r.replied_at - r.created_at).total_seconds() / 3600
+        t["n"] += 1
+        from gridapp.core.time import local
+
+        if r.due_on is None or local(r.replied_at).date() <= r.due_on:
+            t["on_time"] += 1
+    by_category = db.session.execute(
+        select(Case.category, func.count())
+        .where(Case.school_id.in_(sorted(schools)))
+        .group_by(Case.category)
+    ).all()
+    by_source = db.session.execute(
+        select(Case.source, func.count())
+        .where(Case.school_id.in_(sorted(schools)))
+        .group_by(Case.source)
+    ).all()
+    overdue = db.session.scalars(
+        select(Case)
+        .where(
+            Case.school_id.in_(sorted(schools)),
+            Case.status.in_(sorted(services.OPEN)),
+            Case.due_on < today(),
+        )
+        .order_by(Case.due_on, Case.id)
+        .limit(200)
+    ).all()
+    names = dict(
+        db.session.execute(
+            select(School.id, School.name).where(School.id.in_(sorted(schools))).order_by(School.id)
+        ).all()
+    )
+    return render_template(
+        "cases/district_cases.html",
+        names=names,
+        by_school=by_school,
+        timing=timing,
+        by_category=by_category,
+        by_source=by_source,
+        overdue=overdue,
+        today=today(),
+    )

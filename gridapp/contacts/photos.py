@@ -31,8 +31,8 @@ class Photo:
     height: int
 
 
-def photo_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "contacts"
+def photo_dir(subdir: str = "contacts") -> Path:
+    path = Path(current_app.instance_path) / "uploads" / subdir
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -77,7 +77,7 @@ def clean(raw: bytes, filename: str = "") -> Photo:
     return Photo(out.getvalue(), content_type, extension, width, height)
 
 
-def store(photo: Photo) -> str:
+def store(photo: Photo, subdir: str = "contacts") -> str:
     """Write the cleaned photo under a random name; returns the name.
 
     The file is written before the request commits; if the transaction does not commit, the
@@ -86,7 +86,7 @@ def store(photo: Photo) -> str:
     from gridapp.extensions import db
 
     stored = f"{secrets.token_hex(16)}.{photo.extension}"
-    path = photo_dir() / stored
+    path = photo_dir(subdir) / stored
     path.write_bytes(photo.data)
     db.session.info.setdefault(_PENDING, []).append(path)
     return stored
@@ -108,5 +108,5 @@ def _drop_files(session, transaction) -> None:
         path.unlink(missing_ok=True)
 
 
-def path_of(stored_name: str) -> Path:
-    return photo_dir() / stored_name
+def path_of(stored_name: str, subdir: str = "contacts") -> Path:
+    return photo_dir(subdir) / stored_name

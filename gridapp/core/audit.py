@@ -47,9 +47,11 @@ def record(
     *,
     school_id: int | None = None,
     actor_name: str | None = None,
+    keep_ip: bool = True,
     **detail: Any,
 ) -> AuditEntry:
-    """Add one entry to the current transaction (the request commits it with the change itself)."""
+    """Add one entry to the current transaction (the request commits it with the change itself).
+    `keep_ip=False` for what an anonymous writer sends: nothing may point back at them."""
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
     if school_id is None and obj is not None:
@@ -61,7 +63,7 @@ def record(
         object_type=obj.__tablename__ if obj is not None else "",
         object_id=getattr(obj, "id", None) if obj is not None else None,
         school_id=school_id,
-        ip=client_ip() if has_request_context() else "",
+        ip=client_ip() if keep_ip and has_request_context() else "",
         detail={k: v for k, v in detail.items() if v is not None},
     )
     db.session.add(entry)

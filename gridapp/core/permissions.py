@@ -334,9 +334,14 @@ def can_divide_class(user: User, school_class: SchoolClass) -> bool:
 
 
 def can_case(user: User, need: Need, case: Case) -> bool:
-    """An opinion case: the school's leaders handle it; the grid teachers who relayed it follow it."""
+    """An opinion case: the school's leaders handle it; its assignee answers it; the grid teachers
+    who relayed it follow it; the district's supervisors see it (without the writer's identity)."""
     if need is Need.VIEW:
         if case.school_id in leader_school_ids(user) or case.recorded_by_id == user.id:
+            return True
+        if case.assignee_id == user.id and case.school_id in user.staff_school_ids:
+            return True
+        if user.is_district and case.school_id in district_school_ids(user):
             return True
         if case.grid_id is not None:
             grid = db.session.get(Grid, case.grid_id)

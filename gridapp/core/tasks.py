@@ -42,6 +42,29 @@ def task(*task_args, **task_kwargs):
     return decorator
 
 
+def periodic(schedule):
+    """Like huey.periodic_task, with the same app context and single commit as `task`."""
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def run():
+            from gridapp.extensions import db
+
+            app = _app or _create_app()
+            with app.app_context():
+                try:
+                    result = fn()
+                    db.session.commit()
+                    return result
+                except BaseException:
+                    db.session.rollback()
+                    raise
+
+        return huey.periodic_task(schedule)(run)
+
+    return decorator
+
+
 def _create_app() -> Flask:
     from gridapp.app import create_app
 

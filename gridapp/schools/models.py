@@ -190,3 +190,27 @@ class TeachingAssignment(TimestampMixin, db.Model):
 
 SUBJECTS = ["语文", "数学", "英语", "科学", "道德与法治", "体育", "音乐", "美术", "信息技术",
             "物理", "化学", "生物", "历史", "地理", "政治"]  # fmt: skip
+
+
+class OfficialDay(TimestampMixin, db.Model):
+    """A day of the State Council's yearly schedule, entered by the district admin for a year the
+    holiday library does not know yet: a holiday (not a working day) or a make-up working day (调休)."""
+
+    __tablename__ = "official_days"
+    __table_args__ = (UniqueConstraint("district_id", "on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    on: Mapped[date]
+    is_workday: Mapped[bool]
+    name: Mapped[str] = mapped_column(String(40), default="")
+
+
+class SchoolClosure(TimestampMixin, db.Model):
+    """A day the school is closed although it is a working day (not counted for deadlines)."""
+
+    __tablename__ = "school_closures"
+    __table_args__ = (UniqueConstraint("school_id", "on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    on: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(60), default="")

@@ -1,0 +1,230 @@
+"""The public principal's mailbox (校长信箱): a server-made captcha, letters stored before anything
+else runs, attachments checked by content, and tracking codes (查询码).
+
+A tracking code is 12 characters of Crockford base32 from `secrets` (60 bits), shown once; only
+its SHA-256 is stored, so neither staff nor a stolen database can read a code back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from gridapp.accounts.models import User
+from gridapp.cases import services as cases
+from gridapp.cases.models import (
+    CaptchaChallenge,
+    CaseCategory,
+    CaseSource,
+    Letter,
+    LetterAttachment,
+)
+from gridapp.contacts import photos
+from gridapp.core import audit
+from gridapp.core.errors import RuleViolation
+from gridapp.core.i18n import gettext as _
+from gridapp.core.time import now
+from gridapp.extensions import db
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+CAPTCHA_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no look-alikes
+CAPTCHA_LENGTH = 4
+CAPTCHA_TTL = timedelta(hours=1)
+MAX_ATTACHMENTS = 3
+MAX_BYTES = 5 * 1024 * 1024
+CONTENT_LIMIT = 5000
+SUBDIR = "letters"
+
+
+# ---- tracking codes -------------------------------------------------------------------------------
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CROCKFORD) for _i in range(CODE_LENGTH))
+
+
+def normalize_code(raw: str) -> str:
+    """What a parent types back: any case, with spaces or hyphens, O for 0 and I/L for 1."""
+    text = (raw or "").upper().replace("-", "").replace(" ", "")
+    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))[:40]
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def pretty(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def find_letter(raw_code: str) -> Letter | None:
+    """The letter of a code, or None. One indexed lookup whatever the input, so a wrong code and
+    a malformed one cost the same."""
+    digest = code_hash(raw_code)
+    letter = db.session.scalar(select(Letter).where(Letter.code_hash == digest))
+    if letter is None or not hmac.compare_digest(letter.code_hash, digest):
+        return None
+    return letter
+
+
+# ---- captcha --------------------------------------------------------------------------------------
+
+
+def new_captcha() -> str:
+    """A new challenge; returns its token (the image is drawn from it on request)."""
+    db.session.execute(
+        delete(CaptchaChallenge).where(CaptchaChallenge.created_at < now() - CAPTCHA_TTL)
+    )
+    token = secrets.token_urlsafe(16)
+    answer = "".join(secrets.choice(CAPTCHA_ALPHABET) for _i in range(CAPTCHA_LENGTH))
+    db.session.add(CaptchaChallenge(token=token, answer=answer))
+    db.session.flush()
+    return token
+
+
+def captcha_png(token: str) -> bytes | None:
+    from captcha.image import ImageCaptcha
+
+    challenge = db.session.get(CaptchaChallenge, token) if token else None
+    if challenge is None:
+        return None
+    return ImageCaptcha(width=160, height=60).generate(challenge.answer).getvalue()
+
+
+def check_captcha(token: str, typed: str) -> bool:
+    """Used once: right or wrong, the challenge is gone."""
+    challenge = db.session.get(CaptchaChallenge, token) if token else None
+    if challenge is None:
+        return False
+    fresh = challenge.created_at >= now() - CAPTCHA_TTL
+    ok = hmac.compare_digest(challenge.answer, (typed or "").strip().upper()[: CAPTCHA_LENGTH * 2])
+    db.session.delete(challenge)
+    db.session.flush()
+    return fresh and ok
+
+
+# ---- attachments ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Upload:
+    data: bytes
+    kind: str  # jpeg, png, pdf
+
+
+def clean_attachment(raw: bytes, filename: str) -> Upload:
+    name = filename or _("附件")
+    if len(raw) > MAX_BYTES:
+        raise RuleViolation(_("“%(n)s”超过 5 MB", n=name), field="attachments")
+    if raw.startswith(b"%PDF-"):
+        if b"%%EOF" not in raw[-2048:]:
+            raise RuleViolation(_("“%(n)s”不是完整的 PDF 文件", n=name), field="attachments")
+        return Upload(raw, "pdf")
+    try:
+        photo = photos.clean(raw, filename)
+    except RuleViolation:
+        raise RuleViolation(
+            _("“%(n)s”不是有效的图片（JPEG、PNG）或 PDF 文件", n=name), field="attachments"
+        ) from None
+    return Upload(photo.data, photo.extension.replace("jpg", "jpeg"))
+
+
+def _store(upload: Upload) -> str:
+    ext = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}[upload.kind]
+    return photos.store(photos.Photo(upload.data, "", ext, 0, 0), SUBDIR)
+
+
+def attachment_path(att: LetterAttachment):
+    return photos.path_of(att.path, SUBDIR)
+
+
+# ---- letters --------------------------------------------------------------------------------------
+
+
+@dataclass
+class LetterData:
+    school_id: int
+    category: CaseCategory
+    subject: str
+    content: str
+    anonymous: bool
+    name: str = ""
+    phone: str = ""
+    child_class: str = ""
+    uploads: list[Upload] = field(default_factory=list)
+
+
+def check(data: LetterData) -> None:
+    if not data.subject.strip() or len(data.subject.strip()) > 100:
+        raise RuleViolation(_("请填写标题（不超过 100 字）"), field="subject")
+    if not data.content.strip():
+        raise RuleViolation(_("请填写信件内容"), field="content")
+    if len(data.content.strip()) > CONTENT_LIMIT:
+        raise RuleViolation(_("信件内容不能超过 %(n)d 字", n=CONTENT_LIMIT), field="content")
+    if len(data.uploads) > MAX_ATTACHMENTS:
+        raise RuleViolation(_("最多 %(n)d 个附件", n=MAX_ATTACHMENTS), field="attachments")
+
+
+def store_letter(data: LetterData, guardian: User | None = None) -> tuple[Letter, str]:
+    """Store the letter and its attachments (the caller commits at once); returns it and its code.
+    An anonymous letter keeps no name, phone, class, account or IP."""
+    check(data)
+    code = new_code()
+    letter = Letter(
+        school_id=data.school_id,
+        category=data.category,
+        subject=data.subject.strip(),
+        content=data.content.strip(),
+        anonymous=data.anonymous,
+        writer_name="" if data.anonymous else data.name.strip()[:40],
+        writer_phone="" if data.anonymous else data.phone.strip()[:20],
+        child_class="" if data.anonymous else data.child_class.strip()[:40],
+        guardian_user_id=None if data.anonymous or guardian is None else guardian.id,
+        code_hash=code_hash(code),
+    )
+    db.session.add(letter)
+    for upload in data.uploads:
+        letter.attachments.append(
+            LetterAttachment(kind=upload.kind, size=len(upload.data), path=_store(upload))
+        )
+    db.session.flush()
+    audit.record(
+        None if data.anonymous else guardian, "letter.create", letter,
+        keep_ip=not data.anonymous, anonymous=data.anonymous,
+    )  # fmt: skip
+    return letter, code
+
+
+def open_case(letter: Letter) -> None:
+    """The letter's case, collected and waiting to be registered. Run after the letter is
+    committed; the periodic task retries any letter left without a case."""
+    if letter.case_id is not None:
+        return
+    case = cases.new_case(
+        None, letter.school_id, CaseSource.MAILBOX, letter.category, letter.content,
+        subject=letter.subject, register=False,
+    )  # fmt: skip
+    letter.case = case
+    db.session.flush()
+
+
+def open_missing_cases() -> int:
+    letters = db.session.scalars(select(Letter).where(Letter.case_id.is_(None))).all()
+    for letter in letters:
+        open_case(letter)
+    return len(letters)
+
+
+def rate_limit() -> str:
+    return current_app.config.get("MAILBOX_RATE_LIMIT", "5 per hour")
+
+
+def track_limit() -> str:
+    return current_app.config.get("TRACK_RATE_LIMIT", "30 per hour")

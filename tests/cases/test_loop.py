@@ -1,0 +1,268 @@
+"""The closed loop: an anonymous letter with a tracking code, registration, assignment, a reply
+approved by the principal, the parent's rating reopening it, overdue escalation to the district,
+supervision, merging, and bad input at every step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from gridapp.cases import mailbox, services
+from gridapp.cases.models import CaptchaChallenge, Case, CaseStatus, Letter
+from gridapp.core.audit import AuditEntry
+from tests.world import tiny_jpeg
+
+
+def _captcha(client, ctx, url="/mailbox"):
+    page = client.get(url).get_data(as_text=True)
+    token = page.split('name="captcha_token" value="')[1].split('"')[0]
+    ctx.expire_all()
+    return token, ctx.get(CaptchaChallenge, token).answer
+
+
+def _letter(world, token, answer, **kw):
+    data = {
+        "school_id": world.school_a, "category": "canteen", "subject": "午餐分量",
+        "content": "孩子说午饭不够吃，希望学校增加米饭的供应。", "anonymous": "y",
+        "name": "李芳", "phone": "13812345678", "child_class": "三年级（1）班",
+        "captcha_token": token, "captcha": answer,
+    }  # fmt: skip
+    data.update(kw)
+    return data
+
+
+def _send(client, ctx, world, **kw):
+    token, answer = _captcha(client, ctx)
+    r = client.post("/mailbox", data=_letter(world, token, answer, **kw))
+    return r
+
+
+def _code(client):
+    page = client.get("/mailbox/receipt").get_data(as_text=True)
+    return page.split('id="tracking-code">')[1].split("<")[0]
+
+
+def test_anonymous_letter_keeps_no_identity_and_gives_a_code(client, ctx, world):
+    r = _send(client, ctx, world)
+    assert r.status_code == 303
+    code = _code(client)
+    assert len(code.replace("-", "")) == 12
+    assert set(code.replace("-", "")) <= set(mailbox.CROCKFORD)
+    # Shown once.
+    assert client.get("/mailbox/receipt").status_code == 303
+    ctx.expire_all()
+    letter = ctx.scalars(select(Letter)).one()
+    assert letter.anonymous and (letter.writer_name, letter.writer_phone, letter.child_class) == (
+        "", "", "",
+    )  # fmt: skip
+    assert letter.guardian_user_id is None and code not in letter.code_hash
+    entry = ctx.scalars(select(AuditEntry).where(AuditEntry.action == "letter.create")).one()
+    assert entry.ip == "" and entry.actor_id is None
+    assert letter.case.status is CaseStatus.COLLECTED and letter.case.source.value == "mailbox"
+    # The tracking page: the status, nothing internal.
+    page = client.post("/mailbox/track", data={"code": code.lower()}).get_data(as_text=True)
+    assert "午餐分量" in page and "已收集" in page
+
+
+def test_named_letter_keeps_the_writer_for_the_school_only(client, ctx, world, login):
+    assert _send(client, ctx, world, anonymous="").status_code == 303
+    ctx.expire_all()
+    letter = ctx.scalars(select(Letter)).one()
+    assert (letter.writer_name, letter.writer_phone) == ("李芳", "13812345678")
+    login(world.principal_name)
+    assert "李芳" in client.get(f"/cases/{letter.case_id}").get_data(as_text=True)
+    client.post("/logout")
+    login(world.district_supervisor_name)
+    page = client.get(f"/cases/{letter.case_id}").get_data(as_text=True)
+    assert "李芳" not in page and "138" not in page and "署名（仅学校可见）" in page
+
+
+def test_bad_letters_are_refused_and_the_text_is_kept(client, ctx, world):
+    for bad, message in (
+        ({"content": ""}, "请填写信件内容"),
+        ({"content": "长" * 20000}, ""),
+        ({"subject": ""}, "请填写标题"),
+        ({"school_id": "999999"}, ""),
+        ({"category": "gossip"}, ""),
+        ({"phone": "123", "anonymous": ""}, "手机号码"),
+    ):
+        r = _send(client, ctx, world, **bad)
+        assert r.status_code == 422, bad
+        assert message in r.get_data(as_text=True)
+    # A wrong captcha: the letter text comes back, with a new picture.
+    token, _answer = _captcha(client, ctx)
+    r = client.post("/mailbox", data=_letter(world, token, "ZZZZ"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "验证码不对" in page and "希望学校增加米饭的供应" in page
+    assert ctx.get(CaptchaChallenge, token) is None  # used up
+    # A fake attachment and a script in the text.
+    token, answer = _captcha(client, ctx)
+    r = client.post(
+        "/mailbox",
+        data={**_letter(world, token, answer), "attachments": [(__import__("io").BytesIO(
+            b"<?php evil ?>"), "photo.jpg")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert r.status_code == 422 and "不是有效的图片" in r.get_data(as_text=True)
+    assert ctx.scalars(select(Letter)).all() == []
+    r = _send(client, ctx, world, content="<script>alert(1)</script>")
+    assert r.status_code == 303
+    code = _code(client)
+    page = client.post("/mailbox/track", data={"code": code}).get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+
+
+def test_attachments_are_checked_by_content_and_shown_to_leaders(client, ctx, world, login):
+    import io
+
+    token, answer = _captcha(client, ctx)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    r = client.post(
+        "/mailbox",
+        data={**_letter(world, token, answer), "attachments": [
+            (io.BytesIO(tiny_jpeg()), "a.jpg"), (io.BytesIO(pdf), "b.pdf")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert r.status_code == 303
+    ctx.expire_all()
+    letter = ctx.scalars(select(Letter)).one()
+    assert sorted(a.kind for a in letter.attachments) == ["jpeg", "pdf"]
+    login(world.principal_name)
+    a = letter.attachments[0]
+    r = client.get(f"/cases/{letter.case_id}/attachments/{a.id}")
+    assert r.status_code == 200 and r.mimetype.startswith(("image/", "application/pdf"))
+    client.post("/logout")
+    login(world.district_supervisor_name)
+    assert client.get(f"/cases/{letter.case_id}/attachments/{a.id}").status_code == 404
+
+
+def test_wrong_and_malformed_codes_get_the_same_answer(client):
+    answers = []
+    for code in ("ABCD-EFGH-JKMN", "x", "'; drop table letters; --", "0" * 40):
+        r = client.post("/mailbox/track", data={"code": code})
+        answers.append((r.status_code, "没有找到这个查询码" in r.get_data(as_text=True)))
+    assert set(answers) == {(404, True)}
+
+
+def test_the_whole_loop_from_letter_to_rating_and_reopening(client, ctx, world, login):
+    _send(client, ctx, world)
+    code = _code(client)
+    case_id = ctx.scalars(select(Letter.case_id)).one()
+    login(world.principal_name)
+    # An illegal move: 409, nothing changed.
+    assert client.post(f"/cases/{case_id}/moves/archive").status_code == 409
+    assert client.post(f"/cases/{case_id}/moves/register").status_code == 303
+    ctx.expire_all()
+    case = ctx.get(Case, case_id)
+    assert case.status is CaseStatus.REGISTERED and case.due_on is not None
+    assert client.post(f"/cases/{case_id}/moves/submit").status_code == 303
+    r = client.post(
+        f"/cases/{case_id}/moves/assign",
+        data={"assignee_id": world.head_teacher, "workdays": "3", "note": "请了解情况后答复"},
+    )
+    assert r.status_code == 303
+    ctx.expire_all()
+    case = ctx.get(Case, case_id)
+    assert case.status is CaseStatus.ASSIGNED and case.assignee_id == world.head_teacher
+    # 2026-11-23 is a Monday: three working days later is Thursday.
+    assert case.due_on == date(2026, 11, 26)
+    client.post("/logout")
+
+    login(world.head_teacher_name)
+    assert "午餐分量" in client.get("/my/cases").get_data(as_text=True)
+    client.post(f"/cases/{case_id}/moves/note", data={"note": "食堂说米饭按标准供应。"})
+    r = client.post(f"/cases/{case_id}/reply", data={"reply": "已与食堂沟通，米饭不限量供应。"})
+    assert r.status_code == 303
+    ctx.expire_all()
+    assert ctx.get(Case, case_id).status is CaseStatus.ASSIGNED  # waits for approval
+    page = client.post("/mailbox/track", data={"code": code}).get_data(as_text=True)
+    assert "不限量" not in page  # not approved yet
+    client.post("/logout")
+
+    login(world.principal_name)
+    r = client.post(f"/cases/{case_id}/approval", data={"decision": "approve"})
+    assert r.status_code == 303
+    client.post("/logout")
+    page = client.post("/mailbox/track", data={"code": code}).get_data(as_text=True)
+    assert "已与食堂沟通，米饭不限量供应。" in page
+    assert "食堂说米饭按标准供应" not in page  # the internal note never reaches the parent
+    # The parent rates it 2: reopened once, with a new deadline.
+    r = client.post("/mailbox/track/rating", data={"code": code, "rating": "2",
+                                                   "comment": "孩子说还是不够"})  # fmt: skip
+    assert r.status_code == 200 and "重新办理" in r.get_data(as_text=True)
+    ctx.expire_all()
+    case = ctx.get(Case, case_id)
+    assert case.status is CaseStatus.SUBMITTED and case.reopened_by_rating
+    # Bad ratings: refused.
+    for bad in ({"rating": "9"}, {"rating": "x"}, {}):
+        r = client.post("/mailbox/track/rating", data={"code": code, **bad})
+        assert r.status_code in (409, 422), bad
+
+
+def test_overdue_cases_escalate_to_the_principal_then_the_district(client, ctx, world, login):
+    case = ctx.get(Case, world.case)
+    assert case.due_on == date(2026, 11, 30)  # registered at once: five working days
+    assert services.check_deadlines(date(2026, 11, 27))["reminded"] == 1  # Fri before Mon
+    assert services.check_deadlines(date(2026, 11, 27))["reminded"] == 0  # once
+    assert services.check_deadlines(date(2026, 12, 1)) == {
+        "reminded": 0, "principal": 1, "district": 0,
+    }  # fmt: skip
+    case.due_on = date(2026, 11, 16)  # left alone since: five working days late by today
+    counts = services.check_deadlines()
+    ctx.commit()
+    ctx.expire_all()
+    case = ctx.get(Case, world.case)
+    assert case.escalation == 2 and counts["district"] == 1
+    assert services.check_deadlines() == {
+        "reminded": 0, "principal": 0, "district": 0,
+    }  # fmt: skip
+    login(world.district_supervisor_name)
+    page = client.get("/district/cases").get_data(as_text=True)
+    assert f"#{world.case}" in page
+    r = client.post(f"/cases/{world.case}/supervision", data={"comment": "请尽快答复家长"})
+    assert r.status_code == 303
+    client.post("/logout")
+    login(world.other_district_supervisor_name)
+    assert client.get(f"/cases/{world.case}").status_code == 404
+    assert f"#{world.case}" not in client.get("/district/cases").get_data(as_text=True)
+
+
+def test_supervision_reopens_a_replied_case_and_merge_keeps_both_texts(client, ctx, world, login):
+    login(world.principal_name)
+    client.post(f"/cases/{world.case}/reply", data={"reply": "已增加午餐分量。"})
+    ctx.expire_all()
+    assert ctx.get(Case, world.case).status is CaseStatus.REPLIED
+    client.post("/logout")
+    login(world.district_supervisor_name)
+    r = client.post(f"/cases/{world.case}/supervision", data={"comment": "答复过于简单",
+                                                              "reopen": "y"})  # fmt: skip
+    assert r.status_code == 303
+    ctx.expire_all()
+    assert ctx.get(Case, world.case).status is CaseStatus.SUBMITTED
+    client.post("/logout")
+    login(world.principal_name)
+    r = client.post(
+        f"/schools/{world.school_a}/cases/new",
+        data={"source": "hotline", "category": "canteen", "subject": "午饭",
+              "words": "午饭不够吃", "wants_answer": "y"},
+    )  # fmt: skip
+    assert r.status_code == 303
+    dup = ctx.scalars(select(Case).order_by(Case.id.desc())).first()
+    r = client.post(f"/cases/{dup.id}/moves/merge", data={"into": world.case})
+    assert r.status_code == 303
+    page = client.get(f"/cases/{world.case}").get_data(as_text=True)
+    assert "孩子说午饭不够吃。" in page and "午饭不够吃" in page and f"#{dup.id}" in page
+
+
+@pytest.mark.parametrize("who", ["other_school_admin", "other_school_teacher", "parent"])
+def test_other_schools_and_parents_cannot_open_a_case(client, world, login, who):
+    login(getattr(world, f"{who}_name"))
+    assert client.get(f"/cases/{world.case}").status_code == 404
+    assert client.post(f"/cases/{world.case}/moves/register").status_code == 404
+
+
+def test_a_flood_of_letters_from_one_ip_is_429(client, ctx, world):
+    statuses = [_send(client, ctx, world).status_code for _i in range(6)]
+    assert statuses[:5] == [303] * 5 and statuses[5] == 429
