@@ -46,9 +46,13 @@ def test_500_concurrent_letters_are_all_stored_with_distinct_codes(app, world, s
     def send(token: str) -> tuple[int, str]:
         body = urllib.parse.urlencode(
             {
-                "school_id": world.school_a, "category": "safety", "subject": f"来信 {token}",
-                "content": "校门口放学时车辆太多。", "anonymous": "y",
-                "captcha_token": token, "captcha": "abcd",
+                "school_id": world.school_a,
+                "category": "safety",
+                "subject": f"来信 {token}",
+                "content": "校门口放学时车辆太多。",
+                "anonymous": "y",
+                "captcha_token": token,
+                "captcha": "abcd",
             }  # fmt: skip
         )
         conn = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
