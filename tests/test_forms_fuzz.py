@@ -301,3 +301,57 @@ def test_quota_form_and_coverage_arguments(client, world, login):
         )
 
     run()
+
+
+def test_mailbox_letter_form(client, ctx, world):
+    """The public form: whatever is typed, a Chinese answer, never a 500; with a right captcha a
+    letter is stored only when it is valid."""
+    from gridapp.cases.models import CaptchaChallenge
+
+    @FUZZ
+    @given(
+        school_id=choice(str(world.school_a), "", "0"),
+        category=choice("canteen", "safety"),
+        subject=text,
+        content=text,
+        name=text,
+        phone=st.one_of(st.just("13812345678"), text),
+        child_class=text,
+        anonymous=choice("y", ""),
+        captcha=st.one_of(st.just("ABCD"), text),
+    )
+    @example(school_id=NUL, category=NUL, subject=NUL, content=NUL, name=NUL, phone=NUL,
+             child_class=NUL, anonymous=NUL, captcha=NUL)  # fmt: skip
+    def run(school_id, category, subject, content, name, phone, child_class, anonymous, captcha):
+        limiter.reset()
+        ctx.add(CaptchaChallenge(token="fuzz", answer="ABCD"))
+        ctx.commit()
+        data = {
+            "school_id": school_id, "category": category, "subject": subject,
+            "content": content, "name": name, "phone": phone, "child_class": child_class,
+            "anonymous": anonymous, "captcha_token": "fuzz", "captcha": captcha,
+        }  # fmt: skip
+        _check(client.post("/mailbox", data=data))
+        ctx.expire_all()
+        leftover = ctx.get(CaptchaChallenge, "fuzz")
+        if leftover is not None:
+            ctx.delete(leftover)
+            ctx.commit()
+
+    run()
+
+
+def test_tracking_and_rating_forms(client, world):
+    @FUZZ
+    @given(code=text, rating=text, comment=text)
+    @example(code=NUL, rating=NUL, comment=NUL)
+    def run(code, rating, comment):
+        limiter.reset()
+        _check(client.post("/mailbox/track", data={"code": code}))
+        _check(
+            client.post(
+                "/mailbox/track/rating", data={"code": code, "rating": rating, "comment": comment}
+            )
+        )
+
+    run()

@@ -491,6 +491,12 @@ def add_canned_reply(actor: User, school_id: int, category: CaseCategory, title:
     return item
 
 
+def remove_canned_reply(actor: User, item: CannedReply) -> None:
+    audit.record(actor, "case.canned_reply.remove", item, school_id=item.school_id)
+    db.session.delete(item)
+    db.session.flush()
+
+
 def hours_to_reply(case: Case) -> float | None:
     if case.replied_at is None:
         return None

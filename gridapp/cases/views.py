@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.cases import mailbox, services
 from gridapp.cases.forms import AssignForm, RegisterCaseForm
-from gridapp.cases.models import Case, CaseCategory, CaseEvent, CaseSource, CaseStatus
+from gridapp.cases.models import Case, CaseCategory, CaseEvent, CaseSource, CaseStatus, Letter
 from gridapp.core.errors import RuleViolation, abort_with
 from gridapp.core.forms import form_page
 from gridapp.core.htmx import page_or_fragment, redirect_303
@@ -440,3 +440,167 @@ def district_cases():
         overdue=overdue,
         today=today(),
     )
+
+
+# ---- settings: deadlines, approval, canned replies, closures; the district's official days ----
+
+
+@bp.route("/schools/<int:school_id>/case-settings", methods=["GET", "POST"])
+@login_required
+def case_settings(school_id: int):
+    """Deadlines per category in working days, whether replies need the principal's approval,
+    canned replies, and the school's closures. Leaders see them; the school admin and the
+    principal change them."""
+    from datetime import date as date_cls
+
+    from gridapp.cases.models import CannedReply
+    from gridapp.core.workdays import WorkCalendar
+    from gridapp.schools import services as school_services
+    from gridapp.schools.models import SchoolClosure
+
+    user = _me()
+    school = load_school(school_id, Need.VIEW)
+    require(school.id in leader_school_ids(user))
+    error = None
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        try:
+            if action == "deadlines":
+                values = {}
+                for c in CaseCategory:
+                    raw = request.form.get(c.value, "")
+                    values[c] = int(raw) if raw.strip().isdigit() else -1
+                services.set_deadlines(user, school.id, values, request.form.get("approval") == "y")
+                message = _("办理期限已保存")
+            elif action == "canned":
+                category = request.form.get("category", "")
+                if category not in {c.value for c in CaseCategory}:
+                    raise RuleViolation(_("请选择类别"), field="category")
+                services.add_canned_reply(
+                    user, school.id, CaseCategory(category), request.form.get("title", ""),
+                    request.form.get("text", ""),
+                )  # fmt: skip
+                message = _("常用答复已添加")
+            elif action == "remove_canned":
+                row = db.session.get(CannedReply, int_form("id") or 0)
+                if row is None or row.school_id != school.id:
+                    abort(404)
+                services.remove_canned_reply(user, row)
+                message = _("常用答复已删除")
+            elif action == "closure":
+                try:
+                    on = date_cls.fromisoformat(request.form.get("on", ""))
+                except ValueError:
+                    on = None
+                school_services.add_closure(user, school, on, request.form.get("reason", ""))
+                message = _("停课日已登记")
+            elif action == "remove_closure":
+                row = db.session.get(SchoolClosure, int_form("id") or 0)
+                if row is None or row.school_id != school.id:
+                    abort(404)
+                school_services.remove_closure(user, row)
+                message = _("停课日已删除")
+            else:
+                raise RuleViolation(_("未知的操作"))
+        except RuleViolation as e:
+            db.session.rollback()
+            error = e.message
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect_303(url_for(".case_settings", school_id=school.id))
+    workdays = {c: services.workdays_for(school.id, c) for c in CaseCategory}
+    closures = db.session.scalars(
+        select(SchoolClosure).where(SchoolClosure.school_id == school.id).order_by(SchoolClosure.on)
+    ).all()
+    canned = db.session.scalars(
+        select(CannedReply)
+        .where(CannedReply.school_id == school.id)
+        .order_by(CannedReply.category, CannedReply.title)
+    ).all()
+    cal = WorkCalendar(school.district_id, school.id)
+    year = today().year
+    return render_template(
+        "cases/case_settings.html",
+        school=school,
+        workdays=workdays,
+        approval=services.settings_for(school.id).reply_needs_approval,
+        closures=closures,
+        canned=canned,
+        categories=list(CaseCategory),
+        sources={y: cal.source(y) for y in (year, year + 1)},
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.route("/district/calendar", methods=["GET", "POST"])
+@login_required
+def district_calendar():
+    """The official holiday schedule of years the holiday library does not know (entered by the
+    district admin), and where each year's working days come from."""
+    from datetime import date as date_cls
+
+    from gridapp.core.workdays import WorkCalendar
+    from gridapp.schools import services as school_services
+    from gridapp.schools.models import OfficialDay
+
+    user = _me()
+    if not user.is_district:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        if not user.has_role(Role.DISTRICT_ADMIN):
+            abort(404)
+        try:
+            if request.form.get("action") == "remove":
+                row = db.session.get(OfficialDay, int_form("id") or 0)
+                if row is None or row.district_id != user.district_id:
+                    abort(404)
+                school_services.remove_official_day(user, row)
+            else:
+                try:
+                    on = date_cls.fromisoformat(request.form.get("on", ""))
+                except ValueError:
+                    on = None
+                school_services.add_official_day(
+                    user, user.district_id, on, request.form.get("kind") == "workday",
+                    request.form.get("name", ""),
+                )  # fmt: skip
+        except RuleViolation as e:
+            db.session.rollback()
+            error = e.message
+        else:
+            db.session.commit()
+            flash(_("放假安排已保存"), "success")
+            return redirect_303(url_for(".district_calendar"))
+    days = db.session.scalars(
+        select(OfficialDay)
+        .where(OfficialDay.district_id == user.district_id)
+        .order_by(OfficialDay.on)
+    ).all()
+    cal = WorkCalendar(user.district_id)
+    year = today().year
+    return render_template(
+        "cases/district_calendar.html",
+        days=days,
+        sources={y: cal.source(y) for y in (year, year + 1, year + 2)},
+        may_edit=user.has_role(Role.DISTRICT_ADMIN),
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.get("/my/letters")
+@login_required
+def my_letters():
+    """A logged-in parent's named letters to the mailbox, with their status and public replies."""
+    user = _me()
+    if not user.is_guardian:
+        abort(404)
+    letters = db.session.scalars(
+        select(Letter)
+        .where(Letter.guardian_user_id == user.id)
+        .options(joinedload(Letter.case))
+        .order_by(Letter.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("cases/my_letters.html", letters=letters)

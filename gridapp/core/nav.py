@@ -42,7 +42,7 @@ def navigation() -> list[NavItem]:
         items.append((_("意见督查"), url_for("cases.district_cases")))
     if u.is_guardian:
         items.append((_("家访与评价"), url_for("contacts.parent_contacts")))
-        items.append((_("校长信箱"), url_for("mailbox.write")))
+        items.append((_("我的来信"), url_for("cases.my_letters")))
     if u.has_role(Role.SCHOOL_ADMIN) or u.has_role(Role.DISTRICT_ADMIN):
         items.append((_("账号管理"), url_for("accounts_admin.users")))
         items.append((_("审计日志"), url_for("accounts_admin.audit_log")))

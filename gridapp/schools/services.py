@@ -254,3 +254,59 @@ def save_school(
     db.session.flush()
     audit.record(actor, "school.save", school, school_id=school.id, name=school.name)
     return school
+
+
+# ---- the working-day calendar: official schedules and closures -------------------------------------
+
+
+def add_official_day(actor: User, district_id: int, on: date | None, is_workday: bool, name: str):
+    """A day of the State Council's schedule for a year the holiday library does not know."""
+    from gridapp.schools.models import OfficialDay
+
+    if on is None:
+        raise RuleViolation(_("请输入有效日期，例如 2027-01-01"), field="on")
+    name = (name or "").strip()
+    if len(name) > 40:
+        raise RuleViolation(_("名称不能超过 40 字"), field="name")
+    row = db.session.scalar(
+        select(OfficialDay).where(OfficialDay.district_id == district_id, OfficialDay.on == on)
+    )
+    if row is None:
+        row = OfficialDay(district_id=district_id, on=on)
+        db.session.add(row)
+    row.is_workday, row.name = is_workday, name
+    db.session.flush()
+    audit.record(actor, "calendar.official_day", row, on=on.isoformat(), workday=is_workday)
+    return row
+
+
+def remove_official_day(actor: User, row) -> None:
+    audit.record(actor, "calendar.official_day.remove", row, on=row.on.isoformat())
+    db.session.delete(row)
+    db.session.flush()
+
+
+def add_closure(actor: User, school: School, on: date | None, reason: str):
+    """A day the school is closed (not counted for deadlines)."""
+    from gridapp.schools.models import SchoolClosure
+
+    if on is None:
+        raise RuleViolation(_("请输入有效日期，例如 2026-12-01"), field="on")
+    reason = (reason or "").strip()
+    if len(reason) > 60:
+        raise RuleViolation(_("原因不能超过 60 字"), field="reason")
+    if db.session.scalar(
+        select(SchoolClosure.id).where(SchoolClosure.school_id == school.id, SchoolClosure.on == on)
+    ):
+        raise RuleViolation(_("这一天已经登记为停课日"), field="on")
+    row = SchoolClosure(school_id=school.id, on=on, reason=reason)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "calendar.closure", row, school_id=school.id, on=on.isoformat())
+    return row
+
+
+def remove_closure(actor: User, row) -> None:
+    audit.record(actor, "calendar.closure.remove", row, school_id=row.school_id)
+    db.session.delete(row)
+    db.session.flush()
