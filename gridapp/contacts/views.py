@@ -567,7 +567,22 @@ def worklist_summary():
         overdue=overdue,
         coming=coming,
         returned=len(worklists.returned_contacts(user)),
+        assigned=_assigned_cases(user),
     )
+
+
+def _assigned_cases(user: User):
+    """Opinions assigned to the teacher and still open: how many, the nearest deadline."""
+    from gridapp.cases.models import Case
+    from gridapp.cases.services import OPEN
+
+    return db.session.execute(
+        select(func.count(Case.id), func.min(Case.due_on)).where(
+            Case.assignee_id == user.id,
+            Case.status.in_(sorted(OPEN)),
+            Case.school_id.in_(sorted(user.staff_school_ids)),
+        )
+    ).one()
 
 
 def _teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:

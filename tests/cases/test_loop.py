@@ -266,3 +266,34 @@ def test_other_schools_and_parents_cannot_open_a_case(client, world, login, who)
 def test_a_flood_of_letters_from_one_ip_is_429(client, ctx, world):
     statuses = [_send(client, ctx, world).status_code for _i in range(6)]
     assert statuses[:5] == [303] * 5 and statuses[5] == 429
+
+
+def test_principal_sends_a_draft_back_then_archives_the_answered_case(client, ctx, world, login):
+    login(world.principal_name)
+    client.post(f"/cases/{world.case}/moves/assign", data={"assignee_id": world.head_teacher})
+    client.post("/logout")
+    login(world.head_teacher_name)
+    assert "件交办给我的意见" in client.get("/worklist/summary").get_data(as_text=True)
+    client.post(f"/cases/{world.case}/reply", data={"reply": "会处理。"})
+    # A second draft while one waits: the answer form is not offered, and nothing is published.
+    client.post("/logout")
+    login(world.principal_name)
+    r = client.post(f"/cases/{world.case}/approval", data={"decision": "reject", "note": ""})
+    assert r.status_code == 422  # a reason is needed
+    r = client.post(f"/cases/{world.case}/approval",
+                    data={"decision": "reject", "note": "请写明具体措施"})  # fmt: skip
+    assert r.status_code == 303
+    ctx.expire_all()
+    case = ctx.get(Case, world.case)
+    assert case.reply_draft == "" and case.status is CaseStatus.ASSIGNED and case.reply == ""
+    # Approving with nothing waiting: 409.
+    assert client.post(f"/cases/{world.case}/approval", data={}).status_code == 409
+    client.post(f"/cases/{world.case}/reply", data={"reply": "自下周起午餐增加一份主食。"})
+    assert client.post(f"/cases/{world.case}/moves/archive").status_code == 303
+    ctx.expire_all()
+    assert ctx.get(Case, world.case).status is CaseStatus.ARCHIVED
+    assert client.post(f"/cases/{world.case}/moves/archive").status_code == 409
+    # Assigning to someone of another school: refused, nothing changed.
+    r = client.post(f"/cases/{world.case}/moves/assign",
+                    data={"assignee_id": world.other_school_teacher})  # fmt: skip
+    assert r.status_code in (409, 422)
