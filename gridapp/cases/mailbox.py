@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -104,7 +106,9 @@ def check_captcha(token: str, typed: str) -> bool:
     if challenge is None:
         return False
     fresh = challenge.created_at >= now() - CAPTCHA_TTL
-    ok = hmac.compare_digest(challenge.answer, (typed or "").strip().upper()[: CAPTCHA_LENGTH * 2])
+    # Full-width letters from a Chinese input method count as the letters they are.
+    typed = unicodedata.normalize("NFKC", typed or "").strip().upper()[: CAPTCHA_LENGTH * 2]
+    ok = hmac.compare_digest(challenge.answer.encode(), typed.encode("utf-8", "replace"))
     db.session.delete(challenge)
     db.session.flush()
     return fresh and ok
@@ -209,17 +213,24 @@ def open_case(letter: Letter) -> None:
         return
     case = cases.new_case(
         None, letter.school_id, CaseSource.MAILBOX, letter.category, letter.content,
-        subject=letter.subject, register=False,
+        subject=letter.subject, register=False, limit=CONTENT_LIMIT,
     )  # fmt: skip
     letter.case = case
     db.session.flush()
 
 
 def open_missing_cases() -> int:
-    letters = db.session.scalars(select(Letter).where(Letter.case_id.is_(None))).all()
-    for letter in letters:
-        open_case(letter)
-    return len(letters)
+    """Cases for letters left without one; a letter that fails is logged and skipped, so it never
+    stops the others (or the deadline checks that run after)."""
+    opened = 0
+    for letter in db.session.scalars(select(Letter).where(Letter.case_id.is_(None))).all():
+        try:
+            with db.session.begin_nested():
+                open_case(letter)
+            opened += 1
+        except Exception:
+            logging.getLogger(__name__).exception("letter %s: case not opened", letter.id)
+    return opened
 
 
 def rate_limit() -> str:

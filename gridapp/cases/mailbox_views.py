@@ -13,7 +13,7 @@ from gridapp.accounts.models import Role
 from gridapp.cases import mailbox
 from gridapp.cases import services as cases
 from gridapp.cases.forms import LetterForm, RateForm, TrackForm
-from gridapp.cases.models import CaseCategory, CaseEvent
+from gridapp.cases.models import Case, CaseCategory, CaseEvent
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
@@ -135,6 +135,9 @@ def captcha_image(token: str):
 
 def _tracking_page(form, letter=None, status=200, rate_form=None):
     case = letter.case if letter is not None else None
+    merged = case is not None and case.merged_into_id is not None
+    if merged:  # handled together with the same opinion: its progress is this letter's
+        case = db.session.get(Case, case.merged_into_id)
     replies = []
     if case is not None:
         replies = db.session.scalars(
@@ -151,7 +154,9 @@ def _tracking_page(form, letter=None, status=200, rate_form=None):
         case=case,
         replies=replies,
         rate_form=rate_form,
-        may_rate=case is not None and case.reply and case.rating is None
+        merged=merged,
+        may_rate=not merged
+        and case is not None and case.reply and case.rating is None
         and case.status in (cases.S.REPLIED, cases.S.ARCHIVED),
     ), status  # fmt: skip
 
@@ -186,7 +191,7 @@ def rate():
     try:
         reopened = cases.rate(letter.case, rate_form.rating.data, rate_form.comment.data or "")
     except IllegalTransition as e:
-        rate_form.form_errors.append(e.message)
+        rate_form.form_errors.append(str(e))
         return _tracking_page(form, letter, 409, rate_form)
     except RuleViolation as e:
         rate_form.add_violation(e)

@@ -150,14 +150,17 @@ def settings_for(school_id: int) -> CaseSettings:
     )
 
 
-def _set_deadline(case: Case, start: date, workdays: int | None = None) -> None:
+def _set_deadline(
+    case: Case, start: date, workdays: int | None = None, keep_escalation: bool = False
+) -> None:
     d = calendar_for(case.school_id).add_workdays(
         start, workdays or workdays_for(case.school_id, case.category)
     )
     case.due_on, case.due_estimated = d.due_on, d.estimated
     case.reminded_at = None
-    case.escalation = 0
-    case.escalated_at = None
+    if not keep_escalation:
+        case.escalation = 0
+        case.escalated_at = None
 
 
 # ---- creating cases -------------------------------------------------------------------------------
@@ -166,17 +169,17 @@ def _set_deadline(case: Case, start: date, workdays: int | None = None) -> None:
 def new_case(
     actor: User | None, school_id: int, source: CaseSource, category: CaseCategory, words: str,
     *, subject: str = "", wants_answer: bool = True, family_id: int | None = None,
-    grid_id: int | None = None, register: bool = True,
+    grid_id: int | None = None, register: bool = True, limit: int = TEXT_LIMIT,
 ) -> Case:  # fmt: skip
     """A case from any channel, with the parent's words kept verbatim. Staff channels register it
     at once (and the deadline starts); a mailbox letter waits, collected, to be registered."""
-    words = _text(words, "words", _("请填写家长的意见或诉求"))
+    words = _text(words, "words", _("请填写家长的意见或诉求"), limit)
     case = Case(
         school_id=school_id,
         source=source,
         category=category,
         status=S.COLLECTED,
-        subject=(subject or words)[:40],
+        subject=(subject or words)[:100],
         words=words,
         wants_answer=wants_answer,
         family_id=family_id,
@@ -185,11 +188,16 @@ def new_case(
     )
     db.session.add(case)
     _event(actor, case, "collect")
+    # The deadline runs from the day it came in, registered or not yet.
+    _set_deadline(case, today())
     if register:
         _move(actor, case, "register")
-        _set_deadline(case, today())
     db.session.flush()
-    audit.record(actor, "case.create", case, school_id=school_id, source=source.value)
+    # Nothing about a mailbox writer's connection is kept (the letter may be anonymous).
+    audit.record(
+        actor, "case.create", case, school_id=school_id, source=source.value,
+        keep_ip=actor is not None,
+    )  # fmt: skip
     return case
 
 
@@ -229,7 +237,8 @@ def register_by_staff(
 def register(actor: User, case: Case) -> None:
     _require_leader(actor, case)
     _move(actor, case, "register")
-    _set_deadline(case, today())
+    if case.due_on is None:
+        _set_deadline(case, today())
     audit.record(actor, "case.register", case, school_id=case.school_id)
 
 
@@ -260,7 +269,9 @@ def assign(
     case.assignee_id = assignee.id if assignee else None
     case.department = department
     case.assigned_at = now()
-    _set_deadline(case, today(), workdays)
+    if workdays is not None or case.due_on is None:
+        # A leader may set a new deadline; an escalation already made stays.
+        _set_deadline(case, today(), workdays, keep_escalation=True)
     audit.record(
         actor, "case.assign", case, school_id=case.school_id,
         assignee_id=case.assignee_id, due_on=case.due_on.isoformat(),
@@ -332,7 +343,7 @@ def archive(actor: User | None, case: Case) -> None:
     if actor is not None:
         _require_leader(actor, case)
     _move(actor, case, "archive")
-    audit.record(actor, "case.archive", case, school_id=case.school_id)
+    audit.record(actor, "case.archive", case, school_id=case.school_id, keep_ip=actor is not None)
 
 
 def merge(actor: User, duplicate: Case, into: Case) -> None:
@@ -373,12 +384,11 @@ def rate(case: Case, rating: int, comment: str, actor: User | None = None) -> bo
         raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field="comment")
     case.rating, case.rating_comment, case.rated_at = rating, comment, now()
     _event(actor, case, "rate", f"{rating}/5 {comment}".strip())
-    audit.record(actor, "case.rate", case, school_id=case.school_id, rating=rating)
+    # Rated on the public tracking page: no IP (the letter may be anonymous).
+    audit.record(actor, "case.rate", case, school_id=case.school_id, rating=rating, keep_ip=False)
     if rating <= LOW_RATING and not case.reopened_by_rating:
         case.reopened_by_rating = True
         _reopen(actor, case, _("家长评价 %(r)d 分，重新办理", r=rating))
-        # A new answer may be rated again.
-        case.rating = None
         return True
     if case.status is S.REPLIED:
         archive(None, case)
@@ -386,8 +396,11 @@ def rate(case: Case, rating: int, comment: str, actor: User | None = None) -> bo
 
 
 def _reopen(actor: User | None, case: Case, note: str) -> None:
+    if case.merged_into_id is not None:
+        raise IllegalTransition(_("已并入其他意见，请在 #%(n)d 中办理", n=case.merged_into_id))
     _move(actor, case, "reopen", note)
     case.reply_draft = ""
+    case.rating = None  # the new answer can be rated (the old rating stays in the history)
     _set_deadline(case, today())
 
 
@@ -395,7 +408,9 @@ def supervise(actor: User, case: Case, comment: str, reopen: bool) -> Supervisio
     """A district supervisor's comment (督查); it may require the case handled again."""
     comment = _text(comment, "comment", _("请填写督查意见"))
     if reopen and case.status not in TRANSITIONS["reopen"][0]:
-        raise IllegalTransition(_("办理中的意见无需重新办理，督查意见已可记录"))
+        raise IllegalTransition(
+            _("这条意见还在办理中，无需要求重新办理：请取消勾选后再提交督查意见")
+        )
     item = Supervision(case_id=case.id, supervisor_id=actor.id, comment=comment, reopened=reopen)
     db.session.add(item)
     _event(actor, case, "supervise", comment)
@@ -416,8 +431,9 @@ def check_deadlines(on: date | None = None) -> dict[str, int]:
     on = on or today()
     counts = {"reminded": 0, "principal": 0, "district": 0}
     calendars: dict[int, WorkCalendar] = {}
+    waiting = sorted(OPEN | {S.COLLECTED})
     cases = db.session.scalars(
-        select(Case).where(Case.status.in_(sorted(OPEN)), Case.due_on.is_not(None))
+        select(Case).where(Case.status.in_(waiting), Case.due_on.is_not(None))
     ).all()
     for case in cases:
         cal = calendars.setdefault(case.school_id, calendar_for(case.school_id))
@@ -443,7 +459,11 @@ def check_deadlines(on: date | None = None) -> dict[str, int]:
 
 
 def is_overdue(case: Case, on: date | None = None) -> bool:
-    return case.status in OPEN and case.due_on is not None and case.due_on < (on or today())
+    return (
+        case.status in OPEN | {S.COLLECTED}
+        and case.due_on is not None
+        and case.due_on < (on or today())
+    )
 
 
 # ---- settings -------------------------------------------------------------------------------------

@@ -469,7 +469,8 @@ def case_settings(school_id: int):
                 values = {}
                 for c in CaseCategory:
                     raw = request.form.get(c.value, "")
-                    values[c] = int(raw) if raw.strip().isdigit() else -1
+                    raw = raw.strip()
+                    values[c] = int(raw) if raw.isascii() and raw.isdecimal() else -1
                 services.set_deadlines(user, school.id, values, request.form.get("approval") == "y")
                 message = _("办理期限已保存")
             elif action == "canned":

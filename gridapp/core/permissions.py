@@ -337,11 +337,14 @@ def can_case(user: User, need: Need, case: Case) -> bool:
     """An opinion case: the school's leaders handle it; its assignee answers it; the grid teachers
     who relayed it follow it; the district's supervisors see it (without the writer's identity)."""
     if need is Need.VIEW:
-        if case.school_id in leader_school_ids(user) or case.recorded_by_id == user.id:
-            return True
-        if case.assignee_id == user.id and case.school_id in user.staff_school_ids:
+        if case.school_id in leader_school_ids(user):
             return True
         if user.is_district and case.school_id in district_school_ids(user):
+            return True
+        # Staff of the school only: a teacher who has left keeps no access.
+        if case.school_id not in user.staff_school_ids:
+            return False
+        if case.recorded_by_id == user.id or case.assignee_id == user.id:
             return True
         if case.grid_id is not None:
             grid = db.session.get(Grid, case.grid_id)

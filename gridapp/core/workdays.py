@@ -93,13 +93,13 @@ class WorkCalendar:
         if self._closed(day):
             return False, False
         official = self._official_year(day.year)
-        if official:
-            if day in official:
-                return official[day], False
-            return day.weekday() < 5, False
+        if day in official:  # the district's entry wins over everything
+            return official[day], False
         try:
             return chinese_calendar.is_workday(day), False
         except NotImplementedError:
+            if official:  # the district entered this year's schedule: other days are ordinary
+                return day.weekday() < 5, False
             return day.weekday() < 5 and day not in _statutory(day.year), True
 
     def add_workdays(self, start: date, n: int) -> Deadline:

@@ -198,7 +198,7 @@ def parse_focus(student_value, change_value) -> FocusChange | None:
         cat = FocusCategory(category)
     except (TypeError, ValueError):
         raise RuleViolation(_("请选择学生和重点对象类别"), field="focus") from None
-    if action not in {"mark", "end"}:
+    if action not in {"mark", "end"} or not 1 <= student_id <= 2**31 - 1:
         raise RuleViolation(_("请选择学生和重点对象类别"), field="focus")
     return FocusChange(student_id, cat, action == "mark")
 

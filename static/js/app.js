@@ -107,6 +107,7 @@
   document.addEventListener("htmx:load", function (e) { init(e.detail.elt.parentNode || document); });
 
   document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
     var discard = e.target.closest && e.target.closest("[data-discard-draft]");
     if (!discard) return;
     var form = document.querySelector("form[data-draft]");
@@ -117,6 +118,10 @@
 
   // A select that applies itself (no inline handlers under the CSP).
   document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-fill]") && e.target.form) {
+      var into = e.target.form.elements[e.target.getAttribute("data-fill")];
+      if (into && e.target.value) into.value = e.target.value;
+    }
     if (e.target.matches && e.target.matches("select[data-autosubmit]") && e.target.form) {
       e.target.form.requestSubmit();
     }

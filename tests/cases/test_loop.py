@@ -297,3 +297,40 @@ def test_principal_sends_a_draft_back_then_archives_the_answered_case(client, ct
     r = client.post(f"/cases/{world.case}/moves/assign",
                     data={"assignee_id": world.other_school_teacher})  # fmt: skip
     assert r.status_code in (409, 422)
+
+
+def test_review_findings_full_width_captcha_long_letters_and_no_ip(client, ctx, world, login):
+    token, answer = _captcha(client, ctx)
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in answer)  # ＡＢＣＤ from an IME
+    long_text = "孩子在学校的情况。" * 400  # 3,600 characters: within the letter's 5,000
+    r = client.post("/mailbox", data=_letter(world, token, full_width, content=long_text))
+    assert r.status_code == 303
+    code = _code(client)
+    ctx.expire_all()
+    letter = ctx.scalars(select(Letter)).one()
+    assert letter.case is not None and letter.case.words == long_text.strip()
+    ips = ctx.scalars(select(AuditEntry.ip).where(AuditEntry.object_id.is_not(None))).all()
+    assert set(ips) <= {""}  # neither the letter nor its case keeps the writer's IP
+    # Rated twice (a double submit): the second is a clear 409, not a 500.
+    login(world.principal_name)
+    client.post(f"/cases/{letter.case_id}/moves/register")
+    client.post(f"/cases/{letter.case_id}/reply", data={"reply": "已收到，正在处理。"})
+    client.post("/logout")
+    assert (
+        client.post("/mailbox/track/rating", data={"code": code, "rating": "4"}).status_code == 200
+    )
+    r = client.post("/mailbox/track/rating", data={"code": code, "rating": "4"})
+    assert r.status_code == 409 and "已经评价过了" in r.get_data(as_text=True)
+    assert not [e for e in ctx.scalars(select(AuditEntry)) if e.action == "case.rate" and e.ip]
+
+
+def test_a_merged_letter_shows_the_progress_of_the_case_it_joined(client, ctx, world, login):
+    _send(client, ctx, world)
+    code = _code(client)
+    case_id = ctx.scalars(select(Letter.case_id)).one()
+    login(world.principal_name)
+    client.post(f"/cases/{case_id}/moves/merge", data={"into": world.case})
+    client.post(f"/cases/{world.case}/reply", data={"reply": "午餐已增加主食。"})
+    client.post("/logout")
+    page = client.post("/mailbox/track", data={"code": code}).get_data(as_text=True)
+    assert "合并办理" in page and "午餐已增加主食。" in page

@@ -32,11 +32,18 @@ def test_school_sets_deadlines_and_drops_approval(client, ctx, world, login):
     client.post("/logout")
 
     login(world.principal_name)
+    r = client.post(
+        f"/schools/{world.school_a}/cases/new",
+        data={"source": "hotline", "category": "canteen", "subject": "午饭",
+              "words": "午饭不够吃", "wants_answer": "y"},
+    )  # fmt: skip
+    new = ctx.scalars(select(Case).order_by(Case.id.desc())).first()
+    # Two working days from Mon 23 Nov, the 24th being a closure: Thu 26 Nov.
+    assert new.due_on == date(2026, 11, 26)
     r = client.post(f"/cases/{world.case}/moves/assign", data={"assignee_id": world.head_teacher})
     assert r.status_code == 303
     ctx.expire_all()
-    # Two working days from Mon 23 Nov, the 24th being a closure: Thu 26 Nov.
-    assert ctx.get(Case, world.case).due_on == date(2026, 11, 26)
+    assert ctx.get(Case, world.case).due_on == date(2026, 11, 30)  # the deadline it had
     client.post("/logout")
     login(world.head_teacher_name)
     page = client.get(f"/cases/{world.case}").get_data(as_text=True)

@@ -180,3 +180,13 @@ def test_activity_bad_input_and_scope(client, login, world, ctx):
     login(world.other_class_teacher_name)
     assert client.get(f"/activities/{future.id}").status_code == 404
     assert client.get(f"/classes/{world.class_a1}/activities").status_code == 404
+
+
+def test_a_sensitive_situation_text_is_hidden_from_subject_teachers(client, login, world, ctx):
+    family = ctx.get(Student, world.student).family_id
+    login(world.head_teacher_name)
+    _log(client, world, family, focus="mark:single_parent", text="父母已离异，孩子随母亲生活。")
+    client.post("/logout")
+    login(world.subject_teacher_name)
+    page = client.get(f"/grids/{world.grid}").get_data(as_text=True)
+    assert "父母已离异" not in page and "涉及敏感信息" in page
