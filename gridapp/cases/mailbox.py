@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 import secrets
 import unicodedata
@@ -130,7 +131,7 @@ def clean_attachment(raw: bytes, filename: str) -> Upload:
     if raw.startswith(b"%PDF-"):
         if b"%%EOF" not in raw[-2048:]:
             raise RuleViolation(_("“%(n)s”不是完整的 PDF 文件", n=name), field="attachments")
-        return Upload(raw, "pdf")
+        return Upload(_clean_pdf(raw, name), "pdf")
     try:
         photo = photos.clean(raw, filename)
     except RuleViolation:
@@ -138,6 +139,37 @@ def clean_attachment(raw: bytes, filename: str) -> Upload:
             _("“%(n)s”不是有效的图片（JPEG、PNG）或 PDF 文件", n=name), field="attachments"
         ) from None
     return Upload(photo.data, photo.extension.replace("jpg", "jpeg"))
+
+
+MAX_PDF_PAGES = 100
+
+
+def _clean_pdf(raw: bytes, name: str) -> bytes:
+    """The PDF's pages rewritten without the document's metadata (author, XMP), which often
+    names whoever made it: an anonymous letter must not carry its writer's name."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(raw), strict=False)
+        if reader.is_encrypted or len(reader.pages) > MAX_PDF_PAGES:
+            raise ValueError("encrypted or too long")
+        writer = pypdf.PdfWriter()
+        for page in reader.pages:
+            page.pop("/Metadata", None)
+            writer.add_page(page)
+        writer.add_metadata({"/Producer": ""})
+        out = io.BytesIO()
+        writer.write(out)
+    except Exception as e:  # an untrusted file: any parser failure means "cannot be read"
+        raise RuleViolation(
+            _(
+                "“%(n)s”无法读取（加密、损坏或超过 %(p)d 页的 PDF 不能上传）",
+                n=name,
+                p=MAX_PDF_PAGES,
+            ),
+            field="attachments",
+        ) from e
+    return out.getvalue()
 
 
 def _store(upload: Upload) -> str:

@@ -106,6 +106,15 @@ def test_bad_letters_are_refused_and_the_text_is_kept(client, ctx, world):
         content_type="multipart/form-data",
     )  # fmt: skip
     assert r.status_code == 422 and "不是有效的图片" in r.get_data(as_text=True)
+    token, answer = _captcha(client, ctx)
+    broken = b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
+    r = client.post(
+        "/mailbox",
+        data={**_letter(world, token, answer), "attachments": [(__import__("io").BytesIO(
+            broken), "scan.pdf")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert r.status_code == 422 and "无法读取" in r.get_data(as_text=True)
     assert ctx.scalars(select(Letter)).all() == []
     r = _send(client, ctx, world, content="<script>alert(1)</script>")
     assert r.status_code == 303
@@ -118,7 +127,14 @@ def test_attachments_are_checked_by_content_and_shown_to_leaders(client, ctx, wo
     import io
 
     token, answer = _captcha(client, ctx)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": "李芳", "/Title": "关于午餐的投诉"})
+    buf = io.BytesIO()
+    writer.write(buf)
+    pdf = buf.getvalue()
     r = client.post(
         "/mailbox",
         data={**_letter(world, token, answer), "attachments": [
@@ -129,6 +145,12 @@ def test_attachments_are_checked_by_content_and_shown_to_leaders(client, ctx, wo
     ctx.expire_all()
     letter = ctx.scalars(select(Letter)).one()
     assert sorted(a.kind for a in letter.attachments) == ["jpeg", "pdf"]
+    from gridapp.cases.mailbox import attachment_path
+
+    with client.application.app_context():
+        stored = next(a for a in letter.attachments if a.kind == "pdf")
+        meta = pypdf.PdfReader(attachment_path(stored)).metadata or {}
+    assert "李芳" not in str(meta) and "投诉" not in str(meta)  # the writer's name is gone
     login(world.principal_name)
     a = letter.attachments[0]
     r = client.get(f"/cases/{letter.case_id}/attachments/{a.id}")
