@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.core.views import bp as core_bp
     from gridapp.grids.views import bp as grids_bp
     from gridapp.people.views import bp as people_bp
+    from gridapp.reception.views import bp as reception_bp
     from gridapp.schools.views import bp as schools_bp
 
     for bp in (
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         grids_bp,
         cases_bp,
         mailbox_bp,
+        reception_bp,
     ):
         app.register_blueprint(bp)
 

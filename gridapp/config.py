@@ -54,6 +54,7 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     MAILBOX_RATE_LIMIT = "5 per hour"  # letters per IP
     TRACK_RATE_LIMIT = "30 per hour"  # tracking-code lookups per IP (guessing)
+    RECEPTION_GUEST_RATE_LIMIT = "30 per hour"  # booking attempts without an account, per IP
 
     INVITATION_DAYS = 7
     PAGE_SIZE = 20

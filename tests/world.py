@@ -40,6 +40,34 @@ def _photo(contact, user):
     return photo
 
 
+def reception_day(host, school, days_ahead: int = 7, capacity: int = 2, guests: bool = True):
+    """A reception day a week ahead (of the real clock: bookings compare with the real time),
+    open for booking now, 14:00–16:00 in 20-minute slots."""
+    from datetime import time, timedelta
+
+    from gridapp.core import time as gtime
+    from gridapp.reception import services as reception
+
+    data = reception.DayData(
+        starts=time(14, 0), ends=time(16, 0), room="家长接待室", slot_minutes=20,
+        capacity=capacity, buffer_minutes=0, opens_days_before=30, closes_hours_before=2,
+        host_ids=[host.id], allow_guests=guests,
+    )  # fmt: skip
+    real_today = gtime.now().astimezone(gtime.SHANGHAI).date()
+    fixed = gtime.today()
+    day = reception.publish_day(host, school.id, fixed + timedelta(days=days_ahead), data, fixed)
+    shift = timedelta(days=(real_today - fixed).days)
+    if shift:
+        day.on += shift
+        day.opens_at += shift
+        day.closes_at += shift
+        for slot in day.slots:
+            slot.starts_at += shift
+            slot.ends_at += shift
+    db.session.flush()
+    return day
+
+
 def build_world() -> SimpleNamespace:
     d = f.DistrictFactory(name="南湖区教育局")
     other_d = f.DistrictFactory(name="秀洲区教育局")
@@ -126,6 +154,16 @@ def build_world() -> SimpleNamespace:
         w.subject_teacher, w.class_a1,
         ActivityData("如何陪伴孩子写作业", date(2026, 11, 20), "三楼会议室", "王老师", w.grid.id),
         date(2026, 11, 23),
+    )  # fmt: skip
+    w.reception_day = reception_day(w.principal, a)
+    w.slot = w.reception_day.slots[0].id
+    from gridapp.core.time import now
+    from gridapp.reception import services as reception
+
+    w.booking, _code = reception.book(
+        w.reception_day.slots[1],
+        reception.Request(topic="孩子的午餐", description="", token="", student_id=w.student.id),
+        w.parent, now(),
     )  # fmt: skip
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     db.session.commit()

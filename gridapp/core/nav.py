@@ -35,6 +35,7 @@ def navigation() -> list[NavItem]:
         items.append((_("家访统计"), url_for("contacts.school_coverage", school_id=school_id)))
         items.append((_("家长网格"), url_for("grids.school_grids", school_id=school_id)))
         items.append((_("意见建议"), url_for("cases.school_cases", school_id=school_id)))
+        items.append((_("接待日"), url_for("reception.school_days", school_id=school_id)))
         break
     if u.is_district:
         items.append((_("各校概况"), url_for("schools.index")))
@@ -42,6 +43,7 @@ def navigation() -> list[NavItem]:
         items.append((_("意见督查"), url_for("cases.district_cases")))
     if u.is_guardian:
         items.append((_("家访与评价"), url_for("contacts.parent_contacts")))
+        items.append((_("接待日"), url_for("reception.index")))
         items.append((_("我的来信"), url_for("cases.my_letters")))
     if u.has_role(Role.SCHOOL_ADMIN) or u.has_role(Role.DISTRICT_ADMIN):
         items.append((_("账号管理"), url_for("accounts_admin.users")))

@@ -19,6 +19,7 @@ from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GuidanceActivity
 from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
+from gridapp.reception.models import Booking, DayStatus, ReceptionDay
 from gridapp.schools.models import School, SchoolClass, TeachingAssignment
 
 
@@ -314,6 +315,45 @@ def sees_sensitive_in_class(user: User, class_id: int | None, school_id: int) ->
     )
 
 
+def guardian_school_ids(user: User) -> frozenset[int]:
+    """Schools the guardian's children attend."""
+    if not user.is_guardian:
+        return frozenset()
+
+    def compute():
+        q = (
+            select(Student.school_id)
+            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(Guardian.user_id == user.id, Student.status == StudentStatus.ACTIVE)
+        )
+        return frozenset(db.session.scalars(q))
+
+    return _cached(("guardian_schools", user.id), compute)
+
+
+def can_reception_day(user: User, need: Need, day: ReceptionDay) -> bool:
+    """A reception day: the school's principal and admin run it; parents of its pupils see it
+    while it is published."""
+    hosts = user.has_role(Role.PRINCIPAL, day.school_id) or user.has_role(
+        Role.SCHOOL_ADMIN, day.school_id
+    )
+    if need is Need.VIEW:
+        return hosts or (
+            day.status is DayStatus.PUBLISHED and day.school_id in guardian_school_ids(user)
+        )
+    return hosts
+
+
+def can_booking(user: User, need: Need, booking: Booking) -> bool:
+    """A booking: its parent, and the school's principal and admin."""
+    if booking.guardian_user_id is not None and booking.guardian_user_id == user.id:
+        return need in (Need.VIEW, Need.EDIT)
+    return user.has_role(Role.PRINCIPAL, booking.school_id) or user.has_role(
+        Role.SCHOOL_ADMIN, booking.school_id
+    )
+
+
 def can_see_sensitive(user: User, student: Student) -> bool:
     return sees_sensitive_in_class(user, student.class_id, student.school_id)
 
@@ -363,6 +403,14 @@ def load_grid(grid_id: int, need: Need = Need.VIEW, options=()) -> Grid:
     return _load(Grid, grid_id, need, options)
 
 
+def load_reception_day(day_id: int, need: Need = Need.VIEW, options=()) -> ReceptionDay:
+    return _load(ReceptionDay, day_id, need, options)
+
+
+def load_booking(booking_id: int, need: Need = Need.VIEW, options=()) -> Booking:
+    return _load(Booking, booking_id, need, options)
+
+
 def load_activity(activity_id: int, need: Need = Need.VIEW, options=()) -> GuidanceActivity:
     return _load(GuidanceActivity, activity_id, need, options)
 
@@ -376,6 +424,8 @@ _DECISIONS = {
     Grid: can_grid,
     Case: can_case,
     GuidanceActivity: can_activity,
+    ReceptionDay: can_reception_day,
+    Booking: can_booking,
 }
 
 

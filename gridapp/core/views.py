@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from gridapp.accounts.models import Role
 from gridapp.core.forms import local_path
@@ -24,7 +24,16 @@ def home():
     from gridapp.schools.views import classes_of_teacher, school_summary
 
     u = current_user
-    context = {}
+    from gridapp.reception.models import Notice
+
+    context = {
+        "notices": db.session.scalars(
+            select(Notice)
+            .where(Notice.user_id == u.id, Notice.read_at.is_(None))
+            .order_by(Notice.id.desc())
+            .limit(5)
+        ).all()
+    }
     if u.has_role(Role.TEACHER):
         classes = classes_of_teacher(u)
         context["classes"] = classes
@@ -41,6 +50,22 @@ def home():
     if u.is_guardian:
         context["children"] = children_of(u)
     return render_template("core/home.html", **context)
+
+
+@bp.post("/notices/read")
+@login_required
+def read_notices():
+    """Mark the user's in-app notices read."""
+    from gridapp.core.time import now
+    from gridapp.reception.models import Notice
+
+    db.session.execute(
+        update(Notice)
+        .where(Notice.user_id == current_user.id, Notice.read_at.is_(None))
+        .values(read_at=now())
+    )
+    db.session.commit()
+    return redirect(url_for("core.home"), code=303)
 
 
 @bp.post("/lang")

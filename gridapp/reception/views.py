@@ -1,0 +1,381 @@
+"""Reception-day pages: parents book and cancel (with an .ics file), hosts publish days and run
+them, and the day's outcomes become cases."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from gridapp.accounts.models import Role, User, UserRole
+from gridapp.core.errors import IllegalTransition, RuleViolation, abort_with
+from gridapp.core.forms import form_page
+from gridapp.core.htmx import redirect_303
+from gridapp.core.i18n import gettext as _
+from gridapp.core.permissions import (
+    Need,
+    guardian_school_ids,
+    leader_school_ids,
+    load_booking,
+    load_reception_day,
+    load_school,
+    require,
+)
+from gridapp.core.time import now, today
+from gridapp.extensions import db, limiter
+from gridapp.reception import ics, services
+from gridapp.reception.forms import BookingForm, DayForm
+from gridapp.reception.models import Booking, DayStatus, ReceptionDay, ReceptionSlot
+
+bp = Blueprint("reception", __name__)
+
+
+def _me() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _upcoming(school_ids) -> list[ReceptionDay]:
+    return db.session.scalars(
+        select(ReceptionDay)
+        .where(
+            ReceptionDay.school_id.in_(sorted(school_ids)),
+            ReceptionDay.status == DayStatus.PUBLISHED,
+            ReceptionDay.on >= today(),
+        )
+        .options(selectinload(ReceptionDay.slots), joinedload(ReceptionDay.school))
+        .order_by(ReceptionDay.on)
+        .limit(30)
+    ).all()
+
+
+@bp.get("/reception")
+def index():
+    """Parents: the coming reception days of their children's schools, and their bookings.
+    Without an account: the days that take bookings from guests."""
+    user = _me()
+    if user is not None and user.is_guardian:
+        days = _upcoming(guardian_school_ids(user))
+        bookings = db.session.scalars(
+            select(Booking)
+            .where(Booking.guardian_user_id == user.id)
+            .options(joinedload(Booking.slot), joinedload(Booking.day))
+            .order_by(Booking.id.desc())
+            .limit(50)
+        ).all()
+    else:
+        guest_schools = db.session.scalars(
+            select(ReceptionDay.school_id).where(
+                ReceptionDay.allow_guests, ReceptionDay.status == DayStatus.PUBLISHED
+            )
+        ).all()
+        days = [d for d in _upcoming(set(guest_schools)) if d.allow_guests]
+        bookings = []
+    waiting = services.counts_by_slot([d.id for d in days]) if days else {}
+    return render_template(
+        "reception/index.html", days=days, bookings=bookings, waiting=waiting, at=now(),
+        cutoff=services.CANCEL_CUTOFF,
+    )  # fmt: skip
+
+
+def _slot_for(slot_id: int) -> ReceptionSlot:
+    """A slot the visitor may book: a published day of a child's school, or a guest day."""
+    slot = db.session.get(ReceptionSlot, slot_id) if 0 < slot_id < 2**31 else None
+    if slot is None:
+        abort(404)
+    day = slot.day
+    user = _me()
+    if user is not None and user.is_guardian:
+        if day.school_id not in guardian_school_ids(user) and not day.allow_guests:
+            abort(404)
+    elif user is not None:
+        abort(404)  # staff do not book
+    elif not day.allow_guests:
+        abort(404)
+    return slot
+
+
+def _booking_form(slot: ReceptionSlot) -> BookingForm:
+    form = BookingForm()
+    user = _me()
+    if user is not None:
+        from gridapp.people.views import children_of
+
+        kids = [s for s in children_of(user) if s.school_id == slot.day.school_id]
+        form.student_id.choices = [
+            SelectChoice(s.id, f"{s.name}（{s.school_class.name if s.school_class else ''}）")
+            for s in kids
+        ]
+    else:
+        form.student_id.choices = [SelectChoice("", "—")]
+    if not form.token.data:
+        form.token.data = secrets.token_urlsafe(16)
+    return form
+
+
+@bp.route("/reception/slots/<int:slot_id>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["RECEPTION_GUEST_RATE_LIMIT"],
+    methods=["POST"],
+    exempt_when=lambda: current_user.is_authenticated,
+)
+def book(slot_id: int):
+    slot = _slot_for(slot_id)
+    form = _booking_form(slot)
+    user = _me()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            req = services.Request(
+                topic=form.topic.data, description=form.description.data or "",
+                token=form.token.data or "", student_id=form.student_id.data,
+                guest_name=form.guest_name.data or "", guest_mobile=form.guest_mobile.data or "",
+                guest_class=form.guest_class.data or "",
+            )  # fmt: skip
+            try:
+                booking, code = services.book(
+                    slot, req, user, now(), waitlist=request.form.get("waitlist") == "y"
+                )
+            except services.Full:
+                db.session.rollback()
+                form.form_errors.append(_("这个时段已约满，可以选择候补或其他时段"))
+                status = 409
+            except IllegalTransition as e:
+                db.session.rollback()
+                form.form_errors.append(str(e))
+                status = 409
+            except RuleViolation as e:
+                db.session.rollback()
+                form.add_violation(e)
+                status = 422
+            else:
+                db.session.commit()
+                if code:
+                    session["booking_code"] = code
+                return redirect_303(url_for(".booked", booking_id=booking.id))
+        else:
+            status = 422
+    return render_template(
+        "reception/book.html", slot=slot, day=slot.day, form=form, guest=user is None,
+    ), status  # fmt: skip
+
+
+@bp.get("/reception/bookings/<int:booking_id>")
+def booked(booking_id: int):
+    """The confirmation: for a parent with an account, through the permission layer; for a guest,
+    once, right after booking (with the booking code)."""
+    user = _me()
+    code = session.pop("booking_code", None)
+    if user is not None:
+        booking = load_booking(booking_id)
+    else:
+        booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
+        from gridapp.cases import mailbox
+
+        if booking is None or code is None or booking.code_hash != mailbox.code_hash(code):
+            abort(404)
+    return render_template(
+        "reception/booked.html", booking=booking, code=code and _pretty(code), at=now(),
+        cutoff=services.CANCEL_CUTOFF,
+    )  # fmt: skip
+
+
+def _pretty(code: str) -> str:
+    from gridapp.cases.mailbox import pretty
+
+    return pretty(code)
+
+
+@bp.get("/reception/bookings/<int:booking_id>.ics")
+@login_required
+def booking_ics(booking_id: int):
+    booking = load_booking(booking_id)
+    body = ics.booking_calendar(booking)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="reception-{booking.id}.ics"'},
+    )
+
+
+@bp.post("/reception/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    user = _me()
+    booking = load_booking(booking_id, Need.EDIT)
+    if booking.guardian_user_id != user.id:
+        abort(404)
+    try:
+        services.cancel(booking, request.form.get("reason", ""), now(), user)
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    db.session.commit()
+    flash(_("预约已取消"), "success")
+    return redirect_303(url_for(".index"))
+
+
+# ---- hosts ----------------------------------------------------------------------------------------
+
+
+def _hosts(school_id: int):
+    return db.session.execute(
+        select(User.id, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.school_id == school_id,
+            UserRole.role.in_([Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
+            User.active,
+        )
+        .distinct()
+        .order_by(User.name)
+    ).all()
+
+
+@bp.route("/schools/<int:school_id>/reception", methods=["GET", "POST"])
+@login_required
+def school_days(school_id: int):
+    """The school's reception days, and publishing a new one (once, or monthly)."""
+    user = _me()
+    school = load_school(school_id, Need.VIEW)
+    require(school.id in leader_school_ids(user))
+    form = DayForm()
+    hosts = _hosts(school.id)
+    form.host_ids.choices = [SelectChoice(h.id, h.name) for h in hosts]
+    if request.method == "GET" and not form.host_ids.data:
+        form.host_ids.data = (
+            [h.id for h in hosts if h.id == user.id] or [hosts[0].id] if hosts else []
+        )
+    if request.method == "POST":
+        require(services.may_host(user, school.id))
+        if form.validate_on_submit():
+            data = services.DayData(
+                starts=form.starts.data, ends=form.ends.data, room=form.room.data,
+                slot_minutes=form.slot_minutes.data, capacity=form.capacity.data,
+                buffer_minutes=form.buffer_minutes.data,
+                opens_days_before=form.opens_days_before.data,
+                closes_hours_before=form.closes_hours_before.data,
+                host_ids=list(form.host_ids.data or []), allow_guests=form.allow_guests.data,
+            )  # fmt: skip
+            try:
+                if form.kind.data == "monthly":
+                    days, skipped = services.publish_pattern(
+                        user, school.id, form.weekday.data, form.nth.data, form.months.data or 3,
+                        data, today(),
+                    )  # fmt: skip
+                    message = _("已发布 %(n)d 个接待日", n=len(days))
+                    if skipped:
+                        message += _(
+                            "（跳过节假日等 %(s)s）", s="、".join(d.isoformat() for d in skipped)
+                        )
+                else:
+                    services.publish_day(user, school.id, form.on.data, data, today())
+                    message = _("接待日已发布")
+            except RuleViolation as e:
+                db.session.rollback()
+                form.add_violation(e)
+            else:
+                db.session.commit()
+                flash(message, "success")
+                return redirect_303(url_for(".school_days", school_id=school.id))
+    days = db.session.scalars(
+        select(ReceptionDay)
+        .where(ReceptionDay.school_id == school.id, ReceptionDay.on >= today())
+        .options(selectinload(ReceptionDay.slots))
+        .order_by(ReceptionDay.on)
+        .limit(60)
+    ).all()
+    past = db.session.scalars(
+        select(ReceptionDay)
+        .where(ReceptionDay.school_id == school.id, ReceptionDay.on < today())
+        .order_by(ReceptionDay.on.desc())
+        .limit(20)
+    ).all()
+    return form_page(
+        "reception/school_days.html", form, school=school, days=days, past=past,
+        may_host=services.may_host(user, school.id),
+    )  # fmt: skip
+
+
+@bp.post("/reception/days/<int:day_id>/cancel")
+@login_required
+def cancel_day(day_id: int):
+    user = _me()
+    day = load_reception_day(day_id, Need.MANAGE)
+    try:
+        n = services.cancel_day(user, day, request.form.get("reason", ""))
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    db.session.commit()
+    flash(_("接待日已取消，已通知 %(n)d 位预约的家长", n=n), "success")
+    return redirect_303(url_for(".school_days", school_id=day.school_id))
+
+
+@bp.get("/reception/days/<int:day_id>")
+@login_required
+def day(day_id: int):
+    """The host's list of the day: bookings by slot, walk-ins, attended or not, outcomes."""
+    day = load_reception_day(day_id, Need.MANAGE, options=(selectinload(ReceptionDay.slots),))
+    bookings = db.session.scalars(
+        select(Booking)
+        .where(Booking.day_id == day.id)
+        .options(
+            joinedload(Booking.guardian_user), joinedload(Booking.student), joinedload(Booking.slot)
+        )
+        .order_by(Booking.slot_id.is_(None), Booking.slot_id, Booking.id)
+    ).all()
+    host_names = dict(
+        db.session.execute(select(User.id, User.name).where(User.id.in_(day.host_ids or [0]))).all()
+    )
+    return render_template(
+        "reception/day.html", day=day, bookings=bookings, host_names=host_names, today=today()
+    )
+
+
+@bp.post("/reception/days/<int:day_id>/walk-ins")
+@login_required
+def walk_in(day_id: int):
+    user = _me()
+    day = load_reception_day(day_id, Need.MANAGE)
+    try:
+        services.walk_in(
+            user, day, request.form.get("guest_name", ""), request.form.get("topic", "")
+        )
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    db.session.commit()
+    flash(_("已登记来访"), "success")
+    return redirect_303(url_for(".day", day_id=day.id))
+
+
+@bp.post("/reception/bookings/<int:booking_id>/visit")
+@login_required
+def visit(booking_id: int):
+    user = _me()
+    booking = load_booking(booking_id, Need.MANAGE)
+    try:
+        services.record_visit(
+            user, booking, request.form.get("attended", "y") == "y",
+            request.form.get("notes", ""), request.form.get("outcome", ""),
+            request.form.get("follow_up") == "y", request.form.get("words", ""),
+        )  # fmt: skip
+    except RuleViolation as e:
+        abort_with(422, e.message)
+    db.session.commit()
+    flash(
+        _("已转为意见 #%(n)d，进入办理流程", n=booking.case_id) if booking.case_id else _("已记录"),
+        "success",
+    )
+    return redirect_303(url_for(".day", day_id=booking.day_id) + f"#booking-{booking.id}")
