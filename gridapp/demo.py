@@ -297,6 +297,9 @@ def build(
     from gridapp import demo_grids
 
     result.grids = demo_grids.build(seed, today, result.schools[0], teacher_id)
+    from gridapp import demo_reception
+
+    demo_reception.build(seed, today, result.schools[0])
     return result
 
 
