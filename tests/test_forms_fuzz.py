@@ -355,3 +355,20 @@ def test_tracking_and_rating_forms(client, world):
         )
 
     run()
+
+
+def test_reception_booking_form(client, world, login):
+    """A parent's booking form with anything typed: a Chinese answer, never a 500."""
+    login(world.parent_name)
+
+    @FUZZ
+    @given(student_id=choice(str(world.student), "", "0"), topic=text, description=text,
+           token=text, waitlist=choice("y", ""))  # fmt: skip
+    @example(student_id=NUL, topic=NUL, description=NUL, token=NUL, waitlist=NUL)
+    def run(student_id, topic, description, token, waitlist):
+        data = {"student_id": student_id, "topic": topic, "description": description,
+                "token": token, "waitlist": waitlist}  # fmt: skip
+        r = client.post(f"/reception/slots/{world.slot}", data=data)
+        assert r.status_code in ALLOWED | {409}, r.status_code
+
+    run()

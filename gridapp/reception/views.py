@@ -3,6 +3,7 @@ them, and the day's outcomes become cases."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import (
@@ -108,6 +109,12 @@ def _slot_for(slot_id: int) -> ReceptionSlot:
     return slot
 
 
+def _token(value: str | None) -> str:
+    """The form's one-time token, if it is one we could have made (anything else: none)."""
+    value = value or ""
+    return value if re.fullmatch(r"[A-Za-z0-9_-]{4,64}", value) else ""
+
+
 def _booking_form(slot: ReceptionSlot) -> BookingForm:
     form = BookingForm()
     user = _me()
@@ -141,7 +148,7 @@ def book(slot_id: int):
         if form.validate_on_submit():
             req = services.Request(
                 topic=form.topic.data, description=form.description.data or "",
-                token=form.token.data or "", student_id=form.student_id.data,
+                token=_token(form.token.data), student_id=form.student_id.data,
                 guest_name=form.guest_name.data or "", guest_mobile=form.guest_mobile.data or "",
                 guest_class=form.guest_class.data or "",
             )  # fmt: skip
@@ -225,6 +232,35 @@ def cancel(booking_id: int):
     db.session.commit()
     flash(_("预约已取消"), "success")
     return redirect_303(url_for(".index"))
+
+
+@bp.route("/reception/lookup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"])
+def lookup():
+    """A guest finds a booking by its booking code (sent in the form, not the URL), and may
+    cancel it with a reason until the cut-off."""
+    from gridapp.cases import mailbox
+
+    code = (request.form.get("code") or "").strip()[:40]
+    booking, error, status = None, None, 200
+    if request.method == "POST":
+        booking = db.session.scalar(
+            select(Booking).where(Booking.code_hash == mailbox.code_hash(code))
+        ) if code else None  # fmt: skip
+        if booking is None:
+            error, status = _("没有找到这个预约码，请核对后再输入"), 404
+        elif request.form.get("cancel") == "y":
+            try:
+                services.cancel(booking, request.form.get("reason", ""), now())
+            except (RuleViolation, IllegalTransition) as e:
+                error, status = str(e), 409 if isinstance(e, IllegalTransition) else 422
+            else:
+                db.session.commit()
+                flash(_("预约已取消"), "success")
+    return render_template(
+        "reception/lookup.html", booking=booking, code=code, error=error, at=now(),
+        cutoff=services.CANCEL_CUTOFF,
+    ), status  # fmt: skip
 
 
 # ---- hosts ----------------------------------------------------------------------------------------

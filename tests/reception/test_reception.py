@@ -74,9 +74,9 @@ def test_capacity_waitlist_and_promotion(client, ctx, world, login):
     slot = ctx.get(ReceptionSlot, world.slot)
     guest = {"guest_name": "张家长", "guest_mobile": "13900001111", "guest_class": "三年级（1）班"}
     for i in range(2):
-        r = client.post(f"/reception/slots/{slot.id}", data=_form(**guest, token=f"t{i}"))
+        r = client.post(f"/reception/slots/{slot.id}", data=_form(**guest, token=f"token-{i}"))
         assert r.status_code == 303
-    r = client.post(f"/reception/slots/{slot.id}", data=_form(**guest, token="t9"))
+    r = client.post(f"/reception/slots/{slot.id}", data=_form(**guest, token="token-9"))
     assert r.status_code == 409 and "已约满" in r.get_data(as_text=True)
     ctx.expire_all()
     assert ctx.get(ReceptionSlot, slot.id).booked == 2
@@ -88,7 +88,7 @@ def test_capacity_waitlist_and_promotion(client, ctx, world, login):
     )
     assert r.status_code == 303
     waiting = ctx.scalars(select(Booking).where(Booking.status == BookingStatus.WAITLISTED)).one()
-    first_guest = ctx.scalars(select(Booking).where(Booking.token == "t0")).one()
+    first_guest = ctx.scalars(select(Booking).where(Booking.token == "token-0")).one()
     services.cancel(first_guest, "有事", now())
     ctx.commit()
     ctx.expire_all()
@@ -100,9 +100,9 @@ def test_capacity_waitlist_and_promotion(client, ctx, world, login):
 def test_the_same_form_sent_twice_books_once(client, ctx, world):
     guest = {"guest_name": "王家长", "guest_mobile": "13900002222", "guest_class": "三年级（1）班"}
     for _i in range(2):
-        r = client.post(f"/reception/slots/{world.slot}", data=_form(**guest, token="same"))
+        r = client.post(f"/reception/slots/{world.slot}", data=_form(**guest, token="same-token"))
         assert r.status_code == 303
-    assert len(ctx.scalars(select(Booking).where(Booking.token == "same")).all()) == 1
+    assert len(ctx.scalars(select(Booking).where(Booking.token == "same-token")).all()) == 1
     assert ctx.get(ReceptionSlot, world.slot).booked == 1
 
 
@@ -199,3 +199,21 @@ def test_pattern_dates():
     ]  # fmt: skip
     assert services.pattern_dates(0, 5, date(2026, 11, 1), 2) == [date(2026, 11, 30)]
     assert time(14) < time(16)
+
+
+def test_a_guest_books_with_a_code_and_cancels_with_it(client, ctx, world):
+    guest = {"guest_name": "赵女士", "guest_mobile": "13900003333", "guest_class": "三年级（1）班"}
+    for bad in ({"guest_mobile": "123"}, {"guest_name": ""}, {"guest_class": ""}):
+        r = client.post(f"/reception/slots/{world.slot}", data=_form(**{**guest, **bad}))
+        assert r.status_code == 422, bad
+    r = client.post(f"/reception/slots/{world.slot}", data=_form(**guest, token="guest-token-1"))
+    assert r.status_code == 303
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    code = page.split('<p class="code">')[1].split("<")[0]
+    assert client.get(r.headers["Location"]).status_code == 404  # the code is shown once
+    assert client.post("/reception/lookup", data={"code": "WRONG-CODE-0000"}).status_code == 404
+    page = client.post("/reception/lookup", data={"code": code.lower()}).get_data(as_text=True)
+    assert "孩子午餐吃不饱" in page and "已预约" in page
+    r = client.post("/reception/lookup", data={"code": code, "cancel": "y", "reason": "孩子病了"})
+    assert r.status_code == 200 and "已取消" in r.get_data(as_text=True)
+    assert ctx.get(ReceptionSlot, world.slot).booked == 0
