@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import http.client
-import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from gridapp.app import create_app
 from gridapp.cases.models import CaptchaChallenge, Case, Letter
 from gridapp.config import TestConfig
 from gridapp.extensions import db
+from tests.live import serve
 
 pytestmark = pytest.mark.live
 
@@ -28,13 +26,8 @@ class FloodConfig(TestConfig):
 
 @pytest.fixture
 def server(app, world):
-    live = create_app(FloodConfig)
-    srv = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv.server_port
-    srv.shutdown()
-    thread.join(timeout=5)
+    with serve(FloodConfig) as port:
+        yield port
 
 
 def test_500_concurrent_letters_are_all_stored_with_distinct_codes(app, world, server):

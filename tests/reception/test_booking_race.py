@@ -11,12 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from gridapp.app import create_app
 from gridapp.config import TestConfig
 from gridapp.extensions import db
 from gridapp.reception.models import Booking, BookingStatus, ReceptionSlot
+from tests.live import serve
 
 pytestmark = pytest.mark.live
 
@@ -29,13 +28,8 @@ class RaceConfig(TestConfig):
 
 @pytest.fixture
 def server(app, world):
-    live = create_app(RaceConfig)
-    srv = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv.server_port
-    srv.shutdown()
-    thread.join(timeout=5)
+    with serve(RaceConfig) as port:
+        yield port
 
 
 def test_100_parallel_bookings_of_a_slot_of_3(app, world, server):
