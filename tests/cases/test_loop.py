@@ -356,3 +356,10 @@ def test_a_merged_letter_shows_the_progress_of_the_case_it_joined(client, ctx, w
     client.post("/logout")
     page = client.post("/mailbox/track", data={"code": code}).get_data(as_text=True)
     assert "合并办理" in page and "午餐已增加主食。" in page
+
+
+def test_the_periodic_task_runs_every_check(app, ctx, world):
+    from gridapp.cases.tasks import check_cases
+
+    result = check_cases.call_local()
+    assert set(result) == {"letters", "reminded", "principal", "district", "reception_reminders"}
