@@ -469,6 +469,21 @@ MATRIX = [
     ),
     ("POST", "/district/calendar", "cases.district_calendar", {"district_admin": 422}, None),
     ("GET", "/my/letters", "cases.my_letters", {"parent": 200, "other_parent": 200}, None),
+    # ---- the student archive ----
+    (
+        "GET",
+        "/students/{student}/archive",
+        "people.archive_page",
+        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "GET",
+        "/students/{student}/dossier.pdf",
+        "people.dossier",
+        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
     # ---- reception days ----
     ("GET", "/reception", "reception.index", {r: 200 for r in EVERYONE}, 200),
     (

@@ -145,3 +145,136 @@ def children_of(user) -> list[Student]:
             .order_by(Student.birth_on)
         )
     )
+
+
+# ---- the student archive (一生一档) and its PDF dossier -------------------------------------------
+
+DOSSIER_SECTIONS = ("profile", "family", "focus", "timeline")
+
+
+def _archive_student(student_id: int) -> Student:
+    """Staff of the student's school who may see the student; never a parent, never the district."""
+    student = load_student(student_id, Need.VIEW)
+    if not _is_staff_viewer(student):
+        abort(404)
+    return student
+
+
+def _viewer(student: Student):
+    from gridapp.core.permissions import can_see_sensitive
+    from gridapp.people.archive import Viewer
+
+    user = current_user._get_current_object()
+    return Viewer(user=user, sensitive=can_see_sensitive(user, student), notes=True)
+
+
+def _archive_context(student: Student, viewer, kinds=None, semester=None) -> dict:
+    from gridapp.people import archive
+    from gridapp.schools.models import Semester
+
+    since = until = None
+    if semester is not None:
+        since, until = semester.starts_on, semester.ends_on
+    focus = services.open_focus([student.id]).get(student.id, [])
+    links = db.session.scalars(
+        select(StudentGuardian)
+        .where(StudentGuardian.student_id == student.id)
+        .options(joinedload(StudentGuardian.guardian))
+        .order_by(StudentGuardian.is_primary.desc(), StudentGuardian.id)
+    ).all()
+    siblings = db.session.scalars(
+        select(Student)
+        .where(Student.family_id == student.family_id, Student.id != student.id)
+        .options(joinedload(Student.school_class), joinedload(Student.school))
+    ).all()
+    semesters = db.session.scalars(
+        select(Semester)
+        .where(Semester.school_id == student.school_id)
+        .order_by(Semester.starts_on.desc())
+    ).all()
+    return {
+        "student": student,
+        "viewer": viewer,
+        "entries": archive.timeline(student, viewer, kinds, since, until),
+        "kinds": archive.labels(),
+        "focus": focus,
+        "links": links,
+        "siblings": siblings,
+        "semesters": semesters,
+    }
+
+
+@bp.get("/students/<int:student_id>/archive")
+@login_required
+def archive_page(student_id: int):
+    """The archive: profile, family, focus categories and the timeline of everything done for the
+    student, filtered by kind and semester (the timeline is swapped by htmx)."""
+    from gridapp.core.htmx import page_or_fragment
+    from gridapp.schools.models import Semester
+
+    student = _archive_student(student_id)
+    viewer = _viewer(student)
+    kind = request.args.get("kind", "")
+    from gridapp.people.archive import SOURCES
+
+    kinds = {kind} if kind in SOURCES else None
+    semester = None
+    semester_id = request.args.get("semester", type=int)
+    if semester_id:
+        semester = db.session.get(Semester, semester_id)
+        if semester is None or semester.school_id != student.school_id:
+            semester = None
+    ctx = _archive_context(student, viewer, kinds, semester)
+    if viewer.sensitive and ctx["focus"]:
+        from gridapp.core import audit
+
+        if any(f.category.sensitive for f in ctx["focus"]):
+            audit.record(viewer.user, "student.archive.view", student, sensitive=True)
+            db.session.commit()
+    return page_or_fragment(
+        "people/archive.html", "people/_partials/timeline.html",
+        kind=kind, semester_id=semester.id if semester else None, sections=DOSSIER_SECTIONS,
+        **ctx,
+    )  # fmt: skip
+
+
+@bp.get("/students/<int:student_id>/dossier.pdf")
+@login_required
+def dossier(student_id: int):
+    """The PDF dossier: the ticked sections; sensitive ones only for those entitled who ask, else
+    visibly left out; a watermark with the exporter's name and the time; every export audited."""
+    from flask import Response
+
+    from gridapp.core import audit
+    from gridapp.core.pdf import render
+    from gridapp.core.time import format_datetime, now
+
+    student = _archive_student(student_id)
+    viewer = _viewer(student)
+    sections = [s for s in request.args.getlist("sections") if s in DOSSIER_SECTIONS]
+    sections = sections or list(DOSSIER_SECTIONS)
+    wants_sensitive = request.args.get("sensitive") == "1"
+    show_sensitive = wants_sensitive and viewer.sensitive
+    if not show_sensitive:
+        viewer.sensitive = False
+    ctx = _archive_context(student, viewer)
+    html = render_template(
+        "people/dossier.html",
+        sections=sections,
+        show_sensitive=show_sensitive,
+        refused_sensitive=wants_sensitive and not show_sensitive,
+        exporter=viewer.user.name,
+        exported_at=format_datetime(now()),
+        **ctx,
+    )
+    pdf = render(html)
+    audit.record(
+        viewer.user, "student.dossier.export", student, sections=sections,
+        sensitive=show_sensitive,
+    )  # fmt: skip
+    db.session.commit()
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="dossier-{student.id}.pdf"'},
+    )

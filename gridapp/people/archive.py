@@ -1,0 +1,162 @@
+"""The student archive (一生一档): everything the school knows and did for one student, gathered
+from every part of GridApp into one timeline.
+
+Each part adds its entries in one place, the SOURCES table below: a kind, its label, and a
+function reading that part's records of the student (one query each, whatever their number).
+The archive page and the PDF dossier both read the timeline from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from gridapp.core.i18n import lazy_gettext as _l
+from gridapp.extensions import db
+from gridapp.people.models import Student
+
+
+@dataclass
+class Entry:
+    on: date
+    kind: str
+    title: str
+    text: str = ""
+    url: str | None = None
+    hidden: bool = False  # sensitive: shown masked to those not entitled
+
+
+@dataclass
+class Viewer:
+    """What the person looking may see of this student."""
+
+    user: object
+    sensitive: bool  # head teacher, principal, school admin
+    notes: bool  # the teachers' notes on the family (contact records)
+
+
+def _contacts(student: Student, viewer: Viewer) -> list[Entry]:
+    from gridapp.contacts.models import Contact, ContactStatus
+
+    rows = db.session.scalars(
+        select(Contact)
+        .where(Contact.family_id == student.family_id, Contact.status != ContactStatus.WITHDRAWN)
+        .order_by(Contact.contact_on.desc(), Contact.id.desc())
+    ).all()
+    out = []
+    for c in rows:
+        if viewer.notes:
+            text = "\n".join(
+                v
+                for v in (c.family_situation, c.said_about_school, c.guidance_given, c.follow_up)
+                if v
+            )
+        else:
+            text = c.guidance_given
+        out.append(Entry(c.contact_on, "contact", c.form.label, text, f"/contacts/{c.id}"))
+    return out
+
+
+def _grid_logs(student: Student, viewer: Viewer) -> list[Entry]:
+    from gridapp.grids.models import GridLog
+
+    rows = db.session.scalars(
+        select(GridLog)
+        .where(GridLog.family_id == student.family_id)
+        .order_by(GridLog.happened_on.desc(), GridLog.id.desc())
+    ).all()
+    out = []
+    for e in rows:
+        hidden = (
+            e.focus_category is not None and e.focus_category.sensitive and not viewer.sensitive
+        )
+        title = e.kind.label
+        if e.focus_category is not None and e.student_id == student.id:
+            title += " · " + (
+                str(_l("敏感类别"))
+                if e.focus_category.sensitive and not viewer.sensitive
+                else e.focus_category.label
+            )
+        out.append(Entry(e.happened_on, "grid_log", title, "" if hidden else e.text, hidden=hidden))
+    return out
+
+
+def _cases(student: Student, viewer: Viewer) -> list[Entry]:
+    from gridapp.cases.models import Case
+
+    rows = db.session.scalars(
+        select(Case).where(Case.family_id == student.family_id).order_by(Case.id.desc())
+    ).all()
+    from gridapp.core.time import local
+
+    return [
+        Entry(
+            local(c.created_at).date(),
+            "case",
+            f"{c.source.label} · {c.category.label}",
+            c.words,
+            f"/cases/{c.id}",
+        )  # fmt: skip
+        for c in rows
+    ]
+
+
+def _reception(student: Student, viewer: Viewer) -> list[Entry]:
+    from gridapp.reception.models import Booking, BookingStatus, ReceptionDay
+
+    rows = db.session.execute(
+        select(Booking, ReceptionDay.on)
+        .join(ReceptionDay, ReceptionDay.id == Booking.day_id)
+        .where(
+            (Booking.student_id == student.id) | (Booking.family_id == student.family_id),
+            Booking.status.in_([BookingStatus.ATTENDED, BookingStatus.BOOKED]),
+        )
+        .order_by(ReceptionDay.on.desc())
+    ).all()
+    return [Entry(on, "reception", f"{b.status.label} · {b.topic}", b.outcome) for b, on in rows]
+
+
+def _activities(student: Student, viewer: Viewer) -> list[Entry]:
+    from gridapp.grids.models import GuidanceActivity, GuidanceAttendance
+
+    rows = db.session.scalars(
+        select(GuidanceActivity)
+        .join(GuidanceAttendance, GuidanceAttendance.activity_id == GuidanceActivity.id)
+        .where(GuidanceAttendance.family_id == student.family_id)
+        .order_by(GuidanceActivity.held_on.desc())
+    ).all()
+    return [Entry(a.held_on, "activity", a.topic, f"{a.place} · {a.speaker}") for a in rows]
+
+
+# kind -> (label, reader). Pairing, support logs, academic reviews and parent school add theirs here.
+SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
+    "contact": (_l("家访与联系"), _contacts),
+    "grid_log": (_l("网格档案"), _grid_logs),
+    "activity": (_l("家庭教育指导"), _activities),
+    "case": (_l("意见建议"), _cases),
+    "reception": (_l("接待日"), _reception),
+}
+
+
+def timeline(
+    student: Student, viewer: Viewer, kinds: set[str] | None = None,
+    since: date | None = None, until: date | None = None,
+) -> list[Entry]:  # fmt: skip
+    entries: list[Entry] = []
+    for kind, (_label, read) in SOURCES.items():
+        if kinds and kind not in kinds:
+            continue
+        entries.extend(read(student, viewer))
+    if since is not None:
+        entries = [e for e in entries if e.on >= since]
+    if until is not None:
+        entries = [e for e in entries if e.on <= until]
+    entries.sort(key=lambda e: e.on, reverse=True)
+    return entries
+
+
+def labels() -> dict[str, object]:
+    return {kind: label for kind, (label, _read) in SOURCES.items()}

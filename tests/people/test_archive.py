@@ -1,0 +1,93 @@
+"""The student archive and its PDF dossier: every part's records in one timeline, sensitive data
+only for those entitled (and only when asked), every export audited, long archives still render."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pypdf
+from sqlalchemy import select
+
+from gridapp.core.audit import AuditEntry
+from gridapp.people.models import FocusCategory, Student, StudentFocus
+
+from .. import factories as f
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _mark(ctx, world, category):
+    ctx.add(StudentFocus(student_id=world.student, category=category, since_on=date(2026, 9, 1)))
+    ctx.commit()
+
+
+def test_archive_gathers_every_part_and_filters(client, ctx, world, login):
+    login(world.head_teacher_name)
+    page = client.get(f"/students/{world.student}/archive").get_data(as_text=True)
+    # The world's contact, relayed opinion, guidance activity (attended: no) and booking.
+    assert "家访与联系" in page and "孩子说午饭不够吃。" in page and "孩子的午餐" in page
+    r = client.get(f"/students/{world.student}/archive?kind=case", headers={"HX-Request": "true"})
+    assert "<html" not in r.get_data(as_text=True) and "孩子说午饭不够吃。" in r.get_data(
+        as_text=True
+    )
+    assert "家访与联系" not in r.get_data(as_text=True).split("</select>")[-1]
+
+
+def test_dossier_has_chinese_text_and_redacts_for_those_not_entitled(client, ctx, world, login):
+    _mark(ctx, world, FocusCategory.SINGLE_PARENT)
+    _mark(ctx, world, FocusCategory.LEFT_BEHIND)
+    login(world.subject_teacher_name)
+    r = client.get(f"/students/{world.student}/dossier.pdf?sensitive=1")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = _text(r.data)
+    assert "王小明" in text and "留守儿童" in text  # searchable text, not images
+    assert "单亲家庭" not in text and "无权导出敏感信息" in text and "已略去" in text
+    assert "第 1 / " in text.replace("\n", " ") or "第1/" in text.replace(" ", "")
+    client.post("/logout")
+    login(world.head_teacher_name)
+    text = _text(client.get(f"/students/{world.student}/dossier.pdf?sensitive=1").data)
+    assert "单亲家庭" in text and "head_teacher" not in text
+    # Without asking, even the head teacher's dossier leaves it out.
+    text = _text(client.get(f"/students/{world.student}/dossier.pdf").data)
+    assert "单亲家庭" not in text
+    exports = ctx.scalars(
+        select(AuditEntry).where(AuditEntry.action == "student.dossier.export")
+    ).all()
+    assert [e.detail["sensitive"] for e in exports] == [False, True, False]
+
+
+def test_only_the_ticked_sections(client, world, login):
+    login(world.principal_name)
+    text = _text(client.get(f"/students/{world.student}/dossier.pdf?sections=profile").data)
+    assert "基本情况" in text and "时间线" not in text and "李芳" not in text
+
+
+def test_parents_and_other_schools_get_404(client, world, login):
+    for who in ("parent", "other_school_teacher", "district_supervisor"):
+        login(getattr(world, f"{who}_name"))
+        assert client.get(f"/students/{world.student}/dossier.pdf").status_code == 404
+        assert client.get(f"/students/{world.student}/archive").status_code == 404
+        client.post("/logout")
+
+
+def test_a_long_archive_still_renders(client, ctx, world, login):
+    student = ctx.get(Student, world.student)
+    long_text = "家长反映孩子在家学习时间安排不合理，" * 60
+    for i in range(300):
+        f.ContactFactory(
+            school_id=student.school_id, family_id=student.family_id,
+            contact_on=date(2026, 9, 1 + i % 28), family_situation=long_text if i < 5 else "",
+            students=[student],
+        )  # fmt: skip
+    ctx.commit()
+    login(world.head_teacher_name)
+    r = client.get(f"/students/{world.student}/dossier.pdf?sections=timeline")
+    assert r.status_code == 200
+    pages = pypdf.PdfReader(io.BytesIO(r.data)).pages
+    assert len(pages) > 10
+    text = "".join(p.extract_text() for p in pages).replace("\n", "")
+    # The long texts are there whole (wrapped over lines and pages, not clipped).
+    assert text.count("家长反映孩子在家学习时间安排不合理") >= 5 * 60
