@@ -124,12 +124,13 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
     from gridapp.core import time as gtime
-    from gridapp.core.forms import mask_phone
+    from gridapp.core.forms import mask_id_number, mask_phone
     from gridapp.core.nav import navigation
 
     app.jinja_env.filters["datetime"] = gtime.format_datetime
     app.jinja_env.filters["date"] = gtime.format_date
     app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_id"] = mask_id_number
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

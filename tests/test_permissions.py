@@ -484,6 +484,20 @@ MATRIX = [
         {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
         None,
     ),
+    (
+        "POST",
+        "/students/{student}/sensitive",
+        "people.reveal_sensitive",
+        {r: 200 for r in ("head_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "GET",
+        "/students/{student}/sensitive/edit",
+        "people.edit_sensitive",
+        {r: 200 for r in ("head_teacher", "principal", "school_admin")},
+        None,
+    ),
     # ---- reception days ----
     ("GET", "/reception", "reception.index", {r: 200 for r in EVERYONE}, 200),
     (

@@ -68,6 +68,13 @@ def form_errors_text(form) -> str:
     return "；".join(messages) or gettext("提交的内容有误，请检查后重试。")
 
 
+def mask_id_number(value: str | None) -> str:
+    """330402********1234: ID numbers are masked wherever they are listed."""
+    if not value:
+        return ""
+    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:] if len(value) > 10 else "****"
+
+
 def mask_phone(phone: str | None) -> str:
     """138****5678: phone numbers in lists are masked (DOMAIN.md, Privacy)."""
     if not phone:

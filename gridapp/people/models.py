@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.core.i18n import N_
@@ -171,3 +171,20 @@ class StudentFocus(TimestampMixin, db.Model):
     noted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     student: Mapped[Student] = relationship()
+
+
+class StudentSensitive(TimestampMixin, db.Model):
+    """A student's sensitive data (DOMAIN.md, Privacy), kept apart from the rest: shown only to
+    the head teacher, the principal and the school admin, masked until revealed, every view and
+    change in the audit log."""
+
+    __tablename__ = "student_sensitive"
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    health: Mapped[str] = mapped_column(Text, default="")  # illness, disability
+    finances: Mapped[str] = mapped_column(Text, default="")  # income, poverty status
+    parents_marriage: Mapped[str] = mapped_column(Text, default="")  # marriage, single parent
+    psychology: Mapped[str] = mapped_column(Text, default="")  # psychological notes
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    FIELDS = ("health", "finances", "parents_marriage", "psychology", "id_number")

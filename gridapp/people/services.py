@@ -240,3 +240,49 @@ def reveal_focus(actor: User, student: Student) -> list[StudentFocus]:
         categories=[e.category.value for e in entries],
     )  # fmt: skip
     return entries
+
+
+SENSITIVE_LIMIT = 2000
+
+
+def sensitive_of(student: Student):
+    from gridapp.people.models import StudentSensitive
+
+    return db.session.get(StudentSensitive, student.id)
+
+
+def reveal_sensitive(actor: User, student: Student):
+    """The sensitive record, for someone the caller has checked is entitled; audited."""
+    record = sensitive_of(student)
+    audit.record(actor, "student.sensitive.view", student, school_id=student.school_id)
+    return record
+
+
+def update_sensitive(actor: User, student: Student, values: dict[str, str]) -> None:
+    """Change the sensitive record (entitled users only, checked by the caller); audited, with
+    which fields changed but never their contents."""
+    import re
+
+    from gridapp.people.models import StudentSensitive
+
+    clean = {}
+    for name in StudentSensitive.FIELDS:
+        value = (values.get(name) or "").strip()
+        if len(value) > SENSITIVE_LIMIT:
+            raise RuleViolation(_("内容不能超过 %(n)d 字", n=SENSITIVE_LIMIT), field=name)
+        clean[name] = value
+    if clean["id_number"] and not re.fullmatch(r"\d{17}[\dXx]", clean["id_number"]):
+        raise RuleViolation(_("请输入18位身份证号码"), field="id_number")
+    clean["id_number"] = clean["id_number"].upper()
+    record = sensitive_of(student)
+    if record is None:
+        record = StudentSensitive(student_id=student.id)
+        db.session.add(record)
+    changed = [n for n in StudentSensitive.FIELDS if getattr(record, n) != clean[n]]
+    for name, value in clean.items():
+        setattr(record, name, value)
+    record.updated_by_id = actor.id
+    db.session.flush()
+    audit.record(
+        actor, "student.sensitive.update", student, school_id=student.school_id, fields=changed
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.core.errors import abort_with
 from gridapp.core.forms import form_page, submit
+from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, can_see_sensitive, get_or_404, load_student
 from gridapp.core.time import today
@@ -149,7 +150,7 @@ def children_of(user) -> list[Student]:
 
 # ---- the student archive (一生一档) and its PDF dossier -------------------------------------------
 
-DOSSIER_SECTIONS = ("profile", "family", "focus", "timeline")
+DOSSIER_SECTIONS = ("profile", "family", "focus", "sensitive", "timeline")
 
 
 def _archive_student(student_id: int) -> Student:
@@ -263,6 +264,7 @@ def dossier(student_id: int):
         sections=sections,
         show_sensitive=show_sensitive,
         refused_sensitive=wants_sensitive and not show_sensitive,
+        record=services.sensitive_of(student) if show_sensitive else None,
         exporter=viewer.user.name,
         exported_at=format_datetime(now()),
         **ctx,
@@ -278,3 +280,53 @@ def dossier(student_id: int):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="dossier-{student.id}.pdf"'},
     )
+
+
+def _entitled_student(student_id: int) -> Student:
+    from gridapp.core.permissions import can_see_sensitive
+
+    student = _archive_student(student_id)
+    if not can_see_sensitive(current_user, student):
+        abort(404)
+    return student
+
+
+@bp.post("/students/<int:student_id>/sensitive")
+@login_required
+def reveal_sensitive(student_id: int):
+    """The sensitive record, revealed on a click by someone entitled; every reveal audited."""
+    student = _entitled_student(student_id)
+    record = services.reveal_sensitive(current_user, student)
+    db.session.commit()
+    return render_template("people/_partials/sensitive.html", student=student, record=record)
+
+
+@bp.route("/students/<int:student_id>/sensitive/edit", methods=["GET", "POST"])
+@login_required
+def edit_sensitive(student_id: int):
+    from gridapp.core.errors import RuleViolation
+    from gridapp.people.models import StudentSensitive
+
+    student = _entitled_student(student_id)
+    error = None
+    if request.method == "POST":
+        values = {n: request.form.get(n, "") for n in StudentSensitive.FIELDS}
+        try:
+            services.update_sensitive(current_user, student, values)
+        except RuleViolation as e:
+            db.session.rollback()
+            error = e
+        else:
+            db.session.commit()
+            from flask import flash
+
+            flash(_("敏感信息已保存"), "success")
+            return redirect_303(url_for(".archive_page", student_id=student.id))
+        record = values
+    else:
+        found = services.reveal_sensitive(current_user, student)
+        db.session.commit()
+        record = {n: getattr(found, n) if found else "" for n in StudentSensitive.FIELDS}
+    return render_template(
+        "people/sensitive_edit.html", student=student, record=record, error=error
+    ), (422 if error else 200)

@@ -91,3 +91,33 @@ def test_a_long_archive_still_renders(client, ctx, world, login):
     text = "".join(p.extract_text() for p in pages).replace("\n", "")
     # The long texts are there whole (wrapped over lines and pages, not clipped).
     assert text.count("家长反映孩子在家学习时间安排不合理") >= 5 * 60
+
+
+def test_sensitive_record_is_apart_masked_audited_and_redacted(client, ctx, world, login):
+    login(world.head_teacher_name)
+    url = f"/students/{world.student}/sensitive/edit"
+    data = {"health": "哮喘，需随身带药", "finances": "低保家庭", "parents_marriage": "父母离异",
+            "psychology": "", "id_number": "33040220170501123x"}  # fmt: skip
+    for bad in ({"id_number": "123"}, {"health": "长" * 2001}):
+        r = client.post(url, data={**data, **bad})
+        assert r.status_code == 422 and "哮喘" in r.get_data(as_text=True) or bad.get("health")
+    assert client.post(url, data=data).status_code == 303
+    page = client.get(f"/students/{world.student}/archive").get_data(as_text=True)
+    assert "哮喘" not in page and "显示（记入审计日志）" in page  # masked until revealed
+    shown = client.post(f"/students/{world.student}/sensitive").get_data(as_text=True)
+    assert "哮喘" in shown and "33040220170501123X" in shown
+    text = _text(client.get(f"/students/{world.student}/dossier.pdf?sensitive=1").data)
+    assert "低保家庭" in text
+    actions = [a.action for a in ctx.scalars(select(AuditEntry))]
+    assert {"student.sensitive.update", "student.sensitive.view"} <= set(actions)
+    update = ctx.scalars(
+        select(AuditEntry).where(AuditEntry.action == "student.sensitive.update")
+    ).first()
+    assert "哮喘" not in str(update.detail)  # which fields changed, never their contents
+    client.post("/logout")
+    login(world.subject_teacher_name)
+    page = client.get(f"/students/{world.student}/archive").get_data(as_text=True)
+    assert "敏感信息" not in page.split("导出 PDF 档案")[0]
+    assert client.post(f"/students/{world.student}/sensitive").status_code == 404
+    text = _text(client.get(f"/students/{world.student}/dossier.pdf?sensitive=1").data)
+    assert "低保家庭" not in text and "敏感信息已略去" in text
