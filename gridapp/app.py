@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.grids.views import bp as grids_bp
     from gridapp.people.views import bp as people_bp
     from gridapp.reception.views import bp as reception_bp
+    from gridapp.reviews.views import bp as reviews_bp
     from gridapp.schools.views import bp as schools_bp
 
     for bp in (
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         cases_bp,
         mailbox_bp,
         reception_bp,
+        reviews_bp,
     ):
         app.register_blueprint(bp)
 

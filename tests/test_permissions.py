@@ -498,6 +498,22 @@ MATRIX = [
         {r: 200 for r in ("head_teacher", "principal", "school_admin")},
         None,
     ),
+    # ---- academic reviews ----
+    (
+        "GET",
+        "/classes/{class_a1}/reviews",
+        "reviews.class_reviews",
+        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "POST",
+        "/classes/{class_a1}/reviews",
+        "reviews.class_reviews",
+        {"head_teacher": 422, "subject_teacher": 422},
+        None,
+    ),
+    ("POST", "/classes/{class_a1}/reviews/publish", "reviews.publish", {"head_teacher": 303}, None),
     # ---- reception days ----
     ("GET", "/reception", "reception.index", {r: 200 for r in EVERYONE}, 200),
     (

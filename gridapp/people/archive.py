@@ -131,6 +131,25 @@ def _activities(student: Student, viewer: Viewer) -> list[Entry]:
     return [Entry(a.held_on, "activity", a.topic, f"{a.place} · {a.speaker}") for a in rows]
 
 
+def _reviews(student: Student, viewer: Viewer) -> list[Entry]:
+    from gridapp.reviews.models import AcademicReview
+
+    rows = db.session.scalars(
+        select(AcademicReview)
+        .where(AcademicReview.student_id == student.id)
+        .order_by(AcademicReview.semester_id.desc(), AcademicReview.id)
+    ).all()
+    return [
+        Entry(
+            r.semester.ends_on,
+            "review",
+            f"{r.semester.name} · {r.teacher.name} {r.subject}",
+            r.text,
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
 # kind -> (label, reader). Pairing, support logs, academic reviews and parent school add theirs here.
 SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
     "contact": (_l("家访与联系"), _contacts),
@@ -138,6 +157,7 @@ SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
     "activity": (_l("家庭教育指导"), _activities),
     "case": (_l("意见建议"), _cases),
     "reception": (_l("接待日"), _reception),
+    "review": (_l("学业述评"), _reviews),
 }
 
 

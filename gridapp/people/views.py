@@ -44,8 +44,21 @@ def student(student_id: int):
     if not _is_staff_viewer(student):
         # A parent sees only the children linked to them, not a step-sibling's half-sibling.
         siblings = [s for s in siblings if can(current_user, Need.VIEW, s)]
+    reviews = []
+    if not _is_staff_viewer(student):
+        from gridapp.reviews.models import AcademicReview
+
+        reviews = db.session.scalars(
+            select(AcademicReview)
+            .where(
+                AcademicReview.student_id == student.id, AcademicReview.published_at.is_not(None)
+            )
+            .options(joinedload(AcademicReview.teacher), joinedload(AcademicReview.semester))
+            .order_by(AcademicReview.semester_id.desc(), AcademicReview.id)
+        ).all()
     return render_template(
         "people/student.html",
+        reviews=reviews,
         student=student,
         links=links,
         siblings=siblings,
