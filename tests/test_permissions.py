@@ -498,6 +498,21 @@ MATRIX = [
         {r: 200 for r in ("head_teacher", "principal", "school_admin")},
         None,
     ),
+    (
+        "POST",
+        "/classes/{class_a1}/dossiers",
+        "people.class_dossiers",
+        {r: 303 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    ("GET", "/dossier-jobs/{dossier_job}", "people.dossier_job", {"head_teacher": 200}, None),
+    (
+        "GET",
+        "/dossier-jobs/{dossier_job}/file",
+        "people.dossier_job_file",
+        {"head_teacher": 410},
+        None,
+    ),
     # ---- academic reviews ----
     (
         "GET",

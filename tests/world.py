@@ -165,6 +165,11 @@ def build_world() -> SimpleNamespace:
         reception.Request(topic="孩子的午餐", description="", token="", student_id=w.student.id),
         w.parent, now(),
     )  # fmt: skip
+    from gridapp.people import exports
+
+    w.dossier_job = exports.start(
+        w.head_teacher, a.id, w.class_a1.id, [w.student.id], ["profile"], False, False
+    )
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.

@@ -18,5 +18,10 @@ def check_cases() -> dict:
 
     opened = mailbox.open_missing_cases()
     counts = services.check_deadlines()
+    from gridapp.people import exports
+
     reminded = reception.remind_tomorrow(today())
-    return {"letters": opened, **counts, "reception_reminders": reminded}
+    removed = exports.remove_expired()
+    return {
+        "letters": opened, **counts, "reception_reminders": reminded, "exports_removed": removed,
+    }  # fmt: skip

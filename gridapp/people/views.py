@@ -14,9 +14,12 @@ from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, can_see_sensitive, get_or_404, load_student
 from gridapp.core.time import today
 from gridapp.extensions import db
-from gridapp.people import services
+from gridapp.people import (
+    exports,  # noqa: F401  (the export job's table)
+    services,
+)
 from gridapp.people.forms import StudentForm
-from gridapp.people.models import Gender, Guardian, Student, StudentGuardian
+from gridapp.people.models import Gender, Guardian, Student, StudentGuardian, StudentStatus
 
 bp = Blueprint("people", __name__)
 
@@ -252,6 +255,34 @@ def archive_page(student_id: int):
     )  # fmt: skip
 
 
+def dossier_html(student: Student, user, sections, wants_sensitive: bool) -> tuple[str, bool]:
+    """The dossier's HTML for `user` (also used by the background export), and whether the
+    sensitive parts are in it."""
+    from gridapp.core.permissions import can_see_sensitive
+    from gridapp.core.time import format_datetime, now
+    from gridapp.people.archive import Viewer
+
+    entitled = can_see_sensitive(user, student)
+    show_sensitive = wants_sensitive and entitled
+    viewer = Viewer(user=user, sensitive=show_sensitive, notes=True)
+    ctx = _archive_context(student, viewer)
+    html = render_template(
+        "people/dossier.html",
+        sections=sections,
+        show_sensitive=show_sensitive,
+        refused_sensitive=wants_sensitive and not show_sensitive,
+        record=services.sensitive_of(student) if show_sensitive else None,
+        exporter=user.name,
+        exported_at=format_datetime(now()),
+        **ctx,
+    )
+    return html, show_sensitive
+
+
+def dossier_sections(values) -> list[str]:
+    return [s for s in values if s in DOSSIER_SECTIONS] or list(DOSSIER_SECTIONS)
+
+
 @bp.get("/students/<int:student_id>/dossier.pdf")
 @login_required
 def dossier(student_id: int):
@@ -261,32 +292,13 @@ def dossier(student_id: int):
 
     from gridapp.core import audit
     from gridapp.core.pdf import render
-    from gridapp.core.time import format_datetime, now
 
     student = _archive_student(student_id)
-    viewer = _viewer(student)
-    sections = [s for s in request.args.getlist("sections") if s in DOSSIER_SECTIONS]
-    sections = sections or list(DOSSIER_SECTIONS)
-    wants_sensitive = request.args.get("sensitive") == "1"
-    show_sensitive = wants_sensitive and viewer.sensitive
-    if not show_sensitive:
-        viewer.sensitive = False
-    ctx = _archive_context(student, viewer)
-    html = render_template(
-        "people/dossier.html",
-        sections=sections,
-        show_sensitive=show_sensitive,
-        refused_sensitive=wants_sensitive and not show_sensitive,
-        record=services.sensitive_of(student) if show_sensitive else None,
-        exporter=viewer.user.name,
-        exported_at=format_datetime(now()),
-        **ctx,
-    )
+    user = current_user._get_current_object()
+    sections = dossier_sections(request.args.getlist("sections"))
+    html, sensitive = dossier_html(student, user, sections, request.args.get("sensitive") == "1")
     pdf = render(html)
-    audit.record(
-        viewer.user, "student.dossier.export", student, sections=sections,
-        sensitive=show_sensitive,
-    )  # fmt: skip
+    audit.record(user, "student.dossier.export", student, sections=sections, sensitive=sensitive)
     db.session.commit()
     return Response(
         pdf,
@@ -343,3 +355,68 @@ def edit_sensitive(student_id: int):
     return render_template(
         "people/sensitive_edit.html", student=student, record=record, error=error
     ), (422 if error else 200)
+
+
+# ---- whole classes in the background ------------------------------------------------------------
+
+
+@bp.post("/classes/<int:class_id>/dossiers")
+@login_required
+def class_dossiers(class_id: int):
+    """Start the dossiers of a class (or of the ticked students) as a background job."""
+    from gridapp.core.permissions import leader_school_ids, load_class, taught_class_ids
+
+    user = current_user._get_current_object()
+    school_class = load_class(class_id, Need.VIEW)
+    if not (
+        school_class.id in taught_class_ids(user)
+        or school_class.school_id in leader_school_ids(user)
+    ):
+        abort(404)
+    ids = select(Student.id).where(
+        Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE
+    )
+    chosen = {int(v) for v in request.form.getlist("student_ids") if v.isdecimal()}
+    student_ids = [i for i in db.session.scalars(ids) if not chosen or i in chosen]
+    if not student_ids:
+        abort_with(422, _("没有可以导出的学生"))
+    job = exports.start(
+        user, school_class.school_id, school_class.id, student_ids,
+        dossier_sections(request.form.getlist("sections")),
+        request.form.get("sensitive") == "1", request.form.get("format") == "pdf",
+    )  # fmt: skip
+    db.session.commit()
+    exports.make(job.id)
+    return redirect_303(url_for(".dossier_job", job_id=job.id))
+
+
+def _my_job(job_id: int):
+    from gridapp.people.exports import DossierJob
+
+    job = db.session.get(DossierJob, job_id) if 0 < job_id < 2**31 else None
+    if job is None or job.requester_id != current_user.id:
+        abort(404)  # the requester's only
+    return job
+
+
+@bp.get("/dossier-jobs/<int:job_id>")
+@login_required
+def dossier_job(job_id: int):
+    from gridapp.core.htmx import page_or_fragment
+
+    job = _my_job(job_id)
+    return page_or_fragment("people/dossier_job.html", "people/_partials/job.html", job=job)
+
+
+@bp.get("/dossier-jobs/<int:job_id>/file")
+@login_required
+def dossier_job_file(job_id: int):
+    from flask import send_file
+
+    from gridapp.people.exports import export_dir
+
+    job = _my_job(job_id)
+    if job.status != "done" or job.expired or not job.file:
+        abort_with(410, _("文件已过期或尚未生成，请重新导出"))
+    name = "dossiers.pdf" if job.combined else "dossiers.zip"
+    return send_file(export_dir() / job.file, as_attachment=True, download_name=name, max_age=0)

@@ -362,4 +362,6 @@ def test_the_periodic_task_runs_every_check(app, ctx, world):
     from gridapp.cases.tasks import check_cases
 
     result = check_cases.call_local()
-    assert set(result) == {"letters", "reminded", "principal", "district", "reception_reminders"}
+    assert set(result) == {
+        "letters", "reminded", "principal", "district", "reception_reminders", "exports_removed",
+    }  # fmt: skip

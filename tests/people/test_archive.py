@@ -121,3 +121,40 @@ def test_sensitive_record_is_apart_masked_audited_and_redacted(client, ctx, worl
     assert client.post(f"/students/{world.student}/sensitive").status_code == 404
     text = _text(client.get(f"/students/{world.student}/dossier.pdf?sensitive=1").data)
     assert "低保家庭" not in text and "敏感信息已略去" in text
+
+
+def test_a_class_in_the_background_zip_or_one_pdf_for_the_requester_only(client, ctx, world, login):
+    import zipfile
+
+    from gridapp.people.exports import DossierJob
+
+    login(world.head_teacher_name)
+    r = client.post(f"/classes/{world.class_a1}/dossiers", data={"format": "zip"})
+    assert r.status_code == 303
+    job_url = r.headers["Location"]
+    page = client.get(job_url).get_data(as_text=True)
+    assert "已完成 2 / 2 份" in page and "下载" in page
+    r = client.get(job_url + "/file")
+    assert r.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert len(names) == 2 and all(n.endswith(".pdf") for n in names)
+    r = client.post(f"/classes/{world.class_a1}/dossiers", data={"format": "pdf"})
+    combined = client.get(r.headers["Location"] + "/file")
+    assert pypdf.PdfReader(io.BytesIO(combined.data)).pages  # one PDF of both
+    client.post("/logout")
+    login(world.principal_name)  # not the requester
+    assert (
+        client.get(job_url).status_code == 404 and client.get(job_url + "/file").status_code == 404
+    )
+    client.post("/logout")
+    # After 24 hours: gone.
+    from gridapp.core.time import now
+    from gridapp.people import exports
+
+    job = ctx.get(DossierJob, int(job_url.rsplit("/", 1)[1]))
+    job.expires_at = now()
+    ctx.commit()
+    assert exports.remove_expired() >= 1
+    ctx.commit()
+    login(world.head_teacher_name)
+    assert client.get(job_url + "/file").status_code == 410
