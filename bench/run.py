@@ -160,6 +160,64 @@ print(json.dumps(counts))
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# name, target in seconds: PDF dossiers, timed in-process (absolute targets of the issue).
+JOBS = [("dossier, 20+ contacts (warm)", 0.5), ("class dossiers in the background", 20.0)]
+
+
+def job_timings(env: dict, class_id: int) -> dict[str, dict]:
+    code = f"""
+import json, statistics, time
+from sqlalchemy import func, select
+from gridapp.app import create_app
+from gridapp.extensions import db
+app = create_app({{"WTF_CSRF_ENABLED": False}})
+out = {{}}
+with app.app_context():
+    from gridapp.contacts.models import Contact
+    from gridapp.people.models import Student
+    sid = db.session.execute(
+        select(Student.id, func.count(Contact.id).label("n"))
+        .join(Contact, Contact.family_id == Student.family_id)
+        .where(Student.class_id == {class_id})
+        .group_by(Student.id).order_by(func.count(Contact.id).desc()).limit(1)
+    ).first()
+c = app.test_client()
+c.post("/login", data={{"username": "teacher", "password": "gridapp-demo"}})
+times = []
+for i in range(6):
+    t = time.perf_counter()
+    r = c.get(f"/students/{{sid.id}}/dossier.pdf")
+    assert r.status_code == 200
+    times.append(time.perf_counter() - t)
+out["dossier, 20+ contacts (warm)"] = {{"seconds": round(statistics.median(times[1:]), 3),
+                                       "contacts": sid.n}}
+with app.test_request_context():
+    from gridapp.accounts.models import User
+    from gridapp.people import exports
+    from gridapp.people.models import Student, StudentStatus
+    user = db.session.scalar(select(User).where(User.username == "teacher"))
+    ids = list(db.session.scalars(select(Student.id).where(Student.class_id == {class_id},
+                                  Student.status == StudentStatus.ACTIVE)))
+    job = exports.start(user, 1, {class_id}, ids, ["profile", "family", "focus", "timeline"],
+                        False, False)
+    db.session.commit()
+    t = time.perf_counter()
+    exports.make.call_local(job.id)
+    elapsed = time.perf_counter() - t
+    job = db.session.get(exports.DossierJob, job.id)
+    out["class dossiers in the background"] = {{"seconds": round(elapsed, 2), "students": job.done,
+                                               "status": job.status}}
+print(json.dumps(out))
+"""
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    if out.returncode:
+        raise SystemExit(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -200,6 +258,7 @@ def main() -> None:
         stop(app, app_pid)
     for name, n in query_counts(env, class_id).items():
         results["cases"][name]["queries"] = n
+    results["jobs"] = job_timings(env, class_id)
     shutil.rmtree(work, ignore_errors=True)
 
     out = ROOT / "bench" / "results" / "latest.json"
@@ -224,6 +283,13 @@ def main() -> None:
             failed.append(f"{name}: {r['errors']} non-2xx answers")
         if target and r["ratio"] < target:
             failed.append(f"{name}: ratio {r['ratio']} below {target}")
+    print(f"\n{'job':<36}{'seconds':>9}{'target':>8}")
+    for name, target in JOBS:
+        r = results["jobs"][name]
+        extra = ", ".join(f"{k} {v}" for k, v in r.items() if k != "seconds")
+        print(f"{name:<36}{r['seconds']:>9}{target:>8}  {extra}")
+        if r["seconds"] > target:
+            failed.append(f"{name}: {r['seconds']} s over {target} s")
     print(f"\nwritten {out.relative_to(ROOT)}")
     if failed:
         print("BELOW TARGET: " + "; ".join(failed))

@@ -154,6 +154,9 @@ def can_student(user: User, need: Need, student: Student) -> bool:
             or student.id in guardian_student_ids(user)
         )
     if need is Need.EDIT:
+        # A student who has left (graduated, transferred) is read-only: the archive stays.
+        if student.status != StudentStatus.ACTIVE:
+            return False
         return user.has_role(Role.SCHOOL_ADMIN, sid) or student.class_id in headed_class_ids(user)
     if need is Need.MANAGE:
         return user.has_role(Role.SCHOOL_ADMIN, sid)

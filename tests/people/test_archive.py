@@ -158,3 +158,18 @@ def test_a_class_in_the_background_zip_or_one_pdf_for_the_requester_only(client,
     ctx.commit()
     login(world.head_teacher_name)
     assert client.get(job_url + "/file").status_code == 410
+
+
+def test_a_student_who_left_keeps_a_read_only_exportable_archive(client, ctx, world, login):
+    from gridapp.people.models import StudentStatus
+
+    student = ctx.get(Student, world.student)
+    student.status = StudentStatus.GRADUATED
+    ctx.commit()
+    login(world.principal_name)
+    assert "王小明" in client.get(f"/students/{world.student}/archive").get_data(as_text=True)
+    r = client.get(f"/students/{world.student}/dossier.pdf")
+    assert r.status_code == 200 and "已毕业" in _text(r.data)
+    client.post("/logout")
+    login(world.head_teacher_name)
+    assert client.get(f"/students/{world.student}/edit").status_code == 404
