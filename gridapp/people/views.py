@@ -248,10 +248,11 @@ def archive_page(student_id: int):
         if any(f.category.sensitive for f in ctx["focus"]):
             audit.record(viewer.user, "student.archive.view", student, sensitive=True)
             db.session.commit()
+    tab = request.args.get("tab") or ("timeline" if kind or semester else "family")
     return page_or_fragment(
-        "people/archive.html", "people/_partials/timeline.html",
+        "people/archive.html", "people/_partials/archive_tab.html",
         kind=kind, semester_id=semester.id if semester else None, sections=DOSSIER_SECTIONS,
-        **ctx,
+        tab=tab if tab in ("family", "timeline") else "family", **ctx,
     )  # fmt: skip
 
 

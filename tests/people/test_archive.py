@@ -26,7 +26,7 @@ def _mark(ctx, world, category):
 
 def test_archive_gathers_every_part_and_filters(client, ctx, world, login):
     login(world.head_teacher_name)
-    page = client.get(f"/students/{world.student}/archive").get_data(as_text=True)
+    page = client.get(f"/students/{world.student}/archive?tab=timeline").get_data(as_text=True)
     # The world's contact, relayed opinion, guidance activity (attended: no) and booking.
     assert "家访与联系" in page and "孩子说午饭不够吃。" in page and "孩子的午餐" in page
     r = client.get(f"/students/{world.student}/archive?kind=case", headers={"HX-Request": "true"})
@@ -34,6 +34,10 @@ def test_archive_gathers_every_part_and_filters(client, ctx, world, login):
         as_text=True
     )
     assert "家访与联系" not in r.get_data(as_text=True).split("</select>")[-1]
+    family = client.get(
+        f"/students/{world.student}/archive?tab=family", headers={"HX-Request": "true"}
+    )
+    assert "李芳" in family.get_data(as_text=True) and "<html" not in family.get_data(as_text=True)
 
 
 def test_dossier_has_chinese_text_and_redacts_for_those_not_entitled(client, ctx, world, login):

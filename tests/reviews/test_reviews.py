@@ -40,7 +40,7 @@ def test_teacher_writes_row_by_row_and_the_head_teacher_publishes(client, ctx, w
     client.post("/logout")
     login(world.head_teacher_name)
     assert client.post(f"{url}/publish").status_code == 303
-    page = client.get(f"/students/{world.student}/archive").get_data(as_text=True)
+    page = client.get(f"/students/{world.student}/archive?tab=timeline").get_data(as_text=True)
     assert "计算需更细心" in page
     client.post("/logout")
     login(world.parent_name)
