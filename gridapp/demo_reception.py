@@ -9,7 +9,6 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from gridapp.accounts.models import Role, User, UserRole
-from gridapp.core.time import now
 from gridapp.extensions import db
 from gridapp.reception import services
 from gridapp.schools.models import School
@@ -46,7 +45,7 @@ def build(seed: int, today: date, school: School) -> int:
                     guest_mobile=f"13{rng.randint(100000000, 999999999)}",
                     guest_class=f"{rng.choice(['一', '二', '三', '四', '五', '六'])}年级（{rng.randint(1, 4)}）班",
                 ),
-                None, now(),
+                None, day.opens_at + timedelta(minutes=1),
             )  # fmt: skip
             made += 1
     db.session.flush()
