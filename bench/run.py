@@ -178,11 +178,19 @@ with app.app_context():
     sid = db.session.execute(
         select(Student.id, func.count(Contact.id).label("n"))
         .join(Contact, Contact.family_id == Student.family_id)
-        .where(Student.class_id == {class_id})
+        .where(Student.school_id == 1)
         .group_by(Student.id).order_by(func.count(Contact.id).desc()).limit(1)
     ).first()
+    # Top the family up to 20 contacts (the bench's database is thrown away afterwards).
+    student = db.session.get(Student, sid.id)
+    base = db.session.scalars(select(Contact).where(Contact.family_id == student.family_id)).first()
+    cols = [c.key for c in Contact.__table__.columns if c.key not in ("id", "client_token")]
+    for i in range(max(0, 20 - sid.n)):
+        db.session.add(Contact(**{{k: getattr(base, k) for k in cols}}, client_token=f"bench-{{i}}"))
+    db.session.commit()
+    n_contacts = max(20, sid.n)
 c = app.test_client()
-c.post("/login", data={{"username": "teacher", "password": "gridapp-demo"}})
+c.post("/login", data={{"username": "principal", "password": "gridapp-demo"}})
 times = []
 for i in range(6):
     t = time.perf_counter()
@@ -190,7 +198,7 @@ for i in range(6):
     assert r.status_code == 200
     times.append(time.perf_counter() - t)
 out["dossier, 20+ contacts (warm)"] = {{"seconds": round(statistics.median(times[1:]), 3),
-                                       "contacts": sid.n}}
+                                       "contacts": n_contacts}}
 with app.test_request_context():
     from gridapp.accounts.models import User
     from gridapp.people import exports
