@@ -48,7 +48,7 @@ from gridapp.core.permissions import (
     headed_class_ids,
     is_parent_view,
     leader_school_ids,
-    load_class,
+    load_class_for_staff,
     load_contact,
     load_school,
     load_student,
@@ -610,11 +610,7 @@ def _teacher_schools(user: User) -> list[tuple[int, str]]:
 @login_required
 def class_worklist(class_id: int):
     user = _me()
-    school_class = load_class(class_id, Need.VIEW, options=(joinedload(SchoolClass.school),))
-    require(
-        school_class.id in taught_class_ids(user)
-        or school_class.school_id in leader_school_ids(user)
-    )
+    school_class = load_class_for_staff(class_id, options=(joinedload(SchoolClass.school),))
     period = rules.period_for(school_class.school_id, today())
     show_focus = school_class.id in headed_class_ids(user) or (
         school_class.school_id in leader_school_ids(user)

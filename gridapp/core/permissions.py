@@ -471,6 +471,21 @@ def load_school(school_id: int, need: Need = Need.VIEW) -> School:
     return _load(School, school_id, need)
 
 
+def class_staff(user: User, school_class: SchoolClass) -> bool:
+    """The class's teachers and its school's leaders: those who work with its students (district
+    supervisors see the class list, not the students)."""
+    return school_class.id in taught_class_ids(user) or (
+        school_class.school_id in leader_school_ids(user)
+    )
+
+
+def load_class_for_staff(class_id: int, options=()) -> SchoolClass:
+    school_class = load_class(class_id, Need.VIEW, options)
+    if not class_staff(_real(current_user), school_class):
+        abort(404)
+    return school_class
+
+
 def load_class(class_id: int, need: Need = Need.VIEW, options=()) -> SchoolClass:
     return _load(SchoolClass, class_id, need, options)
 

@@ -24,6 +24,7 @@ from gridapp.core.permissions import (
     leader_school_ids,
     load_activity,
     load_class,
+    load_class_for_staff,
     load_grid,
     require,
     sees_sensitive_in_class,
@@ -100,11 +101,7 @@ def _render_class_grids(
 @login_required
 def class_grids(class_id: int):
     user = _me()
-    school_class = load_class(class_id, Need.VIEW, options=(joinedload(SchoolClass.school),))
-    require(
-        school_class.id in taught_class_ids(user)
-        or school_class.school_id in leader_school_ids(user)
-    )
+    school_class = load_class_for_staff(class_id, options=(joinedload(SchoolClass.school),))
     may_divide = can_divide_class(user, school_class)
     k = int_arg("grids", None, hi=services.MAX_GRIDS)
     error = None
@@ -418,11 +415,7 @@ def _plannable_grids(user: User, school_class: SchoolClass) -> list[tuple]:
 def class_activities(class_id: int):
     """The class's guidance activities (newest first), and a form for a new one."""
     user = _me()
-    school_class = load_class(class_id, Need.VIEW, options=(joinedload(SchoolClass.school),))
-    require(
-        school_class.id in taught_class_ids(user)
-        or school_class.school_id in leader_school_ids(user)
-    )
+    school_class = load_class_for_staff(class_id, options=(joinedload(SchoolClass.school),))
     choices = _plannable_grids(user, school_class)
     form = ActivityForm(held_on=today()) if request.method == "GET" else ActivityForm()
     form.grid_id.choices = choices

@@ -28,10 +28,8 @@ def _is_staff_viewer(student: Student) -> bool:
     return student.school_id in current_user.staff_school_ids
 
 
-@bp.get("/students/<int:student_id>")
-@login_required
-def student(student_id: int):
-    student = load_student(student_id, Need.VIEW)
+def _family(student: Student) -> tuple[list[StudentGuardian], list[Student]]:
+    """The student's guardian links (primary first) and siblings (oldest first)."""
     links = db.session.scalars(
         select(StudentGuardian)
         .where(StudentGuardian.student_id == student.id)
@@ -44,6 +42,14 @@ def student(student_id: int):
         .options(joinedload(Student.school_class), joinedload(Student.school))
         .order_by(Student.birth_on)
     ).all()
+    return links, siblings
+
+
+@bp.get("/students/<int:student_id>")
+@login_required
+def student(student_id: int):
+    student = load_student(student_id, Need.VIEW)
+    links, siblings = _family(student)
     if not _is_staff_viewer(student):
         # A parent sees only the children linked to them, not a step-sibling's half-sibling.
         siblings = [s for s in siblings if can(current_user, Need.VIEW, s)]
@@ -185,7 +191,9 @@ def _viewer(student: Student):
     return Viewer(user=user, sensitive=can_see_sensitive(user, student), notes=True)
 
 
-def _archive_context(student: Student, viewer, kinds=None, semester=None) -> dict:
+def _archive_context(
+    student: Student, viewer, kinds=None, semester=None, with_timeline: bool = True
+) -> dict:
     from gridapp.people import archive
     from gridapp.schools.models import Semester
 
@@ -193,17 +201,7 @@ def _archive_context(student: Student, viewer, kinds=None, semester=None) -> dic
     if semester is not None:
         since, until = semester.starts_on, semester.ends_on
     focus = services.open_focus([student.id]).get(student.id, [])
-    links = db.session.scalars(
-        select(StudentGuardian)
-        .where(StudentGuardian.student_id == student.id)
-        .options(joinedload(StudentGuardian.guardian))
-        .order_by(StudentGuardian.is_primary.desc(), StudentGuardian.id)
-    ).all()
-    siblings = db.session.scalars(
-        select(Student)
-        .where(Student.family_id == student.family_id, Student.id != student.id)
-        .options(joinedload(Student.school_class), joinedload(Student.school))
-    ).all()
+    links, siblings = _family(student)
     semesters = db.session.scalars(
         select(Semester)
         .where(Semester.school_id == student.school_id)
@@ -212,7 +210,7 @@ def _archive_context(student: Student, viewer, kinds=None, semester=None) -> dic
     return {
         "student": student,
         "viewer": viewer,
-        "entries": archive.timeline(student, viewer, kinds, since, until),
+        "entries": archive.timeline(student, viewer, kinds, since, until) if with_timeline else [],
         "kinds": archive.labels(),
         "focus": focus,
         "links": links,
@@ -241,18 +239,20 @@ def archive_page(student_id: int):
         semester = db.session.get(Semester, semester_id)
         if semester is None or semester.school_id != student.school_id:
             semester = None
-    ctx = _archive_context(student, viewer, kinds, semester)
-    if viewer.sensitive and ctx["focus"]:
+    tab = request.args.get("tab") or ("timeline" if kind or semester else "family")
+    tab = tab if tab in ("family", "timeline") else "family"
+    # The timeline is read only for its tab; the family tab shows the focus categories, and a
+    # sensitive one shown is a view of sensitive data.
+    ctx = _archive_context(student, viewer, kinds, semester, with_timeline=tab == "timeline")
+    if tab == "family" and viewer.sensitive and any(f.category.sensitive for f in ctx["focus"]):
         from gridapp.core import audit
 
-        if any(f.category.sensitive for f in ctx["focus"]):
-            audit.record(viewer.user, "student.archive.view", student, sensitive=True)
-            db.session.commit()
-    tab = request.args.get("tab") or ("timeline" if kind or semester else "family")
+        audit.record(viewer.user, "student.archive.view", student, sensitive=True)
+        db.session.commit()
     return page_or_fragment(
         "people/archive.html", "people/_partials/archive_tab.html",
         kind=kind, semester_id=semester.id if semester else None, sections=DOSSIER_SECTIONS,
-        tab=tab if tab in ("family", "timeline") else "family", **ctx,
+        tab=tab, **ctx,
     )  # fmt: skip
 
 
@@ -365,15 +365,10 @@ def edit_sensitive(student_id: int):
 @login_required
 def class_dossiers(class_id: int):
     """Start the dossiers of a class (or of the ticked students) as a background job."""
-    from gridapp.core.permissions import leader_school_ids, load_class, taught_class_ids
+    from gridapp.core.permissions import load_class_for_staff
 
     user = current_user._get_current_object()
-    school_class = load_class(class_id, Need.VIEW)
-    if not (
-        school_class.id in taught_class_ids(user)
-        or school_class.school_id in leader_school_ids(user)
-    ):
-        abort(404)
+    school_class = load_class_for_staff(class_id)
     ids = select(Student.id).where(
         Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE
     )

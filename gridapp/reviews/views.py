@@ -12,10 +12,8 @@ from gridapp.core.htmx import redirect_303, wants_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_form
 from gridapp.core.permissions import (
-    Need,
     headed_class_ids,
-    leader_school_ids,
-    load_class,
+    load_class_for_staff,
     require,
     taught_class_ids,
 )
@@ -31,11 +29,7 @@ bp = Blueprint("reviews", __name__)
 
 def _class_and_semester(class_id: int):
     user = current_user._get_current_object()
-    school_class = load_class(class_id, Need.VIEW)
-    require(
-        school_class.id in taught_class_ids(user)
-        or school_class.school_id in leader_school_ids(user)
-    )
+    school_class = load_class_for_staff(class_id)
     semester = current_semester(school_class.school_id, today())
     if semester is None:
         abort(404)

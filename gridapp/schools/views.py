@@ -221,10 +221,9 @@ def class_page(class_id: int):
 
 def can_open_students(school_class: SchoolClass) -> bool:
     """District supervisors see the class list but not the students' own pages."""
-    user = current_user._get_current_object()
-    return school_class.id in taught_class_ids(user) or (
-        school_class.school_id in user.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN)
-    )
+    from gridapp.core.permissions import class_staff
+
+    return class_staff(current_user._get_current_object(), school_class)
 
 
 # ---- administration: calendar ---------------------------------------------------------------------
