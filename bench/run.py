@@ -27,6 +27,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 FLOOR_PORT, APP_PORT = 8101, 8102
+# BENCH_ONLY="class" runs only the cases whose name contains that text, and skips the jobs.
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 # name, user (None: anonymous), path, target ratio to the floor (None: reported only)
 CASES = [
@@ -254,6 +256,8 @@ def main() -> None:
     try:
         cookies = {}
         for name, user, path, target in CASES:
+            if ONLY not in name:
+                continue
             if user and user not in cookies:
                 cookies[user] = session_cookie(APP_PORT, user)
             r = wrk(
@@ -265,11 +269,12 @@ def main() -> None:
     finally:
         stop(app, app_pid)
     for name, n in query_counts(env, class_id).items():
-        results["cases"][name]["queries"] = n
-    results["jobs"] = job_timings(env, class_id)
+        if name in results["cases"]:
+            results["cases"][name]["queries"] = n
+    results["jobs"] = {} if ONLY else job_timings(env, class_id)
     shutil.rmtree(work, ignore_errors=True)
 
-    out = ROOT / "bench" / "results" / "latest.json"
+    out = ROOT / "bench" / "results" / ("partial.json" if ONLY else "latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     f = results["floor"]
@@ -293,6 +298,8 @@ def main() -> None:
             failed.append(f"{name}: ratio {r['ratio']} below {target}")
     print(f"\n{'job':<36}{'seconds':>9}{'target':>8}")
     for name, target in JOBS:
+        if name not in results["jobs"]:
+            continue
         r = results["jobs"][name]
         extra = ", ".join(f"{k} {v}" for k, v in r.items() if k != "seconds")
         print(f"{name:<36}{r['seconds']:>9}{target:>8}  {extra}")

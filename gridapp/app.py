@@ -149,15 +149,19 @@ def _register_template_helpers(app: Flask) -> None:
         return url_for(request.endpoint, **view_args, **args)
 
     from gridapp.core import i18n
+    from gridapp.core.urls import cached_url, static_url
 
     # Templates use the fast-path gettext too (newstyle: autoescaping and %(name)s variables).
     app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    app.jinja_env.globals["_"] = i18n.template_gettext
     app.jinja_env.globals.update(
         nav_items=navigation,
         current_locale=i18n.current_lang,
         csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
         languages=app.config["LANGUAGES"],
         url_with=url_with,
+        cached_url=cached_url,
+        static_url=static_url,
     )
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Invitation, Role, User, UserRole
-from gridapp.core import audit
+from gridapp.core import audit, fastload
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
@@ -21,20 +19,16 @@ from gridapp.extensions import db
 MIN_PASSWORD = 8
 
 
-@functools.cache
-def _with_roles() -> tuple:
-    """Built once (after all mappers exist): option objects are reusable."""
-    return (joinedload(User.roles),)
-
-
 def load_user_for_session(session_id: str) -> User | None:
     """Flask-Login's loader: "id:version", so a password change ends the account's other sessions."""
     try:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
+    if not 0 < user_id < 2**31:
+        return None
     # One query for the user and their roles: this runs on every request.
-    user = db.session.get(User, user_id, options=_with_roles())
+    user = fastload.get(User, user_id, collection="roles")
     if user is None or not user.active or user.session_version != version:
         return None
     return user

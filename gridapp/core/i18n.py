@@ -12,6 +12,8 @@ import functools
 from flask.globals import _cv_request
 from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 SOURCE = "zh_CN"
 SUPPORTED = ("zh_CN", "en")
@@ -43,6 +45,15 @@ def gettext(string: str, **variables) -> str:
     catalog = _catalog()
     text = catalog.ugettext(string) if catalog is not None else string
     return text % variables if variables else text
+
+
+@pass_eval_context
+def template_gettext(eval_ctx, string: str, **variables):
+    """`_()` in templates, with the semantics of Jinja's newstyle gettext (the translation is
+    trusted, variables are escaped, `%` is always a format) but one call instead of three."""
+    catalog = _catalog()
+    text = catalog.ugettext(string) if catalog is not None else string
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
 
 
 def ngettext(singular: str, plural: str, num: int, **variables) -> str:

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from gridapp.core.i18n import SOURCE, current_lang, gettext
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -58,8 +60,6 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        from gridapp.core.i18n import SOURCE, current_lang, gettext
-
         return self._label if current_lang() == SOURCE else gettext(self._label)
 
     @classmethod

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, request
 from sqlalchemy import Select, bindparam, func, select
 
+from gridapp.core import fastload
 from gridapp.extensions import db
 
 
@@ -85,7 +86,8 @@ def _counted(q: Select) -> Select:
 
 
 def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = None) -> Page:
-    """One query for a page of rows and the total (a window count), not two.
+    """One query for a page of rows and the total (a window count), not two. `q` selects columns
+    (plain rows, not ORM entities): it runs on the connection, past the ORM layer.
 
     `q` should be a statement built once (with bind parameters in `params`), so that the
     paginated form is cached too.
@@ -94,7 +96,7 @@ def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = 
     page = int_arg("page", 1, hi=100_000)
     params = dict(params or {})
     counted = _counted(q)
-    rows = db.session.execute(
+    rows = fastload.execute(
         counted, {**params, "_limit": per_page, "_offset": (page - 1) * per_page}
     ).all()
     if not rows and page > 1:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -196,15 +194,10 @@ def classes_of_teacher(user: User) -> list[tuple[SchoolClass, list[str]]]:
 # ---- class page -----------------------------------------------------------------------------------
 
 
-@functools.cache
-def _class_page_options() -> tuple:
-    return (joinedload(SchoolClass.school), joinedload(SchoolClass.head_teacher))
-
-
 @bp.get("/classes/<int:class_id>")
 @login_required
 def class_page(class_id: int):
-    school_class = load_class(class_id, Need.VIEW, options=_class_page_options())
+    school_class = load_class(class_id, Need.VIEW, related=("school", "head_teacher"))
     search = str_arg("q")
     page = paginate_rows(*class_roster_query(school_class.id, search), per_page=25)
     return page_or_fragment(
