@@ -10,8 +10,12 @@ from flask import Flask, g, request, url_for
 from gridapp import config as config_module
 
 
+class GridApp(Flask):
+    from gridapp.core.templating import LocalizedEnvironment as jinja_environment
+
+
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
-    app = Flask(
+    app = GridApp(
         __name__.split(".")[0],
         template_folder=str(config_module.ROOT / "templates"),
         static_folder=str(config_module.ROOT / "static"),

@@ -8,6 +8,7 @@ page's time in `make bench`. Here the language is read once per request from the
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from flask.globals import _cv_request
 from flask_babel import get_translations
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 SOURCE = "zh_CN"
 SUPPORTED = ("zh_CN", "en")
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
 def current_lang() -> str:
@@ -39,6 +41,16 @@ def _catalog():
     if catalog is None:
         catalog = ctx._gridapp_catalog = get_translations()
     return catalog
+
+
+@functools.cache
+def catalog_for(lang: str):
+    """The catalog of one language outside any request (templates compiled per language)."""
+    if lang == SOURCE:
+        return None
+    from babel.support import Translations
+
+    return Translations.load(str(TRANSLATIONS), [lang], "messages")
 
 
 def gettext(string: str, **variables) -> str:
