@@ -27,6 +27,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 FLOOR_PORT, APP_PORT = 8101, 8102
+USER_AGENT = "gridapp-bench"
 # BENCH_ONLY="class" runs only the cases whose name contains that text, and skips the jobs.
 ONLY = os.environ.get("BENCH_ONLY", "")
 
@@ -92,6 +93,9 @@ def gunicorn(app: str, port: int, pidfile: Path, env: dict) -> subprocess.Popen:
 def session_cookie(port: int, username: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # The same User-Agent as wrk's requests: the session is bound to it (Flask-Login's session
+    # protection), and a browser keeps its own; a different one would rewrite the cookie each time.
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(f"http://127.0.0.1:{port}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
         r'name="csrf_token" value="([^"]+)"', page
@@ -105,6 +109,7 @@ def session_cookie(port: int, username: str) -> str:
 
 def wrk(url: str, cookie: str | None) -> dict:
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "5s"]
+    cmd += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=120).stdout

@@ -56,6 +56,12 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    # Limits live only on the views that declare them (login, mailbox, tracking, guest booking),
+    # whose decorators check them. The request-wide check looks for default and blueprint limits,
+    # of which there are none, on every request (a fifth of a small page's time), so it is left
+    # out. Its after-request hook stays: it applies the mailbox's `deduct_when`.
+    assert not limiter.limit_manager.default_limits and not limiter.limit_manager.application_limits
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     babel.init_app(
         app,
         locale_selector=_select_locale,
