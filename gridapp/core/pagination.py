@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 from dataclasses import dataclass
 
@@ -100,17 +101,27 @@ def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = 
         counted, {**params, "_limit": per_page, "_offset": (page - 1) * per_page}
     ).all()
     if not rows and page > 1:
-        total = db.session.scalar(
+        total = fastload.execute(
             select(func.count()).select_from(q.order_by(None).subquery()), params
-        )
+        ).scalar()
         if not total:
             return Page([], 1, per_page, 0)
         page = -(-total // per_page)
-        rows = db.session.execute(
+        rows = fastload.execute(
             counted, {**params, "_limit": per_page, "_offset": (page - 1) * per_page}
         ).all()
-    total = rows[0]._total if rows else 0
-    return Page(rows, page, per_page, total)
+    if not rows:
+        return Page([], page, per_page, 0)
+    total = rows[0]._total
+    # Named tuples without the count: templates read their attributes at a third of the cost
+    # of SQLAlchemy's rows (a list page reads a few hundred).
+    record = _record_type(tuple(rows[0]._fields[:-1]))
+    return Page([record._make(row[:-1]) for row in rows], page, per_page, total)
+
+
+@functools.lru_cache(maxsize=64)
+def _record_type(fields: tuple[str, ...]):
+    return collections.namedtuple("Record", fields)
 
 
 def page_of(items: list, per_page: int = 25) -> Page:
