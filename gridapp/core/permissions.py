@@ -13,7 +13,7 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, or_, select, union
 
-from gridapp.accounts.models import Role, User
+from gridapp.accounts.models import Role, User, UserRole
 from gridapp.cases.models import Case
 from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.core import fastload
@@ -42,9 +42,15 @@ def _cached(key, compute):
 
 @functools.cache
 def _taught_statement():
-    """Built once (statement construction costs more than the query on every page)."""
+    """Built once (statement construction costs more than the query on every page). The schools
+    come from the user's roles in SQL, not as an expanding list: that would be re-rendered on
+    every execution."""
     teacher = bindparam("teacher_id")
-    schools = bindparam("school_ids", expanding=True)
+    schools = (
+        select(UserRole.school_id)
+        .where(UserRole.user_id == teacher, UserRole.role == Role.TEACHER)
+        .scalar_subquery()
+    )
     return union(
         select(TeachingAssignment.class_id)
         .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
@@ -61,8 +67,7 @@ def taught_class_ids(user: User) -> frozenset[int]:
         return frozenset()
 
     def compute():
-        params = {"teacher_id": user.id, "school_ids": sorted(user.school_ids_with(Role.TEACHER))}
-        return frozenset(fastload.execute(_taught_statement(), params).scalars())
+        return frozenset(fastload.execute(_taught_statement(), {"teacher_id": user.id}).scalars())
 
     return _cached(f"taught:{user.id}", compute)
 

@@ -79,10 +79,14 @@ class Family(TimestampMixin, db.Model):
 
 class Student(TimestampMixin, db.Model):
     __tablename__ = "students"
-    __table_args__ = (UniqueConstraint("school_id", "student_number"),)
+    __table_args__ = (
+        UniqueConstraint("school_id", "student_number"),
+        # The class page lists a class in student-number order: no sort, and LIMIT stops early.
+        Index("ix_students_class_roster", "class_id", "student_number", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"))
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     student_number: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(50), index=True)
