@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -133,7 +132,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_wtf.csrf import generate_csrf
 
     from gridapp.core import time as gtime
     from gridapp.core.forms import mask_id_number, mask_phone
@@ -159,7 +157,7 @@ def _register_template_helpers(app: Flask) -> None:
         return url_for(request.endpoint, **view_args, **args)
 
     from gridapp.core import i18n
-    from gridapp.core.urls import cached_url, static_url
+    from gridapp.core.urls import cached_url, layout_urls, static_url
 
     # Templates use the fast-path gettext too (newstyle: autoescaping and %(name)s variables).
     app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
@@ -167,11 +165,11 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=navigation,
         current_locale=i18n.current_lang,
-        csrf_headers=lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
         languages=app.config["LANGUAGES"],
         url_with=url_with,
         cached_url=cached_url,
         static_url=static_url,
+        layout_urls=layout_urls,
     )
 
 
