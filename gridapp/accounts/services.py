@@ -27,10 +27,19 @@ def load_user_for_session(session_id: str) -> User | None:
         return None
     if not 0 < user_id < 2**31:
         return None
-    # One query for the user and their roles: this runs on every request.
-    user = fastload.get(User, user_id, collection="roles")
+    # One query for the user, their roles and the classes they teach: this runs on every request.
+    from gridapp.core.permissions import preload_taught_class_ids, taught_classes_column
+
+    user, values = fastload.get_with(
+        User,
+        user_id,
+        collection="roles",
+        also=(("taught", taught_classes_column()),),
+        params={"teacher_id": user_id},
+    )
     if user is None or not user.active or user.session_version != version:
         return None
+    preload_taught_class_ids(user, values["taught"])
     return user
 
 

@@ -47,8 +47,9 @@ def _adopt(session, model, values: tuple):
 
 
 @functools.cache
-def _statement(model, related: tuple[str, ...], collection: str | None):
-    """SELECT model.*, each related many-to-one's columns, then the collection's, by primary key."""
+def _statement(model, related: tuple[str, ...], collection: str | None, also: tuple = ()):
+    """SELECT model.*, each related many-to-one's columns, then the collection's, then the `also`
+    scalar expressions, by primary key."""
     mapper = inspect(model)
     table = mapper.local_table
     (pk,) = mapper.primary_key
@@ -73,6 +74,7 @@ def _statement(model, related: tuple[str, ...], collection: str | None):
         _keys, child_cols, pk_at = _columns(rel.mapper.class_)
         cols += list(child_cols)
         plan.append((collection, rel.mapper.class_, start, len(cols), start + pk_at))
+    cols += [expression.label(f"also_{name}") for name, expression in also]
     statement = select(*cols).select_from(joined).where(pk == bindparam("pk"))
     if collection:
         statement = statement.order_by(*rel.mapper.primary_key)
@@ -82,11 +84,24 @@ def _statement(model, related: tuple[str, ...], collection: str | None):
 def get(model, pk: int, related: tuple[str, ...] = (), collection: str | None = None):
     """`Session.get(model, pk)`, with the `related` many-to-ones and one one-to-many `collection`
     loaded by the same query; None when there is no such row."""
+    return get_with(model, pk, related, collection)[0]
+
+
+def get_with(
+    model,
+    pk: int,
+    related: tuple[str, ...] = (),
+    collection: str | None = None,
+    also: tuple = (),
+    params: dict | None = None,
+):
+    """`get`, and the values of `also`: (name, scalar SQL expression) pairs (built once, the same
+    objects on every call) computed by the same query, with their own bound `params`."""
     session = db.session()
-    statement, width, plan = _statement(model, tuple(related), collection)
-    rows = session.connection().execute(statement, {"pk": pk}).all()
+    statement, width, plan = _statement(model, tuple(related), collection, also)
+    rows = session.connection().execute(statement, {**(params or {}), "pk": pk}).all()
     if not rows:
-        return None
+        return None, {}
     first = rows[0]
     obj = _adopt(session, model, first[:width])
     for name, target, start, end, pk_at in plan:
@@ -101,7 +116,8 @@ def get(model, pk: int, related: tuple[str, ...] = (), collection: str | None = 
             set_committed_value(obj, name, None)
         else:
             set_committed_value(obj, name, _adopt(session, target, first[start:end]))
-    return obj
+    values = {name: first[len(first) - len(also) + i] for i, (name, _expr) in enumerate(also)}
+    return obj, values
 
 
 def execute(statement, params: dict | None = None):
