@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, request
 
 from gridapp import config as config_module
 
@@ -144,20 +144,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    def url_with(**changes) -> str:
-        """The current page's URL with some query arguments changed (pagination, sorting)."""
-        view_args = request.view_args or {}
-        # Query arguments may not override the route's own arguments or url_for's options.
-        args = {
-            k: v
-            for k, v in request.args.items()
-            if k not in view_args and k != "endpoint" and not k.startswith("_")
-        }
-        args.update({k: v for k, v in changes.items() if v is not None})
-        return url_for(request.endpoint, **view_args, **args)
-
     from gridapp.core import i18n
-    from gridapp.core.urls import cached_url, layout_urls, static_url
+    from gridapp.core.urls import cached_url, layout_urls, static_url, url_with
 
     # Templates use the fast-path gettext too (newstyle: autoescaping and %(name)s variables).
     app.jinja_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)

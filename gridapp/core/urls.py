@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import namedtuple
+from urllib.parse import quote, urlencode
 
 from flask import request, url_for
 
@@ -52,3 +53,25 @@ def _layout(script_root: str) -> LayoutUrls:
 
 def layout_urls() -> LayoutUrls:
     return _layout(request.script_root)
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (pagination, sorting).
+
+    Built from the request's own path and arguments rather than through the URL map (a third of
+    a pager's time); the query is encoded as `url_for` encodes it.
+    """
+    req = request._get_current_object()
+    view_args = req.view_args or {}
+    # As before with url_for: query arguments never stand in for the route's own arguments.
+    args = {
+        k: v
+        for k, v in req.args.items()
+        if k not in view_args and k != "endpoint" and not k.startswith("_")
+    }
+    args.update({k: v for k, v in changes.items() if v is not None})
+    path = quote(req.script_root + req.path)
+    return f"{path}?{urlencode(args, safe=_QUERY_SAFE)}" if args else path
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's, for the same URLs as url_for's
