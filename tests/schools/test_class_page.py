@@ -83,6 +83,20 @@ def test_class_page_runs_at_most_10_queries(app, client, login, big_class):
     assert len(statements) <= 10, "\n\n".join(statements)
 
 
+def test_class_page_is_three_queries_for_its_head_teacher(app, client, login, big_class):
+    """The signed-in user with roles and taught classes, the class with its school and head
+    teacher, and a page of the roster with its total (make bench measures this page)."""
+    login(big_class.head)
+    client.get(f"/classes/{big_class.id}")
+    with count_queries(app) as statements:
+        assert client.get(f"/classes/{big_class.id}").status_code == 200
+    assert len(statements) == 3, "\n\n".join(statements)
+    user, school_class, roster = statements
+    assert "FROM users" in user and "teaching_assignments" in user
+    assert "FROM school_classes" in school_class and "schools" in school_class
+    assert "FROM students" in roster and "count(*)" in roster
+
+
 def test_class_page_queries_do_not_grow_with_the_page(app, client, login, big_class):
     login(big_class.head)
     with count_queries(app) as first:
