@@ -103,9 +103,13 @@ def get_with(
     if not rows:
         return None, {}
     first = rows[0]
-    obj = _adopt(session, model, first[:width])
+    identity = inspect(model).identity_key_from_primary_key([pk])
+    known = session.identity_map.get(identity)
+    obj = known if known is not None else _adopt(session, model, first[:width])
     for name, target, start, end, pk_at in plan:
-        if name in obj.__dict__:  # already loaded in this session (and perhaps changed): kept
+        # An object the session already had keeps its own relations (its keys may have changed
+        # since the row was written); they load lazily as usual.
+        if known is not None or name in obj.__dict__:
             continue
         if name == collection:
             children = [

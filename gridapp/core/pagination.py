@@ -122,7 +122,7 @@ def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = 
 
 @functools.lru_cache(maxsize=64)
 def _record_type(fields: tuple[str, ...]):
-    return collections.namedtuple("Record", fields)
+    return collections.namedtuple("Record", fields, rename=True)
 
 
 def page_of(items: list, per_page: int = 25) -> Page:

@@ -99,3 +99,13 @@ def test_execute_flushes_pending_changes_first(app, world):
         ).scalar()
         assert number == 7
         db.session.rollback()
+
+
+def test_an_object_already_in_the_session_keeps_its_own_relations(app, world):
+    with app.app_context():
+        klass = db.session.get(SchoolClass, world.class_a1)
+        klass.head_teacher_id = world.other_class_teacher  # changed, not flushed
+        again = fastload.get(SchoolClass, world.class_a1, ("head_teacher",))
+        assert again is klass
+        assert again.head_teacher.id == world.other_class_teacher
+        db.session.rollback()
