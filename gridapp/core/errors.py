@@ -43,17 +43,30 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def error_page(status: int, detail: str | None = None):
+    """The error page for `status` (with our own `detail` if given).
+
+    htmx swaps every 4xx answer (base.html's `responseHandling`), so a form that is shown again
+    with its errors, at 404/409/422, appears where it was sent. An error page is not such an
+    answer: to an htmx request other than a boosted link it says its message in an error toast
+    (`HX-Trigger: toast-error`), swaps nothing (`HX-Reswap: none`) and leaves the address as it
+    was (`HX-Push-Url: false`), so what the user typed stays on the page. A boosted link (a GET
+    navigation) gets the whole error page for a 4xx, as without JavaScript; 5xx answers are not
+    swapped and also come as a toast.
+    """
     messages = _messages()
     title, text = messages.get(status, messages[400] if status < 500 else messages[500])
     if detail:
         text = detail
-    template = "errors/_partials/error.html" if wants_fragment() else "errors/error.html"
+    fragment = wants_fragment()
+    template = "errors/_partials/error.html" if fragment else "errors/error.html"
     response = render_template(template, status=status, title=title, text=text)
     headers = {}
-    if wants_fragment():
-        # htmx does not swap error answers; app.js shows this as a toast instead.
+    htmx = bool(request.headers.get("HX-Request"))
+    if htmx and (fragment or request.method != "GET" or status >= 500):
         # json.dumps escapes to ASCII: header values must be latin-1 on the wire.
         headers["HX-Trigger"] = json.dumps({"toast-error": f"{title}：{text}"})
+        headers["HX-Reswap"] = "none"
+        headers["HX-Push-Url"] = "false"
     return response, status, headers
 
 

@@ -21,12 +21,26 @@
     toast(e.detail && (e.detail.value || e.detail), "error");
   });
 
+  // An error answer that htmx did not swap (5xx; 4xx answers are swapped, see base.html): the
+  // server's own words, from its toast header or its error page, else a general message.
+  function serverMessage(xhr) {
+    if (!xhr || !xhr.responseText) return "";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var page = doc.querySelector(".error-page");
+      if (!page) return "";
+      var title = page.querySelector("h1"), text = page.querySelector("h1 + p");
+      return [title && title.textContent.trim(), text && text.textContent.trim()]
+        .filter(Boolean).join("：");
+    } catch (err) { return ""; }
+  }
+
   document.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail.xhr;
     if (xhr && xhr.getResponseHeader("HX-Trigger")) return; // the server sent its own message
-    toast(document.documentElement.lang === "en"
+    toast(serverMessage(xhr) || (document.documentElement.lang === "en"
       ? "The request failed (" + (xhr ? xhr.status : "?") + "). Please try again."
-      : "操作未成功（" + (xhr ? xhr.status : "?") + "），请稍后重试。", "error");
+      : "操作未成功（" + (xhr ? xhr.status : "?") + "），请稍后重试。"), "error");
   });
   document.addEventListener("htmx:sendError", function () {
     toast(document.documentElement.lang === "en"

@@ -54,6 +54,38 @@ def test_404_to_htmx_is_a_fragment_with_a_toast(client):
     assert r.headers["HX-Trigger"].isascii()  # a real server sends header values as latin-1
 
 
+def test_htmx_error_toast_swaps_nothing_and_keeps_the_address(client):
+    """htmx swaps every 4xx (base.html): an error page to an htmx fragment request or a boosted
+    form says its message in a toast and asks for no swap and no new history entry."""
+    r = client.get("/no/such/page", headers={"HX-Request": "true"})
+    assert r.headers["HX-Reswap"] == "none"
+    assert r.headers["HX-Push-Url"] == "false"
+    r = client.post(
+        "/no/such/page", headers={"HX-Request": "true", "HX-Boosted": "true"}, data={"a": "b"}
+    )
+    assert r.status_code == 404
+    assert "页面不存在" in json.loads(r.headers["HX-Trigger"])["toast-error"]
+    assert r.headers["HX-Reswap"] == "none"
+
+
+def test_boosted_link_to_a_missing_page_gets_the_whole_error_page(client):
+    r = client.get("/no/such/page", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert r.status_code == 404
+    assert "<html" in r.get_data(as_text=True)
+    assert "HX-Reswap" not in r.headers and "HX-Trigger" not in r.headers
+
+
+def test_every_4xx_is_swapped_by_htmx(client):
+    """The htmx configuration swaps 4xx answers (the server's message is in them) and treats
+    5xx as errors; 204 swaps nothing."""
+    html = client.get("/login").get_data(as_text=True)
+    config = json.loads(html.split('name="htmx-config" content=\'')[1].split("'>")[0])
+    handling = {h["code"]: h for h in config["responseHandling"]}
+    assert handling["4.."]["swap"] is True and not handling["4.."].get("error")
+    assert handling["..."]["error"] is True and handling["..."]["swap"] is False
+    assert handling["204"]["swap"] is False
+
+
 def test_post_without_csrf_token_is_400_in_chinese(csrf_app, world):
     client = csrf_app.test_client()
     r = client.post(
