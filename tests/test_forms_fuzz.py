@@ -372,3 +372,32 @@ def test_reception_booking_form(client, world, login):
         assert r.status_code in ALLOWED | {409}, r.status_code
 
     run()
+
+
+def test_case_page_and_settings_forms(client, world, login):
+    """The case page's forms (note, merge, reply, approval) and the settings page's forms: an
+    answer a user can meet (409 when the case has moved on), never a 500."""
+    login(world.principal_name)
+    case = f"/cases/{world.case}"
+    settings_url = f"/schools/{world.school_a}/case-settings"
+
+    @FUZZ
+    @given(words=text, number=st.one_of(st.integers(-5, 10**12).map(str), text), day=date_text())
+    @example(words=NUL, number=NUL, day=NUL)
+    def run(words, number, day):
+        _check(client.post(f"{case}/moves/note", data={"note": words}))
+        _check(client.post(f"{case}/moves/merge", data={"into": number}))
+        for url, data in (
+            (f"{case}/approval", {"decision": words, "reply": words, "note": words}),
+            (f"{case}/reply", {"reply": words}),
+        ):
+            r = client.post(url, data=data)
+            assert r.status_code in ALLOWED | {409}, r.status_code
+        _check(client.post(settings_url, data={"action": "canned", "category": words,
+                                               "title": words, "text": words}))  # fmt: skip
+        _check(client.post(settings_url, data={"action": "closure", "on": day, "reason": words}))
+        _check(client.post(settings_url, data={"action": "deadlines", "canteen": number}))
+        _check(client.post(settings_url, data={"action": "remove_canned", "id": number}))
+
+    run()
+    assert client.get(case).status_code == 200

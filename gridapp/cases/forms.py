@@ -2,6 +2,7 @@
 
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -93,3 +94,121 @@ class AssignForm(Form):
     )
     note = TextAreaField(_l("交办说明"), [Optional(), Length(max=2000)], filters=[strip],
                          render_kw={"rows": 2})  # fmt: skip
+
+
+def _text_field(label, *, id: str, rows: int = 2, required: str | None = None):
+    """A case's free text: stripped, at most 2,000 characters; the service says what is missing."""
+    checks = [DataRequired(required)] if required else [Optional()]
+    return TextAreaField(
+        label, checks + [Length(max=2000), no_control_chars], filters=[strip], id=id,
+        render_kw={"rows": rows, "maxlength": 2000},
+    )  # fmt: skip
+
+
+class SubmitForm(Form):
+    """Submitted to a leader, with an optional note."""
+
+    note = _text_field(_l("说明（选填）"), id="submit-note")
+
+
+class NoteForm(Form):
+    """An internal note (never shown to the parent)."""
+
+    note = _text_field(_l("备注"), id="note-note")
+
+
+class ReplyForm(Form):
+    """The answer for the parent."""
+
+    reply = _text_field(_l("答复内容"), id="reply-reply", rows=4)
+
+
+class ApprovalForm(Form):
+    """The principal approves the drafted reply (possibly corrected) or sends it back."""
+
+    decision = HiddenField()
+    reply = _text_field(_l("答复内容"), id="approval-reply", rows=4)
+    note = StringField(
+        _l("退回原因（退回时填写）"), [Optional(), Length(max=2000), no_control_chars],
+        filters=[strip], id="approval-note",
+    )  # fmt: skip
+
+
+class MergeForm(Form):
+    """A duplicate goes into another case of the school (by its number)."""
+
+    into = IntegerField(
+        _l("并入的意见编号"),
+        [InputRequired(_l("请填写意见编号")), NumberRange(1, 2**31 - 1, _l("请填写意见编号"))],
+        id="merge-into",
+    )
+
+
+class SuperviseForm(Form):
+    """A district supervisor's comment (督查), possibly requiring the case handled again."""
+
+    comment = _text_field(_l("督查意见"), id="supervise-comment", rows=3)
+    reopen = BooleanField(_l("要求重新办理"), id="supervise-reopen")
+
+
+class DeadlinesForm(Form):
+    """A school's deadline per category in working days, and whether replies need approval.
+    One integer field per category, named by the category's value (added below)."""
+
+    action = HiddenField(default="deadlines")
+    approval = BooleanField(_l("答复须经校长审核后才告知家长"))
+
+
+for _category in CaseCategory:
+    setattr(
+        DeadlinesForm,
+        _category.value,
+        IntegerField(
+            _category.value,
+            [
+                InputRequired(_l("请填写 1 到 60 之间的整数")),
+                NumberRange(1, 60, _l("请填写 1 到 60 之间的整数")),
+            ],
+            render_kw={"min": 1, "max": 60},
+        ),  # fmt: skip
+    )
+
+
+class CannedForm(Form):
+    """A canned reply of the school, offered when answering a case of its category."""
+
+    action = HiddenField(default="canned")
+    category = SelectField(_l("类别"), choices=CaseCategory.choices, id="canned-category")
+    title = StringField(
+        _l("标题"), [DataRequired(_l("请填写标题")), Length(max=40), no_control_chars],
+        filters=[strip], id="canned-title",
+    )  # fmt: skip
+    text = TextAreaField(
+        _l("答复内容"), [DataRequired(_l("请填写答复内容")), Length(max=2000), no_control_chars],
+        filters=[strip], id="canned-text", render_kw={"rows": 3},
+    )  # fmt: skip
+
+
+class ClosureForm(Form):
+    """A day the school is closed (not counted in deadlines)."""
+
+    action = HiddenField(default="closure")
+    on = DateField(_l("日期"), [InputRequired(_l("请选择日期"))], id="closure-on")
+    reason = StringField(
+        _l("原因"), [Optional(), Length(max=60), no_control_chars], filters=[strip],
+        id="closure-reason", render_kw={"placeholder": "校园消杀"},
+    )  # fmt: skip
+
+
+class OfficialDayForm(Form):
+    """A day of the official holiday schedule: a holiday, or a working day in exchange."""
+
+    on = DateField(_l("日期"), [InputRequired(_l("请选择日期"))])
+    kind = SelectField(
+        _l("安排"), choices=[SelectChoice("holiday", _l("放假")), SelectChoice("workday", _l("调休上班"))],
+        default="holiday",
+    )  # fmt: skip
+    name = StringField(
+        _l("名称"), [Optional(), Length(max=40), no_control_chars], filters=[strip],
+        render_kw={"placeholder": "春节"},
+    )  # fmt: skip

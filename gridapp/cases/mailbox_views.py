@@ -15,6 +15,7 @@ from gridapp.cases import services as cases
 from gridapp.cases.forms import LetterForm, RateForm, TrackForm
 from gridapp.cases.models import Case, CaseCategory, CaseEvent
 from gridapp.core.errors import IllegalTransition, RuleViolation
+from gridapp.core.forms import reload_to
 from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db, limiter
@@ -177,9 +178,13 @@ def track():
     return _tracking_page(form, letter)
 
 
-@bp.post("/mailbox/track/rating")
-@limiter.limit(mailbox.track_limit)
+@bp.route("/mailbox/track/rating", methods=["GET", "POST"])
+@limiter.limit(mailbox.track_limit, methods=["POST"])
 def rate():
+    """A parent rates the reply (by the code, sent in the form); shown again on the tracking
+    page with any error. A reload of this address goes to the tracking page."""
+    if request.method == "GET":
+        return reload_to(url_for(".track"))
     rate_form = RateForm()
     letter = mailbox.find_letter(rate_form.code.data or "")
     form = TrackForm(code=rate_form.code.data)

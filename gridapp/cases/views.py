@@ -11,13 +11,26 @@ from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.cases import mailbox, services
-from gridapp.cases.forms import AssignForm, RegisterCaseForm
+from gridapp.cases.forms import (
+    ApprovalForm,
+    AssignForm,
+    CannedForm,
+    ClosureForm,
+    DeadlinesForm,
+    MergeForm,
+    NoteForm,
+    OfficialDayForm,
+    RegisterCaseForm,
+    ReplyForm,
+    SubmitForm,
+    SuperviseForm,
+)
 from gridapp.cases.models import Case, CaseCategory, CaseEvent, CaseSource, CaseStatus, Letter
-from gridapp.core.errors import RuleViolation, abort_with
-from gridapp.core.forms import form_page
+from gridapp.core.errors import RuleViolation
+from gridapp.core.forms import ActionForm, form_page, form_status, fresh, reload_to, submit
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_form, paginate
+from gridapp.core.pagination import paginate
 from gridapp.core.permissions import (
     Need,
     district_school_ids,
@@ -112,23 +125,22 @@ def register_case(school_id: int):
     require(school.id in leader_school_ids(_me()))
     form = RegisterCaseForm()
     form.source.choices = [(s.value, s.label) for s in services.STAFF_SOURCES]
-    if form.validate_on_submit():
-        try:
-            case = services.register_by_staff(
-                _me(), school.id, CaseSource(form.source.data), CaseCategory(form.category.data),
-                form.subject.data, form.words.data, form.wants_answer.data,
-            )  # fmt: skip
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("已登记，编号 #%(n)d", n=case.id), "success")
-            return redirect_303(url_for(".case", case_id=case.id))
+    done = submit(
+        form,
+        lambda: services.register_by_staff(
+            _me(), school.id, CaseSource(form.source.data), CaseCategory(form.category.data),
+            form.subject.data, form.words.data, form.wants_answer.data,
+        ),
+        then=lambda case: url_for(".case", case_id=case.id),
+        message=lambda case: _("已登记，编号 #%(n)d", n=case.id),
+    )  # fmt: skip
+    if done:
+        return done
     return form_page("cases/register_case.html", form, school=school)
 
 
-def _assign_form(case: Case) -> AssignForm:
-    form = AssignForm()
+def _assign_form(case: Case, fresh: bool = False) -> AssignForm:
+    form = AssignForm(formdata=None) if fresh else AssignForm()
     staff = db.session.execute(
         select(User.id, User.name)
         .join(UserRole, UserRole.user_id == User.id)
@@ -144,7 +156,10 @@ def _assign_form(case: Case) -> AssignForm:
     return form
 
 
-def _case_page(case: Case, status: int = 200, assign_form: AssignForm | None = None):
+def _case_page(case: Case, status: int | None = None, assign_form: AssignForm | None = None,
+               **forms):  # fmt: skip
+    """The case page; `forms` are the page's forms bound to a POST that is shown again (the
+    others are shown fresh), and the status is that form's (422, 409) unless given."""
     user = _me()
     events = db.session.scalars(
         select(CaseEvent)
@@ -185,11 +200,19 @@ def _case_page(case: Case, status: int = 200, assign_form: AssignForm | None = N
             and case.family_told_at is None,
             "supervise": supervisor,
         },
-        assign_form=assign_form or (_assign_form(case) if leader else None),
+        assign_form=assign_form or (_assign_form(case, fresh=True) if leader else None),
+        forms={
+            "submit": forms.get("submit") or fresh(SubmitForm),
+            "note": forms.get("note") or fresh(NoteForm),
+            "reply": forms.get("reply") or fresh(ReplyForm),
+            "approval": forms.get("approval") or fresh(ApprovalForm, reply=case.reply_draft),
+            "merge": forms.get("merge") or fresh(MergeForm),
+            "supervise": forms.get("supervise") or fresh(SuperviseForm),
+        },
         canned=services.canned_replies(case.school_id, case.category),
         overdue=services.is_overdue(case),
         today=today(),
-    ), status
+    ), status or form_status(assign_form, *forms.values())
 
 
 @bp.get("/cases/<int:case_id>")
@@ -211,7 +234,14 @@ def _done(case: Case, message: str):
     return redirect_303(url_for(".case", case_id=case.id))
 
 
-@bp.post("/cases/<int:case_id>/moves/<move>")
+def _case_form(case: Case, name: str, form, action, message):
+    """A form of the case page through the one POST sequence: back to the case, or the case
+    page again with this form's input and messages."""
+    done = submit(form, action, then=url_for(".case", case_id=case.id), message=message)
+    return done or _case_page(case, **{name: form})
+
+
+@bp.route("/cases/<int:case_id>/moves/<move>", methods=["GET", "POST"])
 @login_required
 def move(case_id: int, move: str):
     """The leaders' moves of the loop: register, submit, assign, archive, merge, note."""
@@ -222,49 +252,58 @@ def move(case_id: int, move: str):
             abort(404)
     else:
         case = _leader_case(case_id)
+    if request.method == "GET":
+        return reload_to(url_for(".case", case_id=case.id))
     try:
         if move == "register":
             services.register(user, case)
             return _done(case, _("已登记，办理期限 %(d)s", d=case.due_on.isoformat()))
         if move == "submit":
-            services.submit(user, case, request.form.get("note", ""))
-            return _done(case, _("已提交校领导"))
+            form = SubmitForm()
+            return _case_form(
+                case, "submit", form, lambda: services.submit(user, case, form.note.data or ""),
+                _("已提交校领导"),
+            )  # fmt: skip
         if move == "assign":
             form = _assign_form(case)
-            if not form.validate_on_submit():
-                return _case_page(case, 422, form)
-            assignee = (
-                db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
-            )
-            try:
+
+            def assign():
+                assignee = (
+                    db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
+                )
                 services.assign(
                     user, case, assignee, form.department.data or "", form.workdays.data,
                     form.note.data or "",
                 )  # fmt: skip
-            except RuleViolation as e:
-                form.add_violation(e)
-                return _case_page(case, 422, form)
-            return _done(case, _("已交办，须在 %(d)s 前答复", d=case.due_on.isoformat()))
+
+            done = submit(form, assign, then=url_for(".case", case_id=case.id),
+                          message=lambda _r: _("已交办，须在 %(d)s 前答复", d=case.due_on.isoformat()))  # fmt: skip
+            return done or _case_page(case, assign_form=form)
         if move == "archive":
             services.archive(user, case)
             return _done(case, _("已存档"))
         if move == "merge":
-            into = db.session.get(Case, int_form("into") or 0)
-            if into is None or into.school_id != case.school_id:
-                abort_with(422, _("只能并入本校的另一条意见"))
-            services.merge(user, case, into)
-            return _done(case, _("已并入 #%(n)d", n=into.id))
+            form = MergeForm()
+
+            def merge():
+                into = db.session.get(Case, form.into.data)
+                if into is None or into.school_id != case.school_id:
+                    raise RuleViolation(_("只能并入本校的另一条意见"), field="into")
+                services.merge(user, case, into)
+
+            return _case_form(case, "merge", form, merge, _("已并入 #%(n)d", n=form.into.data or 0))
         if move == "note":
-            services.add_note(user, case, request.form.get("note", ""))
-            return _done(case, _("备注已保存（家长看不到）"))
+            form = NoteForm()
+            return _case_form(
+                case, "note", form, lambda: services.add_note(user, case, form.note.data or ""),
+                _("备注已保存（家长看不到）"),
+            )  # fmt: skip
     except PermissionError:
         abort(404)
-    except RuleViolation as e:
-        abort_with(422, e.message)
     abort(404)
 
 
-@bp.post("/cases/<int:case_id>/reply")
+@bp.route("/cases/<int:case_id>/reply", methods=["GET", "POST"])
 @login_required
 def reply(case_id: int):
     """The answer for the parent: published, or a draft for the principal's approval."""
@@ -272,29 +311,39 @@ def reply(case_id: int):
     case = load_case(case_id)
     if not services.can_answer(user, case):
         abort(404)
-    try:
-        published = services.reply(user, case, request.form.get("reply", ""))
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    return _done(case, _("已答复家长") if published else _("答复已提交，等待校长审核后告知家长"))
+    if request.method == "GET":
+        return reload_to(url_for(".case", case_id=case.id))
+    form = ReplyForm()
+    return _case_form(
+        case, "reply", form, lambda: services.reply(user, case, form.reply.data or ""),
+        lambda published: _("已答复家长") if published
+        else _("答复已提交，等待校长审核后告知家长"),
+    )  # fmt: skip
 
 
-@bp.post("/cases/<int:case_id>/approval")
+@bp.route("/cases/<int:case_id>/approval", methods=["GET", "POST"])
 @login_required
 def approval(case_id: int):
     """The principal approves the drafted reply (possibly corrected) or sends it back."""
     user = _me()
     case = _leader_case(case_id)
+    if request.method == "GET":
+        return reload_to(url_for(".case", case_id=case.id))
+    form = ApprovalForm()
+    reject = form.decision.data == "reject"
+
+    def decide():
+        if reject:
+            services.reject_reply(user, case, form.note.data or "")
+        else:
+            services.approve_reply(user, case, form.reply.data or None)
+
     try:
-        if request.form.get("decision") == "reject":
-            services.reject_reply(user, case, request.form.get("note", ""))
-            return _done(case, _("答复已退回修改"))
-        services.approve_reply(user, case, request.form.get("reply") or None)
+        return _case_form(
+            case, "approval", form, decide, _("答复已退回修改") if reject else _("答复已审核发布")
+        )
     except PermissionError:
         abort(404)
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    return _done(case, _("答复已审核发布"))
 
 
 @bp.post("/cases/<int:case_id>/told")
@@ -309,7 +358,7 @@ def family_told(case_id: int):
     return _done(case, _("已记录：答复已告知家长"))
 
 
-@bp.post("/cases/<int:case_id>/supervision")
+@bp.route("/cases/<int:case_id>/supervision", methods=["GET", "POST"])
 @login_required
 def supervise(case_id: int):
     """A district supervisor's comment (督查), possibly requiring the case handled again."""
@@ -317,13 +366,14 @@ def supervise(case_id: int):
     case = load_case(case_id)
     if not (user.is_district and case.school_id in district_school_ids(user)):
         abort(404)
-    try:
-        services.supervise(
-            user, case, request.form.get("comment", ""), request.form.get("reopen") == "y"
-        )
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    return _done(case, _("督查意见已记录"))
+    if request.method == "GET":
+        return reload_to(url_for(".case", case_id=case.id))
+    form = SuperviseForm()
+    return _case_form(
+        case, "supervise", form,
+        lambda: services.supervise(user, case, form.comment.data or "", form.reopen.data),
+        _("督查意见已记录"),
+    )  # fmt: skip
 
 
 @bp.get("/cases/<int:case_id>/attachments/<int:attachment_id>")
@@ -451,8 +501,6 @@ def case_settings(school_id: int):
     """Deadlines per category in working days, whether replies need the principal's approval,
     canned replies, and the school's closures. Leaders see them; the school admin and the
     principal change them."""
-    from datetime import date as date_cls
-
     from gridapp.cases.models import CannedReply
     from gridapp.core.workdays import WorkCalendar
     from gridapp.schools import services as school_services
@@ -461,56 +509,65 @@ def case_settings(school_id: int):
     user = _me()
     school = load_school(school_id, Need.VIEW)
     require(school.id in leader_school_ids(user))
-    error = None
-    if request.method == "POST":
-        action = request.form.get("action", "")
-        try:
-            if action == "deadlines":
-                values = {}
-                for c in CaseCategory:
-                    raw = request.form.get(c.value, "")
-                    raw = raw.strip()
-                    values[c] = int(raw) if raw.isascii() and raw.isdecimal() else -1
-                services.set_deadlines(user, school.id, values, request.form.get("approval") == "y")
-                message = _("办理期限已保存")
-            elif action == "canned":
-                category = request.form.get("category", "")
-                if category not in {c.value for c in CaseCategory}:
-                    raise RuleViolation(_("请选择类别"), field="category")
-                services.add_canned_reply(
-                    user, school.id, CaseCategory(category), request.form.get("title", ""),
-                    request.form.get("text", ""),
-                )  # fmt: skip
-                message = _("常用答复已添加")
-            elif action == "remove_canned":
-                row = db.session.get(CannedReply, int_form("id") or 0)
-                if row is None or row.school_id != school.id:
-                    abort(404)
-                services.remove_canned_reply(user, row)
-                message = _("常用答复已删除")
-            elif action == "closure":
-                try:
-                    on = date_cls.fromisoformat(request.form.get("on", ""))
-                except ValueError:
-                    on = None
-                school_services.add_closure(user, school, on, request.form.get("reason", ""))
-                message = _("停课日已登记")
-            elif action == "remove_closure":
-                row = db.session.get(SchoolClosure, int_form("id") or 0)
-                if row is None or row.school_id != school.id:
-                    abort(404)
-                school_services.remove_closure(user, row)
-                message = _("停课日已删除")
-            else:
-                raise RuleViolation(_("未知的操作"))
-        except RuleViolation as e:
-            db.session.rollback()
-            error = e.message
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect_303(url_for(".case_settings", school_id=school.id))
     workdays = {c: services.workdays_for(school.id, c) for c in CaseCategory}
+    approval = services.settings_for(school.id).reply_needs_approval
+    forms = {
+        "deadlines": fresh(
+            DeadlinesForm, approval=approval, **{c.value: workdays[c] for c in CaseCategory}
+        ),
+        "canned": fresh(CannedForm),
+        "closure": fresh(ClosureForm),
+    }
+    if request.method == "POST":
+        sent = ActionForm()
+        action = sent.action.data
+
+        def row_of(model):
+            row = db.session.get(model, sent.id.data or 0)
+            if row is None or row.school_id != school.id:
+                abort(404)
+            return row
+
+        if action == "deadlines":
+            form = forms[action] = DeadlinesForm()
+            run = lambda: services.set_deadlines(  # noqa: E731
+                user, school.id, {c: form[c.value].data for c in CaseCategory},
+                form.approval.data,
+            )  # fmt: skip
+            message = _("办理期限已保存")
+        elif action == "canned":
+            form = forms[action] = CannedForm()
+            run = lambda: services.add_canned_reply(  # noqa: E731
+                user, school.id, CaseCategory(form.category.data), form.title.data,
+                form.text.data,
+            )  # fmt: skip
+            message = _("常用答复已添加")
+        elif action == "remove_canned":
+            form = sent
+            run = lambda: services.remove_canned_reply(user, row_of(CannedReply))  # noqa: E731
+            message = _("常用答复已删除")
+        elif action == "closure":
+            form = forms[action] = ClosureForm()
+            run = lambda: school_services.add_closure(  # noqa: E731
+                user, school, form.on.data, form.reason.data or ""
+            )
+            message = _("停课日已登记")
+        elif action == "remove_closure":
+            form = sent
+            run = lambda: school_services.remove_closure(user, row_of(SchoolClosure))  # noqa: E731
+            message = _("停课日已删除")
+        else:
+            form, message = sent, None
+
+            def run():
+                raise RuleViolation(_("未知的操作"))
+
+        done = submit(
+            form, run, then=url_for(".case_settings", school_id=school.id), message=message
+        )
+        if done:
+            return done
+        forms.setdefault("row", form)
     closures = db.session.scalars(
         select(SchoolClosure).where(SchoolClosure.school_id == school.id).order_by(SchoolClosure.on)
     ).all()
@@ -524,14 +581,12 @@ def case_settings(school_id: int):
     return render_template(
         "cases/case_settings.html",
         school=school,
-        workdays=workdays,
-        approval=services.settings_for(school.id).reply_needs_approval,
+        forms=forms,
         closures=closures,
         canned=canned,
         categories=list(CaseCategory),
         sources={y: cal.source(y) for y in (year, year + 1)},
-        error=error,
-    ), (422 if error else 200)
+    ), form_status(*forms.values())
 
 
 @bp.route("/district/calendar", methods=["GET", "POST"])
@@ -539,8 +594,6 @@ def case_settings(school_id: int):
 def district_calendar():
     """The official holiday schedule of years the holiday library does not know (entered by the
     district admin), and where each year's working days come from."""
-    from datetime import date as date_cls
-
     from gridapp.core.workdays import WorkCalendar
     from gridapp.schools import services as school_services
     from gridapp.schools.models import OfficialDay
@@ -548,32 +601,32 @@ def district_calendar():
     user = _me()
     if not user.is_district:
         abort(404)
-    error = None
+    form, sent = fresh(OfficialDayForm), None
     if request.method == "POST":
         if not user.has_role(Role.DISTRICT_ADMIN):
             abort(404)
-        try:
-            if request.form.get("action") == "remove":
-                row = db.session.get(OfficialDay, int_form("id") or 0)
+        sent = ActionForm()
+        if sent.action.data == "remove":
+
+            def run():
+                row = db.session.get(OfficialDay, sent.id.data or 0)
                 if row is None or row.district_id != user.district_id:
                     abort(404)
                 school_services.remove_official_day(user, row)
-            else:
-                try:
-                    on = date_cls.fromisoformat(request.form.get("on", ""))
-                except ValueError:
-                    on = None
-                school_services.add_official_day(
-                    user, user.district_id, on, request.form.get("kind") == "workday",
-                    request.form.get("name", ""),
-                )  # fmt: skip
-        except RuleViolation as e:
-            db.session.rollback()
-            error = e.message
         else:
-            db.session.commit()
-            flash(_("放假安排已保存"), "success")
-            return redirect_303(url_for(".district_calendar"))
+            form, sent = OfficialDayForm(), None
+
+            def run():
+                school_services.add_official_day(
+                    user, user.district_id, form.on.data, form.kind.data == "workday",
+                    form.name.data or "",
+                )  # fmt: skip
+
+        done = submit(
+            sent or form, run, then=url_for(".district_calendar"), message=_("放假安排已保存")
+        )
+        if done:
+            return done
     days = db.session.scalars(
         select(OfficialDay)
         .where(OfficialDay.district_id == user.district_id)
@@ -586,8 +639,9 @@ def district_calendar():
         days=days,
         sources={y: cal.source(y) for y in (year, year + 1, year + 2)},
         may_edit=user.has_role(Role.DISTRICT_ADMIN),
-        error=error,
-    ), (422 if error else 200)
+        form=form,
+        sent=sent,
+    ), form_status(form, sent)
 
 
 @bp.get("/my/letters")

@@ -6,7 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import HiddenField, IntegerField, ValidationError
+from wtforms.validators import NumberRange, Optional
 
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import lazy_gettext as _l
@@ -31,6 +32,14 @@ class Form(FlaskForm):
     @property
     def all_errors(self) -> bool:
         return bool(self.errors) or bool(self.form_errors)
+
+
+class ActionForm(Form):
+    """Which of a page's forms was sent (its hidden `action`) and the row it names (`id`): the
+    small forms of a settings page (a list's "remove" buttons) are this form."""
+
+    action = HiddenField()
+    id = IntegerField(validators=[Optional(), NumberRange(1, 2**31 - 1)])
 
 
 def mobile_phone(form, field) -> None:
@@ -101,13 +110,33 @@ def local_path(target: str | None) -> str | None:
 
 
 def submit(form: Form, action, *, then, message: str | None = None):
-    """The POST half of a form page: validate, run the service, commit once, flash, 303.
+    """The one POST sequence of a form: validate, run the service, commit once, flash, 303.
 
-    Returns the redirect, or None when the form must be shown again (with the service's
-    refusal beside its field). `then` is a URL or a function of the service's result.
+    Contract (every view that takes a form goes through here):
+
+    1. The view loads its objects (through the permission layer: out of scope is 404) and
+       builds its form class bound to the request, then calls ``submit``.
+    2. The form is validated; invalid input returns None with the messages beside the fields.
+    3. ``action()`` calls the service. A ``RuleViolation`` is rolled back and put beside its
+       field (or above the form); an ``IllegalTransition`` (the object moved on meanwhile) is
+       rolled back and put above the form with ``form.status = 409``. Either returns None.
+    4. Otherwise the request commits once, ``message`` is flashed (a toast), and the answer is
+       a 303 to ``then`` (a URL, or a function of the service's result; an htmx fragment
+       request gets ``HX-Redirect`` instead).
+
+    None means "show the form again": the view renders the same page (``form_page``) or htmx
+    fragment (``form_fragment``) with the bound form, so everything typed is kept, at 422 (or
+    the form's own status). htmx swaps 4xx answers, so the re-render appears where the form
+    was sent.
+
+    Reloading: a form posts to the URL of the page that shows it (GET shows the page, POST
+    takes the form). Where a page holds several forms that post to their own action URLs (a
+    case's reply, a reception day's walk-ins), the action URL also answers GET with a 303 to
+    its page (``reload_to``), so a re-rendered form's address never answers 405.
     """
     from flask import flash
 
+    from gridapp.core.errors import IllegalTransition
     from gridapp.core.htmx import redirect_303
     from gridapp.extensions import db
 
@@ -116,16 +145,52 @@ def submit(form: Form, action, *, then, message: str | None = None):
     try:
         result = action()
     except RuleViolation as e:
+        db.session.rollback()
         form.add_violation(e)
+        return None
+    except IllegalTransition as e:
+        db.session.rollback()
+        form.form_errors.append(str(e))
+        form.status = 409
         return None
     db.session.commit()
     if message:
-        flash(message, "success")
+        flash(message if isinstance(message, str) else message(result), "success")
     return redirect_303(then(result) if callable(then) else then)
+
+
+def form_status(*forms) -> int:
+    """200 for a form shown fresh; its own status (409) or 422 once it has errors."""
+    for form in forms:
+        if form is not None and form.all_errors:
+            return getattr(form, "status", None) or 422
+    return 200
 
 
 def form_page(template: str, form: Form, **context):
     """The form shown (again): 422 with the user's input kept when it has errors."""
     from flask import render_template
 
-    return render_template(template, form=form, **context), 422 if form.all_errors else 200
+    return render_template(template, form=form, **context), form_status(form)
+
+
+def form_fragment(page_template: str, fragment_template: str, form: Form, **context):
+    """Like ``form_page``, answering an htmx swap with the fragment alone."""
+    from gridapp.core.htmx import page_or_fragment
+
+    return page_or_fragment(
+        page_template, fragment_template, status_code=form_status(form), form=form, **context
+    )
+
+
+def reload_to(url: str):
+    """The GET of a form's action URL (the address after a form was shown again): a 303 to the
+    page that holds the form, so reloading never answers 405."""
+    from gridapp.core.htmx import redirect_303
+
+    return redirect_303(url)
+
+
+def fresh(form_class, **kwargs):
+    """A form not bound to this request (one of a page's other forms, shown empty)."""
+    return form_class(formdata=None, **kwargs)
