@@ -603,7 +603,7 @@ MATRIX = [
         None,
     ),
     ("GET", "/reception/lookup", "reception.lookup", {r: 200 for r in EVERYONE}, 200),
-    ("POST", "/reception/lookup", "reception.lookup", {r: 404 for r in EVERYONE}, 404),
+    ("POST", "/reception/lookup", "reception.lookup", {r: 422 for r in EVERYONE}, 422),
     ("POST", "/notices/read", "core.read_notices", {r: 303 for r in EVERYONE}, None),
     # ---- the public mailbox ----
     ("GET", "/mailbox", "mailbox.write", {r: 200 for r in EVERYONE}, 200),

@@ -136,27 +136,38 @@ def submit(form: Form, action, *, then, message: str | None = None):
     """
     from flask import flash
 
-    from gridapp.core.errors import IllegalTransition
     from gridapp.core.htmx import redirect_303
+
+    done, result = attempt(form, action)
+    if not done:
+        return None
+    if message:
+        flash(message if isinstance(message, str) else message(result), "success")
+    return redirect_303(then(result) if callable(then) else then)
+
+
+def attempt(form: Form, action) -> tuple[bool, object]:
+    """Steps 2 and 3 of ``submit`` and its commit, for the rare page that answers a POST itself
+    instead of redirecting (a guest's booking found by its code, which is in no URL): returns
+    (True, the service's result) after the commit, or (False, None) with the form's errors."""
+    from gridapp.core.errors import IllegalTransition
     from gridapp.extensions import db
 
     if not form.validate_on_submit():
-        return None
+        return False, None
     try:
         result = action()
     except RuleViolation as e:
         db.session.rollback()
         form.add_violation(e)
-        return None
+        return False, None
     except IllegalTransition as e:
         db.session.rollback()
         form.form_errors.append(str(e))
         form.status = 409
-        return None
+        return False, None
     db.session.commit()
-    if message:
-        flash(message if isinstance(message, str) else message(result), "success")
-    return redirect_303(then(result) if callable(then) else then)
+    return True, result
 
 
 def form_status(*forms) -> int:

@@ -5,6 +5,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -58,6 +59,7 @@ class DayForm(Form):
 
 class BookingForm(Form):
     token = HiddenField()
+    waitlist = BooleanField()  # sent (hidden) when the slot is full: a place on its waitlist
     student_id = SelectField(_l("哪个孩子的事"), coerce=optional_int, choices=[])
     topic = StringField(_l("想谈的话题"), [DataRequired(_l("请填写想谈的话题")), Length(max=100),
                                           no_control_chars], filters=[strip])  # fmt: skip
@@ -68,3 +70,64 @@ class BookingForm(Form):
     guest_mobile = StringField(_l("手机号码"), [Optional(), mobile_phone], filters=[strip])
     guest_class = StringField(_l("孩子的班级"), [Optional(), Length(max=40), no_control_chars],
                               filters=[strip], render_kw={"placeholder": "三年级（2）班"})  # fmt: skip
+
+
+def _reason(id: str):
+    return StringField(
+        _l("取消原因"), [Optional(), Length(max=200, message=_l("请填写取消原因（不超过 200 字）")),
+                         no_control_chars],
+        filters=[strip], id=id, render_kw={"maxlength": 200},
+    )  # fmt: skip
+
+
+class CancelForm(Form):
+    """A parent cancels a booking, with a reason (until the cut-off)."""
+
+    reason = _reason("cancel-reason")
+
+
+class CancelDayForm(Form):
+    """A host cancels a reception day; every booked parent is told the reason."""
+
+    reason = _reason("cancel-day-reason")
+
+
+class LookupForm(Form):
+    """A guest finds a booking by its booking code, and may cancel it with a reason."""
+
+    code = StringField(
+        _l("预约码"), [DataRequired(_l("请输入预约码")), Length(max=40)], filters=[strip],
+        render_kw={"autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX"},
+    )  # fmt: skip
+    cancel = HiddenField()
+    reason = _reason("lookup-reason")
+
+
+class WalkInForm(Form):
+    """A parent who came without booking, registered by the host."""
+
+    guest_name = StringField(
+        _l("家长姓名"), [Optional(), Length(max=40), no_control_chars], filters=[strip],
+        id="walk-in-name",
+    )  # fmt: skip
+    topic = StringField(
+        _l("话题"), [Optional(), Length(max=100), no_control_chars], filters=[strip],
+        id="walk-in-topic",
+    )  # fmt: skip
+
+
+class VisitForm(Form):
+    """The host's record of a visit: attended or not, the parent's words, notes, the outcome,
+    and whether it becomes a case (one form per booking on the day's page)."""
+
+    attended = RadioField(
+        _l("是否到访"), choices=[SelectChoice("y", _l("已到")), SelectChoice("n", _l("未到"))],
+        default="y", validators=[Optional()],
+    )  # fmt: skip
+    words = TextAreaField(_l("家长的原话"), [Optional(), no_control_chars], filters=[strip],
+                          render_kw={"rows": 2})  # fmt: skip
+    notes = TextAreaField(_l("记录"), [Optional(), no_control_chars], filters=[strip],
+                          render_kw={"rows": 2})  # fmt: skip
+    outcome = TextAreaField(_l("结果"), [Optional(), no_control_chars], filters=[strip],
+                            render_kw={"rows": 2})  # fmt: skip
+    follow_up = BooleanField(_l("需要跟进：转为意见进入办理流程"))

@@ -23,9 +23,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from gridapp.accounts.models import Role, User, UserRole
-from gridapp.core.errors import IllegalTransition, RuleViolation, abort_with
-from gridapp.core.forms import form_page
-from gridapp.core.htmx import redirect_303
+from gridapp.core.errors import IllegalTransition
+from gridapp.core.forms import attempt, form_page, form_status, fresh, reload_to, submit
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import (
     Need,
@@ -39,7 +38,15 @@ from gridapp.core.permissions import (
 from gridapp.core.time import now, today
 from gridapp.extensions import db, limiter
 from gridapp.reception import ics, services
-from gridapp.reception.forms import BookingForm, DayForm
+from gridapp.reception.forms import (
+    BookingForm,
+    CancelDayForm,
+    CancelForm,
+    DayForm,
+    LookupForm,
+    VisitForm,
+    WalkInForm,
+)
 from gridapp.reception.models import Booking, DayStatus, ReceptionDay, ReceptionSlot
 
 bp = Blueprint("reception", __name__)
@@ -143,41 +150,26 @@ def book(slot_id: int):
     slot = _slot_for(slot_id)
     form = _booking_form(slot)
     user = _me()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            req = services.Request(
-                topic=form.topic.data, description=form.description.data or "",
-                token=_token(form.token.data), student_id=form.student_id.data,
-                guest_name=form.guest_name.data or "", guest_mobile=form.guest_mobile.data or "",
-                guest_class=form.guest_class.data or "",
-            )  # fmt: skip
-            try:
-                booking, code = services.book(
-                    slot, req, user, now(), waitlist=request.form.get("waitlist") == "y"
-                )
-            except services.Full:
-                db.session.rollback()
-                form.form_errors.append(_("这个时段已约满，可以选择候补或其他时段"))
-                status = 409
-            except IllegalTransition as e:
-                db.session.rollback()
-                form.form_errors.append(str(e))
-                status = 409
-            except RuleViolation as e:
-                db.session.rollback()
-                form.add_violation(e)
-                status = 422
-            else:
-                db.session.commit()
-                if code:
-                    session["booking_code"] = code
-                return redirect_303(url_for(".booked", booking_id=booking.id))
-        else:
-            status = 422
-    return render_template(
-        "reception/book.html", slot=slot, day=slot.day, form=form, guest=user is None,
-    ), status  # fmt: skip
+
+    def book():
+        req = services.Request(
+            topic=form.topic.data, description=form.description.data or "",
+            token=_token(form.token.data), student_id=form.student_id.data,
+            guest_name=form.guest_name.data or "", guest_mobile=form.guest_mobile.data or "",
+            guest_class=form.guest_class.data or "",
+        )  # fmt: skip
+        try:
+            booking, code = services.book(slot, req, user, now(), waitlist=form.waitlist.data)
+        except services.Full:
+            raise IllegalTransition(_("这个时段已约满，可以选择候补或其他时段")) from None
+        if code:
+            session["booking_code"] = code
+        return booking
+
+    done = submit(form, book, then=lambda booking: url_for(".booked", booking_id=booking.id))
+    return done or form_page(
+        "reception/book.html", form, slot=slot, day=slot.day, guest=user is None
+    )
 
 
 @bp.get("/reception/bookings/<int:booking_id>")
@@ -194,10 +186,14 @@ def booked(booking_id: int):
 
         if booking is None or code is None or booking.code_hash != mailbox.code_hash(code):
             abort(404)
+    return _booked_page(booking, code)
+
+
+def _booked_page(booking: Booking, code: str | None = None, cancel_form=None):
     return render_template(
         "reception/booked.html", booking=booking, code=code and _pretty(code), at=now(),
-        cutoff=services.CANCEL_CUTOFF,
-    )  # fmt: skip
+        cutoff=services.CANCEL_CUTOFF, cancel_form=cancel_form or fresh(CancelForm),
+    ), form_status(cancel_form)  # fmt: skip
 
 
 def _pretty(code: str) -> str:
@@ -218,20 +214,21 @@ def booking_ics(booking_id: int):
     )
 
 
-@bp.post("/reception/bookings/<int:booking_id>/cancel")
+@bp.route("/reception/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
     user = _me()
     booking = load_booking(booking_id, Need.EDIT)
     if booking.guardian_user_id != user.id:
         abort(404)
-    try:
-        services.cancel(booking, request.form.get("reason", ""), now(), user)
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
-    flash(_("预约已取消"), "success")
-    return redirect_303(url_for(".index"))
+    if request.method == "GET":
+        return reload_to(url_for(".booked", booking_id=booking.id))
+    form = CancelForm()
+    done = submit(
+        form, lambda: services.cancel(booking, form.reason.data or "", now(), user),
+        then=url_for(".index"), message=_("预约已取消"),
+    )  # fmt: skip
+    return done or _booked_page(booking, cancel_form=form)
 
 
 @bp.route("/reception/lookup", methods=["GET", "POST"])
@@ -241,24 +238,28 @@ def lookup():
     cancel it with a reason until the cut-off."""
     from gridapp.cases import mailbox
 
-    code = (request.form.get("code") or "").strip()[:40]
-    booking, error, status = None, None, 200
+    form = LookupForm()
+    booking, status = None, 200
     if request.method == "POST":
+        code = (form.code.data or "")[:40]
         booking = db.session.scalar(
             select(Booking).where(Booking.code_hash == mailbox.code_hash(code))
         ) if code else None  # fmt: skip
-        if booking is None:
-            error, status = _("没有找到这个预约码，请核对后再输入"), 404
-        elif request.form.get("cancel") == "y":
-            try:
-                services.cancel(booking, request.form.get("reason", ""), now())
-            except (RuleViolation, IllegalTransition) as e:
-                error, status = str(e), 409 if isinstance(e, IllegalTransition) else 422
-            else:
-                db.session.commit()
+        if not form.validate_on_submit():
+            booking, status = None, 422
+        elif booking is None:
+            form.code.errors = [_("没有找到这个预约码，请核对后再输入")]
+            status = 404
+        elif form.cancel.data == "y":
+            # No redirect: the booking is shown again, cancelled (its code is in no URL).
+            done, _result = attempt(
+                form, lambda: services.cancel(booking, form.reason.data or "", now())
+            )
+            if done:
                 flash(_("预约已取消"), "success")
+            status = form_status(form)
     return render_template(
-        "reception/lookup.html", booking=booking, code=code, error=error, at=now(),
+        "reception/lookup.html", form=form, booking=booking, at=now(),
         cutoff=services.CANCEL_CUTOFF,
     ), status  # fmt: skip
 
@@ -296,7 +297,8 @@ def school_days(school_id: int):
         )
     if request.method == "POST":
         require(services.may_host(user, school.id))
-        if form.validate_on_submit():
+
+        def publish():
             data = services.DayData(
                 starts=form.starts.data, ends=form.ends.data, room=form.room.data,
                 slot_minutes=form.slot_minutes.data, capacity=form.capacity.data,
@@ -305,27 +307,31 @@ def school_days(school_id: int):
                 closes_hours_before=form.closes_hours_before.data,
                 host_ids=list(form.host_ids.data or []), allow_guests=form.allow_guests.data,
             )  # fmt: skip
-            try:
-                if form.kind.data == "monthly":
-                    days, skipped = services.publish_pattern(
-                        user, school.id, form.weekday.data, form.nth.data, form.months.data or 3,
-                        data, today(),
-                    )  # fmt: skip
-                    message = _("已发布 %(n)d 个接待日", n=len(days))
-                    if skipped:
-                        message += _(
-                            "（跳过节假日等 %(s)s）", s="、".join(d.isoformat() for d in skipped)
-                        )
-                else:
-                    services.publish_day(user, school.id, form.on.data, data, today())
-                    message = _("接待日已发布")
-            except RuleViolation as e:
-                db.session.rollback()
-                form.add_violation(e)
-            else:
-                db.session.commit()
-                flash(message, "success")
-                return redirect_303(url_for(".school_days", school_id=school.id))
+            if form.kind.data != "monthly":
+                services.publish_day(user, school.id, form.on.data, data, today())
+                return _("接待日已发布")
+            days, skipped = services.publish_pattern(
+                user, school.id, form.weekday.data, form.nth.data, form.months.data or 3,
+                data, today(),
+            )  # fmt: skip
+            message = _("已发布 %(n)d 个接待日", n=len(days))
+            if skipped:
+                message += _("（跳过节假日等 %(s)s）", s="、".join(d.isoformat() for d in skipped))
+            return message
+
+        done = submit(
+            form, publish, then=url_for(".school_days", school_id=school.id),
+            message=lambda message: message,
+        )  # fmt: skip
+        if done:
+            return done
+    return _school_days_page(school, form)
+
+
+def _school_days_page(school, form: DayForm, cancel: tuple[int, CancelDayForm] | None = None):
+    """The school's reception days and the form for a new one; `cancel` is a day's cancel form
+    shown again with its error."""
+    user = _me()
     days = db.session.scalars(
         select(ReceptionDay)
         .where(ReceptionDay.school_id == school.id, ReceptionDay.on >= today())
@@ -339,24 +345,31 @@ def school_days(school_id: int):
         .order_by(ReceptionDay.on.desc())
         .limit(20)
     ).all()
-    return form_page(
-        "reception/school_days.html", form, school=school, days=days, past=past,
-        may_host=services.may_host(user, school.id),
-    )  # fmt: skip
+    return render_template(
+        "reception/school_days.html", form=form, school=school, days=days, past=past,
+        may_host=services.may_host(user, school.id), cancel=cancel or (None, fresh(CancelDayForm)),
+    ), form_status(form, cancel and cancel[1])  # fmt: skip
 
 
-@bp.post("/reception/days/<int:day_id>/cancel")
+@bp.route("/reception/days/<int:day_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_day(day_id: int):
     user = _me()
     day = load_reception_day(day_id, Need.MANAGE)
-    try:
-        n = services.cancel_day(user, day, request.form.get("reason", ""))
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
-    flash(_("接待日已取消，已通知 %(n)d 位预约的家长", n=n), "success")
-    return redirect_303(url_for(".school_days", school_id=day.school_id))
+    if request.method == "GET":
+        return reload_to(url_for(".school_days", school_id=day.school_id))
+    form = CancelDayForm()
+    done = submit(
+        form, lambda: services.cancel_day(user, day, form.reason.data or ""),
+        then=url_for(".school_days", school_id=day.school_id),
+        message=lambda n: _("接待日已取消，已通知 %(n)d 位预约的家长", n=n),
+    )  # fmt: skip
+    if done:
+        return done
+    school = load_school(day.school_id, Need.VIEW)
+    day_form = DayForm(formdata=None)
+    day_form.host_ids.choices = [SelectChoice(h.id, h.name) for h in _hosts(school.id)]
+    return _school_days_page(school, day_form, cancel=(day.id, form))
 
 
 @bp.get("/reception/days/<int:day_id>")
@@ -364,6 +377,12 @@ def cancel_day(day_id: int):
 def day(day_id: int):
     """The host's list of the day: bookings by slot, walk-ins, attended or not, outcomes."""
     day = load_reception_day(day_id, Need.MANAGE, options=(selectinload(ReceptionDay.slots),))
+    return _day_page(day)
+
+
+def _day_page(day: ReceptionDay, walk_in: WalkInForm | None = None,
+              visit: tuple[int, VisitForm] | None = None):  # fmt: skip
+    """The day's page; a walk-in form or one booking's visit form shown again with its error."""
     bookings = db.session.scalars(
         select(Booking)
         .where(Booking.day_id == day.id)
@@ -376,42 +395,48 @@ def day(day_id: int):
         db.session.execute(select(User.id, User.name).where(User.id.in_(day.host_ids or [0]))).all()
     )
     return render_template(
-        "reception/day.html", day=day, bookings=bookings, host_names=host_names, today=today()
-    )
+        "reception/day.html",
+        day=day,
+        bookings=bookings,
+        host_names=host_names,
+        today=today(),
+        walk_in=walk_in or fresh(WalkInForm),
+        visit=visit or (None, None),
+    ), form_status(walk_in, visit and visit[1])
 
 
-@bp.post("/reception/days/<int:day_id>/walk-ins")
+@bp.route("/reception/days/<int:day_id>/walk-ins", methods=["GET", "POST"])
 @login_required
 def walk_in(day_id: int):
     user = _me()
     day = load_reception_day(day_id, Need.MANAGE)
-    try:
-        services.walk_in(
-            user, day, request.form.get("guest_name", ""), request.form.get("topic", "")
-        )
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
-    flash(_("已登记来访"), "success")
-    return redirect_303(url_for(".day", day_id=day.id))
+    if request.method == "GET":
+        return reload_to(url_for(".day", day_id=day.id))
+    form = WalkInForm()
+    done = submit(
+        form, lambda: services.walk_in(user, day, form.guest_name.data or "", form.topic.data or ""),
+        then=url_for(".day", day_id=day.id), message=_("已登记来访"),
+    )  # fmt: skip
+    return done or _day_page(day, walk_in=form)
 
 
-@bp.post("/reception/bookings/<int:booking_id>/visit")
+@bp.route("/reception/bookings/<int:booking_id>/visit", methods=["GET", "POST"])
 @login_required
 def visit(booking_id: int):
     user = _me()
     booking = load_booking(booking_id, Need.MANAGE)
-    try:
-        services.record_visit(
-            user, booking, request.form.get("attended", "y") == "y",
-            request.form.get("notes", ""), request.form.get("outcome", ""),
-            request.form.get("follow_up") == "y", request.form.get("words", ""),
-        )  # fmt: skip
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
-    flash(
-        _("已转为意见 #%(n)d，进入办理流程", n=booking.case_id) if booking.case_id else _("已记录"),
-        "success",
-    )
-    return redirect_303(url_for(".day", day_id=booking.day_id) + f"#booking-{booking.id}")
+    page = url_for(".day", day_id=booking.day_id) + f"#booking-{booking.id}"
+    if request.method == "GET":
+        return reload_to(page)
+    form = VisitForm()
+    done = submit(
+        form,
+        lambda: services.record_visit(
+            user, booking, form.attended.data != "n", form.notes.data or "",
+            form.outcome.data or "", form.follow_up.data, form.words.data or "",
+        ),
+        then=page,
+        message=lambda _r: _("已转为意见 #%(n)d，进入办理流程", n=booking.case_id)
+        if booking.case_id else _("已记录"),
+    )  # fmt: skip
+    return done or _day_page(booking.day, visit=(booking.id, form))
