@@ -401,3 +401,26 @@ def test_case_page_and_settings_forms(client, world, login):
 
     run()
     assert client.get(case).status_code == 200
+
+
+def test_grid_forms(client, ctx, world, login):
+    """The grid page's log and relay forms, moving a family, attendance: never a 500."""
+    login(world.head_teacher_name)
+
+    @FUZZ
+    @given(words=text, number=st.one_of(st.integers(-5, 10**12).map(str), text), day=date_text())
+    @example(words=NUL, number=NUL, day=NUL)
+    def run(words, number, day):
+        grid = f"/grids/{world.grid}"
+        _check(client.post(f"{grid}/logs", data={"family_id": number, "kind": words,
+                                                 "happened_on": day, "text": words,
+                                                 "focus_student": number, "focus": words}))  # fmt: skip
+        _check(client.post(f"{grid}/relays", data={"family_id": number, "category": words,
+                                                   "words": words, "wants_answer": words}))  # fmt: skip
+        _check(client.post(f"/classes/{world.class_a1}/grids/move",
+                           data={"family_id": number, "grid_id": number}))  # fmt: skip
+        _check(client.post(f"/activities/{world.activity}/attendance",
+                           data={"family_ids": [number, words]}))  # fmt: skip
+
+    run()
+    assert client.get(f"/grids/{world.grid}").status_code == 200

@@ -9,12 +9,13 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gridapp.cases.models import CaseCategory
-from gridapp.core.forms import Form, mobile_phone, no_control_chars, optional_int, strip
+from gridapp.core.forms import Form, id_field, mobile_phone, no_control_chars, optional_int, strip
 from gridapp.core.i18n import lazy_gettext as _l
 
 
@@ -212,3 +213,22 @@ class OfficialDayForm(Form):
         _l("名称"), [Optional(), Length(max=40), no_control_chars], filters=[strip],
         render_kw={"placeholder": "春节"},
     )  # fmt: skip
+
+
+class RelayForm(Form):
+    """A parent's opinion relayed by the grid teacher: it becomes a case for the school."""
+
+    family_id = id_field()
+    category = SelectField(
+        _l("类别"), choices=CaseCategory.choices,
+        validate_choice=False,  # checked below, in Chinese
+    )  # fmt: skip
+    words = TextAreaField(
+        _l("家长的意见或诉求（原话）"), [Optional(), Length(max=2000), no_control_chars],
+        filters=[strip], render_kw={"rows": 3},
+    )  # fmt: skip
+    wants_answer = BooleanField(_l("家长希望得到答复"), default=True)
+
+    def validate_category(self, field):
+        if field.data not in {c.value for c in CaseCategory}:
+            raise ValidationError(_l("请选择意见类别"))

@@ -34,12 +34,17 @@ class Form(FlaskForm):
         return bool(self.errors) or bool(self.form_errors)
 
 
+def id_field(label: str = "", **kwargs) -> IntegerField:
+    """A row's id sent by a form: empty, junk or out of the database's range is no id (None)."""
+    return IntegerField(label, [Optional(), NumberRange(1, 2**31 - 1)], **kwargs)
+
+
 class ActionForm(Form):
     """Which of a page's forms was sent (its hidden `action`) and the row it names (`id`): the
     small forms of a settings page (a list's "remove" buttons) are this form."""
 
     action = HiddenField()
-    id = IntegerField(validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    id = id_field()
 
 
 def mobile_phone(form, field) -> None:
@@ -70,11 +75,13 @@ def optional_int(value):
 
 
 def form_errors_text(form) -> str:
-    """A form's messages in one line, for a POST that answers with an error page (422)."""
+    """A form's messages in one line, for a page that shows them above a form it does not
+    render field by field (a list of rows with one button each)."""
     from gridapp.core.i18n import gettext
 
     messages = [m for ms in form.errors.values() for m in ms if isinstance(m, str)]
-    return "；".join(messages) or gettext("提交的内容有误，请检查后重试。")
+    messages += [m for m in form.form_errors if m not in messages]
+    return "；".join(str(m) for m in messages) or gettext("提交的内容有误，请检查后重试。")
 
 
 def mask_id_number(value: str | None) -> str:

@@ -1,9 +1,17 @@
 """Forms for a grid's name and grid teachers, and for an entry of the grid family log."""
 
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from gridapp.core.forms import Form, no_control_chars, optional_int, strip
+from gridapp.core.forms import Form, id_field, no_control_chars, optional_int, strip
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.grids.models import GridLogKind
 
@@ -19,7 +27,7 @@ class GridForm(Form):
 
 
 class GridLogForm(Form):
-    family_id = HiddenField(filters=[lambda v: optional_int(v) if v is not None else None])
+    family_id = id_field()
     kind = SelectField(_l("类别"), choices=GridLogKind.choices)
     happened_on = DateField(_l("日期"), [InputRequired(_l("请输入有效日期，例如 2026-11-20"))])
     text = TextAreaField(
@@ -50,3 +58,26 @@ class ActivityForm(Form):
         _l("主讲人"), [DataRequired(_l("请填写主讲人")), Length(max=60), no_control_chars],
         filters=[strip],
     )  # fmt: skip
+
+
+class GridCountForm(Form):
+    """Dividing a class into this many grids (as proposed above the button)."""
+
+    grids = IntegerField(_l("网格数"), [Optional()])
+
+
+class MoveFamilyForm(Form):
+    """A family moved into another grid of its class."""
+
+    family_id = id_field()
+    grid_id = id_field()
+
+
+class AttendanceForm(Form):
+    """The families that came to a guidance activity (checked in a list)."""
+
+    family_ids = SelectMultipleField(coerce=int, choices=[], validate_choice=False)
+
+    def validate_family_ids(self, field):
+        if field.process_errors or any(not 0 < i < 2**31 for i in field.data or []):
+            raise ValidationError(_l("出席名单有误，请重新勾选"))

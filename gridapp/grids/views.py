@@ -10,11 +10,18 @@ from sqlalchemy.orm import joinedload
 from gridapp.accounts.models import User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts.models import Contact, ContactStatus
-from gridapp.core.errors import RuleViolation, abort_with
-from gridapp.core.forms import form_errors_text, form_page
+from gridapp.core.errors import RuleViolation
+from gridapp.core.forms import (
+    attempt,
+    form_errors_text,
+    form_page,
+    form_status,
+    reload_to,
+    submit,
+)
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_arg, int_form, paginate
+from gridapp.core.pagination import int_arg, paginate
 from gridapp.core.permissions import (
     Need,
     can,
@@ -33,7 +40,14 @@ from gridapp.core.permissions import (
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.grids import services
-from gridapp.grids.forms import ActivityForm, GridForm, GridLogForm
+from gridapp.grids.forms import (
+    ActivityForm,
+    AttendanceForm,
+    GridCountForm,
+    GridForm,
+    GridLogForm,
+    MoveFamilyForm,
+)
 from gridapp.grids.models import (
     Grid,
     GridLog,
@@ -107,31 +121,38 @@ def class_grids(class_id: int):
     error = None
     if request.method == "POST":
         require(may_divide)
-        k = int_form("grids") or 0
-        try:
-            services.create_grids(user, school_class, k)
-        except RuleViolation as e:
-            error = e.message
-        else:
-            db.session.commit()
-            flash(_("已划分 %(n)d 个网格，请检查并指定网格员", n=k), "success")
-            return redirect_303(url_for(".class_grids", class_id=school_class.id))
+        form = GridCountForm()
+        k = form.grids.data or 0
+        done = submit(
+            form, lambda: services.create_grids(user, school_class, k),
+            then=url_for(".class_grids", class_id=school_class.id),
+            message=_("已划分 %(n)d 个网格，请检查并指定网格员", n=k),
+        )  # fmt: skip
+        if done:
+            return done
+        error = form_errors_text(form)
     return _render_class_grids(school_class, may_divide, k or None, error)
 
 
-@bp.post("/classes/<int:class_id>/grids/move")
+@bp.route("/classes/<int:class_id>/grids/move", methods=["GET", "POST"])
 @login_required
 def move_family(class_id: int):
+    """A family into another grid; answered with the class's grids (the htmx fragment, with a
+    toast), or with them again and the refusal above them."""
     user = _me()
     school_class = load_class(class_id, Need.VIEW)
     require(can_divide_class(user, school_class))
-    try:
-        target = services.move_family(
-            user, school_class, int_form("family_id") or 0, int_form("grid_id") or 0
-        )
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
+    if request.method == "GET":
+        return reload_to(url_for(".class_grids", class_id=school_class.id))
+    form = MoveFamilyForm()
+    done, target = attempt(
+        form,
+        lambda: services.move_family(
+            user, school_class, form.family_id.data or 0, form.grid_id.data or 0
+        ),
+    )
+    if not done:
+        return _render_class_grids(school_class, True, None, form_errors_text(form))
     return _render_class_grids(
         school_class, True, None, hx_trigger={"toast": _("已移入%(g)s", g=target.name)}
     )
@@ -237,7 +258,9 @@ def _grid_families(grid: Grid):
 
 @bp.get("/grids/<int:grid_id>")
 @login_required
-def grid_page(grid_id: int):
+def grid_page(grid_id: int, log=None, relay=None):
+    """The grid's families, their logs and cases. `log` or `relay` is a family's form shown
+    again with its error (family id, form)."""
     user = _me()
     grid = load_grid(
         grid_id,
@@ -303,63 +326,56 @@ def grid_page(grid_id: int):
         activities=activities,
         may_plan=can_plan_activity(user, grid.school_class, grid),
         log_form=GridLogForm(happened_on=today()),
+        log=log or (None, None),
+        relay=relay or (None, None),
         kinds=list(GridLogKind),
         today=today(),
-    )
+    ), form_status(log and log[1], relay and relay[1])
 
 
-@bp.post("/grids/<int:grid_id>/logs")
+@bp.route("/grids/<int:grid_id>/logs", methods=["GET", "POST"])
 @login_required
 def add_log(grid_id: int):
     user = _me()
     grid = load_grid(grid_id, Need.EDIT)
+    if request.method == "GET":
+        return reload_to(url_for(".grid_page", grid_id=grid.id))
     form = GridLogForm()
-    if not form.validate_on_submit():
-        abort_with(422, form_errors_text(form))
-    try:
-        services.add_log(
-            user,
-            grid,
-            form.family_id.data,
-            GridLogKind(form.kind.data),
-            form.happened_on.data,
-            form.text.data,
-            today(),
-            services.parse_focus(form.focus_student.data, form.focus.data),
-        )
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
-    flash(_("已记入网格档案"), "success")
-    return redirect_303(url_for(".grid_page", grid_id=grid.id) + f"#family-{form.family_id.data}")
+    done = submit(
+        form,
+        lambda: services.add_log(
+            user, grid, form.family_id.data, GridLogKind(form.kind.data), form.happened_on.data,
+            form.text.data, today(), services.parse_focus(form.focus_student.data, form.focus.data),
+        ),
+        then=url_for(".grid_page", grid_id=grid.id) + f"#family-{form.family_id.data}",
+        message=_("已记入网格档案"),
+    )  # fmt: skip
+    return done or grid_page(grid.id, log=(form.family_id.data, form))
 
 
-@bp.post("/grids/<int:grid_id>/relays")
+@bp.route("/grids/<int:grid_id>/relays", methods=["GET", "POST"])
 @login_required
 def relay(grid_id: int):
     """The grid teacher relays a parent's opinion: it becomes a case for the school."""
     from gridapp.cases import services as cases
+    from gridapp.cases.forms import RelayForm
     from gridapp.cases.models import CaseCategory
 
     user = _me()
     grid = load_grid(grid_id, Need.EDIT)
-    category = request.form.get("category", "")
-    if category not in {c.value for c in CaseCategory}:
-        abort_with(422, _("请选择意见类别"))
-    try:
-        case = cases.relay_from_grid(
-            user,
-            grid,
-            int_form("family_id") or 0,
-            CaseCategory(category),
-            request.form.get("words", ""),
-            request.form.get("wants_answer") == "y",
-        )
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
-    flash(_("已转达学校，编号 #%(n)d", n=case.id), "success")
-    return redirect_303(url_for(".grid_page", grid_id=grid.id) + f"#family-{case.family_id}")
+    if request.method == "GET":
+        return reload_to(url_for(".grid_page", grid_id=grid.id))
+    form = RelayForm()
+    done = submit(
+        form,
+        lambda: cases.relay_from_grid(
+            user, grid, form.family_id.data or 0, CaseCategory(form.category.data),
+            form.words.data or "", form.wants_answer.data,
+        ),
+        then=lambda case: url_for(".grid_page", grid_id=grid.id) + f"#family-{case.family_id}",
+        message=lambda case: _("已转达学校，编号 #%(n)d", n=case.id),
+    )  # fmt: skip
+    return done or grid_page(grid.id, relay=(form.family_id.data, form))
 
 
 @bp.get("/my/grids")
@@ -496,23 +512,23 @@ def activity(activity_id: int):
     )
 
 
-@bp.post("/activities/<int:activity_id>/attendance")
+@bp.route("/activities/<int:activity_id>/attendance", methods=["GET", "POST"])
 @login_required
 def activity_attendance(activity_id: int):
     user = _me()
     activity = load_activity(activity_id, Need.EDIT)
-    raw = request.form.getlist("family_ids")
-    try:
-        family_ids = {int(v) for v in raw}
-    except ValueError:
-        return _render_activity(activity, _("出席名单有误，请重新勾选"))
-    try:
-        added, removed = services.set_attendance(user, activity, family_ids, today())
-    except RuleViolation as e:
-        return _render_activity(activity, e.message, family_ids)
-    db.session.commit()
-    flash(_("已登记 %(n)d 个家庭出席", n=len(family_ids)), "success")
-    return redirect_303(url_for(".activity", activity_id=activity.id))
+    if request.method == "GET":
+        return reload_to(url_for(".activity", activity_id=activity.id))
+    form = AttendanceForm()
+    family_ids = set(form.family_ids.data or [])
+    done = submit(
+        form, lambda: services.set_attendance(user, activity, family_ids, today()),
+        then=url_for(".activity", activity_id=activity.id),
+        message=_("已登记 %(n)d 个家庭出席", n=len(family_ids)),
+    )  # fmt: skip
+    if done:
+        return done
+    return _render_activity(activity, form_errors_text(form), family_ids or None)
 
 
 # ---- the school's overview ------------------------------------------------------------------------
