@@ -33,8 +33,8 @@ from gridapp.contacts.models import (
     QuotaRule,
 )
 from gridapp.core import audit
-from gridapp.core.errors import RuleViolation, abort_with
-from gridapp.core.forms import form_errors_text, form_page
+from gridapp.core.errors import RuleViolation
+from gridapp.core.forms import form_page, form_status, fresh, reload_to, submit
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, page_of, paginate, paginate_select, str_arg
@@ -227,7 +227,9 @@ def _staff_view(user: User, contact: Contact) -> bool:
 
 @bp.get("/contacts/<int:contact_id>")
 @login_required
-def contact(contact_id: int):
+def contact(contact_id: int, review_form=None, withdraw_form=None):
+    """A contact record. For staff, `review_form` or `withdraw_form` is shown again with its
+    error after a POST (the page answers 422 then)."""
     user = _me()
     contact = load_contact(contact_id, Need.VIEW, options=_contact_options())
     students = db.session.scalars(
@@ -267,11 +269,11 @@ def contact(contact_id: int):
         evaluations=evaluations,
         can_edit=can(user, Need.EDIT, contact),
         can_review=contact.status is ContactStatus.SUBMITTED and services.can_review(user, contact),
-        review_form=ReviewForm(),
-        withdraw_form=WithdrawForm(),
+        review_form=review_form or fresh(ReviewForm),
+        withdraw_form=withdraw_form or fresh(WithdrawForm),
         revisions=contact.revisions,
         saved=request.args.get("saved") == "1",
-    )
+    ), form_status(review_form, withdraw_form)
 
 
 @bp.get("/contacts/<int:contact_id>/photos/<int:photo_id>")
@@ -292,58 +294,61 @@ def photo(contact_id: int, photo_id: int):
     return response
 
 
-@bp.post("/contacts/<int:contact_id>/withdraw")
+@bp.route("/contacts/<int:contact_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(contact_id: int):
     user = _me()
-    contact = load_contact(contact_id, Need.EDIT)
+    record = load_contact(contact_id, Need.EDIT)
+    if request.method == "GET":
+        return reload_to(url_for(".contact", contact_id=record.id))
     form = WithdrawForm()
-    if not form.validate_on_submit():
-        abort_with(422, form_errors_text(form))
-    services.withdraw_contact(user, contact, form.reason.data)
-    db.session.commit()
-    flash(_("记录已撤回，不再计入统计"), "success")
-    return redirect_303(url_for(".contact", contact_id=contact.id))
+    done = submit(
+        form, lambda: services.withdraw_contact(user, record, form.reason.data),
+        then=url_for(".contact", contact_id=record.id), message=_("记录已撤回，不再计入统计"),
+    )  # fmt: skip
+    return done or contact(record.id, withdraw_form=form)
 
 
-@bp.post("/contacts/<int:contact_id>/review")
+@bp.route("/contacts/<int:contact_id>/review", methods=["GET", "POST"])
 @login_required
 def review(contact_id: int):
     user = _me()
-    contact = load_contact(contact_id, Need.VIEW)
-    if not services.can_review(user, contact):
+    record = load_contact(contact_id, Need.VIEW)
+    if not services.can_review(user, record):
         abort(404)
+    if request.method == "GET":
+        return reload_to(url_for(".contact", contact_id=record.id))
     form = ReviewForm()
-    if not form.validate_on_submit():
-        abort_with(422, form_errors_text(form))
-    try:
-        services.review_contact(user, contact, form.decision.data == "approve", form.comment.data)
-    except RuleViolation as e:
-        abort_with(422, e.message)
-    db.session.commit()
-    flash(_("已审核") if contact.status is ContactStatus.REVIEWED else _("已退回"), "success")
-    return redirect_303(url_for(".contact", contact_id=contact.id))
+    done = submit(
+        form,
+        lambda: services.review_contact(
+            user, record, form.decision.data == "approve", form.comment.data
+        ),
+        then=url_for(".contact", contact_id=record.id),
+        message=lambda _r: _("已审核") if record.status is ContactStatus.REVIEWED else _("已退回"),
+    )  # fmt: skip
+    return done or contact(record.id, review_form=form)
 
 
-@bp.post("/contacts/<int:contact_id>/evaluation")
+@bp.route("/contacts/<int:contact_id>/evaluation", methods=["GET", "POST"])
 @login_required
 def evaluate(contact_id: int):
     user = _me()
     contact = load_contact(contact_id, Need.VIEW)
     if _staff_view(user, contact) or not is_parent_view(user, contact):
         abort(404)
+    if request.method == "GET":
+        return reload_to(url_for(".contact", contact_id=contact.id))
     form = EvaluationForm()
-    if form.validate_on_submit():
-        try:
-            services.evaluate_contact(
-                user, contact, form.rating.data, form.feelings.data, form.suggestions.data
-            )
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("谢谢您的评价"), "success")
-            return redirect_303(url_for(".contact", contact_id=contact.id))
+    done = submit(
+        form,
+        lambda: services.evaluate_contact(
+            user, contact, form.rating.data, form.feelings.data, form.suggestions.data
+        ),
+        then=url_for(".contact", contact_id=contact.id), message=_("谢谢您的评价"),
+    )  # fmt: skip
+    if done:
+        return done
     contact = load_contact(contact_id, Need.VIEW, options=_contact_options())
     students = db.session.scalars(
         select(Student).where(
