@@ -424,3 +424,24 @@ def test_grid_forms(client, ctx, world, login):
 
     run()
     assert client.get(f"/grids/{world.grid}").status_code == 200
+
+
+def test_sensitive_review_and_dossier_forms(client, world, login):
+    """The sensitive record, a review row and the dossier export: never a 500."""
+    login(world.head_teacher_name)
+
+    @FUZZ
+    @given(words=text, number=st.one_of(st.integers(-5, 10**12).map(str), text))
+    @example(words=NUL, number=NUL)
+    def run(words, number):
+        _check(client.post(f"/students/{world.student}/sensitive/edit",
+                           data={"health": words, "id_number": words}))  # fmt: skip
+        _check(client.post(f"/classes/{world.class_a1}/reviews",
+                           data={"student_id": number, "text": words,
+                                 "level_attitude": words}))  # fmt: skip
+        # No student of the class: no dossier job (PDFs are slow), only the form's answer.
+        _check(client.post(f"/classes/{world.class_a1}/dossiers",
+                           data={"student_ids": [words, "999999"], "sections": [words],
+                                 "format": words, "sensitive": words}))  # fmt: skip
+
+    run()

@@ -23,7 +23,7 @@ class Form(FlaskForm):
             return wtforms_translations()
 
     def add_violation(self, violation: RuleViolation) -> None:
-        field = getattr(self, violation.field, None) if violation.field else None
+        field = self._fields.get(violation.field) if violation.field else None
         if field is not None:
             field.errors = list(field.errors) + [violation.message]
         else:
@@ -45,6 +45,13 @@ class ActionForm(Form):
 
     action = HiddenField()
     id = id_field()
+
+
+class LanguageForm(Form):
+    """The language switch in the footer: a language, and the page to go back to."""
+
+    lang = HiddenField()
+    next = HiddenField()
 
 
 def mobile_phone(form, field) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text, update
 
 from gridapp.accounts.models import Role
-from gridapp.core.forms import local_path
+from gridapp.core.forms import LanguageForm, local_path
 from gridapp.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -70,10 +70,11 @@ def read_notices():
 
 @bp.post("/lang")
 def set_language():
-    lang = request.form.get("lang", "")
-    if lang in ("zh_CN", "en"):
-        session["lang"] = lang
-    target = local_path(request.form.get("next")) or url_for("core.home")
+    """Switch the interface language (kept in the session), back to the page it was asked on."""
+    form = LanguageForm()
+    if form.lang.data in ("zh_CN", "en"):
+        session["lang"] = form.lang.data
+    target = local_path(form.next.data) or url_for("core.home")
     return redirect(target, code=303)
 
 

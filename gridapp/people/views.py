@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.core.errors import abort_with
 from gridapp.core.forms import form_page, submit
-from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, can_see_sensitive, get_or_404, load_student
 from gridapp.core.time import today
@@ -330,60 +329,73 @@ def reveal_sensitive(student_id: int):
 @bp.route("/students/<int:student_id>/sensitive/edit", methods=["GET", "POST"])
 @login_required
 def edit_sensitive(student_id: int):
-    from gridapp.core.errors import RuleViolation
+    from gridapp.core.forms import form_page, submit
+    from gridapp.people.forms import SensitiveForm
     from gridapp.people.models import StudentSensitive
 
     student = _entitled_student(student_id)
-    error = None
     if request.method == "POST":
-        values = {n: request.form.get(n, "") for n in StudentSensitive.FIELDS}
-        try:
-            services.update_sensitive(current_user, student, values)
-        except RuleViolation as e:
-            db.session.rollback()
-            error = e
-        else:
-            db.session.commit()
-            from flask import flash
-
-            flash(_("敏感信息已保存"), "success")
-            return redirect_303(url_for(".archive_page", student_id=student.id))
-        record = values
+        form = SensitiveForm()
+        done = submit(
+            form, lambda: services.update_sensitive(current_user, student, form.values()),
+            then=url_for(".archive_page", student_id=student.id), message=_("敏感信息已保存"),
+        )  # fmt: skip
+        if done:
+            return done
     else:
         found = services.reveal_sensitive(current_user, student)
         db.session.commit()
-        record = {n: getattr(found, n) if found else "" for n in StudentSensitive.FIELDS}
-    return render_template(
-        "people/sensitive_edit.html", student=student, record=record, error=error
-    ), (422 if error else 200)
+        form = SensitiveForm(
+            formdata=None,
+            **{n: getattr(found, n) if found else "" for n in StudentSensitive.FIELDS},
+        )
+    return form_page("people/sensitive_edit.html", form, student=student)
 
 
 # ---- whole classes in the background ------------------------------------------------------------
 
 
-@bp.post("/classes/<int:class_id>/dossiers")
+@bp.route("/classes/<int:class_id>/dossiers", methods=["GET", "POST"])
 @login_required
 def class_dossiers(class_id: int):
-    """Start the dossiers of a class (or of the ticked students) as a background job."""
+    """Start the dossiers of a class (or of the ticked students) as a background job; with no
+    student to export, the class page again with the form and its message."""
+    from gridapp.core.errors import RuleViolation
+    from gridapp.core.forms import reload_to, submit
     from gridapp.core.permissions import load_class_for_staff
+    from gridapp.people.forms import DossierForm
 
     user = current_user._get_current_object()
     school_class = load_class_for_staff(class_id)
-    ids = select(Student.id).where(
-        Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE
-    )
-    chosen = {int(v) for v in request.form.getlist("student_ids") if v.isdecimal()}
-    student_ids = [i for i in db.session.scalars(ids) if not chosen or i in chosen]
-    if not student_ids:
-        abort_with(422, _("没有可以导出的学生"))
-    job = exports.start(
-        user, school_class.school_id, school_class.id, student_ids,
-        dossier_sections(request.form.getlist("sections")),
-        request.form.get("sensitive") == "1", request.form.get("format") == "pdf",
-    )  # fmt: skip
-    db.session.commit()
-    exports.make(job.id)
-    return redirect_303(url_for(".dossier_job", job_id=job.id))
+    if request.method == "GET":
+        return reload_to(url_for("schools.class_page", class_id=school_class.id))
+    form = DossierForm()
+
+    def start():
+        ids = select(Student.id).where(
+            Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE
+        )
+        chosen = form.chosen()
+        student_ids = [i for i in db.session.scalars(ids) if not chosen or i in chosen]
+        if not student_ids:
+            raise RuleViolation(_("没有可以导出的学生"))
+        job = exports.start(
+            user, school_class.school_id, school_class.id, student_ids,
+            dossier_sections(form.sections.data or []), form.sensitive.data,
+            form.format.data == "pdf",
+        )  # fmt: skip
+        started.append(job)
+        return job
+
+    started = []
+
+    done = submit(form, start, then=lambda job: url_for(".dossier_job", job_id=job.id))
+    if done is None:
+        from gridapp.schools.views import class_page
+
+        return class_page(school_class.id, dossier_form=form)
+    exports.make(started[0].id)  # after the commit: the job is in the database
+    return done
 
 
 def _my_job(job_id: int):

@@ -7,10 +7,10 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from gridapp.core.errors import RuleViolation, abort_with
+from gridapp.core.errors import abort_with
+from gridapp.core.forms import attempt, form_errors_text
 from gridapp.core.htmx import redirect_303, wants_fragment
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_form
 from gridapp.core.permissions import (
     headed_class_ids,
     load_class_for_staff,
@@ -21,6 +21,7 @@ from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
 from gridapp.reviews import services
+from gridapp.reviews.forms import ReviewRowForm
 from gridapp.reviews.models import ASPECTS, LEVELS, AcademicReview
 from gridapp.schools.services import current_semester
 
@@ -46,28 +47,35 @@ def _row(student, review, error=None, saved=False, status=200):
 @bp.route("/classes/<int:class_id>/reviews", methods=["GET", "POST"])
 @login_required
 def class_reviews(class_id: int):
+    """The class's students, a row each for this teacher's review; a row saves by itself (htmx
+    swaps the row, or the row again with its error at 422)."""
     user, school_class, semester = _class_and_semester(class_id)
     writable = school_class.id in taught_class_ids(user)
+    error = None
     if request.method == "POST":
         require(writable)
-        student_id = int_form("student_id")
-        levels = {a: request.form.get(f"level_{a}", "") for a in ASPECTS}
+        form = ReviewRowForm()
+        student_id = form.student_id.data
         student = db.session.get(Student, student_id) if student_id else None
-        try:
-            review = services.save(
-                user, school_class, semester, student_id, request.form.get("text", ""), levels
-            )
-        except RuleViolation as e:
-            db.session.rollback()
-            if student is None or student.class_id != school_class.id:
-                abort_with(422, e.message)
-            draft = AcademicReview(text=request.form.get("text", ""), levels=levels)
-            return _row(student, draft, error=e.message, status=422)
-        db.session.commit()
-        if wants_fragment():
+        row_url = url_for(".class_reviews", class_id=school_class.id) + f"#s{student_id}"
+        done, review = attempt(
+            form,
+            lambda: services.save(
+                user, school_class, semester, student_id, form.text.data or "", form.chosen_levels()
+            ),
+        )
+        if done and wants_fragment():
             return _row(student, review, saved=True)
-        flash(_("已保存"), "success")
-        return redirect_303(url_for(".class_reviews", class_id=school_class.id) + f"#s{student.id}")
+        if done:
+            flash(_("已保存"), "success")
+            return redirect_303(row_url)
+        message = form_errors_text(form)
+        if student is not None and student.class_id == school_class.id:
+            draft = AcademicReview(text=form.text.data or "", levels=form.chosen_levels())
+            return _row(student, draft, error=message, status=422)
+        if wants_fragment():  # no row to show it in: an error toast, nothing swapped
+            abort_with(422, message)
+        error = message
     students = db.session.scalars(
         select(Student)
         .where(Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE)
@@ -86,6 +94,7 @@ def class_reviews(class_id: int):
     return render_template(
         "reviews/class_reviews.html", school_class=school_class, semester=semester,
         students=students, mine=mine, writable=writable, aspects=ASPECTS, levels=LEVELS,
+        error=error,
         completion=services.completion(school_class, semester),
         may_publish=school_class.id in headed_class_ids(user),
         unpublished=db.session.scalar(
@@ -95,7 +104,7 @@ def class_reviews(class_id: int):
                 AcademicReview.published_at.is_(None),
             ).limit(1)
         ) is not None,
-    )  # fmt: skip
+    ), 422 if error else 200  # fmt: skip
 
 
 @bp.post("/classes/<int:class_id>/reviews/publish")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page, submit
+from gridapp.core.forms import form_page, form_status, submit
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import paginate_rows, str_arg
@@ -196,13 +196,17 @@ def classes_of_teacher(user: User) -> list[tuple[SchoolClass, list[str]]]:
 
 @bp.get("/classes/<int:class_id>")
 @login_required
-def class_page(class_id: int):
+def class_page(class_id: int, dossier_form=None):
+    """The class's students; `dossier_form` is the dossier export form shown again with its
+    message (people.class_dossiers)."""
     school_class = load_class(class_id, Need.VIEW, related=("school", "head_teacher"))
     search = str_arg("q")
     page = paginate_rows(*class_roster_query(school_class.id, search), per_page=25)
     return page_or_fragment(
         "schools/class.html",
         "schools/_partials/class_students.html",
+        status_code=form_status(dossier_form),
+        dossier_form=dossier_form,
         school_class=school_class,
         page=page,
         search=search,
@@ -332,7 +336,7 @@ def edit_class(class_id: int):
         head_form.head_teacher_id.data = school_class.head_teacher_id
     status = 200
     if request.method == "POST":
-        form = head_form if "head-head_teacher_id" in request.form else assignment_form
+        form = head_form if head_form.head_teacher_id.raw_data else assignment_form
         if form.validate_on_submit():
             try:
                 if form is head_form:
