@@ -56,6 +56,8 @@ class Config:
     TRACK_RATE_LIMIT = "30 per hour"  # tracking-code lookups per IP (guessing)
     RECEPTION_GUEST_RATE_LIMIT = "30 per hour"  # booking attempts without an account, per IP
 
+    # werkzeug's method name; verification reads the method from each stored hash.
+    PASSWORD_HASH_METHOD = "scrypt"
     INVITATION_DAYS = 7
     PAGE_SIZE = 20
     HUEY_IMMEDIATE = False
@@ -70,6 +72,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret-key"
     RATELIMIT_STORAGE_URI = "memory://"
+    # One PBKDF2 round: 78 ms of scrypt per login or password change is the suite's time, not
+    # what it tests (tests/accounts/test_password_hashing.py checks production's method).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 def finish(config: dict) -> None:

@@ -20,11 +20,13 @@ from gridapp.core import time as _gtime  # noqa: E402
 _gtime.FIXED_TODAY = date(2026, 11, 23)
 from sqlalchemy import text  # noqa: E402
 
+from gridapp.accounts.services import find_by_username  # noqa: E402
 from gridapp.app import create_app  # noqa: E402
 from gridapp.config import TestConfig  # noqa: E402
 from gridapp.extensions import db as _db  # noqa: E402
-from gridapp.extensions import limiter  # noqa: E402
+from gridapp.extensions import limiter, login_manager  # noqa: E402
 
+from .factories import TEST_PASSWORD  # noqa: E402
 from .world import build_world  # noqa: E402
 
 
@@ -101,13 +103,28 @@ def world(app):
 
 
 @pytest.fixture
-def login(client):
-    def do(username: str, password: str = "gridapp-test-1"):
+def login(app, client):
+    """Sign `username` in without the login form: Flask-Login's session keys written directly.
+
+    Tests about signing in post to /login themselves (tests/accounts/test_login.py)."""
+
+    def do(username: str | None, password: str = TEST_PASSWORD):
         if username is None:
             return None
-        r = client.post("/login", data={"username": username, "password": password})
-        assert r.status_code == 303, f"login as {username} failed: {r.status_code}"
-        return r
+        assert password == TEST_PASSWORD, "sign in with another password through POST /login"
+        with app.app_context():
+            user = find_by_username(username)
+            assert user is not None and user.active, f"login as {username} failed: no such user"
+            user_id = user.get_id()
+            _db.session.rollback()
+        # The identifier Flask-Login's session protection compares, for this client's requests.
+        with app.test_request_context(environ_base=client.environ_base):
+            identifier = login_manager._session_identifier_generator()
+        with client.session_transaction() as session:
+            session["_user_id"] = user_id
+            session["_fresh"] = True
+            session["_id"] = identifier
+        return None
 
     return do
 

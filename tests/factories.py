@@ -16,6 +16,7 @@ from gridapp.contacts.models import (
     ContactStudent,
     ContactTeacher,
 )
+from gridapp.config import TestConfig
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridMember
 from gridapp.people.models import (
@@ -42,8 +43,8 @@ from gridapp.schools.models import (
 )
 
 TEST_PASSWORD = "gridapp-test-1"
-# Hashing is slow by design: hash once for every test user.
-TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)
+# Hashed once for every test user, with the tests' cheap method (as set_password would).
+TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD, method=TestConfig.PASSWORD_HASH_METHOD)
 
 
 class Base(SQLAlchemyModelFactory):

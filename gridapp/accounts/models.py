@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column
 from gridapp.extensions import db
+
+
+def password_hash_method() -> str:
+    """PASSWORD_HASH_METHOD of the running app, else the production default (scrypt)."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
 
 
 class Role(LabelledEnum):
@@ -56,7 +64,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Hash with the configured method (scrypt; the tests configure a cheap one)."""
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
