@@ -1,11 +1,24 @@
-"""Test fixtures: the app on SQLite or PostgreSQL, a clean database per test, a standard world."""
+"""Test fixtures: the app on SQLite or PostgreSQL (a database per xdist worker), the standard
+world built once per session, and each test inside a transaction rolled back afterwards.
+
+Isolation. The world is built and committed once per worker. A test then runs on one
+connection inside an outer transaction; the app's sessions join it with a SAVEPOINT each
+(SQLAlchemy's "join_transaction_mode='create_savepoint'"), so the app's commits release
+savepoints and the outer rollback undoes everything the test did. Tests that need real commits
+seen by another connection or thread (live servers, races, the browser) are marked `commits`
+(`live` and `browser` tests are, automatically): they run on the engine as before and the
+database is emptied and the world rebuilt after them. A test that does not ask for the world
+starts on an empty database either way. Ids come from sequences that do not roll back: use the
+world's ids, never absolute ones.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 # Before gridapp is imported: Huey runs tasks inline, and nothing is written to the real instance/.
 os.environ["GRIDAPP_HUEY_IMMEDIATE"] = "1"
@@ -17,8 +30,9 @@ import pytest  # noqa: E402
 from gridapp.core import time as _gtime  # noqa: E402
 
 # Date rules (semesters, deadlines) are tested on a fixed day inside the world's first semester.
-_gtime.FIXED_TODAY = date(2026, 11, 23)
-from sqlalchemy import text  # noqa: E402
+_gtime.FIXED_TODAY = __import__("datetime").date(2026, 11, 23)
+from flask import g, has_app_context  # noqa: E402
+from sqlalchemy import make_url, text  # noqa: E402
 
 from gridapp.accounts.services import find_by_username  # noqa: E402
 from gridapp.app import create_app  # noqa: E402
@@ -29,14 +43,68 @@ from gridapp.extensions import limiter, login_manager  # noqa: E402
 from .factories import TEST_PASSWORD  # noqa: E402
 from .world import build_world  # noqa: E402
 
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"… under pytest-xdist
+
+
+def _postgresql_url() -> str | None:
+    if os.environ.get("GRIDAPP_TEST_DB") != "postgresql":
+        return None
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        raise RuntimeError("GRIDAPP_TEST_DB=postgresql needs TEST_DATABASE_URL")
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _admin_conninfo(url) -> str:
+    return url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+
 
 def database_url() -> str:
-    if os.environ.get("GRIDAPP_TEST_DB") == "postgresql":
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            raise RuntimeError("GRIDAPP_TEST_DB=postgresql needs TEST_DATABASE_URL")
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"sqlite:///{_TMP / 'test.db'}"
+    """SQLite: a file in this process's temporary folder. PostgreSQL: TEST_DATABASE_URL, or
+    under xdist a database of the worker's own named after it (created here, dropped at exit)."""
+    url = _postgresql_url()
+    if url is None:
+        return f"sqlite:///{_TMP / 'test.db'}"
+    if not _WORKER:
+        return url
+    import psycopg
+
+    worker_url = make_url(url)
+    worker_url = worker_url.set(database=f"{worker_url.database}_{_WORKER}")
+    with psycopg.connect(_admin_conninfo(worker_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{worker_url.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{worker_url.database}"')
+    return worker_url.render_as_string(hide_password=False)
+
+
+def _drop_worker_database(url: str) -> None:
+    import psycopg
+
+    worker_url = make_url(url)
+    with psycopg.connect(_admin_conninfo(worker_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{worker_url.database}" WITH (FORCE)')
+
+
+def pytest_configure(config):
+    TestConfig.SQLALCHEMY_DATABASE_URI = database_url()
+    config.addinivalue_line(
+        "markers",
+        "commits: real commits seen by other connections or threads; the database is emptied "
+        "and the world rebuilt afterwards (live and browser tests are marked automatically)",
+    )
+
+
+def pytest_unconfigure(config):
+    if _WORKER and _postgresql_url() and TestConfig.SQLALCHEMY_DATABASE_URI:
+        _drop_worker_database(TestConfig.SQLALCHEMY_DATABASE_URI)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("live") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.commits)
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +112,27 @@ def app():
     return create_app(TestConfig)
 
 
-def pytest_configure(config):
-    TestConfig.SQLALCHEMY_DATABASE_URI = database_url()
+# The session class of Flask-SQLAlchemy picks the app's engine itself; while a test runs inside
+# the outer transaction, its sessions are bound to that test's connection instead.
+_SessionClass = _db.session.session_factory.class_
+_engine_bind = _SessionClass.get_bind
+
+
+def _get_bind(self, *args, **kwargs):
+    if self.bind is not None:
+        return self.bind
+    return _engine_bind(self, *args, **kwargs)
+
+
+_SessionClass.get_bind = _get_bind
+
+_state = SimpleNamespace(world=None)
+
+
+def _rebuild_world(app) -> None:
+    with app.app_context():
+        _state.world = build_world()
+        _db.session.remove()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,6 +140,7 @@ def _schema(app):
     with app.app_context():
         _db.drop_all()
         _db.create_all()
+    _rebuild_world(app)
     yield
     with app.app_context():
         _db.session.remove()
@@ -68,26 +156,80 @@ _RESTART_SEQUENCES = text(
 )
 
 
-def _truncate(app) -> None:
+def _delete_all(conn) -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if conn.dialect.name == "postgresql":
+        # DELETE: 17 ms for the 47 tables, where TRUNCATE took 125 ms (measured on these machines).
+        conn.exec_driver_sql("; ".join(f'DELETE FROM "{t}"' for t in tables))
+    else:
+        for table in tables:
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')
+
+
+def _empty_database(app) -> None:
     with app.app_context():
         _db.session.remove()
-        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
+            _delete_all(conn)
             if conn.dialect.name == "postgresql":
-                # DELETE and restarting the sequences: 17 ms a test, where TRUNCATE of the
-                # 47 tables took 125 ms (measured on these machines).
-                conn.exec_driver_sql("; ".join(f'DELETE FROM "{t}"' for t in tables))
                 conn.execute(_RESTART_SEQUENCES)
-            else:
-                for table in tables:
-                    conn.execute(text(f"DELETE FROM {table}"))
+
+
+@contextlib.contextmanager
+def _rolled_back(app):
+    """One connection in an outer transaction; every session of the test joins it with a
+    SAVEPOINT, so the app's commits release savepoints; all is rolled back at the end."""
+    with app.app_context():
+        engine = _db.engine
+    conn = engine.connect()
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite's legacy transaction control sends no BEGIN before SELECT or SAVEPOINT, so a
+        # released savepoint would not belong to the outer transaction. Hand BEGIN to us
+        # (SQLAlchemy's SQLite docs, "Enabling Non-Legacy SQLite Transactional Modes").
+        conn.connection.dbapi_connection.isolation_level = None
+    outer = conn.begin()
+    if sqlite:
+        conn.exec_driver_sql("BEGIN")
+    factory = _db.session.session_factory
+    factory.configure(bind=conn, join_transaction_mode="create_savepoint")
+    try:
+        yield conn
+    finally:
+        factory.kw.pop("bind", None)
+        factory.kw.pop("join_transaction_mode", None)
+        outer.rollback()
+        if sqlite:
+            conn.connection.dbapi_connection.isolation_level = ""
+        conn.close()
 
 
 @pytest.fixture(autouse=True)
-def _clean(app):
+def _isolation(request, app):
     limiter.reset()
-    yield
-    _truncate(app)
+    wants_world = "world" in request.fixturenames
+    if request.node.get_closest_marker("commits"):
+        if not wants_world:
+            _empty_database(app)
+        try:
+            yield
+        finally:
+            _empty_database(app)
+            _rebuild_world(app)
+    else:
+        with _rolled_back(app) as conn:
+            if not wants_world:
+                _delete_all(conn)
+            yield
+            # Sessions the test left open (app contexts it pushed itself) end before the rollback.
+            _close_sessions()
+
+
+def _close_sessions() -> None:
+    sessions = _db.session.registry.registry  # app context id -> session
+    for session in list(sessions.values()):
+        session.close()
+    sessions.clear()
 
 
 @pytest.fixture
@@ -97,9 +239,9 @@ def client(app):
 
 @pytest.fixture
 def world(app):
-    """Two schools of one district (and a school of another), their staff, classes and families."""
-    with app.app_context():
-        return build_world()
+    """Two schools of one district (and a school of another), their staff, classes and families:
+    ids and usernames (tests/world.py), built once per session."""
+    return SimpleNamespace(**vars(_state.world))
 
 
 @pytest.fixture
@@ -111,7 +253,6 @@ def login(app, client):
     def do(username: str | None, password: str = TEST_PASSWORD):
         if username is None:
             return None
-        assert password == TEST_PASSWORD, "sign in with another password through POST /login"
         with app.app_context():
             user = find_by_username(username)
             assert user is not None and user.active, f"login as {username} failed: no such user"
@@ -124,6 +265,10 @@ def login(app, client):
             session["_user_id"] = user_id
             session["_fresh"] = True
             session["_id"] = identifier
+        if has_app_context():
+            # Requests made inside the test's own app context share its `g`, where Flask-Login
+            # keeps the user it loaded; a real sign-in replaces it, so forget it here.
+            g.pop("_login_user", None)
         return None
 
     return do
