@@ -9,6 +9,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from gridapp.accounts.models import Role, User, UserRole
+from gridapp.config import TestConfig
 from gridapp.contacts.models import (
     Contact,
     ContactForm,
@@ -16,7 +17,6 @@ from gridapp.contacts.models import (
     ContactStudent,
     ContactTeacher,
 )
-from gridapp.config import TestConfig
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridMember
 from gridapp.people.models import (

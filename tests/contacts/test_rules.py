@@ -364,7 +364,9 @@ def test_school_coverage_runs_a_constant_number_of_queries(app, client, login):
 
         def bump(_conn, _cursor, statement, *_a, **_k):
             # The test's own transaction sends savepoints around the request's commits.
-            n[0] += not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+            n[0] += not statement.startswith(
+                ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+            )
 
         with app.app_context():
             engine = db.engine

@@ -15,7 +15,9 @@ def statements(app):
     seen = []
 
     def record(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):  # the test's transaction
+        if not statement.startswith(
+            ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+        ):  # the test's transaction
             seen.append(statement)
 
     with app.app_context():

@@ -58,7 +58,9 @@ def count_queries(app):
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):  # the test's transaction
+        if not statement.startswith(
+            ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+        ):  # the test's transaction
             statements.append(statement)
 
     with app.app_context():
