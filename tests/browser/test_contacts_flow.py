@@ -55,6 +55,7 @@ def test_door_visit_on_a_phone_with_a_photo_and_a_draft(
     # The parent rates it.
     page.click("summary")  # the phone menu
     page.click("button:has-text('退出登录')")
+    page.wait_for_url(f"{live_server}/login")  # signed out before the next sign-in
     sign_in("parent")
     page.goto(f"{live_server}/contacts/{contact_id}")
     expect(page.locator("h1")).to_contain_text("上门家访")
