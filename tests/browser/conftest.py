@@ -53,9 +53,8 @@ def sign_in(page, live_server):
         page.goto(f"{live_server}/login")
         page.fill("[name=username]", username)
         page.fill("[name=password]", password)
-        page.press(
-            "[name=password]", "Enter"
-        )  # the login form's own submit, whatever else is on the page
+        # Enter submits the login form itself, whatever other buttons the page has.
+        page.press("[name=password]", "Enter")
         page.wait_for_url(f"{live_server}/")
 
     return do
