@@ -1,0 +1,89 @@
+"""The permission matrix of the schools routes: every route × every role (tests/matrix.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..matrix import TEACHERS, cases, check
+
+# (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
+#  anonymous gets a redirect to the login page unless `anon` is given)
+MATRIX = [
+    (
+        "GET",
+        "/schools",
+        "schools.index",
+        {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
+        None,
+    ),
+    ("GET", "/schools/new", "schools.new_school", {"district_admin": 200}, None),
+    (
+        "GET",
+        "/schools/{school_a}",
+        "schools.show",
+        {"school_admin": 200, "principal": 200, "district_supervisor": 200, "district_admin": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/edit",
+        "schools.edit_school",
+        {"school_admin": 200, "district_admin": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/calendar",
+        "schools.calendar",
+        {"school_admin": 200, "principal": 200, "district_supervisor": 200, "district_admin": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/semesters/{semester_a}/edit",
+        "schools.edit_semester",
+        {"school_admin": 200, "district_admin": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/classes/new",
+        "schools.new_class",
+        {"school_admin": 200, "district_admin": 200},
+        None,
+    ),
+    ("GET", "/my/classes", "schools.my_classes", {r: 200 for r in TEACHERS}, None),
+    (
+        "GET",
+        "/classes/{class_a1}",
+        "schools.class_page",
+        {
+            "school_admin": 200,
+            "principal": 200,
+            "head_teacher": 200,
+            "subject_teacher": 200,
+            "district_supervisor": 200,
+            "district_admin": 200,
+        },
+        None,
+    ),
+    (
+        "GET",
+        "/classes/{class_a1}/edit",
+        "schools.edit_class",
+        {"school_admin": 200, "district_admin": 200},
+        None,
+    ),
+    (
+        "POST",
+        "/assignments/{assignment}/remove",
+        "schools.remove_assignment",
+        {"school_admin": 303, "district_admin": 303},
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("method, url, role, expected", cases(MATRIX))
+def test_matrix(client, login, world, method, url, role, expected):
+    check(client, login, world, method, url, role, expected)
