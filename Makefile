@@ -60,7 +60,7 @@ worker: install
 # with its own database. The passes run one after the other: side by side on 2 cores was slower.
 # pytest exits non-zero when a pass collects no test, so an empty pass fails too.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS)
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 test: install
 	$(BIN)/ruff check .

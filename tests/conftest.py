@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,22 +27,27 @@ _TMP = Path(tempfile.mkdtemp(prefix="gridapp-test-"))
 os.environ.setdefault("GRIDAPP_INSTANCE", str(_TMP / "instance"))
 
 import pytest  # noqa: E402
-
-from gridapp.core import time as _gtime  # noqa: E402
-
-# Date rules (semesters, deadlines) are tested on a fixed day inside the world's first semester.
-_gtime.FIXED_TODAY = __import__("datetime").date(2026, 11, 23)
+import time_machine  # noqa: E402
 from flask import g, has_app_context  # noqa: E402
 from sqlalchemy import make_url, text  # noqa: E402
 
 from gridapp.accounts.services import find_by_username  # noqa: E402
 from gridapp.app import create_app  # noqa: E402
 from gridapp.config import TestConfig  # noqa: E402
+from gridapp.core.time import SHANGHAI  # noqa: E402
 from gridapp.extensions import db as _db  # noqa: E402
 from gridapp.extensions import limiter, login_manager  # noqa: E402
 
 from .factories import TEST_PASSWORD  # noqa: E402
 from .world import build_world  # noqa: E402
+
+# The clock of every test process: Monday 23 November 2026, 10:00 in Shanghai, inside the world's
+# first semester, moving on from there (tick) so that instants keep their order. A live server
+# runs in the test process and sees the same clock; the browser keeps the real one, which the
+# app never compares with (cookies are session cookies, times are the server's). Tests about
+# another moment move the clock with time-machine's `time_machine` fixture.
+FROZEN_AT = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+_clock = time_machine.travel(FROZEN_AT, tick=True)
 
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"… under pytest-xdist
 
@@ -88,6 +94,7 @@ def _drop_worker_database(url: str) -> None:
 
 
 def pytest_configure(config):
+    _clock.start()
     TestConfig.SQLALCHEMY_DATABASE_URI = database_url()
     config.addinivalue_line(
         "markers",
@@ -97,6 +104,7 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    _clock.stop()
     if _WORKER and _postgresql_url() and TestConfig.SQLALCHEMY_DATABASE_URI:
         _drop_worker_database(TestConfig.SQLALCHEMY_DATABASE_URI)
 

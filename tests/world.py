@@ -41,11 +41,11 @@ def _photo(contact, user):
 
 
 def reception_day(host, school, days_ahead: int = 7, capacity: int = 2, guests: bool = True):
-    """A reception day a week ahead (of the real clock: bookings compare with the real time),
+    """A reception day `days_ahead` days after today (the tests' frozen clock, tests/conftest.py),
     open for booking now, 14:00–16:00 in 20-minute slots."""
     from datetime import time, timedelta
 
-    from gridapp.core import time as gtime
+    from gridapp.core.time import today
     from gridapp.reception import services as reception
 
     data = reception.DayData(
@@ -53,17 +53,9 @@ def reception_day(host, school, days_ahead: int = 7, capacity: int = 2, guests: 
         capacity=capacity, buffer_minutes=0, opens_days_before=30, closes_hours_before=2,
         host_ids=[host.id], allow_guests=guests,
     )  # fmt: skip
-    real_today = gtime.now().astimezone(gtime.SHANGHAI).date()
-    fixed = gtime.today()
-    day = reception.publish_day(host, school.id, fixed + timedelta(days=days_ahead), data, fixed)
-    shift = timedelta(days=(real_today - fixed).days)
-    if shift:
-        day.on += shift
-        day.opens_at += shift
-        day.closes_at += shift
-        for slot in day.slots:
-            slot.starts_at += shift
-            slot.ends_at += shift
+    day = reception.publish_day(
+        host, school.id, today() + timedelta(days=days_ahead), data, today()
+    )
     db.session.flush()
     return day
 

@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from gridapp.core.i18n import SOURCE, current_lang, gettext
+from gridapp.core.time import now
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,7 +23,8 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Column default for instants: the app's one clock, core.time.now()."""
+    return now()
 
 
 class UTCDateTime(TypeDecorator):

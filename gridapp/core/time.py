@@ -1,4 +1,7 @@
-"""Time in GridApp: instants stored in UTC, dates and display in Asia/Shanghai."""
+"""Time in GridApp: instants stored in UTC, dates and display in Asia/Shanghai.
+
+`now()` and `today()` are the app's only clock: nothing else asks the system for the time (the
+tests freeze both with time-machine, tests/conftest.py)."""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -7,17 +10,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def now() -> datetime:
+    """The current instant, timezone-aware in UTC (as stored)."""
     return datetime.now(UTC)
-
-
-# Tests pin "today" so that date rules (semesters, deadlines) do not move with the clock.
-FIXED_TODAY: date | None = None
 
 
 def today() -> date:
     """Today's date where the schools are, not where the server's clock is."""
-    if FIXED_TODAY is not None:
-        return FIXED_TODAY
     return datetime.now(SHANGHAI).date()
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from gridapp.app import create_app
 from gridapp.config import TestConfig
+
+# Assertions wait up to 15 s (Playwright's default is 5 s): with the suite's workers and
+# Chromium sharing two cores, a page can take longer than 5 s without anything being wrong.
+expect.set_options(timeout=15_000)
 
 
 class LiveConfig(TestConfig):

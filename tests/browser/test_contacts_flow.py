@@ -44,8 +44,7 @@ def test_door_visit_on_a_phone_with_a_photo_and_a_draft(
     expect(page.locator(".photos img")).to_have_count(1)
     # Sent: the draft is gone from the browser.
     page.wait_for_function(
-        "Object.keys(localStorage).filter(k => k.startsWith('gridapp-draft:')).length === 0",
-        timeout=5000,
+        "Object.keys(localStorage).filter(k => k.startsWith('gridapp-draft:')).length === 0"
     )
     with app.app_context():
         stored = db.session.scalars(select(Contact).order_by(Contact.id.desc())).first()
