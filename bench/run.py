@@ -211,7 +211,7 @@ out["dossier, 20+ contacts (warm)"] = {{"seconds": round(statistics.median(times
                                        "contacts": n_contacts}}
 with app.test_request_context():
     from gridapp.accounts.models import User
-    from gridapp.people import exports
+    from gridapp.dossiers import exports
     from gridapp.people.models import Student, StudentStatus
     user = db.session.scalar(select(User).where(User.username == "teacher"))
     ids = list(db.session.scalars(select(Student.id).where(Student.class_id == {class_id},

@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
 
     app.session_interface = SessionInterface()
     _init_extensions(app)
+    _register_permissions()
     _register_blueprints(app)
     _limit_only_where_declared(app)
     _register_template_helpers(app)
@@ -115,16 +116,41 @@ def _select_locale() -> str:
     return current_lang()
 
 
+def _register_permissions() -> None:
+    """Each domain registers the permission policies of its models (and what it preloads with
+    the signed-in user) in its own permissions module; core/permissions.py only decides by them."""
+    from gridapp.cases import permissions as cases  # noqa: F401
+    from gridapp.contacts import permissions as contacts  # noqa: F401
+    from gridapp.grids import permissions as grids  # noqa: F401
+    from gridapp.people import permissions as people  # noqa: F401
+    from gridapp.reception import permissions as reception  # noqa: F401
+    from gridapp.schools import permissions as schools  # noqa: F401
+
+
 def _register_blueprints(app: Flask) -> None:
-    from gridapp.accounts.views import admin_bp as accounts_admin_bp
     from gridapp.accounts.views import bp as accounts_bp
+    from gridapp.archives.views import bp as archives_bp
+    from gridapp.cases import (
+        desk_views,  # noqa: F401  (routes on the cases blueprint)
+        settings_views,  # noqa: F401  (routes on the cases blueprint)
+    )
     from gridapp.cases.mailbox_views import bp as mailbox_bp
     from gridapp.cases.views import bp as cases_bp
+    from gridapp.contacts import list_views  # noqa: F401  (routes on the contacts blueprint)
     from gridapp.contacts.views import bp as contacts_bp
     from gridapp.core.views import bp as core_bp
+    from gridapp.dossiers.views import bp as dossiers_bp
+    from gridapp.grids import (
+        activity_views,  # noqa: F401  (routes on the grids blueprint)
+        division_views,  # noqa: F401  (routes on the grids blueprint)
+    )
     from gridapp.grids.views import bp as grids_bp
+    from gridapp.people.account_views import admin_bp as accounts_admin_bp
+    from gridapp.people.class_views import bp as classes_bp
     from gridapp.people.views import bp as people_bp
+    from gridapp.reception import host_views  # noqa: F401  (routes on the reception blueprint)
     from gridapp.reception.views import bp as reception_bp
+    from gridapp.reports.views import bp as reports_bp
     from gridapp.reviews.views import bp as reviews_bp
     from gridapp.schools.views import bp as schools_bp
 
@@ -134,12 +160,16 @@ def _register_blueprints(app: Flask) -> None:
         accounts_admin_bp,
         schools_bp,
         people_bp,
+        classes_bp,
         contacts_bp,
         grids_bp,
         cases_bp,
         mailbox_bp,
         reception_bp,
         reviews_bp,
+        archives_bp,
+        dossiers_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
 
@@ -148,7 +178,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from gridapp.core import time as gtime
     from gridapp.core.forms import mask_id_number, mask_phone
-    from gridapp.core.nav import navigation
+    from gridapp.nav import navigation
 
     app.jinja_env.filters["datetime"] = gtime.format_datetime
     app.jinja_env.filters["date"] = gtime.format_date

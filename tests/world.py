@@ -22,13 +22,13 @@ def tiny_jpeg(color=(200, 30, 30), size=(16, 12), exif: bytes | None = None) -> 
 
 
 def _photo(contact, user):
-    from gridapp.contacts import photos
     from gridapp.contacts.models import ContactPhoto
+    from gridapp.core import storage as photos
 
     cleaned = photos.clean(tiny_jpeg())
     photo = ContactPhoto(
         contact_id=contact.id,
-        stored_name=photos.store(cleaned),
+        stored_name=photos.store(cleaned, "contacts"),
         content_type=cleaned.content_type,
         size=len(cleaned.data),
         width=cleaned.width,
@@ -157,7 +157,7 @@ def build_world() -> SimpleNamespace:
         reception.Request(topic="孩子的午餐", description="", token="", student_id=w.student.id),
         w.parent, now(),
     )  # fmt: skip
-    from gridapp.people import exports
+    from gridapp.dossiers import exports
 
     w.dossier_job = exports.start(
         w.head_teacher, a.id, w.class_a1.id, [w.student.id], ["profile"], False, False

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from gridapp.accounts.models import Invitation, Role, User, UserRole
-from gridapp.core import audit, fastload
+from gridapp.core import audit, fastload, permissions
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
@@ -27,19 +27,18 @@ def load_user_for_session(session_id: str) -> User | None:
         return None
     if not 0 < user_id < 2**31:
         return None
-    # One query for the user, their roles and the classes they teach: this runs on every request.
-    from gridapp.core.permissions import preload_taught_class_ids, taught_classes_column
-
+    # One query for the user, their roles and what the domains preload with them (the classes
+    # they teach, registered by schools/permissions.py): this runs on every request.
     user, values = fastload.get_with(
         User,
         user_id,
         collection="roles",
-        also=(("taught", taught_classes_column()),),
-        params={"teacher_id": user_id},
+        also=permissions.user_preloads(),
+        params={"user_id": user_id},
     )
     if user is None or not user.active or user.session_version != version:
         return None
-    preload_taught_class_ids(user, values["taught"])
+    permissions.prime_user(user, values)
     return user
 
 

@@ -1,27 +1,21 @@
-"""Sign in and out, own password, invitation links, and account administration."""
+"""Sign in and out, own password and invitation links. Account administration (a school's
+staff and roles, the audit log) is in schools/staff_views.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import or_, select
 
 from gridapp.accounts import services
-from gridapp.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm, UserForm
-from gridapp.accounts.models import Role, User, UserRole
+from gridapp.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from gridapp.core import audit
-from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page, local_path, submit
-from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.forms import local_path
+from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_arg, paginate, str_arg
-from gridapp.core.permissions import Need, load_user, managed_school_ids, require
 from gridapp.extensions import db, limiter
-from gridapp.schools.models import School
 
 bp = Blueprint("accounts", __name__)
-admin_bp = Blueprint("accounts_admin", __name__, url_prefix="/admin")
 
 
 def _username_key() -> str:
@@ -35,7 +29,7 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    return local_path(target) or url_for("core.home")
+    return local_path(target) or url_for("reports.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,7 +37,7 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit(_login_limit, methods=["POST"], key_func=_username_key)
 def login():
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(url_for("core.home"))
+        return redirect(url_for("reports.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
@@ -103,191 +97,6 @@ def invitation(token: str):
             logout_user()
             login_user(user)
             flash(_("密码已设置，欢迎使用"), "success")
-            return redirect(url_for("core.home"), code=303)
+            return redirect(url_for("reports.home"), code=303)
     status = 422 if form.all_errors else 200
     return render_template("accounts/invitation.html", form=form, user=inv.user), status
-
-
-# ---- administration -------------------------------------------------------------------------------
-
-
-def _admin_school() -> School:
-    """The school whose accounts are administered on this page (a district admin may choose)."""
-    ids = managed_school_ids(current_user)
-    require(bool(ids))
-    chosen = int_arg("school")
-    if chosen is None:
-        chosen = min(ids)
-    require(chosen in ids)
-    return db.session.get(School, chosen)
-
-
-@admin_bp.get("/users")
-@login_required
-def users():
-    school = _admin_school()
-    q = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.school_id == school.id)
-        .distinct()
-        .order_by(User.name, User.id)
-    )
-    search = str_arg("q")
-    if search:
-        like = f"%{search}%"
-        q = q.where(or_(User.name.like(like), User.username.like(like)))
-    role = request.args.get("role", "")
-    if role in {r.value for r in Role}:
-        q = q.where(UserRole.role == role)
-    page = paginate(q)
-    schools = db.session.scalars(
-        select(School).where(School.id.in_(managed_school_ids(current_user))).order_by(School.id)
-    ).all()
-    return page_or_fragment(
-        "admin/users.html",
-        "admin/_partials/users_table.html",
-        page=page,
-        school=school,
-        schools=schools,
-        search=search,
-        role=role,
-        roles=[Role.SCHOOL_ADMIN, Role.PRINCIPAL, Role.TEACHER],
-    )
-
-
-def _role_choices():
-    return [(r.value, r.label) for r in (Role.SCHOOL_ADMIN, Role.PRINCIPAL, Role.TEACHER)]
-
-
-def _user_data(form: UserForm) -> services.UserData:
-    return services.UserData(
-        username=form.username.data,
-        name=form.name.data,
-        phone=form.phone.data or "",
-        title=form.title.data or "",
-        is_party_member=bool(form.is_party_member.data),
-        active=bool(form.active.data),
-    )
-
-
-@admin_bp.route("/users/new", methods=["GET", "POST"])
-@login_required
-def new_user():
-    school = _admin_school()
-    form = UserForm()
-    form.roles.choices = _role_choices()
-    if request.method == "GET":
-        form.roles.data = [Role.TEACHER.value]
-    if form.validate_on_submit():
-        try:
-            actor = current_user._get_current_object()
-            user = services.create_user(actor, _user_data(form), school.district_id)
-            services.set_school_roles(actor, user, school.id, {Role(r) for r in form.roles.data})
-            token = services.issue_invitation(actor, user)
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            return render_template(
-                "admin/invitation_issued.html",
-                user=user,
-                school=school,
-                link=url_for("accounts.invitation", token=token, _external=True),
-            )
-    status = 422 if form.all_errors else 200
-    return render_template("admin/user_form.html", form=form, school=school, user=None), status
-
-
-@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@login_required
-def edit_user(user_id: int):
-    user = load_user(user_id, Need.MANAGE)
-    school = _admin_school()
-    form = UserForm(obj=user if request.method == "GET" else None)
-    form.roles.choices = _role_choices()
-    if request.method == "GET":
-        form.roles.data = [r.role.value for r in user.roles if r.school_id == school.id]
-
-    def save():
-        actor = current_user._get_current_object()
-        services.update_user(actor, user, _user_data(form))
-        services.set_school_roles(actor, user, school.id, {Role(r) for r in form.roles.data})
-
-    done = submit(form, save, then=url_for(".users", school=school.id), message=_("已保存"))
-    return done or form_page("admin/user_form.html", form, school=school, user=user)
-
-
-@admin_bp.post("/users/<int:user_id>/invitation")
-@login_required
-def invite_user(user_id: int):
-    user = load_user(user_id, Need.MANAGE)
-    school = _admin_school()
-    token = services.issue_invitation(current_user._get_current_object(), user)
-    db.session.commit()
-    return render_template(
-        "admin/invitation_issued.html",
-        user=user,
-        school=school,
-        link=url_for("accounts.invitation", token=token, _external=True),
-    )
-
-
-@admin_bp.get("/audit")
-@login_required
-def audit_log():
-    is_district_admin = current_user.has_role(Role.DISTRICT_ADMIN)
-    school_ids = current_user.school_ids_with(Role.SCHOOL_ADMIN)
-    require(is_district_admin or bool(school_ids))
-    q = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if is_district_admin:
-        schools = select(School.id).where(School.district_id == current_user.district_id)
-        people = select(User.id).where(User.district_id == current_user.district_id)
-    else:
-        schools = select(School.id).where(School.id.in_(school_ids))
-        people = select(UserRole.user_id).where(UserRole.school_id.in_(school_ids))
-    # The schools' own entries, and the entries about their people that belong to no school
-    # (sign-ins, password changes); never what those people did at another school.
-    about_people = AuditEntry.school_id.is_(None) & (
-        AuditEntry.actor_id.in_(people)
-        | ((AuditEntry.object_type == "users") & AuditEntry.object_id.in_(people))
-    )
-    visible = AuditEntry.school_id.in_(schools) | about_people
-    if is_district_admin:
-        # Sign-in attempts with an unknown name belong to no one: the district admin watches them.
-        visible |= (
-            AuditEntry.school_id.is_(None)
-            & AuditEntry.actor_id.is_(None)
-            & AuditEntry.object_id.is_(None)
-        )
-    q = q.where(visible)
-    action = str_arg("action", 64)
-    if action:
-        q = q.where(AuditEntry.action.like(f"{action}%"))
-    actor = str_arg("actor", 64)
-    if actor:
-        q = q.where(AuditEntry.actor_name.like(f"%{actor}%"))
-    day = str_arg("day", 10)
-    if day:
-        from datetime import date, datetime, time, timedelta
-
-        from gridapp.core.time import SHANGHAI
-
-        try:
-            d = date.fromisoformat(day)
-            if not 2000 <= d.year <= 2100:
-                raise ValueError(day)
-        except ValueError:
-            day = ""
-        else:
-            start = datetime.combine(d, time(), SHANGHAI)
-            q = q.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
-    page = paginate(q, per_page=50)
-    return page_or_fragment(
-        "admin/audit.html",
-        "admin/_partials/audit_table.html",
-        page=page,
-        action=action,
-        actor=actor,
-        day=day,
-    )

@@ -28,8 +28,7 @@ from gridapp.cases.models import (
     Letter,
     LetterAttachment,
 )
-from gridapp.contacts import photos
-from gridapp.core import audit
+from gridapp.core import audit, storage
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
@@ -133,7 +132,7 @@ def clean_attachment(raw: bytes, filename: str) -> Upload:
             raise RuleViolation(_("“%(n)s”不是完整的 PDF 文件", n=name), field="attachments")
         return Upload(_clean_pdf(raw, name), "pdf")
     try:
-        photo = photos.clean(raw, filename)
+        photo = storage.clean(raw, filename)
     except RuleViolation:
         raise RuleViolation(
             _("“%(n)s”不是有效的图片（JPEG、PNG）或 PDF 文件", n=name), field="attachments"
@@ -174,11 +173,11 @@ def _clean_pdf(raw: bytes, name: str) -> bytes:
 
 def _store(upload: Upload) -> str:
     ext = {"jpeg": "jpg", "png": "png", "pdf": "pdf"}[upload.kind]
-    return photos.store(photos.Photo(upload.data, "", ext, 0, 0), SUBDIR)
+    return storage.store_file(upload.data, ext, SUBDIR)
 
 
 def attachment_path(att: LetterAttachment):
-    return photos.path_of(att.path, SUBDIR)
+    return storage.path_of(att.path, SUBDIR)
 
 
 # ---- letters --------------------------------------------------------------------------------------

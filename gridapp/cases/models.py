@@ -84,6 +84,8 @@ class Case(TimestampMixin, db.Model):
 
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
+    # By name: grids sits above cases (a grid relays opinions as cases), so cases never imports it.
+    grid = relationship("Grid")
     letter: Mapped[Letter | None] = relationship(back_populates="case", uselist=False)
 
     @property

@@ -26,8 +26,9 @@ from gridapp.core import audit
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now, today
-from gridapp.core.workdays import WorkCalendar
 from gridapp.extensions import db
+from gridapp.schools.permissions import is_school_leader
+from gridapp.schools.workdays import WorkCalendar
 
 TEXT_LIMIT = 2000
 DEFAULT_WORKDAYS = 5
@@ -115,16 +116,12 @@ def _text(value: str, field: str, message: str, limit: int = TEXT_LIMIT) -> str:
     return value
 
 
-def is_leader(user: User, school_id: int) -> bool:
-    return user.has_role(Role.PRINCIPAL, school_id) or user.has_role(Role.SCHOOL_ADMIN, school_id)
-
-
 def is_principal(user: User, school_id: int) -> bool:
     return user.has_role(Role.PRINCIPAL, school_id)
 
 
 def _require_leader(user: User, case: Case) -> None:
-    if not is_leader(user, case.school_id):
+    if not is_school_leader(user, case.school_id):
         raise PermissionError
 
 
@@ -150,9 +147,11 @@ def settings_for(school_id: int) -> CaseSettings:
     )
 
 
-def _set_deadline(
+def set_deadline(
     case: Case, start: date, workdays: int | None = None, keep_escalation: bool = False
 ) -> None:
+    """Count the case's deadline from `start` (its registration, a reopening, or the day an older
+    case came in), in the school's working days; reminders start again."""
     d = calendar_for(case.school_id).add_workdays(
         start, workdays or workdays_for(case.school_id, case.category)
     )
@@ -189,7 +188,7 @@ def new_case(
     db.session.add(case)
     _event(actor, case, "collect")
     # The deadline runs from the day it came in, registered or not yet.
-    _set_deadline(case, today())
+    set_deadline(case, today())
     if register:
         _move(actor, case, "register")
     db.session.flush()
@@ -221,7 +220,7 @@ def register_by_staff(
     words: str, wants_answer: bool,
 ) -> Case:  # fmt: skip
     """A paper letter, a walk-in, a hotline call or an online message, registered by staff."""
-    if not is_leader(actor, school_id):
+    if not is_school_leader(actor, school_id):
         raise PermissionError
     if source not in STAFF_SOURCES:
         raise RuleViolation(_("请选择来源"), field="source")
@@ -238,7 +237,7 @@ def register(actor: User, case: Case) -> None:
     _require_leader(actor, case)
     _move(actor, case, "register")
     if case.due_on is None:
-        _set_deadline(case, today())
+        set_deadline(case, today())
     audit.record(actor, "case.register", case, school_id=case.school_id)
 
 
@@ -271,7 +270,7 @@ def assign(
     case.assigned_at = now()
     if workdays is not None or case.due_on is None:
         # A leader may set a new deadline; an escalation already made stays.
-        _set_deadline(case, today(), workdays, keep_escalation=True)
+        set_deadline(case, today(), workdays, keep_escalation=True)
     audit.record(
         actor, "case.assign", case, school_id=case.school_id,
         assignee_id=case.assignee_id, due_on=case.due_on.isoformat(),
@@ -279,7 +278,7 @@ def assign(
 
 
 def can_answer(user: User, case: Case) -> bool:
-    return is_leader(user, case.school_id) or (
+    return is_school_leader(user, case.school_id) or (
         case.assignee_id == user.id and case.status is S.ASSIGNED
     )
 
@@ -401,7 +400,7 @@ def _reopen(actor: User | None, case: Case, note: str) -> None:
     _move(actor, case, "reopen", note)
     case.reply_draft = ""
     case.rating = None  # the new answer can be rated (the old rating stays in the history)
-    _set_deadline(case, today())
+    set_deadline(case, today())
 
 
 def supervise(actor: User, case: Case, comment: str, reopen: bool) -> Supervision:

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from gridapp.accounts.models import Role, User
-from gridapp.contacts import photos as photo_store
 from gridapp.contacts.models import (
     LOW_RATING,
     RECORD_FIELDS,
@@ -28,16 +27,18 @@ from gridapp.contacts.models import (
     QuotaSetting,
 )
 from gridapp.contacts.rules import BEFORE_TERM_DAYS
-from gridapp.core import audit
+from gridapp.core import audit, storage
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
-from gridapp.core.permissions import taught_class_ids
 from gridapp.core.time import now
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Student, StudentStatus
 from gridapp.schools.models import SchoolClass, SchoolYear, TeachingAssignment
+from gridapp.schools.permissions import taught_class_ids
 
 TEXT_LIMIT = 2000
+MAX_PHOTOS = 5
+PHOTO_DIR = "contacts"  # the storage folder of contact photos
 BEFORE_TERM = timedelta(days=BEFORE_TERM_DAYS)
 
 
@@ -195,11 +196,9 @@ def record_contact(
 
 def _clean_photos(files, already: int):
     files = [(name, raw) for name, raw in files if raw]
-    if already + len(files) > photo_store.MAX_PHOTOS:
-        raise RuleViolation(
-            _("每条记录最多 %(n)d 张照片", n=photo_store.MAX_PHOTOS), field="photos"
-        )
-    return [photo_store.clean(raw, name) for name, raw in files]
+    if already + len(files) > MAX_PHOTOS:
+        raise RuleViolation(_("每条记录最多 %(n)d 张照片", n=MAX_PHOTOS), field="photos")
+    return [storage.clean(raw, name) for name, raw in files]
 
 
 def _store_photos(actor: User, contact: Contact, cleaned) -> None:
@@ -207,7 +206,7 @@ def _store_photos(actor: User, contact: Contact, cleaned) -> None:
         db.session.add(
             ContactPhoto(
                 contact=contact,
-                stored_name=photo_store.store(photo),
+                stored_name=storage.store(photo, PHOTO_DIR),
                 content_type=photo.content_type,
                 size=len(photo.data),
                 width=photo.width,

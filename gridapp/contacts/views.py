@@ -1,5 +1,5 @@
-"""Contact pages: record at the family's door, the record and its history, review, parent rating,
-worklists, coverage and rankings, and the schools' quota numbers."""
+"""Contact pages: record at the family's door, the record and its history, review and the parent's
+rating. Lists, worklists and quotas are in list_views.py; coverage and rankings in reports."""
 
 from __future__ import annotations
 
@@ -7,21 +7,18 @@ import secrets
 
 from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gridapp.accounts.models import Role, User
-from gridapp.contacts import photos as photo_store
-from gridapp.contacts import rules, services, worklists
+from gridapp.accounts.models import User
+from gridapp.contacts import services
 from gridapp.contacts.forms import (
     ContactRecordForm,
     EvaluationForm,
-    QuotaForm,
     ReviewForm,
     WithdrawForm,
 )
 from gridapp.contacts.models import (
-    LOW_RATING,
     PARENT_FIELDS,
     RECORD_FIELDS,
     Contact,
@@ -30,35 +27,22 @@ from gridapp.contacts.models import (
     ContactPhoto,
     ContactStatus,
     ContactTeacher,
-    QuotaRule,
 )
-from gridapp.core import audit
+from gridapp.contacts.permissions import contact_staff_view, is_parent_view, load_contact
+from gridapp.core import audit, storage
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_page, form_status, fresh, reload_to, submit
 from gridapp.core.htmx import page_or_fragment, redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_arg, page_of, paginate, paginate_select, str_arg
-from gridapp.core.permissions import (
-    Need,
-    can,
-    contact_staff_view,
-    district_school_ids,
-    get_or_404,
-    guardian_family_ids,
-    headed_class_ids,
-    is_parent_view,
-    leader_school_ids,
-    load_class_for_staff,
-    load_contact,
-    load_school,
-    load_student,
-    require,
-    taught_class_ids,
-)
+from gridapp.core.pagination import int_arg, paginate, str_arg
+from gridapp.core.permissions import Need, can, get_or_404, require
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
-from gridapp.schools.models import Grade, School, SchoolClass
+from gridapp.people.permissions import guardian_family_ids, load_student
+from gridapp.schools.permissions import (
+    taught_class_ids,
+)
 
 bp = Blueprint("contacts", __name__)
 
@@ -99,15 +83,13 @@ def _data(form: ContactRecordForm) -> services.ContactData:
 
 def _uploads() -> list[tuple[str, bytes]]:
     files = request.files.getlist("photos")
-    if len([f for f in files if f and f.filename]) > photo_store.MAX_PHOTOS:
-        raise RuleViolation(
-            _("每条记录最多 %(n)d 张照片", n=photo_store.MAX_PHOTOS), field="photos"
-        )
+    if len([f for f in files if f and f.filename]) > services.MAX_PHOTOS:
+        raise RuleViolation(_("每条记录最多 %(n)d 张照片", n=services.MAX_PHOTOS), field="photos")
     out = []
     for f in files:
         if not f or not f.filename:
             continue
-        raw = f.stream.read(photo_store.MAX_BYTES + 1)
+        raw = f.stream.read(storage.MAX_BYTES + 1)
         out.append((f.filename[:80], raw))
     return out
 
@@ -284,7 +266,7 @@ def photo(contact_id: int, photo_id: int):
     if not _staff_view(user, contact):
         abort(404)
     photo = get_or_404(ContactPhoto, photo_id)
-    path = photo_store.path_of(photo.stored_name)
+    path = storage.path_of(photo.stored_name, services.PHOTO_DIR)
     if photo.contact_id != contact.id or not path.is_file():
         abort(404)
     audit.record(user, "contact.photo_view", contact, school_id=contact.school_id, photo=photo.id)
@@ -364,553 +346,3 @@ def evaluate(contact_id: int):
         evaluation=None,
         form=form,
     ), 422
-
-
-# ---- lists ----------------------------------------------------------------------------------------
-
-
-def _list_options():
-    return (
-        joinedload(Contact.recorded_by),
-        joinedload(Contact.family),
-        selectinload(Contact.student_links),
-    )
-
-
-def _student_names(contacts) -> dict[int, str]:
-    """The students each contact is about, as "name（class）", in one query for the page."""
-    ids = {link.student_id for c in contacts for link in c.student_links}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Student.id, Student.name, SchoolClass.name)
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .where(Student.id.in_(ids))
-    )
-    names = {sid: f"{name}（{cname}）" for sid, name, cname in rows}
-    return {
-        c.id: "、".join(names.get(link.student_id, "") for link in c.student_links)
-        for c in contacts
-    }
-
-
-@bp.get("/contacts")
-@login_required
-def contacts():
-    """The teacher's records, and those waiting for their review."""
-    user = _me()
-    require(user.has_role(Role.TEACHER))
-    tab = request.args.get("tab", "mine")
-    if tab == "review":
-        q = _reviewable(user)
-    else:
-        tab = "mine"
-        present = select(ContactTeacher.contact_id).where(ContactTeacher.teacher_id == user.id)
-        q = select(Contact).where(or_(Contact.recorded_by_id == user.id, Contact.id.in_(present)))
-    status = request.args.get("status", "")
-    if status in {s.value for s in ContactStatus} and tab == "mine":
-        q = q.where(Contact.status == ContactStatus(status))
-    q = q.options(*_list_options()).order_by(Contact.contact_on.desc(), Contact.id.desc())
-    page = paginate(q)
-    return page_or_fragment(
-        "contacts/list.html",
-        "contacts/_partials/contact_rows.html",
-        page=page,
-        tab=tab,
-        status=status,
-        names=_student_names(page.items),
-        statuses=list(ContactStatus),
-        review_count=db.session.scalar(
-            select(func.count()).select_from(_reviewable(user).subquery())
-        ),
-    )
-
-
-def _reviewable(user: User):
-    """Records waiting for this user's review: the principal's school, the head teacher's classes."""
-    conds = []
-    led = user.school_ids_with(Role.PRINCIPAL)
-    if led:
-        conds.append(Contact.school_id.in_(sorted(led)))
-    headed = headed_class_ids(user)
-    if headed:
-        families = select(Student.family_id).where(Student.class_id.in_(sorted(headed)))
-        schools = user.school_ids_with(Role.TEACHER)
-        conds.append(and_(Contact.family_id.in_(families), Contact.school_id.in_(sorted(schools))))
-    q = select(Contact).where(
-        Contact.status == ContactStatus.SUBMITTED, Contact.recorded_by_id != user.id
-    )
-    return q.where(or_(*conds)) if conds else q.where(False)
-
-
-@bp.get("/schools/<int:school_id>/contacts")
-@login_required
-def school_contacts(school_id: int):
-    """The school's records for its leaders: filter by form, status, and low parent ratings."""
-    school = load_school(school_id, Need.VIEW)
-    user = _me()
-    require(school.id in leader_school_ids(user))
-    q = select(Contact).where(Contact.school_id == school.id)
-    status = request.args.get("status", "")
-    if status in {s.value for s in ContactStatus}:
-        q = q.where(Contact.status == ContactStatus(status))
-    form = request.args.get("form", "")
-    if form in {f.value for f in ContactForm}:
-        q = q.where(Contact.form == ContactForm(form))
-    low = request.args.get("low") == "1"
-    if low:
-        flagged = select(ContactEvaluation.contact_id).where(ContactEvaluation.rating <= LOW_RATING)
-        q = q.where(Contact.id.in_(flagged))
-    page = paginate(
-        q.options(*_list_options()).order_by(Contact.contact_on.desc(), Contact.id.desc())
-    )
-    ratings = _ratings([c.id for c in page.items])
-    return page_or_fragment(
-        "contacts/school_list.html",
-        "contacts/_partials/contact_rows.html",
-        school=school,
-        page=page,
-        status=status,
-        form=form,
-        low=low,
-        names=_student_names(page.items),
-        ratings=ratings,
-        statuses=list(ContactStatus),
-        forms=list(ContactForm),
-        low_count=services.flagged_count(school.id),
-    )
-
-
-def _ratings(contact_ids) -> dict[int, int]:
-    if not contact_ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(ContactEvaluation.contact_id, func.min(ContactEvaluation.rating))
-            .where(ContactEvaluation.contact_id.in_(contact_ids))
-            .group_by(ContactEvaluation.contact_id)
-        ).all()
-    )
-
-
-@bp.get("/my/contacts")
-@login_required
-def parent_contacts():
-    """A guardian's view: contacts with their family, each to rate."""
-    user = _me()
-    families = guardian_family_ids(user)
-    require(bool(families))
-    q = (
-        select(Contact)
-        .where(Contact.family_id.in_(families), Contact.status != ContactStatus.WITHDRAWN)
-        .options(selectinload(Contact.teacher_links).joinedload(ContactTeacher.teacher))
-        .order_by(Contact.contact_on.desc(), Contact.id.desc())
-    )
-    page = paginate(q)
-    mine = dict(
-        db.session.execute(
-            select(ContactEvaluation.contact_id, ContactEvaluation.rating).where(
-                ContactEvaluation.guardian_user_id == user.id,
-                ContactEvaluation.contact_id.in_([c.id for c in page.items]),
-            )
-        ).all()
-    )
-    return render_template("contacts/parent_list.html", page=page, ratings=mine)
-
-
-# ---- worklists ------------------------------------------------------------------------------------
-
-
-def _teacher_school(user: User) -> School:
-    schools = sorted(user.school_ids_with(Role.TEACHER))
-    require(bool(schools))
-    chosen = int_arg("school")
-    school_id = chosen if chosen in schools else schools[0]
-    return db.session.get(School, school_id)
-
-
-@bp.get("/worklist")
-@login_required
-def worklist():
-    user = _me()
-    school = _teacher_school(user)
-    period = rules.period_for(school.id, today())
-    lines, headed = _teacher_lines(user, school.id, period)
-    rule = request.args.get("rule", "")
-    if rule in worklists.rule_labels():
-        lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
-    page = page_of(lines)
-    return page_or_fragment(
-        "contacts/worklist.html",
-        "contacts/_partials/worklist_rows.html",
-        school=school,
-        schools=_teacher_schools(user),
-        period=period,
-        page=page,
-        rule=rule,
-        labels=worklists.rule_labels(),
-        returned=worklists.returned_contacts(user),
-        today=today(),
-        due_soon=worklists.due_soon(lines, today()),
-        show_focus=bool(headed),
-        class_url=None,
-    )
-
-
-@bp.get("/worklist/summary")
-@login_required
-def worklist_summary():
-    """The home page's due-soon reminder (loaded after the page): families owed a contact at
-    the teacher's first school, how many are overdue or due within two weeks, records sent back."""
-    user = _me()
-    school = _teacher_school(user)
-    lines, _headed = _teacher_lines(user, school.id, rules.period_for(school.id, today()))
-    overdue, coming = worklists.due_soon(lines, today())
-    return render_template(
-        "contacts/_partials/reminder.html",
-        owed=len(lines),
-        overdue=overdue,
-        coming=coming,
-        returned=len(worklists.returned_contacts(user)),
-        assigned=_assigned_cases(user),
-    )
-
-
-def _assigned_cases(user: User):
-    """Opinions assigned to the teacher and still open: how many, the nearest deadline."""
-    from gridapp.cases.models import Case
-    from gridapp.cases.services import OPEN
-
-    return db.session.execute(
-        select(func.count(Case.id), func.min(Case.due_on)).where(
-            Case.assignee_id == user.id,
-            Case.status.in_(sorted(OPEN)),
-            Case.school_id.in_(sorted(user.staff_school_ids)),
-        )
-    ).one()
-
-
-def _teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
-    """What the teacher owes at one school (their classes there; every class rule for those they
-    head), and the classes they head there."""
-    rows = db.session.execute(
-        select(SchoolClass.id, SchoolClass.head_teacher_id).where(
-            SchoolClass.id.in_(sorted(taught_class_ids(user))), SchoolClass.school_id == school_id
-        )
-    ).all()
-    headed = {r.id for r in rows if r.head_teacher_id == user.id}
-    if period is None or not rows:
-        return [], headed
-    return worklists.teacher_worklist(user, period, {r.id for r in rows}, headed), headed
-
-
-def _teacher_schools(user: User) -> list[tuple[int, str]]:
-    ids = sorted(user.school_ids_with(Role.TEACHER))
-    if len(ids) < 2:
-        return []
-    return db.session.execute(select(School.id, School.name).where(School.id.in_(ids))).all()
-
-
-@bp.get("/classes/<int:class_id>/worklist")
-@login_required
-def class_worklist(class_id: int):
-    user = _me()
-    school_class = load_class_for_staff(class_id, options=(joinedload(SchoolClass.school),))
-    period = rules.period_for(school_class.school_id, today())
-    show_focus = school_class.id in headed_class_ids(user) or (
-        school_class.school_id in leader_school_ids(user)
-    )
-    lines = worklists.class_worklist(period, school_class.id, show_focus) if period else []
-    rule = request.args.get("rule", "")
-    if rule in worklists.rule_labels():
-        lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
-    coverage = (
-        rules.class_coverage(period, [school_class.id]).get(school_class.id) if period else None
-    )
-    return page_or_fragment(
-        "contacts/class_worklist.html",
-        "contacts/_partials/worklist_rows.html",
-        school_class=school_class,
-        period=period,
-        page=page_of(lines),
-        rule=rule,
-        labels=worklists.rule_labels(),
-        coverage=coverage,
-        today=today(),
-        show_focus=show_focus,
-        class_url=True,
-    )
-
-
-# ---- coverage and rankings ------------------------------------------------------------------------
-
-
-def _semester_choice(school_id: int) -> rules.Period | None:
-    from gridapp.schools.models import Semester
-
-    semester_id = int_arg("semester")
-    if semester_id is not None:
-        exists = db.session.scalar(
-            select(Semester.id).where(Semester.id == semester_id, Semester.school_id == school_id)
-        )
-        if exists is None:
-            abort(404)
-    return rules.period_for(school_id, today(), semester_id)
-
-
-def _semesters(school_id: int):
-    from gridapp.schools.models import Semester
-
-    return db.session.scalars(
-        select(Semester)
-        .where(Semester.school_id == school_id)
-        .options(joinedload(Semester.school_year))
-        .order_by(Semester.starts_on.desc())
-    ).all()
-
-
-SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years", "stage")
-
-
-@bp.get("/schools/<int:school_id>/coverage")
-@login_required
-def school_coverage(school_id: int):
-    school = load_school(school_id, Need.VIEW)
-    period = _semester_choice(school.id)
-    classes = db.session.execute(
-        select(SchoolClass.id, SchoolClass.name, User.name.label("head"))
-        .join(Grade, Grade.id == SchoolClass.grade_id)
-        .outerjoin(User, User.id == SchoolClass.head_teacher_id)
-        .where(SchoolClass.school_id == school.id)
-        .order_by(Grade.level, SchoolClass.number)
-    ).all()
-    coverage = rules.class_coverage(period) if period else {}
-    teachers = rules.teacher_coverage(period) if period else {}
-    teacher_names = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(list(teachers)))).all()
-    )
-    sort = request.args.get("sort", "score")
-    if sort not in SORTS:
-        sort = "score"
-    rows = [(c, coverage.get(c.id)) for c in classes if coverage.get(c.id)]
-    ranking = rules.ranked([r for _c, r in rows])
-    rank_of = {row.key: rank for rank, row in ranking}
-    by_id = {c.id: c for c in classes}
-    if sort == "name":
-        ordered = rows
-    elif sort == "score":
-        ordered = [(by_id[r.key], r) for _rank, r in ranking]
-    else:
-        ordered = sorted(
-            rows,
-            key=lambda cr: (cr[1].shares[sort].ratio is None, -(cr[1].shares[sort].ratio or 0)),
-        )
-    teacher_rows = sorted(
-        teachers.values(),
-        key=lambda r: (r.shares["teacher"].ratio is None, r.shares["teacher"].ratio or 0),
-    )
-    return render_template(
-        "contacts/school_coverage.html",
-        school=school,
-        period=period,
-        semesters=_semesters(school.id),
-        rows=ordered,
-        rank_of=rank_of,
-        school_total=rules.total(coverage.values()),
-        teachers=teacher_rows,
-        teacher_names=teacher_names,
-        labels=worklists.rule_labels(),
-        columns=("teacher",) + rules.CLASS_RULES,
-        sort=sort,
-        empty_classes=[c for c in classes if c.id not in coverage],
-        is_leader=school.id in leader_school_ids(_me()),
-        low_count=services.flagged_count(school.id) if school.id in leader_school_ids(_me()) else 0,
-    )
-
-
-@bp.get("/schools/<int:school_id>/coverage/families")
-@login_required
-def coverage_families(school_id: int):
-    """The families behind a coverage figure: by rule, class or teacher, met or not."""
-    school = load_school(school_id, Need.VIEW)
-    user = _me()
-    # Names behind the figures are for the school's leaders; the district sees figures only.
-    require(school.id in leader_school_ids(user))
-    period = _semester_choice(school.id)
-    if period is None:
-        abort(404)
-    rule = request.args.get("rule", "teacher")
-    if rule not in ("teacher",) + rules.CLASS_RULES:
-        abort(404)
-    met = request.args.get("met", "0") == "1"
-    class_id = int_arg("class_id")
-    teacher_id = int_arg("teacher_id")
-    school_class = None
-    if class_id is not None:
-        school_class = db.session.get(SchoolClass, class_id)
-        if school_class is None or school_class.school_id != school.id:
-            abort(404)
-    teacher = None
-    if teacher_id is not None:
-        teacher = db.session.get(User, teacher_id)
-        if teacher is None or not teacher.has_role(Role.TEACHER, school.id):
-            abort(404)
-    classes = [class_id] if class_id is not None else None
-    if rule == "teacher":
-        tf = rules.teacher_family_status(
-            period, teacher_id=teacher_id, class_ids=classes
-        ).subquery()
-        q = (
-            select(
-                tf.c.teacher_id,
-                tf.c.family_id,
-                tf.c.class_id,
-                tf.c.count,
-                tf.c.need,
-                User.name.label("teacher_name"),
-                SchoolClass.name.label("class_name"),
-                func.min(Student.name).label("name"),
-            )
-            .join(User, User.id == tf.c.teacher_id)
-            .join(SchoolClass, SchoolClass.id == tf.c.class_id)
-            .join(
-                Student,
-                and_(
-                    Student.family_id == tf.c.family_id,
-                    Student.class_id == tf.c.class_id,
-                    Student.status == StudentStatus.ACTIVE,
-                ),
-            )
-            .where(tf.c.applies == 1, tf.c.met == (1 if met else 0))
-            .group_by(
-                tf.c.teacher_id,
-                tf.c.family_id,
-                tf.c.class_id,
-                tf.c.count,
-                tf.c.need,
-                User.name,
-                SchoolClass.name,
-            )  # fmt: skip
-            .order_by(SchoolClass.name, "name", User.name)
-        )
-    else:
-        st = rules.student_status(period, class_ids=classes).subquery()
-        q = (
-            select(
-                st.c.student_id,
-                st.c.family_id,
-                st.c.class_id,
-                st.c.name,
-                st.c.is_focus,
-                st.c[f"{rule}_count"].label("count"),
-                st.c[f"{rule}_need"].label("need"),
-                st.c[f"{rule}_due"].label("due"),
-                SchoolClass.name.label("class_name"),
-            )
-            .join(SchoolClass, SchoolClass.id == st.c.class_id)
-            .where(st.c[f"{rule}_applies"] == 1, st.c[f"{rule}_met"] == (1 if met else 0))
-            .order_by(st.c.is_focus.desc(), SchoolClass.id, st.c.name)
-        )
-    page = paginate_select(q, per_page=50)
-    return render_template(
-        "contacts/coverage_families.html",
-        school=school,
-        period=period,
-        rule=rule,
-        met=met,
-        school_class=school_class,
-        teacher=teacher,
-        page=page,
-        labels=worklists.rule_labels(),
-        # Names only for those who may open the students; the focus mark only for school staff.
-        open_students=True,
-        show_focus=True,
-    )
-
-
-@bp.get("/district/coverage")
-@login_required
-def district_coverage():
-    """The district's ranking of its schools (each measured in its own current semester)."""
-    user = _me()
-    school_ids = sorted(district_school_ids(user))
-    require(bool(school_ids))
-    schools = db.session.scalars(select(School).where(School.id.in_(school_ids))).all()
-    rows = []
-    for school in schools:  # one fixed set of queries per school, never per student
-        period = rules.period_for(school.id, today())
-        if period is None:
-            continue
-        row = rules.total(rules.class_coverage(period).values())
-        row.key = school.id
-        rows.append(row)
-    names = {s.id: s for s in schools}
-    return render_template(
-        "contacts/district_coverage.html",
-        ranking=rules.ranked(rows),
-        schools=names,
-        labels=worklists.rule_labels(),
-        columns=("teacher",) + rules.CLASS_RULES,
-        missing=[s for s in schools if s.id not in {r.key for r in rows}],
-    )
-
-
-# ---- quota numbers --------------------------------------------------------------------------------
-
-
-@bp.route("/schools/<int:school_id>/quotas", methods=["GET", "POST"])
-@login_required
-def quotas(school_id: int):
-    school = load_school(school_id, Need.VIEW)
-    user = _me()
-    require(school.id in leader_school_ids(user) or school.id in district_school_ids(user))
-    can_manage = can(user, Need.MANAGE, school)
-    period = rules.period_for(school.id, today())
-    from_on = _quota_start(school.id, period)
-    current = rules.quotas_for(school.id, from_on) if from_on else rules.DEFAULT_QUOTAS
-    form = QuotaForm(
-        data={r.value: v for r, v in current.items()} if request.method == "GET" else None
-    )
-    if request.method == "POST":
-        require(can_manage)
-        if period is None:
-            form.form_errors.append(_("请先在校历中设置学期"))
-        elif form.validate_on_submit():
-            try:
-                services.set_quotas(
-                    user,
-                    school.id,
-                    from_on,
-                    {r: getattr(form, r.value).data for r in QuotaRule},
-                )
-            except RuleViolation as e:
-                form.add_violation(e)
-            else:
-                db.session.commit()
-                flash(_("已保存，自本学期起生效"), "success")
-                return redirect_303(url_for(".quotas", school_id=school.id))
-    return form_page(
-        "contacts/quotas.html",
-        form,
-        school=school,
-        period=period,
-        from_on=from_on,
-        can_manage=can_manage,
-    )
-
-
-def _quota_start(school_id: int, period: rules.Period | None):
-    """New numbers apply from the current semester; in a holiday, from the next one."""
-    from gridapp.schools.models import Semester
-
-    if period is None:
-        return None
-    if today() <= period.ends_on:
-        return period.starts_on
-    upcoming = db.session.scalar(
-        select(Semester.starts_on)
-        .where(Semester.school_id == school_id, Semester.starts_on > today())
-        .order_by(Semester.starts_on)
-        .limit(1)
-    )
-    return upcoming or period.starts_on

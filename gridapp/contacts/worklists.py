@@ -12,13 +12,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
-from gridapp.accounts.models import User
+from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules
 from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
-from gridapp.schools.models import SchoolClass
+from gridapp.schools.models import School, SchoolClass
+from gridapp.schools.permissions import taught_class_ids
 
 DUE_SOON_DAYS = 14
 
@@ -205,3 +206,26 @@ def due_soon(lines: list[FamilyLine], today: date) -> tuple[int, int]:
     overdue = sum(1 for line in lines if line.due and line.due < today)
     coming = sum(1 for line in lines if line.due and today <= line.due <= soon)
     return overdue, coming
+
+
+def teacher_school(user: User, chosen: int | None = None) -> School | None:
+    """The school whose worklist the teacher sees: the chosen one if they teach there, else
+    their first; None for someone who teaches nowhere."""
+    schools = sorted(user.school_ids_with(Role.TEACHER))
+    if not schools:
+        return None
+    return db.session.get(School, chosen if chosen in schools else schools[0])
+
+
+def teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
+    """What the teacher owes at one school (their classes there; every class rule for those they
+    head), and the classes they head there."""
+    rows = db.session.execute(
+        select(SchoolClass.id, SchoolClass.head_teacher_id).where(
+            SchoolClass.id.in_(sorted(taught_class_ids(user))), SchoolClass.school_id == school_id
+        )
+    ).all()
+    headed = {r.id for r in rows if r.head_teacher_id == user.id}
+    if period is None or not rows:
+        return [], headed
+    return teacher_worklist(user, period, {r.id for r in rows}, headed), headed

@@ -12,7 +12,8 @@ _app: Flask | None = None
 
 
 def bind_app(app: Flask) -> None:
-    """The web process binds its app; the consumer binds one on import of gridapp.worker."""
+    """create_app binds each app it makes; the consumer binds its own on import of
+    gridapp.worker. Tasks started outside an app context run in the app bound last."""
     global _app
     _app = app
 
@@ -27,7 +28,7 @@ def task(*task_args, **task_kwargs):
 
             if has_app_context():
                 return fn(*args, **kwargs)
-            app = _app or _create_app()
+            app = _bound_app()
             with app.app_context():
                 try:
                     result = fn(*args, **kwargs)
@@ -50,7 +51,7 @@ def periodic(schedule):
         def run():
             from gridapp.extensions import db
 
-            app = _app or _create_app()
+            app = _bound_app()
             with app.app_context():
                 try:
                     result = fn()
@@ -65,12 +66,11 @@ def periodic(schedule):
     return decorator
 
 
-def _create_app() -> Flask:
-    from gridapp.app import create_app
-
-    app = create_app()
-    bind_app(app)
-    return app
+def _bound_app() -> Flask:
+    """The bound app; core never builds one (the app imports core, not the other way round)."""
+    if _app is None:
+        raise RuntimeError("no app bound: create_app() or gridapp.worker binds one")
+    return _app
 
 
 @task()

@@ -30,7 +30,7 @@ def static_url(filename: str) -> str:
 
 # The layout's links, on every page: one call instead of a dozen.
 _LAYOUT = {
-    "home": ("core.home", {}),
+    "home": ("reports.home", {}),
     "account": ("accounts.account", {}),
     "logout": ("accounts.logout", {}),
     "login": ("accounts.login", {}),

@@ -16,7 +16,6 @@ from gridapp.accounts.models import User
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
-from gridapp.core.permissions import can_change_focus_in_grid, sees_sensitive_in_class
 from gridapp.extensions import db
 from gridapp.grids.models import (
     Grid,
@@ -26,9 +25,11 @@ from gridapp.grids.models import (
     GuidanceActivity,
     GuidanceAttendance,
 )
+from gridapp.grids.permissions import can_change_focus_in_grid
 from gridapp.people import services as people_services
 from gridapp.people.models import FocusCategory, Student, StudentStatus
 from gridapp.schools.models import SchoolClass, TeachingAssignment
+from gridapp.schools.permissions import sees_sensitive_in_class
 
 FAMILIES_PER_GRID = 9  # the default proposal: about nine families a grid
 MAX_GRIDS = 30

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, bindparam, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from gridapp.accounts.models import User
 from gridapp.core import audit
@@ -36,6 +36,41 @@ def class_sizes(class_ids) -> dict[int, int]:
         .group_by(Student.class_id)
     )
     return dict(rows.all())
+
+
+def family_of(student: Student) -> tuple[list[StudentGuardian], list[Student]]:
+    """The student's guardian links (primary first) and siblings (oldest first)."""
+    links = db.session.scalars(
+        select(StudentGuardian)
+        .where(StudentGuardian.student_id == student.id)
+        .options(joinedload(StudentGuardian.guardian))
+        .order_by(StudentGuardian.is_primary.desc(), StudentGuardian.id)
+    ).all()
+    siblings = db.session.scalars(
+        select(Student)
+        .where(Student.family_id == student.family_id, Student.id != student.id)
+        .options(joinedload(Student.school_class), joinedload(Student.school))
+        .order_by(Student.birth_on)
+    ).all()
+    return links, siblings
+
+
+def children_of(user) -> list[Student]:
+    """A guardian's children, for the parent's home page."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(Guardian.user_id == user.id)
+            .options(
+                joinedload(Student.school_class),
+                joinedload(Student.school),
+                selectinload(Student.guardian_links),
+            )
+            .order_by(Student.birth_on)
+        )
+    )
 
 
 def merge_families(keep: Family, other: Family) -> Family:

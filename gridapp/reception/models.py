@@ -145,15 +145,3 @@ class Booking(TimestampMixin, db.Model):
         if self.guardian_user is not None:
             return self.guardian_user.name
         return self.guest_name
-
-
-class Notice(db.Model):
-    """An in-app notice (a reminder, a cancelled day) shown on the user's home page until read."""
-
-    __tablename__ = "notices"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    text: Mapped[str] = mapped_column(String(300))
-    url: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,21 +16,22 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gridapp.accounts.models import Role, User
+from gridapp.accounts.models import User
 from gridapp.core import audit
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
+from gridapp.core.notices import notify
 from gridapp.core.time import now
 from gridapp.extensions import db
 from gridapp.reception.models import (
     Booking,
     BookingStatus,
     DayStatus,
-    Notice,
     ReceptionDay,
     ReceptionPattern,
     ReceptionSlot,
 )
+from gridapp.schools.permissions import is_school_leader
 
 TOPIC_LIMIT = 100
 DESCRIPTION_LIMIT = 1000
@@ -46,11 +47,6 @@ def local_dt(on: date, at: time) -> datetime:
     from zoneinfo import ZoneInfo
 
     return datetime.combine(on, at, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-def may_host(user: User, school_id: int) -> bool:
-    """Who publishes and runs reception days: the principal (also Party secretary), school admin."""
-    return user.has_role(Role.PRINCIPAL, school_id) or user.has_role(Role.SCHOOL_ADMIN, school_id)
 
 
 # ---- publishing -----------------------------------------------------------------------------------
@@ -110,7 +106,7 @@ def publish_day(
     actor: User, school_id: int, on: date | None, data: DayData, today: date,
     pattern: ReceptionPattern | None = None,
 ) -> ReceptionDay:  # fmt: skip
-    if not may_host(actor, school_id):
+    if not is_school_leader(actor, school_id):
         raise PermissionError
     if on is None or on < today:
         raise RuleViolation(_("请选择今天或以后的日期"), field="on")
@@ -174,7 +170,7 @@ def publish_pattern(
     closure) is skipped and reported."""
     from gridapp.cases.services import calendar_for
 
-    if not may_host(actor, school_id):
+    if not is_school_leader(actor, school_id):
         raise PermissionError
     if not (0 <= weekday <= 6 and 1 <= nth <= 5 and 1 <= months <= 12):
         raise RuleViolation(_("请选择每月第几个星期几，以及 1 到 12 个月"), field="nth")
@@ -202,7 +198,7 @@ def publish_pattern(
 
 def cancel_day(actor: User, day: ReceptionDay, reason: str) -> int:
     """Cancel a day: every booking is cancelled (kept), every booker notified. Returns how many."""
-    if not may_host(actor, day.school_id):
+    if not is_school_leader(actor, day.school_id):
         raise PermissionError
     if day.status is DayStatus.CANCELLED:
         raise IllegalTransition(_("这个接待日已经取消"))
@@ -231,10 +227,6 @@ def cancel_day(actor: User, day: ReceptionDay, reason: str) -> int:
     db.session.flush()
     audit.record(actor, "reception.cancel_day", day, school_id=day.school_id, bookings=n)
     return n
-
-
-def notify(user_id: int, text: str, url: str = "") -> None:
-    db.session.add(Notice(user_id=user_id, text=text[:300], url=url[:200], created_at=now()))
 
 
 # ---- booking --------------------------------------------------------------------------------------
@@ -442,7 +434,7 @@ def _promote(slot_id: int) -> None:
 
 
 def walk_in(actor: User, day: ReceptionDay, name: str, topic: str, student_id=None) -> Booking:
-    if not may_host(actor, day.school_id):
+    if not is_school_leader(actor, day.school_id):
         raise PermissionError
     name = (name or "").strip()
     if not name or len(name) > 40:
@@ -468,7 +460,7 @@ def record_visit(
     from gridapp.cases import services as cases
     from gridapp.cases.models import CaseCategory, CaseSource
 
-    if not may_host(actor, booking.school_id):
+    if not is_school_leader(actor, booking.school_id):
         raise PermissionError
     if booking.status in (BookingStatus.CANCELLED, BookingStatus.WAITLISTED):
         raise IllegalTransition(_("已取消或候补中的预约不能登记接待"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
 from gridapp.core import audit
@@ -15,6 +16,16 @@ from gridapp.reviews.models import ASPECTS, LEVELS, AcademicReview
 from gridapp.schools.models import SchoolClass, Semester, TeachingAssignment
 
 TEXT_LIMIT = 1000
+
+
+def published_for(student_id: int) -> list[AcademicReview]:
+    """The student's published reviews, newest semester first (what the family sees)."""
+    return db.session.scalars(
+        select(AcademicReview)
+        .where(AcademicReview.student_id == student_id, AcademicReview.published_at.is_not(None))
+        .options(joinedload(AcademicReview.teacher), joinedload(AcademicReview.semester))
+        .order_by(AcademicReview.semester_id.desc(), AcademicReview.id)
+    ).all()
 
 
 def subjects_of(teacher_id: int, class_id: int) -> str:

@@ -11,18 +11,14 @@ from gridapp.core.errors import abort_with
 from gridapp.core.forms import attempt, form_errors_text
 from gridapp.core.htmx import redirect_303, wants_fragment
 from gridapp.core.i18n import gettext as _
-from gridapp.core.permissions import (
-    headed_class_ids,
-    load_class_for_staff,
-    require,
-    taught_class_ids,
-)
+from gridapp.core.permissions import require
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
 from gridapp.reviews import services
 from gridapp.reviews.forms import ReviewRowForm
 from gridapp.reviews.models import ASPECTS, LEVELS, AcademicReview
+from gridapp.schools.permissions import headed_class_ids, load_class_for_staff, taught_class_ids
 from gridapp.schools.services import current_semester
 
 bp = Blueprint("reviews", __name__)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
@@ -24,6 +25,7 @@ from gridapp.schools.models import (
     TeachingAssignment,
     class_name,
 )
+from gridapp.schools.permissions import taught_class_ids
 
 
 def current_semester(school_id: int, today: date) -> Semester | None:
@@ -310,3 +312,26 @@ def remove_closure(actor: User, row) -> None:
     audit.record(actor, "calendar.closure.remove", row, school_id=row.school_id)
     db.session.delete(row)
     db.session.flush()
+
+
+def classes_of_teacher(user: User) -> list[tuple[SchoolClass, list[str]]]:
+    """The teacher's classes, headed ones first, each with the subjects they teach there."""
+    ids = taught_class_ids(user)
+    if not ids:
+        return []
+    classes = db.session.scalars(
+        select(SchoolClass)
+        .where(SchoolClass.id.in_(ids))
+        .options(joinedload(SchoolClass.grade), joinedload(SchoolClass.school))
+    ).all()
+    subjects: dict[int, list[str]] = {}
+    for class_id, subject in db.session.execute(
+        select(TeachingAssignment.class_id, TeachingAssignment.subject).where(
+            TeachingAssignment.teacher_id == user.id
+        )
+    ):
+        subjects.setdefault(class_id, []).append(subject)
+    classes = sorted(
+        classes, key=lambda c: (c.head_teacher_id != user.id, c.school_id, c.grade.level, c.number)
+    )
+    return [(c, subjects.get(c.id, [])) for c in classes]

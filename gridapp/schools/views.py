@@ -4,29 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gridapp.accounts.models import Role, User, UserRole
+from gridapp.accounts.models import Role
 from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page, form_status, submit
-from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.forms import form_page, submit
+from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import paginate_rows, str_arg
-from gridapp.core.permissions import (
-    Need,
-    can,
-    get_or_404,
-    load_class,
-    load_school,
-    require,
-    taught_class_ids,
-    visible_school_ids,
-)
+from gridapp.core.permissions import Need, can, get_or_404, require
 from gridapp.core.time import today
 from gridapp.extensions import db
-from gridapp.people.models import Student, StudentStatus
-from gridapp.people.services import class_roster_query, class_sizes
 from gridapp.schools import services
 from gridapp.schools.forms import (
     AssignmentForm,
@@ -38,65 +26,18 @@ from gridapp.schools.forms import (
 )
 from gridapp.schools.models import (
     GRADE_NAMES,
-    Grade,
     School,
-    SchoolClass,
     SchoolKind,
     SchoolYear,
     Semester,
     TeachingAssignment,
 )
+from gridapp.schools.permissions import (
+    load_class,
+    load_school,
+)
 
 bp = Blueprint("schools", __name__)
-
-
-def school_summary(school_ids) -> list[dict]:
-    """Counts per school in three grouped queries, whatever the number of schools."""
-    if not school_ids:
-        return []
-    schools = db.session.scalars(
-        select(School).where(School.id.in_(school_ids)).order_by(School.id)
-    ).all()
-    students = dict(
-        db.session.execute(
-            select(Student.school_id, func.count())
-            .where(Student.school_id.in_(school_ids), Student.status == StudentStatus.ACTIVE)
-            .group_by(Student.school_id)
-        ).all()
-    )
-    classes = dict(
-        db.session.execute(
-            select(SchoolClass.school_id, func.count())
-            .where(SchoolClass.school_id.in_(school_ids))
-            .group_by(SchoolClass.school_id)
-        ).all()
-    )
-    teachers = dict(
-        db.session.execute(
-            select(UserRole.school_id, func.count(func.distinct(UserRole.user_id)))
-            .where(UserRole.school_id.in_(school_ids), UserRole.role == Role.TEACHER)
-            .group_by(UserRole.school_id)
-        ).all()
-    )
-    return [
-        {
-            "school": s,
-            "students": students.get(s.id, 0),
-            "classes": classes.get(s.id, 0),
-            "teachers": teachers.get(s.id, 0),
-        }
-        for s in schools
-    ]
-
-
-@bp.get("/schools")
-@login_required
-def index():
-    require(current_user.is_district)
-    rows = school_summary(sorted(visible_school_ids(current_user)))
-    return render_template(
-        "schools/index.html", rows=rows, can_add=current_user.has_role(Role.DISTRICT_ADMIN)
-    )
 
 
 def _school_form_page(school: School | None):
@@ -116,7 +57,7 @@ def _school_form_page(school: School | None):
             ),
             school,
         ),
-        then=lambda saved: url_for(".show", school_id=saved.id),
+        then=lambda saved: url_for("reports.school_overview", school_id=saved.id),
         message=_("已保存"),
     )
     return done or form_page("schools/school_form.html", form, school=school)
@@ -135,92 +76,7 @@ def edit_school(school_id: int):
     return _school_form_page(load_school(school_id, Need.MANAGE))
 
 
-@bp.get("/schools/<int:school_id>")
-@login_required
-def show(school_id: int):
-    school = load_school(school_id, Need.VIEW)
-    grades = db.session.scalars(
-        select(Grade)
-        .where(Grade.school_id == school.id)
-        .options(selectinload(Grade.classes).joinedload(SchoolClass.head_teacher))
-        .order_by(Grade.level)
-    ).all()
-    sizes = class_sizes([c.id for g in grades for c in g.classes])
-    semester = services.current_semester(school.id, today())
-    summary = school_summary([school.id])[0]
-    return render_template(
-        "schools/show.html",
-        school=school,
-        grades=grades,
-        sizes=sizes,
-        semester=semester,
-        summary=summary,
-        can_manage=can(current_user, Need.MANAGE, school),
-    )
-
-
-@bp.get("/my/classes")
-@login_required
-def my_classes():
-    require(current_user.has_role(Role.TEACHER))
-    classes = classes_of_teacher(current_user)
-    sizes = class_sizes([c.id for c, _ in classes])
-    return render_template("schools/my_classes.html", classes=classes, sizes=sizes)
-
-
-def classes_of_teacher(user: User) -> list[tuple[SchoolClass, list[str]]]:
-    """The teacher's classes, headed ones first, each with the subjects they teach there."""
-    ids = taught_class_ids(user)
-    if not ids:
-        return []
-    classes = db.session.scalars(
-        select(SchoolClass)
-        .where(SchoolClass.id.in_(ids))
-        .options(joinedload(SchoolClass.grade), joinedload(SchoolClass.school))
-    ).all()
-    subjects: dict[int, list[str]] = {}
-    for class_id, subject in db.session.execute(
-        select(TeachingAssignment.class_id, TeachingAssignment.subject).where(
-            TeachingAssignment.teacher_id == user.id
-        )
-    ):
-        subjects.setdefault(class_id, []).append(subject)
-    classes = sorted(
-        classes, key=lambda c: (c.head_teacher_id != user.id, c.school_id, c.grade.level, c.number)
-    )
-    return [(c, subjects.get(c.id, [])) for c in classes]
-
-
 # ---- class page -----------------------------------------------------------------------------------
-
-
-@bp.get("/classes/<int:class_id>")
-@login_required
-def class_page(class_id: int, dossier_form=None):
-    """The class's students; `dossier_form` is the dossier export form shown again with its
-    message (people.class_dossiers)."""
-    school_class = load_class(class_id, Need.VIEW, related=("school", "head_teacher"))
-    search = str_arg("q")
-    page = paginate_rows(*class_roster_query(school_class.id, search), per_page=25)
-    return page_or_fragment(
-        "schools/class.html",
-        "schools/_partials/class_students.html",
-        status_code=form_status(dossier_form),
-        dossier_form=dossier_form,
-        school_class=school_class,
-        page=page,
-        search=search,
-        can_open_students=can_open_students(school_class),
-        can_manage=can(current_user, Need.MANAGE, school_class),
-        can_view_school=can(current_user, Need.VIEW, school_class.school),
-    )
-
-
-def can_open_students(school_class: SchoolClass) -> bool:
-    """District supervisors see the class list but not the students' own pages."""
-    from gridapp.core.permissions import class_staff
-
-    return class_staff(current_user._get_current_object(), school_class)
 
 
 # ---- administration: calendar ---------------------------------------------------------------------

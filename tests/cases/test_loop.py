@@ -363,5 +363,5 @@ def test_the_periodic_task_runs_every_check(app, ctx, world):
 
     result = check_cases.call_local()
     assert set(result) == {
-        "letters", "reminded", "principal", "district", "reception_reminders", "exports_removed",
+        "letters", "reminded", "principal", "district",
     }  # fmt: skip

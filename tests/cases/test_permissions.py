@@ -76,13 +76,6 @@ MATRIX = [
     ),  # fmt: skip,
     (
         "GET",
-        "/district/cases",
-        "cases.district_cases",
-        {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
-        None,
-    ),
-    (
-        "GET",
         "/schools/{school_a}/case-settings",
         "cases.case_settings",
         {"school_admin": 200, "principal": 200},

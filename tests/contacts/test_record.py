@@ -257,16 +257,16 @@ def test_picker_lists_only_taught_students(client, login, world):
 
 def test_photos_of_a_record_that_is_not_saved_leave_no_file(app, world):
     """A failure after the photo is written (before the commit) removes the file again."""
-    from gridapp.contacts import photos
+    from gridapp.core import storage as photos
 
     with app.app_context():
         db.session.execute(select(Contact.id))  # as in a request: a transaction is under way
-        name = photos.store(photos.clean(tiny_jpeg()))
-        path = photos.path_of(name)
+        name = photos.store(photos.clean(tiny_jpeg()), "contacts")
+        path = photos.path_of(name, "contacts")
         assert path.is_file()
         db.session.rollback()
         assert not path.is_file()
         db.session.execute(select(Contact.id))
-        kept = photos.store(photos.clean(tiny_jpeg()))
+        kept = photos.store(photos.clean(tiny_jpeg()), "contacts")
         db.session.commit()
-        assert photos.path_of(kept).is_file()
+        assert photos.path_of(kept, "contacts").is_file()

@@ -118,39 +118,6 @@ def test_class_worklist_names_the_teachers_who_still_owe(client, login, world):
     assert "张伟" in rule_only and "王小明" not in rule_only  # the head teacher phoned Wang's
 
 
-def test_coverage_drill_down_lists_the_families_behind_a_number(client, login, world):
-    login(world.principal_name)
-    page = client.get(f"/schools/{world.school_a}/coverage").get_data(as_text=True)
-    assert "三年级（1）班" in page and "班级排名" in page
-    owed = client.get(
-        f"/schools/{world.school_a}/coverage/families?rule=remote&class_id={world.class_a1}"
-    ).get_data(as_text=True)
-    assert "张伟" in owed and "王小明" not in owed
-    done = client.get(
-        f"/schools/{world.school_a}/coverage/families?rule=remote&met=1&class_id={world.class_a1}"
-    ).get_data(as_text=True)
-    assert "王小明" in done
-    # Another school's class or an unknown rule is 404, never a 500.
-    for bad in (f"class_id={world.class_b1}", "rule=nope", "teacher_id=999999", "semester=77"):
-        url = f"/schools/{world.school_a}/coverage/families?{bad}"
-        assert client.get(url).status_code == 404, bad
-
-
-def test_district_ranking_lists_its_schools(client, login, world):
-    login(world.district_supervisor_name)
-    page = client.get("/district/coverage").get_data(as_text=True)
-    assert "南湖区实验小学" in page and "南湖区第一初级中学" in page
-    assert "秀洲区实验小学" not in page  # another district
-    # Supervisors see figures, never the names behind them or the records.
-    assert client.get(f"/schools/{world.school_a}/coverage").status_code == 200
-    drill = client.get(f"/schools/{world.school_a}/coverage/families?rule=focus")
-    assert drill.status_code == 404
-    assert "/coverage/families" not in client.get(f"/schools/{world.school_a}/coverage").get_data(
-        as_text=True
-    )
-    assert client.get(f"/contacts/{world.contact}").status_code == 404
-
-
 def test_a_teacher_who_is_also_the_familys_parent_gets_the_parents_view(client, login, world, ctx):
     """The head teacher's own child is in the family: no notes, no photos, but a rating."""
     from gridapp.accounts.models import Role, User, UserRole

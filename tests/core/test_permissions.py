@@ -9,7 +9,6 @@ from ..matrix import EVERYONE, cases, check
 # (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
 #  anonymous gets a redirect to the login page unless `anon` is given)
 MATRIX = [
-    ("GET", "/", "core.home", {r: 200 for r in EVERYONE}, None),
     ("GET", "/healthz", "core.healthz", {r: 200 for r in EVERYONE}, 200),
     ("POST", "/lang", "core.set_language", {r: 303 for r in EVERYONE}, 303),
     ("POST", "/notices/read", "core.read_notices", {r: 303 for r in EVERYONE}, None),

@@ -14,15 +14,15 @@ def test_url_with_is_url_for_with_the_changed_arguments(app, query):
     with app.test_request_context("/classes/7" + query):
         assert request.view_args == {"class_id": 7}
         args = {k: v for k, v in request.args.items() if k != "class_id" and not k.startswith("_")}
-        assert url_with(page=5) == url_for("schools.class_page", class_id=7, **{**args, "page": 5})
-        assert url_with(page=None) == url_for("schools.class_page", class_id=7, **args)
+        assert url_with(page=5) == url_for("classes.class_page", class_id=7, **{**args, "page": 5})
+        assert url_with(page=None) == url_for("classes.class_page", class_id=7, **args)
 
 
 def test_an_application_under_a_prefix_keeps_it(app):
     with app.test_request_context("/classes/7", base_url="http://h/gridapp"):
         assert url_with(page=2) == "/gridapp/classes/7?page=2"
-        assert cached_url("schools.class_page", class_id=7) == "/gridapp/classes/7"
+        assert cached_url("classes.class_page", class_id=7) == "/gridapp/classes/7"
         assert layout_urls().home == "/gridapp/"
     with app.test_request_context("/classes/7"):
         assert layout_urls().home == "/"
-        assert cached_url("schools.class_page", class_id=7) == "/classes/7"
+        assert cached_url("classes.class_page", class_id=7) == "/classes/7"

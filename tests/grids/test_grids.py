@@ -172,32 +172,3 @@ def test_another_classs_grid_by_url_is_404(client, login, world):
     assert client.get(f"/grids/{world.grid}").status_code == 404
     assert client.post(f"/grids/{world.grid}/logs", data={}).status_code == 404
     assert client.get(f"/grids/{world.grid}/settings").status_code == 404
-
-
-def test_school_overview_shows_grids_activity_and_gaps(client, login, world, ctx):
-    login(world.subject_teacher_name)
-    from gridapp.people.models import Student
-
-    family = ctx.get(Student, world.student).family_id
-    client.post(
-        f"/grids/{world.grid}/logs",
-        data={
-            "family_id": family,
-            "kind": "help",
-            "happened_on": "2026-11-20",
-            "text": "送去学习用品",
-        },
-    )
-    client.post("/logout")
-    login(world.principal_name)
-    page = client.get(f"/schools/{world.school_a}/grids").get_data(as_text=True)
-    assert "第" in page and "网格" in page
-    assert "三年级（2）班" in page.split("还没有划分网格的班级")[1].split("</p>")[0]
-    row = page.split(ctx.get(Grid, world.grid).name)[1].split("</tr>")[0]
-    cells = [c.split("</td>")[0].strip() for c in row.split('<td class="num">')[1:]]
-    assert cells[:2] == ["2", "1"]  # two families, one log entry this semester
-    assert cells[2:5] == [
-        "1",
-        "1",
-        "1",
-    ]  # the world's contact (grid teacher present), activity, opinion

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..matrix import LEADERS_AND_DISTRICT, cases, check
+from ..matrix import cases, check
 
 # (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
 #  anonymous gets a redirect to the login page unless `anon` is given)
@@ -67,7 +67,6 @@ MATRIX = [
         },
         None,
     ),  # fmt: skip,
-    ("GET", "/schools/{school_a}/grids", "grids.school_grids", LEADERS_AND_DISTRICT, None),
     (
         "GET",
         "/classes/{class_a1}/activities",

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ..matrix import cases, check
+from ..matrix import TEACHERS, cases, check
 
 # (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
 #  anonymous gets a redirect to the login page unless `anon` is given)
 MATRIX = [
-    (
-        "GET",
-        "/students/{student}",
-        "people.student",
-        {
-            "school_admin": 200,
-            "principal": 200,
-            "head_teacher": 200,
-            "subject_teacher": 200,
-            "parent": 200,
-        },
-        None,
-    ),
     (
         "GET",
         "/students/{student}/edit",
@@ -50,48 +37,19 @@ MATRIX = [
         {r: 200 for r in ("head_teacher", "principal", "school_admin")},
         None,
     ),
-    # ---- the student archive ----
+    ("GET", "/my/classes", "classes.my_classes", {r: 200 for r in TEACHERS}, None),
     (
         "GET",
-        "/students/{student}/archive",
-        "people.archive_page",
-        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
-        None,
-    ),
-    (
-        "GET",
-        "/students/{student}/dossier.pdf",
-        "people.dossier",
-        {r: 200 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
-        None,
-    ),
-    (
-        "POST",
-        "/students/{student}/sensitive",
-        "people.reveal_sensitive",
-        {r: 200 for r in ("head_teacher", "principal", "school_admin")},
-        None,
-    ),
-    (
-        "GET",
-        "/students/{student}/sensitive/edit",
-        "people.edit_sensitive",
-        {r: 200 for r in ("head_teacher", "principal", "school_admin")},
-        None,
-    ),
-    (
-        "POST",
-        "/classes/{class_a1}/dossiers",
-        "people.class_dossiers",
-        {r: 303 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
-        None,
-    ),
-    ("GET", "/dossier-jobs/{dossier_job}", "people.dossier_job", {"head_teacher": 200}, None),
-    (
-        "GET",
-        "/dossier-jobs/{dossier_job}/file",
-        "people.dossier_job_file",
-        {"head_teacher": 410},
+        "/classes/{class_a1}",
+        "classes.class_page",
+        {
+            "school_admin": 200,
+            "principal": 200,
+            "head_teacher": 200,
+            "subject_teacher": 200,
+            "district_supervisor": 200,
+            "district_admin": 200,
+        },
         None,
     ),
 ]

@@ -193,6 +193,13 @@ def test_the_day_before_parents_and_hosts_get_a_notice(ctx, world):
     assert services.remind_tomorrow(day.on - timedelta(days=1)) == 0  # once
 
 
+def test_reception_has_its_own_periodic_task(app, world):
+    """Reception's reminders run as reception's task (today is not the day before the day)."""
+    from gridapp.reception.tasks import remind_reception
+
+    assert remind_reception.call_local() == 0
+
+
 def test_pattern_dates():
     assert services.pattern_dates(2, 1, date(2026, 11, 23), 3) == [
         date(2026, 12, 2), date(2027, 1, 6),

@@ -1,0 +1,28 @@
+"""The demo district (`flask demo-data`, the benchmark and the browser tests): schools, people and
+a semester's history of every feature. It sits at the top beside the CLI and builds through each
+domain's public services, except where thousands of plain rows (students, contacts, log entries)
+are inserted in bulk for speed.
+
+- district.py: the district, schools, calendars, staff, classes, students and families;
+- contacts.py, grids.py, reception.py: each feature's history in those schools.
+"""
+
+from gridapp.demo.district import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DemoRefused,
+    DemoResult,
+    build,
+    check_may_load,
+    has_demo,
+)
+
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "DemoRefused",
+    "DemoResult",
+    "build",
+    "check_may_load",
+    "has_demo",
+]

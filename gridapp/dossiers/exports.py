@@ -1,0 +1,165 @@
+"""PDF dossiers of the student archive: one student's at once, or a whole class's (or chosen
+students') in the background as a ZIP of PDFs or one combined PDF, with progress, downloadable by
+the requester only, gone after 24 hours. core/pdf.py renders."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import zipfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app, render_template
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gridapp.archives import services as archives
+from gridapp.core import audit
+from gridapp.core.models import UTCDateTime, utcnow
+from gridapp.core.tasks import task
+from gridapp.core.time import format_datetime, now
+from gridapp.extensions import db
+from gridapp.people import services as people
+
+KEEP = timedelta(hours=24)
+MAX_STUDENTS = 80
+
+
+def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, bool]:
+    """The dossier's HTML for `user` (the page and the background export alike), and whether
+    the sensitive parts are in it (only for those entitled who ask)."""
+    viewer = archives.viewer_of(user, student, sensitive=wants_sensitive)
+    show_sensitive = viewer.sensitive
+    ctx = archives.archive_context(student, viewer)
+    html = render_template(
+        "dossiers/dossier.html",
+        sections=sections,
+        show_sensitive=show_sensitive,
+        refused_sensitive=wants_sensitive and not show_sensitive,
+        record=people.sensitive_of(student) if show_sensitive else None,
+        exporter=user.name,
+        exported_at=format_datetime(now()),
+        **ctx,
+    )
+    return html, show_sensitive
+
+
+def dossier_sections(values) -> list[str]:
+    """The sections asked for, in the archive's order (all of them if none is valid)."""
+    return [s for s in values if s in archives.SECTIONS] or list(archives.SECTIONS)
+
+
+class DossierJob(db.Model):
+    __tablename__ = "dossier_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("school_classes.id"))
+    student_ids: Mapped[list] = mapped_column(JSON)
+    sections: Mapped[list] = mapped_column(JSON)
+    sensitive: Mapped[bool] = mapped_column(default=False)
+    combined: Mapped[bool] = mapped_column(default=False)  # one PDF, else a ZIP of PDFs
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # running, done, failed
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    file: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def expired(self) -> bool:
+        return now() >= self.expires_at
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+def export_dir() -> Path:
+    path = Path(current_app.instance_path) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start(user, school_id: int, class_id: int | None, student_ids: list[int], sections,
+          sensitive: bool, combined: bool) -> DossierJob:  # fmt: skip
+    job = DossierJob(
+        requester_id=user.id, school_id=school_id, class_id=class_id,
+        student_ids=student_ids[:MAX_STUDENTS], sections=list(sections), sensitive=sensitive,
+        combined=combined, total=min(len(student_ids), MAX_STUDENTS),
+        expires_at=now() + KEEP,
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    audit.record(
+        user, "student.dossier.batch", job, school_id=school_id, students=job.total,
+        sensitive=sensitive,
+    )  # fmt: skip
+    return job
+
+
+@task()
+def make(job_id: int) -> None:
+    """Render each dossier with the requester's own rights, committing progress as it goes."""
+    from gridapp.accounts.models import User
+    from gridapp.core.pdf import render
+    from gridapp.people.models import Student
+
+    job = db.session.get(DossierJob, job_id)
+    if job is None or job.status != "queued":
+        return
+    user = db.session.get(User, job.requester_id)
+    job.status = "running"
+    db.session.commit()
+    pdfs: list[tuple[str, bytes]] = []
+    try:
+        students = db.session.scalars(
+            select(Student).where(Student.id.in_(job.student_ids)).order_by(Student.student_number)
+        ).all()
+        for student in students:
+            html, sensitive = dossier_html(student, user, job.sections, job.sensitive)
+            pdfs.append((f"{student.student_number}-{student.name}.pdf", render(html)))
+            audit.record(user, "student.dossier.export", student, batch=job.id, sensitive=sensitive)
+            job.done += 1
+            db.session.commit()
+        name = f"{secrets.token_hex(16)}.{'pdf' if job.combined else 'zip'}"
+        (export_dir() / name).write_bytes(_combine(pdfs) if job.combined else _zip(pdfs))
+        job.file, job.status = name, "done"
+    except Exception:
+        db.session.rollback()
+        job = db.session.get(DossierJob, job_id)
+        job.status = "failed"
+        current_app.logger.exception("dossier job %s failed", job_id)
+    db.session.commit()
+
+
+def _zip(pdfs) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in pdfs:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _combine(pdfs) -> bytes:
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for _name, data in pdfs:
+        writer.append(io.BytesIO(data))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def remove_expired() -> int:
+    """Files older than 24 hours are deleted (the periodic task calls this)."""
+    count = 0
+    for job in db.session.scalars(
+        select(DossierJob).where(DossierJob.expires_at < now(), DossierJob.file != "")
+    ):
+        (export_dir() / job.file).unlink(missing_ok=True)
+        job.file = ""
+        count += 1
+    return count

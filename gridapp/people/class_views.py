@@ -1,0 +1,55 @@
+"""A teacher's classes and the class page with its roster (the bench's hot path: three queries
+for a head teacher)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from gridapp.accounts.models import Role
+from gridapp.core.forms import form_status
+from gridapp.core.htmx import page_or_fragment
+from gridapp.core.pagination import paginate_rows, str_arg
+from gridapp.core.permissions import Need, can, require
+from gridapp.people.services import class_roster_query, class_sizes
+from gridapp.schools.models import SchoolClass
+from gridapp.schools.permissions import class_staff, load_class
+from gridapp.schools.services import classes_of_teacher
+
+bp = Blueprint("classes", __name__)
+
+
+@bp.get("/my/classes")
+@login_required
+def my_classes():
+    require(current_user.has_role(Role.TEACHER))
+    classes = classes_of_teacher(current_user)
+    sizes = class_sizes([c.id for c, _ in classes])
+    return render_template("people/my_classes.html", classes=classes, sizes=sizes)
+
+
+@bp.get("/classes/<int:class_id>")
+@login_required
+def class_page(class_id: int, dossier_form=None):
+    """The class's students; `dossier_form` is the dossier export form shown again with its
+    message (dossiers.class_dossiers)."""
+    school_class = load_class(class_id, Need.VIEW, related=("school", "head_teacher"))
+    search = str_arg("q")
+    page = paginate_rows(*class_roster_query(school_class.id, search), per_page=25)
+    return page_or_fragment(
+        "people/class.html",
+        "people/_partials/class_students.html",
+        status_code=form_status(dossier_form),
+        dossier_form=dossier_form,
+        school_class=school_class,
+        page=page,
+        search=search,
+        can_open_students=can_open_students(school_class),
+        can_manage=can(current_user, Need.MANAGE, school_class),
+        can_view_school=can(current_user, Need.VIEW, school_class.school),
+    )
+
+
+def can_open_students(school_class: SchoolClass) -> bool:
+    """District supervisors see the class list but not the students' own pages."""
+    return class_staff(current_user._get_current_object(), school_class)

@@ -1,0 +1,174 @@
+"""Who may see and edit students, who sees sensitive family data, and account administration
+(a guardian's account is reached through their children, so the User policy lives here)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+
+from gridapp.accounts.models import Role, User
+from gridapp.core import fastload
+from gridapp.core.permissions import Need, cached, load, register
+from gridapp.extensions import db
+from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
+from gridapp.schools.permissions import (
+    headed_class_ids,
+    leader_school_ids,
+    sees_sensitive_in_class,
+    taught_class_ids,
+)
+
+
+def guardian_student_ids(user: User) -> frozenset[int]:
+    """The guardian's children."""
+    if not user.has_role(Role.GUARDIAN):
+        return frozenset()
+
+    def compute():
+        q = (
+            select(StudentGuardian.student_id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(Guardian.user_id == user.id)
+        )
+        return frozenset(fastload.execute(q).scalars())
+
+    return cached(f"children:{user.id}", compute)
+
+
+def guardian_family_ids(user: User) -> frozenset[int]:
+    """The families the user is a guardian in."""
+    if not user.has_role(Role.GUARDIAN):
+        return frozenset()
+
+    def compute():
+        return frozenset(
+            db.session.scalars(select(Guardian.family_id).where(Guardian.user_id == user.id))
+        )
+
+    return cached(f"families:{user.id}", compute)
+
+
+def guardian_school_ids(user: User) -> frozenset[int]:
+    """Schools the guardian's children attend."""
+    if not user.is_guardian:
+        return frozenset()
+
+    def compute():
+        q = (
+            select(Student.school_id)
+            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(Guardian.user_id == user.id, Student.status == StudentStatus.ACTIVE)
+        )
+        return frozenset(fastload.execute(q).scalars())
+
+    return cached(("guardian_schools", user.id), compute)
+
+
+def family_in_classes(family_id: int, class_ids) -> bool:
+    """Whether a child of the family is active in one of the classes."""
+    if not class_ids:
+        return False
+
+    def compute():
+        q = (
+            select(Student.id)
+            .where(
+                Student.family_id == family_id,
+                Student.class_id.in_(sorted(class_ids)),
+                Student.status == StudentStatus.ACTIVE,
+            )
+            .limit(1)
+        )
+        return db.session.scalar(q) is not None
+
+    return cached(("family-taught", family_id, frozenset(class_ids)), compute)
+
+
+# ---- policies -------------------------------------------------------------------------------------
+
+
+def can_student(user: User, need: Need, student: Student) -> bool:
+    """A student: the school's leaders, the class's teachers and the guardians see them; the head
+    teacher and the school admin edit them while they are at school."""
+    sid = student.school_id
+    if need is Need.VIEW:
+        return (
+            sid in leader_school_ids(user)
+            or student.class_id in taught_class_ids(user)
+            or student.id in guardian_student_ids(user)
+        )
+    if need is Need.EDIT:
+        # A student who has left (graduated, transferred) is read-only: the archive stays.
+        if student.status != StudentStatus.ACTIVE:
+            return False
+        return user.has_role(Role.SCHOOL_ADMIN, sid) or student.class_id in headed_class_ids(user)
+    if need is Need.MANAGE:
+        return user.has_role(Role.SCHOOL_ADMIN, sid)
+    return False
+
+
+def can_user(actor: User, need: Need, user: User) -> bool:
+    """Account administration: a school admin for the staff of their school; district admins."""
+    if need in (Need.VIEW, Need.MANAGE):
+        if actor.has_role(Role.DISTRICT_ADMIN) and user.district_id == actor.district_id:
+            return True
+        admin_of = actor.school_ids_with(Role.SCHOOL_ADMIN)
+        if not admin_of or user.is_district:
+            return False
+        # Only accounts wholly inside the actor's schools: a password reset or a deactivation
+        # must not reach power the actor does not have (another school's roles).
+        schools = {r.school_id for r in user.roles if r.school_id is not None}
+        if schools:
+            return schools <= admin_of
+        return user.is_guardian and _guardian_in_schools(user, admin_of)
+    return False
+
+
+def _guardian_in_schools(user: User, school_ids: set[int]) -> bool:
+    q = (
+        select(Student.id)
+        .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+        .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+        .where(Guardian.user_id == user.id, Student.school_id.in_(school_ids))
+        .limit(1)
+    )
+    return db.session.scalar(q) is not None
+
+
+def can_see_sensitive(user: User, student: Student) -> bool:
+    """The student's sensitive data: see `sees_sensitive_in_class`."""
+    return sees_sensitive_in_class(user, student.class_id, student.school_id)
+
+
+register(Student, can_student)
+register(User, can_user)
+
+
+# ---- loaders and list scopes ----------------------------------------------------------------------
+
+
+def load_student(student_id: int, need: Need = Need.VIEW, options=()) -> Student:
+    """The student, if the current user may `need` it; 404 otherwise (never 403: ids don't leak)."""
+    return load(Student, student_id, need, options)
+
+
+def load_user(user_id: int, need: Need = Need.MANAGE) -> User:
+    """An account the current user administers; 404 otherwise."""
+    return load(User, user_id, need)
+
+
+def scope_students(q: Select, user: User) -> Select:
+    """Restrict a student query to those the user may view."""
+    leader = leader_school_ids(user)
+    taught = taught_class_ids(user)
+    children = guardian_student_ids(user)
+    conds = []
+    if leader:
+        conds.append(Student.school_id.in_(leader))
+    if taught:
+        conds.append(Student.class_id.in_(taught))
+    if children:
+        conds.append(Student.id.in_(children))
+    if not conds:
+        return q.where(False)
+    return q.where(or_(*conds))

@@ -1,0 +1,178 @@
+"""Contact coverage: a school's classes and teachers ranked, the families behind a figure, and
+the district's ranking of its schools. The figures come from the quota engine (contacts/rules)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from gridapp.accounts.models import Role, User
+from gridapp.contacts import rules, worklists
+from gridapp.contacts import services as contact_services
+from gridapp.core.pagination import int_arg, paginate_select
+from gridapp.core.permissions import Need, require
+from gridapp.core.time import today
+from gridapp.extensions import db
+from gridapp.reports import figures
+from gridapp.reports.blueprint import bp
+from gridapp.schools.models import Grade, School, SchoolClass, Semester
+from gridapp.schools.permissions import district_school_ids, leader_school_ids, load_school
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _semester_choice(school_id: int) -> rules.Period | None:
+    semester_id = int_arg("semester")
+    if semester_id is not None:
+        exists = db.session.scalar(
+            select(Semester.id).where(Semester.id == semester_id, Semester.school_id == school_id)
+        )
+        if exists is None:
+            abort(404)
+    return rules.period_for(school_id, today(), semester_id)
+
+
+def _semesters(school_id: int):
+    return db.session.scalars(
+        select(Semester)
+        .where(Semester.school_id == school_id)
+        .options(joinedload(Semester.school_year))
+        .order_by(Semester.starts_on.desc())
+    ).all()
+
+
+SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years", "stage")
+
+
+@bp.get("/schools/<int:school_id>/coverage")
+@login_required
+def school_coverage(school_id: int):
+    school = load_school(school_id, Need.VIEW)
+    period = _semester_choice(school.id)
+    classes = db.session.execute(
+        select(SchoolClass.id, SchoolClass.name, User.name.label("head"))
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .outerjoin(User, User.id == SchoolClass.head_teacher_id)
+        .where(SchoolClass.school_id == school.id)
+        .order_by(Grade.level, SchoolClass.number)
+    ).all()
+    coverage = rules.class_coverage(period) if period else {}
+    teachers = rules.teacher_coverage(period) if period else {}
+    teacher_names = dict(
+        db.session.execute(select(User.id, User.name).where(User.id.in_(list(teachers)))).all()
+    )
+    sort = request.args.get("sort", "score")
+    if sort not in SORTS:
+        sort = "score"
+    rows = [(c, coverage.get(c.id)) for c in classes if coverage.get(c.id)]
+    ranking = rules.ranked([r for _c, r in rows])
+    rank_of = {row.key: rank for rank, row in ranking}
+    by_id = {c.id: c for c in classes}
+    if sort == "name":
+        ordered = rows
+    elif sort == "score":
+        ordered = [(by_id[r.key], r) for _rank, r in ranking]
+    else:
+        ordered = sorted(
+            rows,
+            key=lambda cr: (cr[1].shares[sort].ratio is None, -(cr[1].shares[sort].ratio or 0)),
+        )
+    leads = school.id in leader_school_ids(_me())
+    teacher_rows = sorted(
+        teachers.values(),
+        key=lambda r: (r.shares["teacher"].ratio is None, r.shares["teacher"].ratio or 0),
+    )
+    return render_template(
+        "reports/school_coverage.html",
+        school=school,
+        period=period,
+        semesters=_semesters(school.id),
+        rows=ordered,
+        rank_of=rank_of,
+        school_total=rules.total(coverage.values()),
+        teachers=teacher_rows,
+        teacher_names=teacher_names,
+        labels=worklists.rule_labels(),
+        columns=("teacher",) + rules.CLASS_RULES,
+        sort=sort,
+        empty_classes=[c for c in classes if c.id not in coverage],
+        is_leader=leads,
+        low_count=contact_services.flagged_count(school.id) if leads else 0,
+    )
+
+
+@bp.get("/schools/<int:school_id>/coverage/families")
+@login_required
+def coverage_families(school_id: int):
+    """The families behind a coverage figure: by rule, class or teacher, met or not."""
+    school = load_school(school_id, Need.VIEW)
+    user = _me()
+    # Names behind the figures are for the school's leaders; the district sees figures only.
+    require(school.id in leader_school_ids(user))
+    period = _semester_choice(school.id)
+    if period is None:
+        abort(404)
+    rule = request.args.get("rule", "teacher")
+    if rule not in ("teacher",) + rules.CLASS_RULES:
+        abort(404)
+    met = request.args.get("met", "0") == "1"
+    class_id = int_arg("class_id")
+    teacher_id = int_arg("teacher_id")
+    school_class = None
+    if class_id is not None:
+        school_class = db.session.get(SchoolClass, class_id)
+        if school_class is None or school_class.school_id != school.id:
+            abort(404)
+    teacher = None
+    if teacher_id is not None:
+        teacher = db.session.get(User, teacher_id)
+        if teacher is None or not teacher.has_role(Role.TEACHER, school.id):
+            abort(404)
+    classes = [class_id] if class_id is not None else None
+    q = figures.coverage_families_query(period, rule, met, classes, teacher_id)
+    page = paginate_select(q, per_page=50)
+    return render_template(
+        "reports/coverage_families.html",
+        school=school,
+        period=period,
+        rule=rule,
+        met=met,
+        school_class=school_class,
+        teacher=teacher,
+        page=page,
+        labels=worklists.rule_labels(),
+        # Names only for those who may open the students; the focus mark only for school staff.
+        open_students=True,
+        show_focus=True,
+    )
+
+
+@bp.get("/district/coverage")
+@login_required
+def district_coverage():
+    """The district's ranking of its schools (each measured in its own current semester)."""
+    user = _me()
+    school_ids = sorted(district_school_ids(user))
+    require(bool(school_ids))
+    schools = db.session.scalars(select(School).where(School.id.in_(school_ids))).all()
+    rows = []
+    for school in schools:  # one fixed set of queries per school, never per student
+        period = rules.period_for(school.id, today())
+        if period is None:
+            continue
+        row = rules.total(rules.class_coverage(period).values())
+        row.key = school.id
+        rows.append(row)
+    names = {s.id: s for s in schools}
+    return render_template(
+        "reports/district_coverage.html",
+        ranking=rules.ranked(rows),
+        schools=names,
+        labels=worklists.rule_labels(),
+        columns=("teacher",) + rules.CLASS_RULES,
+        missing=[s for s in schools if s.id not in {r.key for r in rows}],
+    )

@@ -1,0 +1,283 @@
+"""The figures behind the report pages, each in a fixed number of grouped queries whatever the
+size of the school or district: school counts, reply times of cases (one computation for the
+district and the grids), the district's case statistics and the school's grids overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, select
+from sqlalchemy import case as sql_case
+
+from gridapp.accounts.models import Role, User, UserRole
+from gridapp.cases.models import Case
+from gridapp.cases.services import OPEN
+from gridapp.contacts import rules
+from gridapp.contacts.models import Contact, ContactStatus, ContactTeacher
+from gridapp.core.time import local
+from gridapp.extensions import db
+from gridapp.grids.models import Grid, GridLog, GridMember, GuidanceActivity
+from gridapp.people.models import Student, StudentStatus
+from gridapp.schools.models import School, SchoolClass
+
+
+def school_summary(school_ids) -> list[dict]:
+    """Counts per school in three grouped queries, whatever the number of schools."""
+    if not school_ids:
+        return []
+    schools = db.session.scalars(
+        select(School).where(School.id.in_(school_ids)).order_by(School.id)
+    ).all()
+    students = dict(
+        db.session.execute(
+            select(Student.school_id, func.count())
+            .where(Student.school_id.in_(school_ids), Student.status == StudentStatus.ACTIVE)
+            .group_by(Student.school_id)
+        ).all()
+    )
+    classes = dict(
+        db.session.execute(
+            select(SchoolClass.school_id, func.count())
+            .where(SchoolClass.school_id.in_(school_ids))
+            .group_by(SchoolClass.school_id)
+        ).all()
+    )
+    teachers = dict(
+        db.session.execute(
+            select(UserRole.school_id, func.count(func.distinct(UserRole.user_id)))
+            .where(UserRole.school_id.in_(school_ids), UserRole.role == Role.TEACHER)
+            .group_by(UserRole.school_id)
+        ).all()
+    )
+    return [
+        {
+            "school": s,
+            "students": students.get(s.id, 0),
+            "classes": classes.get(s.id, 0),
+            "teachers": teachers.get(s.id, 0),
+        }
+        for s in schools
+    ]
+
+
+# ---- reply times of cases -------------------------------------------------------------------------
+
+
+@dataclass
+class ReplyStats:
+    """Cases of one group (a school, a grid): how many, how many answered, how many answered by
+    their deadline, and the hours from registration to the answer."""
+
+    count: int = 0
+    replied: int = 0
+    on_time: int = 0
+    hours: float = 0.0
+
+    @property
+    def average_hours(self) -> float | None:
+        """Average hours to an answer (None before the first answer)."""
+        return self.hours / self.replied if self.replied else None
+
+    @property
+    def on_time_ratio(self) -> float | None:
+        """Share of the answers given by the deadline (None before the first answer)."""
+        return self.on_time / self.replied if self.replied else None
+
+
+def reply_stats(key, *where) -> dict[int, ReplyStats]:
+    """Reply-time figures of the cases matching `where`, grouped by the column `key` (such as
+    Case.school_id or Case.grid_id): the one place they are computed."""
+    out: dict[int, ReplyStats] = {}
+    rows = db.session.execute(
+        select(key.label("key"), Case.created_at, Case.replied_at, Case.due_on).where(*where)
+    )
+    for r in rows:
+        s = out.setdefault(r.key, ReplyStats())
+        s.count += 1
+        if r.replied_at is None:
+            continue
+        s.replied += 1
+        s.hours += (r.replied_at - r.created_at).total_seconds() / 3600
+        if r.due_on is None or local(r.replied_at).date() <= r.due_on:
+            s.on_time += 1
+    return out
+
+
+def district_case_stats(school_ids, today: date) -> dict:
+    """Every school's cases: counts, reply times, counts by category and source, and the
+    overdue list. No writer's identity, no family data."""
+    ids = sorted(school_ids)
+    in_schools = Case.school_id.in_(ids)
+    is_open = Case.status.in_(sorted(OPEN))
+    rows = db.session.execute(
+        select(
+            Case.school_id,
+            func.count().label("total"),
+            func.sum(sql_case((is_open, 1), else_=0)).label("open"),
+            func.sum(sql_case((is_open & (Case.due_on < today), 1), else_=0)).label("overdue"),
+            func.sum(sql_case((Case.replied_at.is_not(None), 1), else_=0)).label("replied"),
+        )
+        .where(in_schools)
+        .group_by(Case.school_id)
+    ).all()
+    return {
+        "by_school": {r.school_id: r for r in rows},
+        "timing": reply_stats(Case.school_id, in_schools),
+        "by_category": db.session.execute(
+            select(Case.category, func.count()).where(in_schools).group_by(Case.category)
+        ).all(),
+        "by_source": db.session.execute(
+            select(Case.source, func.count()).where(in_schools).group_by(Case.source)
+        ).all(),
+        "overdue": db.session.scalars(
+            select(Case)
+            .where(in_schools, is_open, Case.due_on < today)
+            .order_by(Case.due_on, Case.id)
+            .limit(200)
+        ).all(),
+        "names": dict(
+            db.session.execute(
+                select(School.id, School.name).where(School.id.in_(ids)).order_by(School.id)
+            ).all()
+        ),
+    }
+
+
+# ---- the school's grids ---------------------------------------------------------------------------
+
+
+def grid_overview(school_id: int, since: date, until: date) -> dict:
+    """Per grid: families, log entries, the grid teacher's contacts and the activities between
+    `since` and `until`, and the relayed opinions with their reply times."""
+    sizes = dict(
+        db.session.execute(
+            select(GridMember.grid_id, func.count(GridMember.id))
+            .join(Grid, Grid.id == GridMember.grid_id)
+            .where(Grid.school_id == school_id)
+            .group_by(GridMember.grid_id)
+        ).all()
+    )
+    logs = dict(
+        db.session.execute(
+            select(GridLog.grid_id, func.count(GridLog.id))
+            .where(
+                GridLog.school_id == school_id,
+                GridLog.happened_on >= since,
+                GridLog.happened_on <= until,
+            )
+            .group_by(GridLog.grid_id)
+        ).all()
+    )
+    contacts = dict(
+        db.session.execute(
+            select(Grid.id, func.count(func.distinct(Contact.id)))
+            .join(GridMember, GridMember.grid_id == Grid.id)
+            .join(Contact, Contact.family_id == GridMember.family_id)
+            .join(
+                ContactTeacher,
+                (ContactTeacher.contact_id == Contact.id)
+                & (ContactTeacher.teacher_id == Grid.grid_teacher_id),
+            )
+            .where(
+                Grid.school_id == school_id,
+                Contact.status != ContactStatus.WITHDRAWN,
+                Contact.contact_on >= since,
+                Contact.contact_on <= until,
+            )
+            .group_by(Grid.id)
+        ).all()
+    )
+    activities = dict(
+        db.session.execute(
+            select(GuidanceActivity.grid_id, func.count(GuidanceActivity.id))
+            .where(
+                GuidanceActivity.school_id == school_id,
+                GuidanceActivity.grid_id.is_not(None),
+                GuidanceActivity.held_on >= since,
+                GuidanceActivity.held_on <= until,
+            )
+            .group_by(GuidanceActivity.grid_id)
+        ).all()
+    )
+    relayed = reply_stats(Case.grid_id, Case.school_id == school_id, Case.grid_id.is_not(None))
+    return {
+        "sizes": sizes,
+        "logs": logs,
+        "contacts": contacts,
+        "activities": activities,
+        "relayed": relayed,
+    }
+
+
+# ---- the families behind a coverage figure --------------------------------------------------------
+
+
+def coverage_families_query(period: rules.Period, rule: str, met: bool, class_ids, teacher_id):
+    """The families (or students) behind one coverage figure: by rule, class or teacher, met or
+    not; a select to paginate."""
+    if rule == "teacher":
+        tf = rules.teacher_family_status(
+            period, teacher_id=teacher_id, class_ids=class_ids
+        ).subquery()
+        return (
+            select(
+                tf.c.teacher_id,
+                tf.c.family_id,
+                tf.c.class_id,
+                tf.c.count,
+                tf.c.need,
+                User.name.label("teacher_name"),
+                SchoolClass.name.label("class_name"),
+                func.min(Student.name).label("name"),
+            )
+            .join(User, User.id == tf.c.teacher_id)
+            .join(SchoolClass, SchoolClass.id == tf.c.class_id)
+            .join(
+                Student,
+                and_(
+                    Student.family_id == tf.c.family_id,
+                    Student.class_id == tf.c.class_id,
+                    Student.status == StudentStatus.ACTIVE,
+                ),
+            )
+            .where(tf.c.applies == 1, tf.c.met == (1 if met else 0))
+            .group_by(
+                tf.c.teacher_id,
+                tf.c.family_id,
+                tf.c.class_id,
+                tf.c.count,
+                tf.c.need,
+                User.name,
+                SchoolClass.name,
+            )  # fmt: skip
+            .order_by(SchoolClass.name, "name", User.name)
+        )
+    st = rules.student_status(period, class_ids=class_ids).subquery()
+    return (
+        select(
+            st.c.student_id,
+            st.c.family_id,
+            st.c.class_id,
+            st.c.name,
+            st.c.is_focus,
+            st.c[f"{rule}_count"].label("count"),
+            st.c[f"{rule}_need"].label("need"),
+            st.c[f"{rule}_due"].label("due"),
+            SchoolClass.name.label("class_name"),
+        )
+        .join(SchoolClass, SchoolClass.id == st.c.class_id)
+        .where(st.c[f"{rule}_applies"] == 1, st.c[f"{rule}_met"] == (1 if met else 0))
+        .order_by(st.c.is_focus.desc(), SchoolClass.id, st.c.name)
+    )
+
+
+def assigned_cases(user: User):
+    """Opinions assigned to the teacher and still open: how many, the nearest deadline."""
+    return db.session.execute(
+        select(func.count(Case.id), func.min(Case.due_on)).where(
+            Case.assignee_id == user.id,
+            Case.status.in_(sorted(OPEN)),
+            Case.school_id.in_(sorted(user.staff_school_ids)),
+        )
+    ).one()

@@ -1,0 +1,10 @@
+"""The reports blueprint with all its routes loaded (what the app registers)."""
+
+from gridapp.reports import (  # noqa: F401  (each module adds its routes to bp)
+    coverage_views,
+    home_views,
+    school_views,
+)
+from gridapp.reports.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,218 @@
+"""Who may see and manage schools and classes, and the user's world at school (the classes they
+teach or head, the schools they lead, the district's schools), computed once a request. The
+school leader check used by every domain (cases, reception, ...) is `is_school_leader`."""
+
+from __future__ import annotations
+
+import functools
+
+from flask_login import current_user
+from sqlalchemy import String, bindparam, cast, func, literal_column, select, union
+
+from gridapp.accounts.models import Role, User, UserRole
+from gridapp.core import fastload
+from gridapp.core.permissions import (
+    Need,
+    cached,
+    load,
+    prime,
+    real_user,
+    register,
+    register_user_preload,
+    require,
+)
+from gridapp.extensions import db
+from gridapp.schools.models import School, SchoolClass, TeachingAssignment
+
+
+@functools.cache
+def _taught_statement():
+    """Built once (statement construction costs more than the query on every page). The schools
+    come from the user's roles in SQL, not as an expanding list: that would be re-rendered on
+    every execution."""
+    teacher = bindparam("user_id")
+    schools = (
+        select(UserRole.school_id)
+        .where(UserRole.user_id == teacher, UserRole.role == Role.TEACHER)
+        .correlate(None)  # never the user_roles of a query this is embedded in
+        .scalar_subquery()
+    )
+    return union(
+        select(TeachingAssignment.class_id)
+        .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)
+        .where(TeachingAssignment.teacher_id == teacher, SchoolClass.school_id.in_(schools)),
+        select(SchoolClass.id).where(
+            SchoolClass.head_teacher_id == teacher, SchoolClass.school_id.in_(schools)
+        ),
+    )
+
+
+def taught_classes_column():
+    """The user's taught classes as one comma-separated value, for the user's own load: the
+    signed-in user's world then costs no query of its own on each page."""
+    return _taught_classes_column(db.engine.dialect.name)
+
+
+@functools.cache
+def _taught_classes_column(dialect: str):
+    # Spelled per database with a literal separator: `aggregate_strings` binds its separator as
+    # a post-compile parameter, which re-renders the whole statement on every execution.
+    taught = _taught_statement().subquery()
+    aggregate = func.string_agg if dialect == "postgresql" else func.group_concat
+    value = aggregate(cast(taught.c[0], String), literal_column("','"))
+    return select(value).select_from(taught).scalar_subquery()
+
+
+def preload_taught_class_ids(user: User, value: str | None) -> None:
+    """Prime this request's permission cache with `taught_classes_column`'s value."""
+    if user.has_role(Role.TEACHER):
+        ids = frozenset(int(x) for x in value.split(",")) if value else frozenset()
+        prime(f"taught:{user.id}", ids)
+
+
+register_user_preload("taught", taught_classes_column, preload_taught_class_ids)
+
+
+def taught_class_ids(user: User) -> frozenset[int]:
+    """Classes the user heads or teaches in (only schools where they hold the teacher role)."""
+    if not user.has_role(Role.TEACHER):
+        return frozenset()
+
+    def compute():
+        return frozenset(fastload.execute(_taught_statement(), {"user_id": user.id}).scalars())
+
+    return cached(f"taught:{user.id}", compute)
+
+
+def headed_class_ids(user: User) -> frozenset[int]:
+    """Classes the user heads, at schools where they still hold the teacher role."""
+    schools = user.school_ids_with(Role.TEACHER)
+    if not schools:
+        return frozenset()
+
+    def compute():
+        q = select(SchoolClass.id).where(
+            SchoolClass.head_teacher_id == user.id, SchoolClass.school_id.in_(schools)
+        )
+        return frozenset(fastload.execute(q).scalars())
+
+    return cached(f"headed:{user.id}", compute)
+
+
+def leader_school_ids(user: User) -> set[int]:
+    """Schools the user leads or administers: they see everything ordinary there."""
+    return user.school_ids_with(Role.SCHOOL_ADMIN, Role.PRINCIPAL)
+
+
+def is_school_leader(user: User, school_id: int) -> bool:
+    """The school's principal (also its Party secretary) or admin: handles its opinion cases,
+    hosts its reception days. The one leader check of every domain."""
+    return school_id in leader_school_ids(user)
+
+
+def district_school_ids(user: User) -> frozenset[int]:
+    """The schools of the district of a district user (none for anyone else)."""
+    if not user.is_district:
+        return frozenset()
+
+    def compute():
+        q = select(School.id).where(School.district_id == user.district_id)
+        return frozenset(fastload.execute(q).scalars())
+
+    return cached(f"district:{user.id}", compute)
+
+
+def visible_school_ids(user: User) -> set[int]:
+    """Schools whose figures the user may see."""
+    return set(district_school_ids(user)) | leader_school_ids(user)
+
+
+def managed_school_ids(user: User) -> set[int]:
+    """Schools whose accounts and settings the user administers."""
+    ids = set(user.school_ids_with(Role.SCHOOL_ADMIN))
+    if user.has_role(Role.DISTRICT_ADMIN):
+        ids |= set(district_school_ids(user))
+    return ids
+
+
+# ---- policies -------------------------------------------------------------------------------------
+
+
+def can_school(user: User, need: Need, school: School) -> bool:
+    """A school's overview and figures: its leaders and the district; managed by its admin and
+    the district admin."""
+    if need is Need.VIEW:
+        return school.id in leader_school_ids(user) or school.id in district_school_ids(user)
+    if need is Need.MANAGE:
+        return user.has_role(Role.SCHOOL_ADMIN, school.id) or (
+            user.has_role(Role.DISTRICT_ADMIN) and school.district_id == user.district_id
+        )
+    return False
+
+
+def can_class(user: User, need: Need, school_class: SchoolClass) -> bool:
+    """A class: its teachers, its school's leaders and the district see it; admins manage it."""
+    sid = school_class.school_id
+    if need is Need.VIEW:
+        return (
+            sid in leader_school_ids(user)
+            or school_class.id in taught_class_ids(user)
+            or sid in district_school_ids(user)
+        )
+    if need is Need.MANAGE:
+        return user.has_role(Role.SCHOOL_ADMIN, sid) or (
+            user.has_role(Role.DISTRICT_ADMIN) and sid in district_school_ids(user)
+        )
+    return False
+
+
+def class_staff(user: User, school_class: SchoolClass) -> bool:
+    """The class's teachers and its school's leaders: those who work with its students (district
+    supervisors see the class list, not the students)."""
+    return school_class.id in taught_class_ids(user) or (
+        school_class.school_id in leader_school_ids(user)
+    )
+
+
+def sees_sensitive_in_class(user: User, class_id: int | None, school_id: int) -> bool:
+    """Sensitive family data (the privacy rules): the head teacher of the class, the school's
+    principal and admin. Never subject teachers, never the district."""
+    user = real_user(user)
+    if user is None or not user.is_authenticated:
+        return False
+    return (class_id is not None and class_id in headed_class_ids(user)) or (
+        school_id in leader_school_ids(user)
+    )
+
+
+def can_divide_class(user: User, school_class: SchoolClass) -> bool:
+    """Who divides a class's families into grids: its head teacher and the school admin."""
+    return school_class.id in headed_class_ids(user) or user.has_role(
+        Role.SCHOOL_ADMIN, school_class.school_id
+    )
+
+
+register(School, can_school)
+register(SchoolClass, can_class)
+
+
+# ---- loaders --------------------------------------------------------------------------------------
+
+
+def load_school(school_id: int, need: Need = Need.VIEW) -> School:
+    """The school, if the current user may `need` it; 404 otherwise."""
+    return load(School, school_id, need)
+
+
+def load_class(
+    class_id: int, need: Need = Need.VIEW, options=(), related: tuple[str, ...] = ()
+) -> SchoolClass:
+    """The class, if the current user may `need` it; 404 otherwise."""
+    return load(SchoolClass, class_id, need, options, related)
+
+
+def load_class_for_staff(class_id: int, options=()) -> SchoolClass:
+    """The class, for its teachers and its school's leaders only (404 for anyone else)."""
+    school_class = load_class(class_id, Need.VIEW, options)
+    require(class_staff(real_user(current_user), school_class))
+    return school_class

@@ -1,0 +1,56 @@
+"""The permission matrix of the reports routes: every route × every role (tests/matrix.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..matrix import EVERYONE, LEADERS_AND_DISTRICT, TEACHERS, cases, check
+
+# (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
+#  anonymous gets a redirect to the login page unless `anon` is given)
+MATRIX = [
+    (
+        "GET",
+        "/district/cases",
+        "reports.district_cases",
+        {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
+        None,
+    ),
+    ("GET", "/worklist/summary", "reports.worklist_summary", {r: 200 for r in TEACHERS}, None),
+    ("GET", "/schools/{school_a}/coverage", "reports.school_coverage", LEADERS_AND_DISTRICT, None),
+    (
+        "GET",
+        "/schools/{school_a}/coverage/families?rule=teacher",
+        "reports.coverage_families",
+        {"school_admin": 200, "principal": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/district/coverage",
+        "reports.district_coverage",
+        {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
+        None,
+    ),
+    ("GET", "/", "reports.home", {r: 200 for r in EVERYONE}, None),
+    ("GET", "/schools/{school_a}/grids", "reports.school_grids", LEADERS_AND_DISTRICT, None),
+    (
+        "GET",
+        "/schools",
+        "reports.school_index",
+        {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}",
+        "reports.school_overview",
+        {"school_admin": 200, "principal": 200, "district_supervisor": 200, "district_admin": 200},
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize("method, url, role, expected", cases(MATRIX))
+def test_matrix(client, login, world, method, url, role, expected):
+    check(client, login, world, method, url, role, expected)
