@@ -1,19 +1,27 @@
-"""Pagination and list arguments read safely from the query string (bad values fall back)."""
+"""Pagination and list arguments read safely from the query string (bad values fall back).
+
+Every list page is paginated by Flask-SQLAlchemy's `Pagination` (the object templates read:
+`items`, `page`, `pages`, `total`, `has_prev`, ...), through one subclass, `Pages`, that reads a
+statement's ORM entities (as `db.paginate` does), a statement's plain rows, or a list already in
+memory. A page number past the end shows the last page.
+"""
 
 from __future__ import annotations
 
 import collections
 import functools
-from dataclasses import dataclass
 
 from flask import current_app, request
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import lazyload
 
 from gridapp.core import fastload
 from gridapp.extensions import db
 
 
 def int_arg(name: str, default: int | None = None, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
+    """An integer query argument; `default` when missing, malformed or out of range."""
     raw = request.args.get(name, "")
     try:
         value = int(raw)
@@ -33,48 +41,79 @@ def int_form(name: str) -> int | None:
 
 
 def str_arg(name: str, max_len: int = 50) -> str:
+    """A search text from the query string, without control characters, at most `max_len`."""
     # No search needs control characters, and PostgreSQL refuses a NUL in a query parameter.
     value = "".join(c for c in request.args.get(name, "") if c >= " " and c != "\x7f")
     return value.strip()[:max_len]
 
 
-def paginate(q: Select, per_page: int | None = None):
+class Pages(Pagination):
+    """Flask-SQLAlchemy's `Pagination` (its documented subclass hooks `_query_items` and
+    `_query_count`) over one of: `select` (ORM entities, as `db.paginate`), `rows` (a statement
+    of columns, read as named tuples with the total in the same query), `items` (a list)."""
+
+    def _query_items(self) -> list:
+        args = self._query_args
+        offset = self._query_offset
+        if "items" in args:
+            return args["items"][offset : offset + self.per_page]
+        if "rows" in args:
+            rows = fastload.execute(
+                _counted(args["rows"]),
+                {**args["params"], "_limit": self.per_page, "_offset": offset},
+            ).all()
+            self._total = rows[0]._total if rows else (0 if offset == 0 else None)
+            # Named tuples without the count: templates read their attributes at a third of
+            # the cost of SQLAlchemy's rows (a list page reads a few hundred).
+            record = _record_type(tuple(rows[0]._fields[:-1])) if rows else None
+            return [record._make(row[:-1]) for row in rows]
+        statement = args["select"].limit(self.per_page).offset(offset)
+        return list(db.session.execute(statement).unique().scalars())
+
+    def _query_count(self) -> int:
+        args = self._query_args
+        if "items" in args:
+            return len(args["items"])
+        if "rows" in args:
+            if self._total is not None:
+                return self._total
+            count = select(func.count()).select_from(args["rows"].order_by(None).subquery())
+            return fastload.execute(count, args["params"]).scalar() or 0
+        sub = args["select"].options(lazyload("*")).order_by(None).subquery()
+        return db.session.execute(select(func.count()).select_from(sub)).scalar() or 0
+
+
+def _pages(per_page: int | None, **source) -> Pages:
     per_page = per_page or current_app.config["PAGE_SIZE"]
     page = int_arg("page", 1, hi=100_000)
-    pagination = db.paginate(q, page=page, per_page=per_page, error_out=False, count=True)
-    if page > 1 and not pagination.items and pagination.total:
-        pagination = db.paginate(q, page=pagination.pages, per_page=per_page, error_out=False)
-    return pagination
+    pages = Pages(page=page, per_page=per_page, max_per_page=None, error_out=False, **source)
+    if page > 1 and not pages.items and pages.total:
+        pages = Pages(
+            page=pages.pages, per_page=per_page, max_per_page=None, error_out=False, **source
+        )
+    return pages
 
 
-@dataclass
-class Page:
-    """The same face as Flask-SQLAlchemy's Pagination, for lists read as plain rows."""
+def paginate(q: Select, per_page: int | None = None) -> Pages:
+    """A page of a statement's ORM entities (`db.paginate`'s reading), from `?page=`."""
+    return _pages(per_page, select=q)
 
-    items: list
-    page: int
-    per_page: int
-    total: int
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page)) if self.total else 0
+def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = None) -> Pages:
+    """A page of a statement's rows (columns, not ORM entities) as named tuples, with the total
+    in the same query, from `?page=`. `q` should be built once (with bind parameters in
+    `params`), so that its paginated form is cached too."""
+    return _pages(per_page, rows=q, params=dict(params or {}))
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+def paginate_select(q: Select, per_page: int | None = None) -> Pages:
+    """A page of rows of a statement built per request (`paginate_rows` without parameters)."""
+    return _pages(per_page, rows=q, params={})
 
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
 
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+def page_of(items: list, per_page: int = 25) -> Pages:
+    """A page of a list already in memory (a worklist grouped in Python from SQL rows)."""
+    return _pages(per_page, items=items)
 
 
 @functools.lru_cache(maxsize=64)
@@ -87,58 +126,6 @@ def _counted(q: Select) -> Select:
     )
 
 
-def paginate_rows(q: Select, params: dict | None = None, per_page: int | None = None) -> Page:
-    """One query for a page of rows and the total (a subquery), not two. `q` selects columns
-    (plain rows, not ORM entities): it runs on the connection, past the ORM layer.
-
-    `q` should be a statement built once (with bind parameters in `params`), so that the
-    paginated form is cached too.
-    """
-    per_page = per_page or current_app.config["PAGE_SIZE"]
-    page = int_arg("page", 1, hi=100_000)
-    params = dict(params or {})
-    counted = _counted(q)
-    rows = fastload.execute(
-        counted, {**params, "_limit": per_page, "_offset": (page - 1) * per_page}
-    ).all()
-    if not rows and page > 1:
-        total = fastload.execute(
-            select(func.count()).select_from(q.order_by(None).subquery()), params
-        ).scalar()
-        if not total:
-            return Page([], 1, per_page, 0)
-        page = -(-total // per_page)
-        rows = fastload.execute(
-            counted, {**params, "_limit": per_page, "_offset": (page - 1) * per_page}
-        ).all()
-    if not rows:
-        return Page([], page, per_page, 0)
-    total = rows[0]._total
-    # Named tuples without the count: templates read their attributes at a third of the cost
-    # of SQLAlchemy's rows (a list page reads a few hundred).
-    record = _record_type(tuple(rows[0]._fields[:-1]))
-    return Page([record._make(row[:-1]) for row in rows], page, per_page, total)
-
-
 @functools.lru_cache(maxsize=64)
 def _record_type(fields: tuple[str, ...]):
     return collections.namedtuple("Record", fields, rename=True)
-
-
-def page_of(items: list, per_page: int = 25) -> Page:
-    """A page of a list already in memory (a worklist grouped in Python from SQL rows)."""
-    total = len(items)
-    pages = max(1, -(-total // per_page))
-    page = min(int_arg("page", 1, hi=100_000), pages)
-    return Page(items[(page - 1) * per_page : page * per_page], page, per_page, total)
-
-
-def paginate_select(q: Select, per_page: int | None = None) -> Page:
-    """A page of rows of a statement built per request (two queries: the count and the page)."""
-    per_page = per_page or current_app.config["PAGE_SIZE"]
-    page = int_arg("page", 1, hi=100_000)
-    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(page, pages)
-    rows = db.session.execute(q.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(rows, page, per_page, total)
