@@ -15,7 +15,7 @@ import functools
 
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gridapp.extensions import db
 
@@ -40,9 +40,9 @@ def _adopt(session, model, values: tuple):
     obj = mapper.class_manager.new_instance()
     obj.__dict__.update(zip(keys, values, strict=True))
     make_transient_to_detached(obj)
-    # What `session.add` does for a detached instance, without walking its relationships for
-    # cascades (a third of the cost; each loaded instance is attached here by itself).
-    session._update_impl(instance_state(obj))
+    # A detached instance with nothing loaded but its columns: `add` has no relationship to
+    # cascade along (measured: as fast as the session's private `_update_impl` it replaced).
+    session.add(obj)
     return obj
 
 
