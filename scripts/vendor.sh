@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Fetch the pinned front-end files from the npm registry into static/vendor/ (never committed).
+# Fetch the pinned front-end files from the npm registry into static/vendor/ (never committed):
+# exact versions, each file checked against its SHA-256.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HTMX_VERSION=2.0.11
 HTMX_SHA256=d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
 PICO_VERSION=2.1.1
+PICO_SHA256=fbc9a63fc9fc9f72d12fd7fc9806e11fa9f77ae4f9cad146b27003a1119ba3db
 dest=static/vendor
 stamp="$dest/.versions"
 want="htmx $HTMX_VERSION pico $PICO_VERSION"
@@ -19,6 +21,7 @@ mkdir -p "$tmp/htmx" "$tmp/pico" "$dest"
 tar -xzf "$tmp/htmx.org-$HTMX_VERSION.tgz" -C "$tmp/htmx"
 tar -xzf "$tmp/picocss-pico-$PICO_VERSION.tgz" -C "$tmp/pico"
 echo "$HTMX_SHA256  $tmp/htmx/package/dist/htmx.min.js" | sha256sum -c --quiet -
+echo "$PICO_SHA256  $tmp/pico/package/css/pico.min.css" | sha256sum -c --quiet -
 cp "$tmp/htmx/package/dist/htmx.min.js" "$dest/htmx.min.js"
 cp "$tmp/pico/package/css/pico.min.css" "$dest/pico.min.css"
 echo "$want" > "$stamp"
