@@ -84,7 +84,8 @@ def test_rows_and_their_total_come_in_one_query(app, seven):
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
     assert (len(page.items), page.total) == (5, 7)
-    assert len(statements) == 1
+    # Savepoints are the test's isolation, not the page's work.
+    assert len([s for s in statements if s.startswith("SELECT")]) == 1
 
 
 def test_the_hooks_flask_sqlalchemy_calls_are_still_there():
