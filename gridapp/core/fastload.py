@@ -40,8 +40,9 @@ def _adopt(session, model, values: tuple):
     obj = mapper.class_manager.new_instance()
     obj.__dict__.update(zip(keys, values, strict=True))
     make_transient_to_detached(obj)
-    # A detached instance with nothing loaded but its columns: `add` has no relationship to
-    # cascade along (measured: as fast as the session's private `_update_impl` it replaced).
+    # A detached instance with nothing loaded but its columns: `add` finds no relationship to
+    # cascade along. It costs about 12 µs per object more than the session's private
+    # `_update_impl` did, which the class page does not show beyond measurement noise.
     session.add(obj)
     return obj
 
