@@ -123,7 +123,7 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
-def submit(form: Form, action, *, then, message: str | None = None):
+def submit(form: Form, action, *, then, message=None):
     """The one POST sequence of a form: validate, run the service, commit once, flash, 303.
 
     Contract (every view that takes a form goes through here):
@@ -134,7 +134,8 @@ def submit(form: Form, action, *, then, message: str | None = None):
     3. ``action()`` calls the service. A ``RuleViolation`` is rolled back and put beside its
        field (or above the form); an ``IllegalTransition`` (the object moved on meanwhile) is
        rolled back and put above the form with ``form.status = 409``. Either returns None.
-    4. Otherwise the request commits once, ``message`` is flashed (a toast), and the answer is
+    4. Otherwise the request commits once, ``message`` (a text, or a function of the service's
+       result) is flashed (a toast), and the answer is
        a 303 to ``then`` (a URL, or a function of the service's result; an htmx fragment
        request gets ``HX-Redirect`` instead).
 
