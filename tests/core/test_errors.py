@@ -238,3 +238,16 @@ def test_language_switch_stays_on_site(client, target):
 def test_language_switch_returns_to_the_page(client):
     r = client.post("/lang", data={"lang": "en", "next": "/login?x=1"})
     assert r.headers["Location"] == "/login?x=1"
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 410, 413, 422, 429])
+def test_every_4xx_to_htmx_says_its_own_message(app, status):
+    """Whatever the 4xx, an htmx request gets the server's own words as an error toast and no
+    swap (the page, and what was typed on it, stay)."""
+    from gridapp.core.errors import error_page
+
+    with app.test_request_context("/x", method="POST", headers={"HX-Request": "true"}):
+        _body, code, headers = error_page(status, "服务器自己的话")
+    assert code == status
+    assert json.loads(headers["HX-Trigger"])["toast-error"].endswith("服务器自己的话")
+    assert headers["HX-Reswap"] == "none" and headers["HX-Push-Url"] == "false"
