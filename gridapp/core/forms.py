@@ -36,7 +36,15 @@ class Form(FlaskForm):
 
 def id_field(label: str = "", **kwargs) -> IntegerField:
     """A row's id sent by a form: empty, junk or out of the database's range is no id (None)."""
-    return IntegerField(label, [Optional(), NumberRange(1, 2**31 - 1)], **kwargs)
+    return IntegerField(
+        label, [Optional(), NumberRange(1, 2**31 - 1)], filters=[_in_id_range], **kwargs
+    )
+
+
+def _in_id_range(value):
+    # Read before validation too (to load the row a form names): never hand on a number the
+    # database cannot hold.
+    return value if isinstance(value, int) and 0 < value < 2**31 else None
 
 
 class ActionForm(Form):
