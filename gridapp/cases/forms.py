@@ -197,7 +197,7 @@ class ClosureForm(Form):
     on = DateField(_l("日期"), [InputRequired(_l("请选择日期"))], id="closure-on")
     reason = StringField(
         _l("原因"), [Optional(), Length(max=60), no_control_chars], filters=[strip],
-        id="closure-reason", render_kw={"placeholder": "校园消杀"},
+        id="closure-reason", render_kw={"placeholder": _l("原因，例如：校园消杀")},
     )  # fmt: skip
 
 
@@ -211,7 +211,7 @@ class OfficialDayForm(Form):
     )  # fmt: skip
     name = StringField(
         _l("名称"), [Optional(), Length(max=40), no_control_chars], filters=[strip],
-        render_kw={"placeholder": "春节"},
+        render_kw={"placeholder": _l("例如：春节")},
     )  # fmt: skip
 
 
