@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -85,12 +86,22 @@ def database_url() -> str:
     return worker_url.render_as_string(hide_password=False)
 
 
-def _drop_worker_database(url: str) -> None:
+def _drop_worker_databases(url: str) -> None:
+    """Drop the databases of this run's workers: the worker's own one when called in a worker;
+    in the main process (after every worker has ended), any `<base>_gw<n>` left behind by a
+    worker that was stopped before its own clean-up ran."""
     import psycopg
 
-    worker_url = make_url(url)
-    with psycopg.connect(_admin_conninfo(worker_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{worker_url.database}" WITH (FORCE)')
+    base = make_url(url)
+    with psycopg.connect(_admin_conninfo(base), autocommit=True) as conn:
+        if _WORKER:
+            names = [base.database]
+        else:
+            pattern = re.compile(rf"{re.escape(base.database)}_gw\d+")
+            rows = conn.execute("SELECT datname FROM pg_database").fetchall()
+            names = [name for (name,) in rows if pattern.fullmatch(name)]
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def pytest_configure(config):
@@ -105,8 +116,9 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     _clock.stop()
-    if _WORKER and _postgresql_url() and TestConfig.SQLALCHEMY_DATABASE_URI:
-        _drop_worker_database(TestConfig.SQLALCHEMY_DATABASE_URI)
+    url = _postgresql_url()
+    if url is not None:
+        _drop_worker_databases(TestConfig.SQLALCHEMY_DATABASE_URI if _WORKER else url)
 
 
 def pytest_collection_modifyitems(config, items):
