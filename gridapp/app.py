@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     _init_extensions(app)
     _register_permissions()
     _register_blueprints(app)
+    _limit_only_where_declared(app)
     _register_template_helpers(app)
     _register_security_headers(app)
 
@@ -89,6 +90,23 @@ def _init_extensions(app: Flask) -> None:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+
+
+def _limit_only_where_declared(app: Flask) -> None:
+    """Limits live only on the views that declare them (login, mailbox, tracking, guest booking),
+    whose decorators check them. Flask-Limiter's request-wide check looks for default,
+    application and blueprint limits, of which there are none, on every request (about 4 % of
+    the class page's CPU: README, "Private-API layers"), so it is left out. Its after-request
+    hook stays: it applies the mailbox's `deduct_when`. Declaring a limit of those kinds later
+    must put the check back. Private to Flask-Limiter (capped below 4.2 for them):
+    `Limiter._check_request_limit` and `LimitManager._blueprint_limits`; a release that renames
+    them fails here at start-up and in tests/core/test_limiter_hook.py."""
+    from gridapp.extensions import limiter
+
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
+        raise RuntimeError("default, application or blueprint rate limits need the limiter's hook")
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def _select_locale() -> str:
