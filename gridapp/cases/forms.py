@@ -4,7 +4,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -15,7 +14,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gridapp.cases.models import CaseCategory
-from gridapp.core.forms import Form, id_field, mobile_phone, no_control_chars, optional_int, strip
+from gridapp.core.forms import (
+    Form,
+    IntegerField,
+    id_field,
+    mobile_phone,
+    no_control_chars,
+    optional_int,
+    strip,
+)
 from gridapp.core.i18n import lazy_gettext as _l
 
 

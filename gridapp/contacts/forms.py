@@ -4,7 +4,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from gridapp.accounts.forms import MultiCheckboxField
 from gridapp.contacts.models import ContactForm, QuotaRule
 from gridapp.contacts.services import TEXT_LIMIT
-from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.forms import Form, IntegerField, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
 
 _TEXT = [Optional(), Length(max=TEXT_LIMIT, message=_l("内容不能超过 2000 字")), no_control_chars]

@@ -6,7 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, ValidationError
+from wtforms import HiddenField, ValidationError
+from wtforms import IntegerField as _WTFormsIntegerField
 from wtforms.validators import NumberRange, Optional
 
 from gridapp.core.errors import RuleViolation
@@ -14,6 +15,22 @@ from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.core.i18n import wtforms_translations
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Every whole number a form takes fits the database's INTEGER (PostgreSQL's 4 bytes).
+INT_LIMIT = 2**31
+
+
+class IntegerField(_WTFormsIntegerField):
+    """A whole number typed into a form (full-width digits from a Chinese keyboard are read as
+    digits). A number beyond ±2**31 is an error beside the field, never a 500: WTForms'
+    `NumberRange` turns the value into a float (`math.isnan`), which overflows on huge numbers,
+    and the database could not hold it either. Every form of GridApp takes integers through this
+    class, not WTForms' own."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not -INT_LIMIT < self.data < INT_LIMIT:
+            self.data = None
+            raise ValueError(_l("数字超出范围"))
 
 
 class Form(FlaskForm):
@@ -34,9 +51,9 @@ class Form(FlaskForm):
         return bool(self.errors) or bool(self.form_errors)
 
 
-def id_field(label: str = "", **kwargs) -> IntegerField:
+def id_field(label: str = "", **kwargs) -> _WTFormsIntegerField:
     """A row's id sent by a form: empty, junk or out of the database's range is no id (None)."""
-    return IntegerField(
+    return _WTFormsIntegerField(
         label, [Optional(), NumberRange(1, 2**31 - 1)], filters=[_in_id_range], **kwargs
     )
 

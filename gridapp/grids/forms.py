@@ -2,7 +2,6 @@
 
 from wtforms import (
     DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -11,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from gridapp.core.forms import Form, id_field, no_control_chars, optional_int, strip
+from gridapp.core.forms import Form, IntegerField, id_field, no_control_chars, optional_int, strip
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.grids.models import GridLogKind
 

@@ -4,7 +4,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,7 +14,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from gridapp.core.forms import Form, mobile_phone, no_control_chars, optional_int, strip
+from gridapp.core.forms import (
+    Form,
+    IntegerField,
+    mobile_phone,
+    no_control_chars,
+    optional_int,
+    strip,
+)
 from gridapp.core.i18n import lazy_gettext as _l
 
 WEEKDAYS = [SelectChoice(i, label) for i, label in enumerate(

@@ -1,9 +1,9 @@
 """Forms for the school calendar, classes and teaching assignments."""
 
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from gridapp.core.forms import Form, no_control_chars, optional_int, strip
+from gridapp.core.forms import Form, IntegerField, no_control_chars, optional_int, strip
 from gridapp.core.i18n import lazy_gettext as _l
 
 DATE_MSG = _l("请输入有效日期，例如 2026-09-01")
