@@ -5,21 +5,23 @@ school's staff and on a guardian's children; the blueprint keeps its name and UR
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from gridapp.accounts import services
 from gridapp.accounts.forms import UserForm
-from gridapp.accounts.models import Role, User, UserRole
-from gridapp.core.audit import AuditEntry
+from gridapp.accounts.models import Role
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_page, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
 from gridapp.core.permissions import Need, require
+from gridapp.core.time import SHANGHAI
 from gridapp.extensions import db
+from gridapp.people import services as people_services
 from gridapp.people.permissions import load_user
 from gridapp.schools.models import School
 from gridapp.schools.permissions import managed_school_ids
@@ -42,24 +44,10 @@ def _admin_school() -> School:
 @login_required
 def users():
     school = _admin_school()
-    q = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.school_id == school.id)
-        .distinct()
-        .order_by(User.name, User.id)
-    )
     search = str_arg("q")
-    if search:
-        like = f"%{search}%"
-        q = q.where(or_(User.name.like(like), User.username.like(like)))
     role = request.args.get("role", "")
-    if role in {r.value for r in Role}:
-        q = q.where(UserRole.role == role)
-    page = paginate(q)
-    schools = db.session.scalars(
-        select(School).where(School.id.in_(managed_school_ids(current_user))).order_by(School.id)
-    ).all()
+    page = paginate(people_services.school_users_query(school.id, search, role))
+    schools = people_services.schools_by_id(managed_school_ids(current_user))
     return page_or_fragment(
         "admin/users.html",
         "admin/_partials/users_table.html",
@@ -152,43 +140,15 @@ def invite_user(user_id: int):
 @admin_bp.get("/audit")
 @login_required
 def audit_log():
-    is_district_admin = current_user.has_role(Role.DISTRICT_ADMIN)
-    school_ids = current_user.school_ids_with(Role.SCHOOL_ADMIN)
-    require(is_district_admin or bool(school_ids))
-    q = select(AuditEntry).order_by(AuditEntry.id.desc())
-    if is_district_admin:
-        schools = select(School.id).where(School.district_id == current_user.district_id)
-        people = select(User.id).where(User.district_id == current_user.district_id)
-    else:
-        schools = select(School.id).where(School.id.in_(school_ids))
-        people = select(UserRole.user_id).where(UserRole.school_id.in_(school_ids))
-    # The schools' own entries, and the entries about their people that belong to no school
-    # (sign-ins, password changes); never what those people did at another school.
-    about_people = AuditEntry.school_id.is_(None) & (
-        AuditEntry.actor_id.in_(people)
-        | ((AuditEntry.object_type == "users") & AuditEntry.object_id.in_(people))
+    require(
+        current_user.has_role(Role.DISTRICT_ADMIN)
+        or bool(current_user.school_ids_with(Role.SCHOOL_ADMIN))
     )
-    visible = AuditEntry.school_id.in_(schools) | about_people
-    if is_district_admin:
-        # Sign-in attempts with an unknown name belong to no one: the district admin watches them.
-        visible |= (
-            AuditEntry.school_id.is_(None)
-            & AuditEntry.actor_id.is_(None)
-            & AuditEntry.object_id.is_(None)
-        )
-    q = q.where(visible)
     action = str_arg("action", 64)
-    if action:
-        q = q.where(AuditEntry.action.like(f"{action}%"))
     actor = str_arg("actor", 64)
-    if actor:
-        q = q.where(AuditEntry.actor_name.like(f"%{actor}%"))
     day = str_arg("day", 10)
+    day_start = None
     if day:
-        from datetime import date, datetime, time, timedelta
-
-        from gridapp.core.time import SHANGHAI
-
         try:
             d = date.fromisoformat(day)
             if not 2000 <= d.year <= 2100:
@@ -196,8 +156,8 @@ def audit_log():
         except ValueError:
             day = ""
         else:
-            start = datetime.combine(d, time(), SHANGHAI)
-            q = q.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
+            day_start = datetime.combine(d, time(), SHANGHAI)
+    q = people_services.audit_log_query(current_user, action, actor, day_start)
     page = paginate(q, per_page=50)
     return page_or_fragment(
         "admin/audit.html",

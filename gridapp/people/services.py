@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from gridapp.accounts.models import User
+from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
+from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
@@ -24,6 +25,7 @@ from gridapp.people.models import (
     StudentGuardian,
     StudentStatus,
 )
+from gridapp.schools.models import School
 
 
 def class_sizes(class_ids) -> dict[int, int]:
@@ -321,3 +323,75 @@ def update_sensitive(actor: User, student: Student, values: dict[str, str]) -> N
     audit.record(
         actor, "student.sensitive.update", student, school_id=student.school_id, fields=changed
     )
+
+
+def school_users_query(school_id: int, search: str = "", role: str = "") -> Select:
+    """The accounts holding a role at a school, for the account administration list.
+
+    Takes the school id, a search text (matched inside name or username; "" for all) and a role
+    value ("" or an unknown value for every role). Returns a Select of distinct ``User`` rows
+    ordered by name then id, ready for ``paginate``.
+    """
+    q = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.school_id == school_id)
+        .distinct()
+        .order_by(User.name, User.id)
+    )
+    if search:
+        like = f"%{search}%"
+        q = q.where(or_(User.name.like(like), User.username.like(like)))
+    if role in {r.value for r in Role}:
+        q = q.where(UserRole.role == role)
+    return q
+
+
+def schools_by_id(school_ids) -> list[School]:
+    """The ``School`` rows with the given ids (e.g. ``managed_school_ids(user)``), ordered by id."""
+    return list(
+        db.session.scalars(select(School).where(School.id.in_(school_ids)).order_by(School.id))
+    )
+
+
+def audit_log_query(
+    user: User, action: str = "", actor: str = "", day_start: datetime | None = None
+) -> Select:
+    """The audit entries a district or school admin may read, newest first.
+
+    Takes the reading admin (a district admin sees the district; a school admin the schools
+    they administer), optional filters (an action prefix, a text inside the actor's name, the
+    aware start of a one-day window) and returns a Select of ``AuditEntry`` ordered by id
+    descending, ready for ``paginate``. Rule: a school's own entries, plus the entries about
+    its people that belong to no school (sign-ins, password changes) — never what those people
+    did at another school; a district admin also sees sign-ins under an unknown name.
+    """
+    is_district_admin = user.has_role(Role.DISTRICT_ADMIN)
+    q = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if is_district_admin:
+        schools = select(School.id).where(School.district_id == user.district_id)
+        people = select(User.id).where(User.district_id == user.district_id)
+    else:
+        school_ids = user.school_ids_with(Role.SCHOOL_ADMIN)
+        schools = select(School.id).where(School.id.in_(school_ids))
+        people = select(UserRole.user_id).where(UserRole.school_id.in_(school_ids))
+    about_people = AuditEntry.school_id.is_(None) & (
+        AuditEntry.actor_id.in_(people)
+        | ((AuditEntry.object_type == "users") & AuditEntry.object_id.in_(people))
+    )
+    visible = AuditEntry.school_id.in_(schools) | about_people
+    if is_district_admin:
+        # Sign-in attempts with an unknown name belong to no one: the district admin watches them.
+        visible |= (
+            AuditEntry.school_id.is_(None)
+            & AuditEntry.actor_id.is_(None)
+            & AuditEntry.object_id.is_(None)
+        )
+    q = q.where(visible)
+    if action:
+        q = q.where(AuditEntry.action.like(f"{action}%"))
+    if actor:
+        q = q.where(AuditEntry.actor_name.like(f"%{actor}%"))
+    if day_start is not None:
+        q = q.where(AuditEntry.at >= day_start, AuditEntry.at < day_start + timedelta(days=1))
+    return q
