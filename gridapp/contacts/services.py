@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts.models import (
@@ -396,5 +397,83 @@ def flagged_count(school_id: int) -> int:
     return db.session.scalar(
         select(func.count(ContactEvaluation.id)).where(
             ContactEvaluation.school_id == school_id, ContactEvaluation.rating <= LOW_RATING
+        )
+    )
+
+
+def pickable_students_query(taught_class_ids, search: str = "") -> Select:
+    """The students a teacher may record a contact with, for the student picker.
+
+    Takes the ids of the classes the teacher teaches and a search text (inside the name or the
+    student number; "" for all). Returns a Select of active ``Student`` rows with their class
+    loaded, ordered by class then student number, ready for ``paginate``.
+    """
+    q = (
+        select(Student)
+        .where(
+            Student.class_id.in_(sorted(taught_class_ids)), Student.status == StudentStatus.ACTIVE
+        )
+        .options(joinedload(Student.school_class))
+        .order_by(Student.class_id, Student.student_number)
+    )
+    if search:
+        like = f"%{search}%"
+        q = q.where(or_(Student.name.like(like), Student.student_number.like(like)))
+    return q
+
+
+def anchor_student(family_id: int, taught_class_ids) -> Student | None:
+    """The first (lowest id) student of a family in one of the given classes, or None.
+
+    The record form of a contact starts from this student (one the editing teacher teaches).
+    """
+    return db.session.scalar(
+        select(Student)
+        .where(Student.family_id == family_id, Student.class_id.in_(sorted(taught_class_ids)))
+        .order_by(Student.id)
+        .limit(1)
+    )
+
+
+def contact_students(contact: Contact) -> list[Student]:
+    """The students a contact is about (``contact.student_links``), with their class loaded."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .where(Student.id.in_([s.student_id for s in contact.student_links]))
+            .options(joinedload(Student.school_class))
+        )
+    )
+
+
+def contact_students_in_families(contact: Contact, family_ids) -> list[Student]:
+    """The students a contact is about who belong to the given families (a guardian's own)."""
+    return list(
+        db.session.scalars(
+            select(Student).where(
+                Student.id.in_([s.student_id for s in contact.student_links]),
+                Student.family_id.in_(family_ids),
+            )
+        )
+    )
+
+
+def guardian_evaluation(contact_id: int, guardian_user_id: int) -> ContactEvaluation | None:
+    """The evaluation a guardian (by user id) left on a contact, or None."""
+    return db.session.scalar(
+        select(ContactEvaluation).where(
+            ContactEvaluation.contact_id == contact_id,
+            ContactEvaluation.guardian_user_id == guardian_user_id,
+        )
+    )
+
+
+def contact_evaluations(contact_id: int) -> list[ContactEvaluation]:
+    """Every guardian evaluation of a contact, oldest first (the staff view of a record)."""
+    return list(
+        db.session.scalars(
+            select(ContactEvaluation)
+            .where(ContactEvaluation.contact_id == contact_id)
+            .order_by(ContactEvaluation.id)
         )
     )

@@ -7,7 +7,6 @@ import secrets
 
 from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import User
@@ -22,7 +21,6 @@ from gridapp.contacts.models import (
     PARENT_FIELDS,
     RECORD_FIELDS,
     Contact,
-    ContactEvaluation,
     ContactForm,
     ContactPhoto,
     ContactStatus,
@@ -38,7 +36,7 @@ from gridapp.core.pagination import int_arg, paginate, str_arg
 from gridapp.core.permissions import Need, can, get_or_404, require
 from gridapp.core.time import today
 from gridapp.extensions import db
-from gridapp.people.models import Student, StudentStatus
+from gridapp.people.models import Student
 from gridapp.people.permissions import guardian_family_ids, load_student
 from gridapp.schools.permissions import (
     taught_class_ids,
@@ -129,16 +127,7 @@ def _student_picker(user: User):
     taught = taught_class_ids(user)
     require(bool(taught))
     search = str_arg("q")
-    q = (
-        select(Student)
-        .where(Student.class_id.in_(sorted(taught)), Student.status == StudentStatus.ACTIVE)
-        .options(joinedload(Student.school_class))
-        .order_by(Student.class_id, Student.student_number)
-    )
-    if search:
-        like = f"%{search}%"
-        q = q.where(or_(Student.name.like(like), Student.student_number.like(like)))
-    page = paginate(q, per_page=20)
+    page = paginate(services.pickable_students_query(taught, search), per_page=20)
     return page_or_fragment(
         "contacts/pick_student.html",
         "contacts/_partials/pick_student.html",
@@ -180,12 +169,7 @@ def edit_contact(contact_id: int):
 def _anchor_student(contact: Contact, user: User) -> Student:
     """A student of the contact's family whom the user teaches (the form's starting point)."""
     taught = taught_class_ids(user)
-    student = db.session.scalar(
-        select(Student)
-        .where(Student.family_id == contact.family_id, Student.class_id.in_(sorted(taught)))
-        .order_by(Student.id)
-        .limit(1)
-    )
+    student = services.anchor_student(contact.family_id, taught)
     if student is None:
         abort(404)
     return student
@@ -214,18 +198,9 @@ def contact(contact_id: int, review_form=None, withdraw_form=None):
     error after a POST (the page answers 422 then)."""
     user = _me()
     contact = load_contact(contact_id, Need.VIEW, options=_contact_options())
-    students = db.session.scalars(
-        select(Student)
-        .where(Student.id.in_([s.student_id for s in contact.student_links]))
-        .options(joinedload(Student.school_class))
-    ).all()
+    students = services.contact_students(contact)
     if not _staff_view(user, contact) and is_parent_view(user, contact):
-        evaluation = db.session.scalar(
-            select(ContactEvaluation).where(
-                ContactEvaluation.contact_id == contact.id,
-                ContactEvaluation.guardian_user_id == user.id,
-            )
-        )
+        evaluation = services.guardian_evaluation(contact.id, user.id)
         form = EvaluationForm(obj=evaluation)
         return render_template(
             "contacts/parent_contact.html",
@@ -238,11 +213,7 @@ def contact(contact_id: int, review_form=None, withdraw_form=None):
     # A record holds notes on a family: every staff reading is in the audit log.
     audit.record(user, "contact.view", contact, school_id=contact.school_id)
     db.session.commit()
-    evaluations = db.session.scalars(
-        select(ContactEvaluation)
-        .where(ContactEvaluation.contact_id == contact.id)
-        .order_by(ContactEvaluation.id)
-    ).all()
+    evaluations = services.contact_evaluations(contact.id)
     return render_template(
         "contacts/contact.html",
         contact=contact,
@@ -332,12 +303,7 @@ def evaluate(contact_id: int):
     if done:
         return done
     contact = load_contact(contact_id, Need.VIEW, options=_contact_options())
-    students = db.session.scalars(
-        select(Student).where(
-            Student.id.in_([s.student_id for s in contact.student_links]),
-            Student.family_id.in_(guardian_family_ids(user)),
-        )
-    ).all()
+    students = services.contact_students_in_families(contact, guardian_family_ids(user))
     return render_template(
         "contacts/parent_contact.html",
         contact=contact,
