@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts.models import (
@@ -27,15 +27,15 @@ from gridapp.contacts.models import (
     QuotaRule,
     QuotaSetting,
 )
-from gridapp.contacts.rules import BEFORE_TERM_DAYS
+from gridapp.contacts.rules import BEFORE_TERM_DAYS, Period
 from gridapp.core import audit, storage
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Student, StudentStatus
-from gridapp.schools.models import SchoolClass, SchoolYear, TeachingAssignment
-from gridapp.schools.permissions import taught_class_ids
+from gridapp.schools.models import SchoolClass, SchoolYear, Semester, TeachingAssignment
+from gridapp.schools.permissions import headed_class_ids, taught_class_ids
 
 TEXT_LIMIT = 2000
 MAX_PHOTOS = 5
@@ -477,3 +477,155 @@ def contact_evaluations(contact_id: int) -> list[ContactEvaluation]:
             .order_by(ContactEvaluation.id)
         )
     )
+
+
+# ---- contact lists -----------------------------------------------------------------------------
+
+
+def _list_options():
+    return (
+        joinedload(Contact.recorded_by),
+        joinedload(Contact.family),
+        selectinload(Contact.student_links),
+    )
+
+
+def _newest_first(q: Select) -> Select:
+    return q.options(*_list_options()).order_by(Contact.contact_on.desc(), Contact.id.desc())
+
+
+def student_names(contacts) -> dict[int, str]:
+    """The students each contact is about, as "name（class）", in one query for the page.
+
+    Takes contacts with ``student_links`` loaded; returns {contact id: names joined by "、"}.
+    """
+    ids = {link.student_id for c in contacts for link in c.student_links}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Student.id, Student.name, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(Student.id.in_(ids))
+    )
+    names = {sid: f"{name}（{cname}）" for sid, name, cname in rows}
+    return {
+        c.id: "、".join(names.get(link.student_id, "") for link in c.student_links)
+        for c in contacts
+    }
+
+
+def reviewable_query(user: User) -> Select:
+    """Records waiting for this user's review, as a Select of ``Contact`` (unordered).
+
+    Rule: submitted records not recorded by the user, at the school the user is principal of, or
+    about a family with a child in a class the user heads (at a school where the user teaches).
+    """
+    conds = []
+    led = user.school_ids_with(Role.PRINCIPAL)
+    if led:
+        conds.append(Contact.school_id.in_(sorted(led)))
+    headed = headed_class_ids(user)
+    if headed:
+        families = select(Student.family_id).where(Student.class_id.in_(sorted(headed)))
+        schools = user.school_ids_with(Role.TEACHER)
+        conds.append(and_(Contact.family_id.in_(families), Contact.school_id.in_(sorted(schools))))
+    q = select(Contact).where(
+        Contact.status == ContactStatus.SUBMITTED, Contact.recorded_by_id != user.id
+    )
+    return q.where(or_(*conds)) if conds else q.where(False)
+
+
+def review_count(user: User) -> int:
+    """How many records wait for this user's review (see ``reviewable_query``)."""
+    return db.session.scalar(select(func.count()).select_from(reviewable_query(user).subquery()))
+
+
+def teacher_contacts_query(user: User, review: bool, status: str = "") -> Select:
+    """A teacher's contact list, newest first, with the list's relations loaded.
+
+    Takes the teacher, whether the review tab is shown (``reviewable_query``) or their own
+    records (recorded by them or with them present), and a ``ContactStatus`` value filtering
+    their own records ("" or an unknown value: every status; ignored on the review tab).
+    Returns a Select of ``Contact`` ready for ``paginate``.
+    """
+    if review:
+        q = reviewable_query(user)
+    else:
+        present = select(ContactTeacher.contact_id).where(ContactTeacher.teacher_id == user.id)
+        q = select(Contact).where(or_(Contact.recorded_by_id == user.id, Contact.id.in_(present)))
+        if status in {s.value for s in ContactStatus}:
+            q = q.where(Contact.status == ContactStatus(status))
+    return _newest_first(q)
+
+
+def school_contacts_query(
+    school_id: int, status: str = "", form: str = "", low: bool = False
+) -> Select:
+    """A school's contact list for its leaders, newest first, with the list's relations loaded.
+
+    Takes the school id and filters: a ``ContactStatus`` value, a ``ContactForm`` value (""
+    or unknown: all) and ``low`` (only records a guardian rated ``LOW_RATING`` or lower).
+    Returns a Select of ``Contact`` ready for ``paginate``.
+    """
+    q = select(Contact).where(Contact.school_id == school_id)
+    if status in {s.value for s in ContactStatus}:
+        q = q.where(Contact.status == ContactStatus(status))
+    if form in {f.value for f in ContactForm}:
+        q = q.where(Contact.form == ContactForm(form))
+    if low:
+        flagged = select(ContactEvaluation.contact_id).where(ContactEvaluation.rating <= LOW_RATING)
+        q = q.where(Contact.id.in_(flagged))
+    return _newest_first(q)
+
+
+def lowest_ratings(contact_ids) -> dict[int, int]:
+    """{contact id: the lowest guardian rating} for the rated ones among ``contact_ids``."""
+    if not contact_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(ContactEvaluation.contact_id, func.min(ContactEvaluation.rating))
+            .where(ContactEvaluation.contact_id.in_(contact_ids))
+            .group_by(ContactEvaluation.contact_id)
+        ).all()
+    )
+
+
+def parent_contacts_query(family_ids) -> Select:
+    """A guardian's contact list: the families' records that are not withdrawn, newest first,
+    with the teachers loaded. Returns a Select of ``Contact`` ready for ``paginate``."""
+    return (
+        select(Contact)
+        .where(Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN)
+        .options(selectinload(Contact.teacher_links).joinedload(ContactTeacher.teacher))
+        .order_by(Contact.contact_on.desc(), Contact.id.desc())
+    )
+
+
+def guardian_ratings(guardian_user_id: int, contact_ids) -> dict[int, int]:
+    """{contact id: rating} of the evaluations a guardian (by user id) left on these contacts."""
+    return dict(
+        db.session.execute(
+            select(ContactEvaluation.contact_id, ContactEvaluation.rating).where(
+                ContactEvaluation.guardian_user_id == guardian_user_id,
+                ContactEvaluation.contact_id.in_(contact_ids),
+            )
+        ).all()
+    )
+
+
+def quota_start(school_id: int, period: Period | None, on: date) -> date | None:
+    """From when new quota numbers apply, seen on day ``on``: the current semester's start; in a
+    holiday, the next semester's start (or the last one's if none is set). None without a
+    semester (``period`` is ``rules.period_for(school_id, on)``)."""
+    if period is None:
+        return None
+    if on <= period.ends_on:
+        return period.starts_on
+    upcoming = db.session.scalar(
+        select(Semester.starts_on)
+        .where(Semester.school_id == school_id, Semester.starts_on > on)
+        .order_by(Semester.starts_on)
+        .limit(1)
+    )
+    return upcoming or period.starts_on

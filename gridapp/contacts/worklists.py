@@ -229,3 +229,12 @@ def teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
     if period is None or not rows:
         return [], headed
     return teacher_worklist(user, period, {r.id for r in rows}, headed), headed
+
+
+def teacher_schools(user: User) -> list[tuple[int, str]]:
+    """The (id, name) of the schools where the user teaches, for the worklist's school choice;
+    [] when there is only one (no choice to show)."""
+    ids = sorted(user.school_ids_with(Role.TEACHER))
+    if len(ids) < 2:
+        return []
+    return db.session.execute(select(School.id, School.name).where(School.id.in_(ids))).all()
