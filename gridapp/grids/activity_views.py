@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
@@ -30,7 +29,6 @@ from gridapp.grids.forms import (
 from gridapp.grids.models import (
     Grid,
     GuidanceActivity,
-    GuidanceAttendance,
 )
 from gridapp.grids.permissions import can_plan_activity, load_activity
 from gridapp.grids.views import bp
@@ -46,9 +44,7 @@ def _me() -> User:
 
 def _plannable_grids(user: User, school_class: SchoolClass) -> list[tuple]:
     """The (value, label) choices of an activity's audience that `user` may plan for."""
-    grids = db.session.scalars(
-        select(Grid).where(Grid.class_id == school_class.id).order_by(Grid.number)
-    ).all()
+    grids = services.class_grids(school_class.id)
     choices = []
     if can_plan_activity(user, school_class, None):
         choices.append(("", _("全班")))
@@ -91,20 +87,8 @@ def class_activities(class_id: int):
                     db.session.commit()
                     flash(_("活动已创建，请在活动后登记出席的家庭"), "success")
                     return redirect_303(url_for(".activity", activity_id=activity.id))
-    q = (
-        select(GuidanceActivity)
-        .where(GuidanceActivity.class_id == school_class.id)
-        .options(joinedload(GuidanceActivity.grid), joinedload(GuidanceActivity.created_by))
-        .order_by(GuidanceActivity.held_on.desc(), GuidanceActivity.id.desc())
-    )
-    pagination = paginate(q, 20)
-    counts = dict(
-        db.session.execute(
-            select(GuidanceAttendance.activity_id, func.count(GuidanceAttendance.id))
-            .where(GuidanceAttendance.activity_id.in_([a.id for a in pagination.items]))
-            .group_by(GuidanceAttendance.activity_id)
-        ).all()
-    )
+    pagination = paginate(services.class_activities_query(school_class.id), 20)
+    counts = services.activity_attendance_counts([a.id for a in pagination.items])
     return form_page(
         "grids/activities.html",
         form,

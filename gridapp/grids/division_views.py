@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
@@ -30,7 +29,6 @@ from gridapp.grids.forms import (
 )
 from gridapp.grids.models import (
     Grid,
-    GridMember,
 )
 from gridapp.grids.permissions import load_grid
 from gridapp.grids.views import bp
@@ -53,15 +51,10 @@ def _render_class_grids(
     one read of the class's families."""
     families = services.class_families(school_class.id)
     by_id = {f.family_id: f for f in families}
-    grids = db.session.scalars(
-        select(Grid)
-        .where(Grid.class_id == school_class.id)
-        .options(joinedload(Grid.grid_teacher), joinedload(Grid.deputy))
-        .order_by(Grid.number)
-    ).all()
+    grids = services.class_grids_with_keepers(school_class.id)
     members: dict[int, list] = {g.id: [] for g in grids}
     placed = set()
-    for m in db.session.scalars(select(GridMember).where(GridMember.class_id == school_class.id)):
+    for m in services.class_members(school_class.id):
         if m.family_id in by_id:
             members[m.grid_id].append(by_id[m.family_id])
             placed.add(m.family_id)
@@ -139,9 +132,7 @@ def move_family(class_id: int):
 
 def _teacher_choices(school_class: SchoolClass, empty: str | None):
     ids = services.class_teacher_ids(school_class)
-    users = db.session.execute(
-        select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name)
-    ).all()
+    users = services.user_names(ids)
     choices = [(u.id, u.name) for u in users]
     return ([("", empty)] if empty is not None else []) + choices
 

@@ -10,9 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
+from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
@@ -27,7 +29,13 @@ from gridapp.grids.models import (
 )
 from gridapp.grids.permissions import can_change_focus_in_grid
 from gridapp.people import services as people_services
-from gridapp.people.models import FocusCategory, Student, StudentStatus
+from gridapp.people.models import (
+    FocusCategory,
+    Guardian,
+    Student,
+    StudentGuardian,
+    StudentStatus,
+)
 from gridapp.schools.models import SchoolClass, TeachingAssignment
 from gridapp.schools.permissions import sees_sensitive_in_class
 
@@ -380,3 +388,197 @@ def grid_sizes(class_ids) -> dict[int, int]:
         .group_by(GridMember.grid_id)
     )
     return dict(rows.all())
+
+
+# ---- queries for the grid pages -------------------------------------------------------------------
+
+
+def grid_families(grid: Grid) -> list[dict]:
+    """The grid's families for the grid page.
+
+    Takes a grid (members loaded lazily). Returns one dict per family with at least one
+    active student of the grid's class, sorted by the first student's name:
+    ``{"family_id", "students": [(student_id, name)], "address", "guardian"`` (a row with
+    family_id, student_id, guardian_id, name, relation, mobile, or None), ``"last_contact_on"``
+    (date of the latest contact not withdrawn, or None), ``"logs"`` (the family's GridLog
+    entries, newest first, author loaded)}. Empty list when the grid has no members.
+    """
+    family_ids = [m.family_id for m in grid.members]
+    if not family_ids:
+        return []
+    students = db.session.execute(
+        select(Student.id, Student.name, Student.family_id, Student.community, Student.address)
+        .where(
+            Student.family_id.in_(family_ids),
+            Student.class_id == grid.class_id,
+            Student.status == StudentStatus.ACTIVE,
+        )
+        .order_by(Student.student_number)
+    ).all()
+    primary = {
+        r.family_id: r
+        for r in db.session.execute(
+            select(
+                Student.family_id,
+                Student.id.label("student_id"),
+                Guardian.id.label("guardian_id"),
+                Guardian.name,
+                Guardian.relation,
+                Guardian.mobile,
+            )
+            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .where(
+                Student.family_id.in_(family_ids),
+                Student.class_id == grid.class_id,
+                StudentGuardian.is_primary,
+            )
+        )
+    }
+    last = dict(
+        db.session.execute(
+            select(Contact.family_id, func.max(Contact.contact_on))
+            .where(Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN)
+            .group_by(Contact.family_id)
+        ).all()
+    )
+    logs: dict[int, list[GridLog]] = {}
+    for entry in db.session.scalars(
+        select(GridLog)
+        .where(GridLog.grid_id == grid.id)
+        .options(joinedload(GridLog.author))
+        .order_by(GridLog.happened_on.desc(), GridLog.id.desc())
+    ):
+        logs.setdefault(entry.family_id, []).append(entry)
+    out = {}
+    for s in students:
+        fam = out.setdefault(
+            s.family_id,
+            {"family_id": s.family_id, "students": [], "address": s.address or s.community},
+        )
+        fam["students"].append((s.id, s.name))
+    for fam in out.values():
+        fid = fam["family_id"]
+        fam["guardian"] = primary.get(fid)
+        fam["last_contact_on"] = last.get(fid)
+        fam["logs"] = logs.get(fid, [])
+    return sorted(out.values(), key=lambda f: f["students"][0][1])
+
+
+def recent_activities(grid: Grid, limit: int = 5) -> list[GuidanceActivity]:
+    """The latest guidance activities seen on a grid's page.
+
+    Takes a grid. Returns up to `limit` GuidanceActivity rows of the grid's class that are
+    either for this grid or for the whole class (grid_id NULL), newest held_on first.
+    """
+    return db.session.scalars(
+        select(GuidanceActivity)
+        .where(
+            GuidanceActivity.class_id == grid.class_id,
+            or_(GuidanceActivity.grid_id == grid.id, GuidanceActivity.grid_id.is_(None)),
+        )
+        .order_by(GuidanceActivity.held_on.desc(), GuidanceActivity.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def grid_cases(grid: Grid) -> dict[int, list]:
+    """The cases relayed from a grid, by family.
+
+    Takes a grid. Returns {family_id: [Case, ...]} with each family's cases newest first.
+    """
+    from gridapp.cases.models import Case
+
+    cases: dict[int, list] = {}
+    for c in db.session.scalars(
+        select(Case).where(Case.grid_id == grid.id).order_by(Case.id.desc())
+    ):
+        cases.setdefault(c.family_id, []).append(c)
+    return cases
+
+
+def my_grids(user: User, headed: set[int]) -> list[Grid]:
+    """The grids listed on "my grids".
+
+    Takes the user and the ids of the classes they head (schools.permissions.headed_class_ids).
+    Returns the grids the user keeps (grid teacher or deputy) or that belong to a class they head,
+    ordered by class then number, with school_class and grid_teacher loaded.
+    """
+    return db.session.scalars(
+        select(Grid)
+        .where(
+            or_(
+                Grid.grid_teacher_id == user.id,
+                Grid.deputy_id == user.id,
+                Grid.class_id.in_(sorted(headed)),
+            )
+        )
+        .options(joinedload(Grid.school_class), joinedload(Grid.grid_teacher))
+        .order_by(Grid.class_id, Grid.number)
+    ).all()
+
+
+def headed_classes_without_grids(headed: set[int]) -> list[SchoolClass]:
+    """Of the given (headed) class ids, the classes not yet divided into grids.
+
+    Takes a non-empty set of class ids. Returns their SchoolClass rows that have no Grid.
+    """
+    with_grids = set(
+        db.session.scalars(select(Grid.class_id).where(Grid.class_id.in_(sorted(headed))))
+    )
+    return db.session.scalars(
+        select(SchoolClass).where(SchoolClass.id.in_(sorted(headed - with_grids)))
+    ).all()
+
+
+def class_grids(class_id: int) -> list[Grid]:
+    """All grids of a class, by number."""
+    return db.session.scalars(
+        select(Grid).where(Grid.class_id == class_id).order_by(Grid.number)
+    ).all()
+
+
+def class_activities_query(class_id: int) -> Select:
+    """The query (not yet run, for core.pagination.paginate) of a class's guidance activities,
+    newest held_on first, with grid and created_by loaded."""
+    return (
+        select(GuidanceActivity)
+        .where(GuidanceActivity.class_id == class_id)
+        .options(joinedload(GuidanceActivity.grid), joinedload(GuidanceActivity.created_by))
+        .order_by(GuidanceActivity.held_on.desc(), GuidanceActivity.id.desc())
+    )
+
+
+def activity_attendance_counts(activity_ids: list[int]) -> dict[int, int]:
+    """How many families attended each activity: {activity_id: count}; activities with no
+    attendance are absent from the dict."""
+    return dict(
+        db.session.execute(
+            select(GuidanceAttendance.activity_id, func.count(GuidanceAttendance.id))
+            .where(GuidanceAttendance.activity_id.in_(activity_ids))
+            .group_by(GuidanceAttendance.activity_id)
+        ).all()
+    )
+
+
+def class_grids_with_keepers(class_id: int) -> list[Grid]:
+    """All grids of a class, by number, with grid_teacher and deputy loaded."""
+    return db.session.scalars(
+        select(Grid)
+        .where(Grid.class_id == class_id)
+        .options(joinedload(Grid.grid_teacher), joinedload(Grid.deputy))
+        .order_by(Grid.number)
+    ).all()
+
+
+def class_members(class_id: int):
+    """The GridMember rows (family placed in a grid) of a class, as a scalars result to iterate
+    once, in no particular order."""
+    return db.session.scalars(select(GridMember).where(GridMember.class_id == class_id))
+
+
+def user_names(ids) -> list:
+    """Rows (id, name) of the given user ids, by name."""
+    return db.session.execute(
+        select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name)
+    ).all()

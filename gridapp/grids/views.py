@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
 from gridapp.contacts import rules, worklists
-from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.core.forms import (
     form_status,
     reload_to,
@@ -18,21 +16,16 @@ from gridapp.core.forms import (
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can
 from gridapp.core.time import today
-from gridapp.extensions import db
 from gridapp.grids import services
 from gridapp.grids.forms import (
     GridLogForm,
 )
 from gridapp.grids.models import (
     Grid,
-    GridLog,
     GridLogKind,
-    GuidanceActivity,
 )
 from gridapp.grids.permissions import can_plan_activity, load_grid
 from gridapp.people import services as people_services
-from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
-from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import (
     headed_class_ids,
     leader_school_ids,
@@ -50,70 +43,6 @@ def _me() -> User:
 # ---- the grid teacher's grid ----------------------------------------------------------------------
 
 
-def _grid_families(grid: Grid):
-    """The grid's families: students, primary guardian, last contact, recent log entries."""
-    family_ids = [m.family_id for m in grid.members]
-    if not family_ids:
-        return []
-    students = db.session.execute(
-        select(Student.id, Student.name, Student.family_id, Student.community, Student.address)
-        .where(
-            Student.family_id.in_(family_ids),
-            Student.class_id == grid.class_id,
-            Student.status == StudentStatus.ACTIVE,
-        )
-        .order_by(Student.student_number)
-    ).all()
-    primary = {
-        r.family_id: r
-        for r in db.session.execute(
-            select(
-                Student.family_id,
-                Student.id.label("student_id"),
-                Guardian.id.label("guardian_id"),
-                Guardian.name,
-                Guardian.relation,
-                Guardian.mobile,
-            )
-            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
-            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
-            .where(
-                Student.family_id.in_(family_ids),
-                Student.class_id == grid.class_id,
-                StudentGuardian.is_primary,
-            )
-        )
-    }
-    last = dict(
-        db.session.execute(
-            select(Contact.family_id, func.max(Contact.contact_on))
-            .where(Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN)
-            .group_by(Contact.family_id)
-        ).all()
-    )
-    logs: dict[int, list[GridLog]] = {}
-    for entry in db.session.scalars(
-        select(GridLog)
-        .where(GridLog.grid_id == grid.id)
-        .options(joinedload(GridLog.author))
-        .order_by(GridLog.happened_on.desc(), GridLog.id.desc())
-    ):
-        logs.setdefault(entry.family_id, []).append(entry)
-    out = {}
-    for s in students:
-        fam = out.setdefault(
-            s.family_id,
-            {"family_id": s.family_id, "students": [], "address": s.address or s.community},
-        )
-        fam["students"].append((s.id, s.name))
-    for fam in out.values():
-        fid = fam["family_id"]
-        fam["guardian"] = primary.get(fid)
-        fam["last_contact_on"] = last.get(fid)
-        fam["logs"] = logs.get(fid, [])
-    return sorted(out.values(), key=lambda f: f["students"][0][1])
-
-
 @bp.get("/grids/<int:grid_id>")
 @login_required
 def grid_page(grid_id: int, log=None, relay=None):
@@ -129,7 +58,7 @@ def grid_page(grid_id: int, log=None, relay=None):
             joinedload(Grid.deputy),
         ),
     )
-    families = _grid_families(grid)
+    families = services.grid_families(grid)
     keepers = {grid.grid_teacher_id, grid.deputy_id}
     show_focus = (
         user.id in keepers
@@ -144,7 +73,7 @@ def grid_page(grid_id: int, log=None, relay=None):
             owed[line.family_id] = line.owed
             if line.is_focus:
                 focus.add(line.family_id)
-    from gridapp.cases.models import Case, CaseCategory
+    from gridapp.cases.models import CaseCategory
 
     student_ids = [sid for fam in families for sid, _name in fam["students"]]
     focus_of = people_services.open_focus(student_ids) if show_focus else {}
@@ -154,20 +83,8 @@ def grid_page(grid_id: int, log=None, relay=None):
         period.starts_on if period else None,
         period.ends_on if period else None,
     )
-    activities = db.session.scalars(
-        select(GuidanceActivity)
-        .where(
-            GuidanceActivity.class_id == grid.class_id,
-            or_(GuidanceActivity.grid_id == grid.id, GuidanceActivity.grid_id.is_(None)),
-        )
-        .order_by(GuidanceActivity.held_on.desc(), GuidanceActivity.id.desc())
-        .limit(5)
-    ).all()
-    cases: dict[int, list] = {}
-    for c in db.session.scalars(
-        select(Case).where(Case.grid_id == grid.id).order_by(Case.id.desc())
-    ):
-        cases.setdefault(c.family_id, []).append(c)
+    activities = services.recent_activities(grid)
+    cases = services.grid_cases(grid)
     return render_template(
         "grids/grid.html",
         cases=cases,
@@ -241,27 +158,9 @@ def relay(grid_id: int):
 def my_grids():
     user = _me()
     headed = headed_class_ids(user)
-    grids = db.session.scalars(
-        select(Grid)
-        .where(
-            or_(
-                Grid.grid_teacher_id == user.id,
-                Grid.deputy_id == user.id,
-                Grid.class_id.in_(sorted(headed)),
-            )
-        )
-        .options(joinedload(Grid.school_class), joinedload(Grid.grid_teacher))
-        .order_by(Grid.class_id, Grid.number)
-    ).all()
+    grids = services.my_grids(user, headed)
     sizes = services.grid_sizes({g.class_id for g in grids}) if grids else {}
-    headed_without = []
-    if headed:
-        with_grids = set(
-            db.session.scalars(select(Grid.class_id).where(Grid.class_id.in_(sorted(headed))))
-        )
-        headed_without = db.session.scalars(
-            select(SchoolClass).where(SchoolClass.id.in_(sorted(headed - with_grids)))
-        ).all()
+    headed_without = services.headed_classes_without_grids(headed) if headed else []
     if not grids and not headed_without and not taught_class_ids(user):
         abort(404)
     return render_template(
