@@ -9,16 +9,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from gridapp.accounts.models import Role, User, UserRole
+from gridapp.accounts.models import User
 from gridapp.core.forms import form_status, fresh, reload_to, submit
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
-from gridapp.extensions import db
 from gridapp.reception import services
 from gridapp.reception.forms import (
     CancelDayForm,
@@ -26,7 +24,7 @@ from gridapp.reception.forms import (
     VisitForm,
     WalkInForm,
 )
-from gridapp.reception.models import Booking, ReceptionDay
+from gridapp.reception.models import ReceptionDay
 from gridapp.reception.permissions import load_booking, load_reception_day
 from gridapp.reception.views import bp
 from gridapp.schools.permissions import is_school_leader, leader_school_ids, load_school
@@ -34,20 +32,6 @@ from gridapp.schools.permissions import is_school_leader, leader_school_ids, loa
 
 def _me() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _hosts(school_id: int):
-    return db.session.execute(
-        select(User.id, User.name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.school_id == school_id,
-            UserRole.role.in_([Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
-            User.active,
-        )
-        .distinct()
-        .order_by(User.name)
-    ).all()
 
 
 @bp.route("/schools/<int:school_id>/reception", methods=["GET", "POST"])
@@ -58,7 +42,7 @@ def school_days(school_id: int):
     school = load_school(school_id, Need.VIEW)
     require(school.id in leader_school_ids(user))
     form = DayForm()
-    hosts = _hosts(school.id)
+    hosts = services.school_hosts(school.id)
     form.host_ids.choices = [SelectChoice(h.id, h.name) for h in hosts]
     if request.method == "GET" and not form.host_ids.data:
         form.host_ids.data = (
@@ -101,19 +85,8 @@ def _school_days_page(school, form: DayForm, cancel: tuple[int, CancelDayForm] |
     """The school's reception days and the form for a new one; `cancel` is a day's cancel form
     shown again with its error."""
     user = _me()
-    days = db.session.scalars(
-        select(ReceptionDay)
-        .where(ReceptionDay.school_id == school.id, ReceptionDay.on >= today())
-        .options(selectinload(ReceptionDay.slots))
-        .order_by(ReceptionDay.on)
-        .limit(60)
-    ).all()
-    past = db.session.scalars(
-        select(ReceptionDay)
-        .where(ReceptionDay.school_id == school.id, ReceptionDay.on < today())
-        .order_by(ReceptionDay.on.desc())
-        .limit(20)
-    ).all()
+    days = services.upcoming_days(school.id, today())
+    past = services.past_days(school.id, today())
     return render_template(
         "reception/school_days.html", form=form, school=school, days=days, past=past,
         may_host=is_school_leader(user, school.id), cancel=cancel or (None, fresh(CancelDayForm)),
@@ -137,7 +110,9 @@ def cancel_day(day_id: int):
         return done
     school = load_school(day.school_id, Need.VIEW)
     day_form = DayForm(formdata=None)
-    day_form.host_ids.choices = [SelectChoice(h.id, h.name) for h in _hosts(school.id)]
+    day_form.host_ids.choices = [
+        SelectChoice(h.id, h.name) for h in services.school_hosts(school.id)
+    ]
     return _school_days_page(school, day_form, cancel=(day.id, form))
 
 
@@ -152,17 +127,8 @@ def day(day_id: int):
 def _day_page(day: ReceptionDay, walk_in: WalkInForm | None = None,
               visit: tuple[int, VisitForm] | None = None):  # fmt: skip
     """The day's page; a walk-in form or one booking's visit form shown again with its error."""
-    bookings = db.session.scalars(
-        select(Booking)
-        .where(Booking.day_id == day.id)
-        .options(
-            joinedload(Booking.guardian_user), joinedload(Booking.student), joinedload(Booking.slot)
-        )
-        .order_by(Booking.slot_id.is_(None), Booking.slot_id, Booking.id)
-    ).all()
-    host_names = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(day.host_ids or [0]))).all()
-    )
+    bookings = services.day_bookings(day)
+    host_names = services.host_names(day)
     return render_template(
         "reception/day.html",
         day=day,

@@ -15,8 +15,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
-from gridapp.accounts.models import User
+from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
@@ -530,3 +531,113 @@ def counts_by_slot(day_ids) -> dict[int, int]:
         .group_by(Booking.slot_id)
     )
     return dict(rows.all())
+
+
+# ---- queries for the hosts' pages -----------------------------------------------------------------
+
+
+def school_hosts(school_id: int) -> list:
+    """Who may host a school's reception day: rows (id, name), by name, of the active users
+    who are the school's principal or school admin (each once)."""
+    return db.session.execute(
+        select(User.id, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.school_id == school_id,
+            UserRole.role.in_([Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
+            User.active,
+        )
+        .distinct()
+        .order_by(User.name)
+    ).all()
+
+
+def upcoming_days(school_id: int, on: date, limit: int = 60) -> list[ReceptionDay]:
+    """A school's reception days from `on` (today) onwards, soonest first, at most `limit`,
+    with their slots loaded."""
+    return db.session.scalars(
+        select(ReceptionDay)
+        .where(ReceptionDay.school_id == school_id, ReceptionDay.on >= on)
+        .options(selectinload(ReceptionDay.slots))
+        .order_by(ReceptionDay.on)
+        .limit(limit)
+    ).all()
+
+
+def past_days(school_id: int, on: date, limit: int = 20) -> list[ReceptionDay]:
+    """A school's reception days before `on` (today), latest first, at most `limit`."""
+    return db.session.scalars(
+        select(ReceptionDay)
+        .where(ReceptionDay.school_id == school_id, ReceptionDay.on < on)
+        .order_by(ReceptionDay.on.desc())
+        .limit(limit)
+    ).all()
+
+
+def day_bookings(day: ReceptionDay) -> list[Booking]:
+    """All bookings of a day (any status), by slot with walk-ins (no slot) last, then by id;
+    guardian_user, student and slot loaded."""
+    return db.session.scalars(
+        select(Booking)
+        .where(Booking.day_id == day.id)
+        .options(
+            joinedload(Booking.guardian_user), joinedload(Booking.student), joinedload(Booking.slot)
+        )
+        .order_by(Booking.slot_id.is_(None), Booking.slot_id, Booking.id)
+    ).all()
+
+
+def host_names(day: ReceptionDay) -> dict[int, str]:
+    """The day's hosts: {user_id: name}."""
+    return dict(
+        db.session.execute(select(User.id, User.name).where(User.id.in_(day.host_ids or [0]))).all()
+    )
+
+
+# ---- queries for the parents' and guests' pages ---------------------------------------------------
+
+
+def open_days(school_ids, on: date, limit: int = 30) -> list[ReceptionDay]:
+    """The published reception days of the given schools from `on` (today) onwards, soonest
+    first, at most `limit`, with slots and school loaded."""
+    return db.session.scalars(
+        select(ReceptionDay)
+        .where(
+            ReceptionDay.school_id.in_(sorted(school_ids)),
+            ReceptionDay.status == DayStatus.PUBLISHED,
+            ReceptionDay.on >= on,
+        )
+        .options(selectinload(ReceptionDay.slots), joinedload(ReceptionDay.school))
+        .order_by(ReceptionDay.on)
+        .limit(limit)
+    ).all()
+
+
+def guest_days(on: date) -> list[ReceptionDay]:
+    """The coming days a visitor without an account may book: open_days of every school with a
+    published guest day, keeping only the days that allow guests."""
+    guest_schools = db.session.scalars(
+        select(ReceptionDay.school_id).where(
+            ReceptionDay.allow_guests, ReceptionDay.status == DayStatus.PUBLISHED
+        )
+    ).all()
+    return [d for d in open_days(set(guest_schools), on) if d.allow_guests]
+
+
+def guardian_bookings(user: User, limit: int = 50) -> list[Booking]:
+    """A parent's own bookings (any status), newest first, at most `limit`, slot and day
+    loaded."""
+    return db.session.scalars(
+        select(Booking)
+        .where(Booking.guardian_user_id == user.id)
+        .options(joinedload(Booking.slot), joinedload(Booking.day))
+        .order_by(Booking.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def booking_by_code(code: str) -> Booking | None:
+    """The booking whose code hashes (cases.mailbox.code_hash) to the given code, or None."""
+    from gridapp.cases import mailbox
+
+    return db.session.scalar(select(Booking).where(Booking.code_hash == mailbox.code_hash(code)))

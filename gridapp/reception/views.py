@@ -18,8 +18,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from gridapp.accounts.models import User
@@ -36,7 +34,7 @@ from gridapp.reception.forms import (
     CancelForm,
     LookupForm,
 )
-from gridapp.reception.models import Booking, DayStatus, ReceptionDay, ReceptionSlot
+from gridapp.reception.models import Booking, ReceptionSlot
 from gridapp.reception.permissions import load_booking
 
 bp = Blueprint("reception", __name__)
@@ -46,41 +44,16 @@ def _me() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _upcoming(school_ids) -> list[ReceptionDay]:
-    return db.session.scalars(
-        select(ReceptionDay)
-        .where(
-            ReceptionDay.school_id.in_(sorted(school_ids)),
-            ReceptionDay.status == DayStatus.PUBLISHED,
-            ReceptionDay.on >= today(),
-        )
-        .options(selectinload(ReceptionDay.slots), joinedload(ReceptionDay.school))
-        .order_by(ReceptionDay.on)
-        .limit(30)
-    ).all()
-
-
 @bp.get("/reception")
 def index():
     """Parents: the coming reception days of their children's schools, and their bookings.
     Without an account: the days that take bookings from guests."""
     user = _me()
     if user is not None and user.is_guardian:
-        days = _upcoming(guardian_school_ids(user))
-        bookings = db.session.scalars(
-            select(Booking)
-            .where(Booking.guardian_user_id == user.id)
-            .options(joinedload(Booking.slot), joinedload(Booking.day))
-            .order_by(Booking.id.desc())
-            .limit(50)
-        ).all()
+        days = services.open_days(guardian_school_ids(user), today())
+        bookings = services.guardian_bookings(user)
     else:
-        guest_schools = db.session.scalars(
-            select(ReceptionDay.school_id).where(
-                ReceptionDay.allow_guests, ReceptionDay.status == DayStatus.PUBLISHED
-            )
-        ).all()
-        days = [d for d in _upcoming(set(guest_schools)) if d.allow_guests]
+        days = services.guest_days(today())
         bookings = []
     waiting = services.counts_by_slot([d.id for d in days]) if days else {}
     return render_template(
@@ -226,15 +199,11 @@ def cancel(booking_id: int):
 def lookup():
     """A guest finds a booking by its booking code (sent in the form, not the URL), and may
     cancel it with a reason until the cut-off."""
-    from gridapp.cases import mailbox
-
     form = LookupForm()
     booking, status = None, 200
     if request.method == "POST":
         code = (form.code.data or "")[:40]
-        booking = db.session.scalar(
-            select(Booking).where(Booking.code_hash == mailbox.code_hash(code))
-        ) if code else None  # fmt: skip
+        booking = services.booking_by_code(code) if code else None
         if not form.validate_on_submit():
             booking, status = None, 422
         elif booking is None:
