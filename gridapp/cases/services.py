@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import joinedload
 
-from gridapp.accounts.models import Role, User
+from gridapp.accounts.models import Role, User, UserRole
 from gridapp.cases.models import (
     CannedReply,
     Case,
@@ -20,6 +22,7 @@ from gridapp.cases.models import (
     CaseSettings,
     CaseSource,
     CaseStatus,
+    Letter,
     Supervision,
 )
 from gridapp.core import audit
@@ -27,6 +30,7 @@ from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now, today
 from gridapp.extensions import db
+from gridapp.schools.models import OfficialDay, SchoolClosure
 from gridapp.schools.permissions import is_school_leader
 from gridapp.schools.workdays import WorkCalendar
 
@@ -520,3 +524,150 @@ def hours_to_reply(case: Case) -> float | None:
     if case.replied_at is None:
         return None
     return (case.replied_at - case.created_at) / timedelta(hours=1)
+
+
+# ---- queries for the case page --------------------------------------------------------------------
+
+
+def assignable_staff(school_id: int) -> list:
+    """Who a school's case may be assigned to: rows (id, name), by name, of the school's active
+    teachers, principals and school admins (each once)."""
+    return db.session.execute(
+        select(User.id, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.school_id == school_id,
+            UserRole.role.in_([Role.TEACHER, Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
+            User.active,
+        )
+        .distinct()
+        .order_by(User.name)
+    ).all()
+
+
+def case_events(case: Case) -> list[CaseEvent]:
+    """A case's history: its CaseEvent rows in order, actor loaded."""
+    return db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .options(joinedload(CaseEvent.actor))
+        .order_by(CaseEvent.id)
+    ).all()
+
+
+def merged_into(case: Case) -> list[Case]:
+    """The cases merged into this one."""
+    return db.session.scalars(select(Case).where(Case.merged_into_id == case.id)).all()
+
+
+# ---- queries for the opinion desk -----------------------------------------------------------------
+
+
+def _filtered(q, args):
+    """The desk's filters (status, source, category, view) read from `args` applied to `q`;
+    unknown values are ignored. Returns (query, the filters as given)."""
+    status = args.get("status", "")
+    if status in {s.value for s in CaseStatus}:
+        q = q.where(Case.status == CaseStatus(status))
+    source = args.get("source", "")
+    if source in {s.value for s in CaseSource}:
+        q = q.where(Case.source == CaseSource(source))
+    category = args.get("category", "")
+    if category in {c.value for c in CaseCategory}:
+        q = q.where(Case.category == CaseCategory(category))
+    view = args.get("view", "")
+    if view == "overdue":
+        q = q.where(Case.status.in_(sorted(OPEN)), Case.due_on < today())
+    elif view == "approval":
+        q = q.where(Case.reply_draft != "", Case.status.in_(sorted(OPEN)))
+    elif view == "open":
+        q = q.where(Case.status.in_(sorted(OPEN | {CaseStatus.COLLECTED})))
+    return q, {"status": status, "source": source, "category": category, "view": view}
+
+
+def desk_counts(school_ids) -> dict:
+    """The desk's figures for the given schools, in one query.
+
+    Returns {"total", "new" (collected), "open" (in OPEN), "overdue" (open and due before
+    today), "approval" (open with a reply draft waiting for approval)}, each an int.
+    """
+    open_states = sorted(OPEN)
+    row = db.session.execute(
+        select(
+            func.count().label("total"),
+            func.sum(sql_case((Case.status == CaseStatus.COLLECTED, 1), else_=0)).label("new"),
+            func.sum(sql_case((Case.status.in_(open_states), 1), else_=0)).label("open"),
+            func.sum(
+                sql_case(((Case.status.in_(open_states)) & (Case.due_on < today()), 1), else_=0)
+            ).label("overdue"),
+            func.sum(
+                sql_case(((Case.status.in_(open_states)) & (Case.reply_draft != ""), 1), else_=0)
+            ).label("approval"),
+        ).where(Case.school_id.in_(sorted(school_ids)))
+    ).one()
+    return {k: int(getattr(row, k) or 0) for k in ("total", "new", "open", "overdue", "approval")}
+
+
+def desk_query(school_id: int, args) -> tuple[Select, dict]:
+    """The principal's desk: the query (for core.pagination.paginate) of a school's cases with
+    the filters read from `args` (a mapping such as request.args: status, source, category,
+    view), assignee loaded; "overdue" and "open" views by nearest deadline, others newest first.
+    Returns (query, {"status", "source", "category", "view"})."""
+    q, filters = _filtered(select(Case).where(Case.school_id == school_id), args)
+    order = (
+        (Case.due_on.is_(None), Case.due_on, Case.id)
+        if filters["view"] in {"overdue", "open"}
+        else (Case.id.desc(),)
+    )
+    return q.options(joinedload(Case.assignee)).order_by(*order), filters
+
+
+def assigned_cases_query(user: User) -> Select:
+    """The query (for core.pagination.paginate) of the cases assigned to `user` in their
+    schools: open ones first, then by nearest deadline."""
+    return (
+        select(Case)
+        .where(
+            Case.assignee_id == user.id,
+            Case.school_id.in_(sorted(user.staff_school_ids)),
+        )
+        .order_by(Case.status.in_(sorted(OPEN)).desc(), Case.due_on, Case.id)
+    )
+
+
+def named_letters(user: User, limit: int = 100) -> list[Letter]:
+    """A logged-in parent's own named letters, newest first, at most `limit`, case loaded."""
+    return db.session.scalars(
+        select(Letter)
+        .where(Letter.guardian_user_id == user.id)
+        .options(joinedload(Letter.case))
+        .order_by(Letter.id.desc())
+        .limit(limit)
+    ).all()
+
+
+# ---- queries for the settings pages ---------------------------------------------------------------
+
+
+def school_closures(school_id: int) -> list[SchoolClosure]:
+    """A school's own closure days (schools.models.SchoolClosure), by date."""
+    return db.session.scalars(
+        select(SchoolClosure).where(SchoolClosure.school_id == school_id).order_by(SchoolClosure.on)
+    ).all()
+
+
+def school_canned_replies(school_id: int) -> list[CannedReply]:
+    """A school's canned replies, by category then title."""
+    return db.session.scalars(
+        select(CannedReply)
+        .where(CannedReply.school_id == school_id)
+        .order_by(CannedReply.category, CannedReply.title)
+    ).all()
+
+
+def official_days(district_id: int) -> list[OfficialDay]:
+    """The official holiday schedule entered for a district (schools.models.OfficialDay: days off
+    and make-up workdays), by date."""
+    return db.session.scalars(
+        select(OfficialDay).where(OfficialDay.district_id == district_id).order_by(OfficialDay.on)
+    ).all()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from gridapp.accounts.models import Role, User
 from gridapp.cases import services
@@ -103,14 +102,8 @@ def case_settings(school_id: int):
         if done:
             return done
         forms.setdefault("row", form)
-    closures = db.session.scalars(
-        select(SchoolClosure).where(SchoolClosure.school_id == school.id).order_by(SchoolClosure.on)
-    ).all()
-    canned = db.session.scalars(
-        select(CannedReply)
-        .where(CannedReply.school_id == school.id)
-        .order_by(CannedReply.category, CannedReply.title)
-    ).all()
+    closures = services.school_closures(school.id)
+    canned = services.school_canned_replies(school.id)
     cal = WorkCalendar(school.district_id, school.id)
     year = today().year
     return render_template(
@@ -162,11 +155,7 @@ def district_calendar():
         )
         if done:
             return done
-    days = db.session.scalars(
-        select(OfficialDay)
-        .where(OfficialDay.district_id == user.district_id)
-        .order_by(OfficialDay.on)
-    ).all()
+    days = services.official_days(user.district_id)
     cal = WorkCalendar(user.district_id)
     year = today().year
     return render_template(

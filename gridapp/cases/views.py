@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from gridapp.accounts.models import Role, User, UserRole
+from gridapp.accounts.models import User
 from gridapp.cases import mailbox, services
 from gridapp.cases.forms import (
     ApprovalForm,
@@ -19,7 +17,7 @@ from gridapp.cases.forms import (
     SubmitForm,
     SuperviseForm,
 )
-from gridapp.cases.models import Case, CaseEvent, CaseStatus
+from gridapp.cases.models import Case, CaseStatus
 from gridapp.cases.permissions import load_case
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_status, fresh, reload_to, submit
@@ -38,17 +36,7 @@ def _me() -> User:
 
 def _assign_form(case: Case, fresh: bool = False) -> AssignForm:
     form = AssignForm(formdata=None) if fresh else AssignForm()
-    staff = db.session.execute(
-        select(User.id, User.name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.school_id == case.school_id,
-            UserRole.role.in_([Role.TEACHER, Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
-            User.active,
-        )
-        .distinct()
-        .order_by(User.name)
-    ).all()
+    staff = services.assignable_staff(case.school_id)
     form.assignee_id.choices = [("", _("（按部门交办）"))] + [(u.id, u.name) for u in staff]
     return form
 
@@ -58,17 +46,12 @@ def _case_page(case: Case, status: int | None = None, assign_form: AssignForm | 
     """The case page; `forms` are the page's forms bound to a POST that is shown again (the
     others are shown fresh), and the status is that form's (422, 409) unless given."""
     user = _me()
-    events = db.session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
-        .options(joinedload(CaseEvent.actor))
-        .order_by(CaseEvent.id)
-    ).all()
+    events = services.case_events(case)
     grid = case.grid
     leader = case.school_id in leader_school_ids(user)
     supervisor = user.is_district and case.school_id in district_school_ids(user)
     letter = case.letter
-    merged = db.session.scalars(select(Case).where(Case.merged_into_id == case.id)).all()
+    merged = services.merged_into(case)
     state = case.status
     return render_template(
         "cases/case.html",
