@@ -24,6 +24,7 @@ from gridapp.cases import services as cases
 from gridapp.cases.models import (
     CaptchaChallenge,
     CaseCategory,
+    CaseEvent,
     CaseSource,
     Letter,
     LetterAttachment,
@@ -33,6 +34,7 @@ from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
 from gridapp.extensions import db
+from gridapp.schools.models import School
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12
@@ -270,3 +272,17 @@ def rate_limit() -> str:
 
 def track_limit() -> str:
     return current_app.config.get("TRACK_RATE_LIMIT", "30 per hour")
+
+
+def school_choices():
+    """Every school's (id, name) row in id order, for the mailbox's school list."""
+    return db.session.execute(select(School.id, School.name).order_by(School.id)).all()
+
+
+def public_replies(case_id: int) -> list[CaseEvent]:
+    """The public events of case `case_id` in id order: the replies a writer may read."""
+    return db.session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id, CaseEvent.public.is_(True))
+        .order_by(CaseEvent.id)
+    ).all()

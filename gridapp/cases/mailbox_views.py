@@ -7,26 +7,24 @@ import logging
 
 from flask import Blueprint, Response, abort, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from gridapp.accounts.models import Role
 from gridapp.cases import mailbox
 from gridapp.cases import services as cases
 from gridapp.cases.forms import LetterForm, RateForm, TrackForm
-from gridapp.cases.models import Case, CaseCategory, CaseEvent
+from gridapp.cases.models import Case, CaseCategory
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.forms import reload_to
 from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db, limiter
-from gridapp.schools.models import School
 
 bp = Blueprint("mailbox", __name__)
 log = logging.getLogger(__name__)
 
 
 def _schools():
-    return db.session.execute(select(School.id, School.name).order_by(School.id)).all()
+    return mailbox.school_choices()
 
 
 def _letter_form(form: LetterForm | None = None) -> LetterForm:
@@ -141,11 +139,7 @@ def _tracking_page(form, letter=None, status=200, rate_form=None):
         case = db.session.get(Case, case.merged_into_id)
     replies = []
     if case is not None:
-        replies = db.session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case.id, CaseEvent.public.is_(True))
-            .order_by(CaseEvent.id)
-        ).all()
+        replies = mailbox.public_replies(case.id)
     if rate_form is None and case is not None:
         rate_form = RateForm(code=form.code.data)
     return render_template(

@@ -163,3 +163,13 @@ def remove_expired() -> int:
         job.file = ""
         count += 1
     return count
+
+
+def active_student_ids(class_id: int) -> list[int]:
+    """The ids of the active students of class `class_id`, as the database returns them."""
+    from gridapp.people.models import Student, StudentStatus
+
+    ids = select(Student.id).where(
+        Student.class_id == class_id, Student.status == StudentStatus.ACTIVE
+    )
+    return list(db.session.scalars(ids))

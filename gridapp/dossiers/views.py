@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from gridapp.archives import services as archives
 from gridapp.core import audit
@@ -18,7 +17,6 @@ from gridapp.dossiers.exports import DossierJob, dossier_html, dossier_sections,
 from gridapp.extensions import db
 from gridapp.people.class_views import class_page
 from gridapp.people.forms import DossierForm
-from gridapp.people.models import Student, StudentStatus
 from gridapp.schools.permissions import load_class_for_staff
 
 bp = Blueprint("dossiers", __name__)
@@ -55,11 +53,9 @@ def class_dossiers(class_id: int):
     form = DossierForm()
 
     def start():
-        ids = select(Student.id).where(
-            Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE
-        )
         chosen = form.chosen()
-        student_ids = [i for i in db.session.scalars(ids) if not chosen or i in chosen]
+        ids = exports.active_student_ids(school_class.id)
+        student_ids = [i for i in ids if not chosen or i in chosen]
         if not student_ids:
             raise RuleViolation(_("没有可以导出的学生"))
         job = exports.start(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
@@ -335,3 +335,23 @@ def classes_of_teacher(user: User) -> list[tuple[SchoolClass, list[str]]]:
         classes, key=lambda c: (c.head_teacher_id != user.id, c.school_id, c.grade.level, c.number)
     )
     return [(c, subjects.get(c.id, [])) for c in classes]
+
+
+def school_years(school_id: int) -> list[SchoolYear]:
+    """School `school_id`'s years, latest start first, each with its semesters loaded."""
+    return db.session.scalars(
+        select(SchoolYear)
+        .where(SchoolYear.school_id == school_id)
+        .options(selectinload(SchoolYear.semesters))
+        .order_by(SchoolYear.starts_on.desc())
+    ).all()
+
+
+def class_assignments(class_id: int) -> list[TeachingAssignment]:
+    """Class `class_id`'s teaching assignments by subject, each with its teacher loaded."""
+    return db.session.scalars(
+        select(TeachingAssignment)
+        .where(TeachingAssignment.class_id == class_id)
+        .options(joinedload(TeachingAssignment.teacher))
+        .order_by(TeachingAssignment.subject)
+    ).all()

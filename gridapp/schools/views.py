@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role
 from gridapp.core.errors import RuleViolation
@@ -28,7 +26,6 @@ from gridapp.schools.models import (
     GRADE_NAMES,
     School,
     SchoolKind,
-    SchoolYear,
     Semester,
     TeachingAssignment,
 )
@@ -108,12 +105,7 @@ def calendar(school_id: int):
         )
         if done:
             return done
-    years = db.session.scalars(
-        select(SchoolYear)
-        .where(SchoolYear.school_id == school.id)
-        .options(selectinload(SchoolYear.semesters))
-        .order_by(SchoolYear.starts_on.desc())
-    ).all()
+    years = services.school_years(school.id)
     current = services.current_semester(school.id, today())
     return form_page(
         "schools/calendar.html",
@@ -213,12 +205,7 @@ def edit_class(class_id: int):
                 flash(_("已保存"), "success")
                 return redirect_303(url_for(".edit_class", class_id=school_class.id))
         status = 422
-    assignments = db.session.scalars(
-        select(TeachingAssignment)
-        .where(TeachingAssignment.class_id == school_class.id)
-        .options(joinedload(TeachingAssignment.teacher))
-        .order_by(TeachingAssignment.subject)
-    ).all()
+    assignments = services.class_assignments(school_class.id)
     return render_template(
         "schools/class_edit.html",
         school_class=school_class,
