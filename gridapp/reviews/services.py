@@ -123,3 +123,40 @@ def publish(actor: User, school_class: SchoolClass, semester: Semester) -> int:
     ).rowcount
     audit.record(actor, "review.publish", school_class, school_id=school_class.school_id, reviews=n)
     return n
+
+
+def active_students(class_id: int) -> list[Student]:
+    """Class `class_id`'s active students by student number."""
+    return db.session.scalars(
+        select(Student)
+        .where(Student.class_id == class_id, Student.status == StudentStatus.ACTIVE)
+        .order_by(Student.student_number)
+    ).all()
+
+
+def reviews_by_teacher(
+    class_id: int, semester_id: int, teacher_id: int
+) -> dict[int, AcademicReview]:
+    """The reviews teacher `teacher_id` wrote for class `class_id` in semester `semester_id`,
+    by student id."""
+    return {
+        r.student_id: r
+        for r in db.session.scalars(
+            select(AcademicReview).where(
+                AcademicReview.class_id == class_id,
+                AcademicReview.semester_id == semester_id,
+                AcademicReview.teacher_id == teacher_id,
+            )
+        )
+    }
+
+
+def has_unpublished(class_id: int, semester_id: int) -> bool:
+    """Whether class `class_id` has a review for semester `semester_id` not yet published."""
+    return db.session.scalar(
+        select(AcademicReview.id).where(
+            AcademicReview.class_id == class_id,
+            AcademicReview.semester_id == semester_id,
+            AcademicReview.published_at.is_(None),
+        ).limit(1)
+    ) is not None  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from gridapp.core.errors import abort_with
 from gridapp.core.forms import attempt, form_errors_text
@@ -14,7 +13,7 @@ from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import require
 from gridapp.core.time import today
 from gridapp.extensions import db
-from gridapp.people.models import Student, StudentStatus
+from gridapp.people.models import Student
 from gridapp.reviews import services
 from gridapp.reviews.forms import ReviewRowForm
 from gridapp.reviews.models import ASPECTS, LEVELS, AcademicReview
@@ -72,34 +71,15 @@ def class_reviews(class_id: int):
         if wants_fragment():  # no row to show it in: an error toast, nothing swapped
             abort_with(422, message)
         error = message
-    students = db.session.scalars(
-        select(Student)
-        .where(Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE)
-        .order_by(Student.student_number)
-    ).all()
-    mine = {
-        r.student_id: r
-        for r in db.session.scalars(
-            select(AcademicReview).where(
-                AcademicReview.class_id == school_class.id,
-                AcademicReview.semester_id == semester.id,
-                AcademicReview.teacher_id == user.id,
-            )
-        )
-    }
+    students = services.active_students(school_class.id)
+    mine = services.reviews_by_teacher(school_class.id, semester.id, user.id)
     return render_template(
         "reviews/class_reviews.html", school_class=school_class, semester=semester,
         students=students, mine=mine, writable=writable, aspects=ASPECTS, levels=LEVELS,
         error=error,
         completion=services.completion(school_class, semester),
         may_publish=school_class.id in headed_class_ids(user),
-        unpublished=db.session.scalar(
-            select(AcademicReview.id).where(
-                AcademicReview.class_id == school_class.id,
-                AcademicReview.semester_id == semester.id,
-                AcademicReview.published_at.is_(None),
-            ).limit(1)
-        ) is not None,
+        unpublished=services.has_unpublished(school_class.id, semester.id),
     ), 422 if error else 200  # fmt: skip
 
 
