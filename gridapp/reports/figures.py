@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import and_, func, select
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.cases.models import Case
@@ -19,7 +20,7 @@ from gridapp.core.time import local
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GridMember, GuidanceActivity
 from gridapp.people.models import Student, StudentStatus
-from gridapp.schools.models import School, SchoolClass
+from gridapp.schools.models import Grade, School, SchoolClass
 
 
 def school_summary(school_ids) -> list[dict]:
@@ -281,3 +282,33 @@ def assigned_cases(user: User):
             Case.school_id.in_(sorted(user.staff_school_ids)),
         )
     ).one()
+
+
+def school_grades(school_id: int) -> list[Grade]:
+    """School `school_id`'s grades by level, each with its classes and their head teachers."""
+    return db.session.scalars(
+        select(Grade)
+        .where(Grade.school_id == school_id)
+        .options(selectinload(Grade.classes).joinedload(SchoolClass.head_teacher))
+        .order_by(Grade.level)
+    ).all()
+
+
+def school_class_names(school_id: int):
+    """School `school_id`'s classes as (id, name) rows, by grade level and class number."""
+    return db.session.execute(
+        select(SchoolClass.id, SchoolClass.name)
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .where(SchoolClass.school_id == school_id)
+        .order_by(Grade.level, SchoolClass.number)
+    ).all()
+
+
+def school_grids_with_teachers(school_id: int) -> list[Grid]:
+    """School `school_id`'s grids by class and number, each with its grid teacher loaded."""
+    return db.session.scalars(
+        select(Grid)
+        .where(Grid.school_id == school_id)
+        .options(joinedload(Grid.grid_teacher))
+        .order_by(Grid.class_id, Grid.number)
+    ).all()

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role
 from gridapp.contacts import rules
 from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
-from gridapp.extensions import db
 from gridapp.grids.models import Grid
 from gridapp.people.services import class_sizes
 from gridapp.reports import figures
 from gridapp.reports.blueprint import bp
 from gridapp.schools import services as school_services
-from gridapp.schools.models import Grade, SchoolClass
 from gridapp.schools.permissions import district_school_ids, load_school, visible_school_ids
 
 
@@ -38,12 +34,7 @@ def school_index():
 def school_overview(school_id: int):
     """One school: its grades and classes with their sizes, the semester and the counts."""
     school = load_school(school_id, Need.VIEW)
-    grades = db.session.scalars(
-        select(Grade)
-        .where(Grade.school_id == school.id)
-        .options(selectinload(Grade.classes).joinedload(SchoolClass.head_teacher))
-        .order_by(Grade.level)
-    ).all()
+    grades = figures.school_grades(school.id)
     sizes = class_sizes([c.id for g in grades for c in g.classes])
     semester = school_services.current_semester(school.id, today())
     summary = figures.school_summary([school.id])[0]
@@ -65,18 +56,8 @@ def school_grids(school_id: int):
     without grids or grid teachers. A fixed number of queries, whatever the school's size."""
     school = load_school(school_id, Need.VIEW)
     period = rules.period_for(school.id, today())
-    classes = db.session.execute(
-        select(SchoolClass.id, SchoolClass.name)
-        .join(Grade, Grade.id == SchoolClass.grade_id)
-        .where(SchoolClass.school_id == school.id)
-        .order_by(Grade.level, SchoolClass.number)
-    ).all()
-    grids = db.session.scalars(
-        select(Grid)
-        .where(Grid.school_id == school.id)
-        .options(joinedload(Grid.grid_teacher))
-        .order_by(Grid.class_id, Grid.number)
-    ).all()
+    classes = figures.school_class_names(school.id)
+    grids = figures.school_grids_with_teachers(school.id)
     since, until = (period.starts_on, period.ends_on) if period else (today(), today())
     by_class: dict[int, list[Grid]] = {}
     for g in grids:
