@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules, worklists
@@ -17,7 +15,7 @@ from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.reports import figures
 from gridapp.reports.blueprint import bp
-from gridapp.schools.models import Grade, School, SchoolClass, Semester
+from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import district_school_ids, leader_school_ids, load_school
 
 
@@ -28,21 +26,14 @@ def _me() -> User:
 def _semester_choice(school_id: int) -> rules.Period | None:
     semester_id = int_arg("semester")
     if semester_id is not None:
-        exists = db.session.scalar(
-            select(Semester.id).where(Semester.id == semester_id, Semester.school_id == school_id)
-        )
+        exists = figures.school_semester_id(semester_id, school_id)
         if exists is None:
             abort(404)
     return rules.period_for(school_id, today(), semester_id)
 
 
 def _semesters(school_id: int):
-    return db.session.scalars(
-        select(Semester)
-        .where(Semester.school_id == school_id)
-        .options(joinedload(Semester.school_year))
-        .order_by(Semester.starts_on.desc())
-    ).all()
+    return figures.school_semesters(school_id)
 
 
 SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years", "stage")
@@ -53,18 +44,10 @@ SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years
 def school_coverage(school_id: int):
     school = load_school(school_id, Need.VIEW)
     period = _semester_choice(school.id)
-    classes = db.session.execute(
-        select(SchoolClass.id, SchoolClass.name, User.name.label("head"))
-        .join(Grade, Grade.id == SchoolClass.grade_id)
-        .outerjoin(User, User.id == SchoolClass.head_teacher_id)
-        .where(SchoolClass.school_id == school.id)
-        .order_by(Grade.level, SchoolClass.number)
-    ).all()
+    classes = figures.coverage_classes(school.id)
     coverage = rules.class_coverage(period) if period else {}
     teachers = rules.teacher_coverage(period) if period else {}
-    teacher_names = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(list(teachers)))).all()
-    )
+    teacher_names = figures.user_names(teachers)
     sort = request.args.get("sort", "score")
     if sort not in SORTS:
         sort = "score"
@@ -158,7 +141,7 @@ def district_coverage():
     user = _me()
     school_ids = sorted(district_school_ids(user))
     require(bool(school_ids))
-    schools = db.session.scalars(select(School).where(School.id.in_(school_ids))).all()
+    schools = figures.schools_by_ids(school_ids)
     rows = []
     for school in schools:  # one fixed set of queries per school, never per student
         period = rules.period_for(school.id, today())

@@ -20,7 +20,7 @@ from gridapp.core.time import local
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GridMember, GuidanceActivity
 from gridapp.people.models import Student, StudentStatus
-from gridapp.schools.models import Grade, School, SchoolClass
+from gridapp.schools.models import Grade, School, SchoolClass, Semester
 
 
 def school_summary(school_ids) -> list[dict]:
@@ -312,3 +312,44 @@ def school_grids_with_teachers(school_id: int) -> list[Grid]:
         .options(joinedload(Grid.grid_teacher))
         .order_by(Grid.class_id, Grid.number)
     ).all()
+
+
+def school_semester_id(semester_id: int, school_id: int) -> int | None:
+    """`semester_id` if that semester belongs to school `school_id`, else None."""
+    return db.session.scalar(
+        select(Semester.id).where(Semester.id == semester_id, Semester.school_id == school_id)
+    )
+
+
+def school_semesters(school_id: int) -> list[Semester]:
+    """School `school_id`'s semesters, latest start first, each with its school year loaded."""
+    return db.session.scalars(
+        select(Semester)
+        .where(Semester.school_id == school_id)
+        .options(joinedload(Semester.school_year))
+        .order_by(Semester.starts_on.desc())
+    ).all()
+
+
+def coverage_classes(school_id: int):
+    """School `school_id`'s classes as (id, name, head) rows, head being the head teacher's name
+    (None without one), by grade level and class number."""
+    return db.session.execute(
+        select(SchoolClass.id, SchoolClass.name, User.name.label("head"))
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .outerjoin(User, User.id == SchoolClass.head_teacher_id)
+        .where(SchoolClass.school_id == school_id)
+        .order_by(Grade.level, SchoolClass.number)
+    ).all()
+
+
+def user_names(user_ids) -> dict[int, str]:
+    """The names of the users whose ids `user_ids` holds (any iterable of ids), by user id."""
+    return dict(
+        db.session.execute(select(User.id, User.name).where(User.id.in_(list(user_ids)))).all()
+    )
+
+
+def schools_by_ids(school_ids: list[int]) -> list[School]:
+    """The schools whose ids `school_ids` holds, in the database's order."""
+    return db.session.scalars(select(School).where(School.id.in_(school_ids))).all()
