@@ -30,16 +30,6 @@ def int_arg(name: str, default: int | None = None, lo: int = 1, hi: int = 2**31 
     return value if lo <= value <= hi else default
 
 
-def int_form(name: str) -> int | None:
-    """An id from a POSTed form field; None when missing, malformed or out of range."""
-    raw = request.form.get(name, "")
-    try:
-        value = int(raw)
-    except ValueError:
-        return None
-    return value if 1 <= value <= 2**31 - 1 else None
-
-
 def str_arg(name: str, max_len: int = 50) -> str:
     """A search text from the query string, without control characters, at most `max_len`."""
     # No search needs control characters, and PostgreSQL refuses a NUL in a query parameter.
