@@ -9,9 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from gridapp.accounts import services
 from gridapp.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from gridapp.core import audit
-from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import local_path
-from gridapp.core.htmx import redirect_303
+from gridapp.core.forms import form_page, local_path, submit
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db, limiter
 
@@ -39,6 +37,8 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("reports.home"))
     form = LoginForm()
+    # Not through forms.submit: a failed sign-in is not a rule violation to roll back, its
+    # audit entry must be committed too.
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         db.session.commit()  # the audit entry of a failed attempt is kept too
@@ -64,20 +64,14 @@ def logout():
 @login_required
 def account():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user._get_current_object(), form.old_password.data, form.new_password.data
-            )
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # keep this session, end the others
-            flash(_("密码已修改"), "success")
-            return redirect_303(url_for("accounts.account"))
-    status = 422 if form.all_errors else 200
-    return render_template("accounts/account.html", form=form), status
+    me = current_user._get_current_object()
+
+    def change():
+        services.change_password(me, form.old_password.data, form.new_password.data)
+        login_user(me)  # keep this session, end the others
+
+    done = submit(form, change, then=url_for("accounts.account"), message=_("密码已修改"))
+    return done or form_page("accounts/account.html", form)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -87,16 +81,11 @@ def invitation(token: str):
     if inv is None:
         return render_template("accounts/invitation_invalid.html"), 404
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(inv, form.password.data)
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            logout_user()
-            login_user(user)
-            flash(_("密码已设置，欢迎使用"), "success")
-            return redirect(url_for("reports.home"), code=303)
-    status = 422 if form.all_errors else 200
-    return render_template("accounts/invitation.html", form=form, user=inv.user), status
+
+    def accept():
+        user = services.accept_invitation(inv, form.password.data)
+        logout_user()
+        login_user(user)
+
+    done = submit(form, accept, then=url_for("reports.home"), message=_("密码已设置，欢迎使用"))
+    return done or form_page("accounts/invitation.html", form, user=inv.user)

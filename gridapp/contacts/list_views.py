@@ -3,7 +3,7 @@ Routes of the contacts blueprint (gridapp.contacts.views)."""
 
 from __future__ import annotations
 
-from flask import flash, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -18,14 +18,12 @@ from gridapp.contacts.models import (
     QuotaRule,
 )
 from gridapp.contacts.views import bp
-from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page
-from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.forms import form_page, submit
+from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, page_of, paginate
 from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
-from gridapp.extensions import db
 from gridapp.people.permissions import guardian_family_ids
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import (
@@ -182,20 +180,17 @@ def quotas(school_id: int):
         require(can_manage)
         if period is None:
             form.form_errors.append(_("请先在校历中设置学期"))
-        elif form.validate_on_submit():
-            try:
+        else:
+
+            def save():
                 services.set_quotas(
-                    user,
-                    school.id,
-                    from_on,
-                    {r: getattr(form, r.value).data for r in QuotaRule},
+                    user, school.id, from_on, {r: getattr(form, r.value).data for r in QuotaRule}
                 )
-            except RuleViolation as e:
-                form.add_violation(e)
-            else:
-                db.session.commit()
-                flash(_("已保存，自本学期起生效"), "success")
-                return redirect_303(url_for(".quotas", school_id=school.id))
+
+            then = url_for(".quotas", school_id=school.id)
+            done = submit(form, save, then=then, message=_("已保存，自本学期起生效"))
+            if done:
+                return done
     return form_page(
         "contacts/quotas.html",
         form,

@@ -3,7 +3,7 @@ Routes of the grids blueprint (gridapp.grids.views)."""
 
 from __future__ import annotations
 
-from flask import flash, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -15,22 +15,19 @@ from gridapp.core.forms import (
     reload_to,
     submit,
 )
-from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import paginate
 from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
-from gridapp.extensions import db
 from gridapp.grids import services
 from gridapp.grids.forms import (
     ActivityForm,
     AttendanceForm,
 )
 from gridapp.grids.models import (
-    Grid,
     GuidanceActivity,
 )
-from gridapp.grids.permissions import can_plan_activity, load_activity
+from gridapp.grids.permissions import can_plan_activity, load_activity, load_grid
 from gridapp.grids.views import bp
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import (
@@ -63,30 +60,28 @@ def class_activities(class_id: int):
     form.grid_id.choices = choices
     if request.method == "POST":
         require(bool(choices))
-        if form.validate_on_submit():
-            grid = db.session.get(Grid, form.grid_id.data) if form.grid_id.data else None
+
+        def create():
+            grid = load_grid(form.grid_id.data, Need.VIEW) if form.grid_id.data else None
             if not can_plan_activity(user, school_class, grid):
-                form.grid_id.errors = [_("只能选择本班你负责的网格")]
-            else:
-                try:
-                    activity = services.create_activity(
-                        user,
-                        school_class,
-                        services.ActivityData(
-                            form.topic.data,
-                            form.held_on.data,
-                            form.place.data,
-                            form.speaker.data,
-                            form.grid_id.data,
-                        ),  # fmt: skip
-                        today(),
-                    )
-                except RuleViolation as e:
-                    form.add_violation(e)
-                else:
-                    db.session.commit()
-                    flash(_("活动已创建，请在活动后登记出席的家庭"), "success")
-                    return redirect_303(url_for(".activity", activity_id=activity.id))
+                raise RuleViolation(_("只能选择本班你负责的网格"), field="grid_id")
+            data = services.ActivityData(
+                form.topic.data,
+                form.held_on.data,
+                form.place.data,
+                form.speaker.data,
+                grid and grid.id,
+            )
+            return services.create_activity(user, school_class, data, today())
+
+        done = submit(
+            form,
+            create,
+            then=lambda activity: url_for(".activity", activity_id=activity.id),
+            message=_("活动已创建，请在活动后登记出席的家庭"),
+        )
+        if done:
+            return done
     pagination = paginate(services.class_activities_query(school_class.id), 20)
     counts = services.activity_attendance_counts([a.id for a in pagination.items])
     return form_page(

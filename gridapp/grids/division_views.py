@@ -3,7 +3,7 @@ teachers). Routes of the grids blueprint (gridapp.grids.views)."""
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -16,11 +16,10 @@ from gridapp.core.forms import (
     reload_to,
     submit,
 )
-from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg
 from gridapp.core.permissions import Need, require
-from gridapp.extensions import db
 from gridapp.grids import services
 from gridapp.grids.forms import (
     GridCountForm,
@@ -145,15 +144,14 @@ def grid_settings(grid_id: int):
     form = GridForm(obj=grid if request.method == "GET" else None)
     form.grid_teacher_id.choices = _teacher_choices(grid.school_class, None)
     form.deputy_id.choices = _teacher_choices(grid.school_class, _("（不设副网格员）"))
-    if form.validate_on_submit():
-        try:
-            services.update_grid(
-                user, grid, form.name.data, form.grid_teacher_id.data, form.deputy_id.data
-            )
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("网格已保存"), "success")
-            return redirect_303(url_for(".class_grids", class_id=grid.class_id))
+
+    def save():
+        services.update_grid(
+            user, grid, form.name.data, form.grid_teacher_id.data, form.deputy_id.data
+        )
+
+    then = url_for(".class_grids", class_id=grid.class_id)
+    done = submit(form, save, then=then, message=_("网格已保存"))
+    if done:
+        return done
     return form_page("grids/grid_settings.html", form, grid=grid)

@@ -13,8 +13,7 @@ from flask_login import current_user, login_required
 from gridapp.accounts import services
 from gridapp.accounts.forms import UserForm
 from gridapp.accounts.models import Role
-from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page, submit
+from gridapp.core.forms import attempt, form_page, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
@@ -83,24 +82,24 @@ def new_user():
     form.roles.choices = _role_choices()
     if request.method == "GET":
         form.roles.data = [Role.TEACHER.value]
-    if form.validate_on_submit():
-        try:
-            actor = current_user._get_current_object()
-            user = services.create_user(actor, _user_data(form), school.district_id)
-            services.set_school_roles(actor, user, school.id, {Role(r) for r in form.roles.data})
-            token = services.issue_invitation(actor, user)
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            return render_template(
-                "admin/invitation_issued.html",
-                user=user,
-                school=school,
-                link=url_for("accounts.invitation", token=token, _external=True),
-            )
-    status = 422 if form.all_errors else 200
-    return render_template("admin/user_form.html", form=form, school=school, user=None), status
+
+    def create():
+        actor = current_user._get_current_object()
+        user = services.create_user(actor, _user_data(form), school.district_id)
+        services.set_school_roles(actor, user, school.id, {Role(r) for r in form.roles.data})
+        return user, services.issue_invitation(actor, user)
+
+    # The invitation link is shown once, on the answer to this POST: it is in no URL.
+    done, result = attempt(form, create)
+    if done:
+        user, token = result
+        return render_template(
+            "admin/invitation_issued.html",
+            user=user,
+            school=school,
+            link=url_for("accounts.invitation", token=token, _external=True),
+        )
+    return form_page("admin/user_form.html", form, school=school, user=None)
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])

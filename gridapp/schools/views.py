@@ -6,8 +6,7 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from gridapp.accounts.models import Role
-from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page, submit
+from gridapp.core.forms import form_page, form_status, submit
 from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, get_or_404, require
@@ -182,29 +181,27 @@ def edit_class(class_id: int):
     assignment_form.teacher_id.choices = _teacher_choices(school_class.school_id, None)
     if request.method == "GET":
         head_form.head_teacher_id.data = school_class.head_teacher_id
-    status = 200
+    done = None
     if request.method == "POST":
         form = head_form if head_form.head_teacher_id.raw_data else assignment_form
-        if form.validate_on_submit():
-            try:
-                if form is head_form:
-                    services.set_head_teacher(
-                        current_user, school_class, head_form.head_teacher_id.data
-                    )
-                else:
-                    services.add_assignment(
-                        current_user,
-                        school_class,
-                        assignment_form.teacher_id.data,
-                        assignment_form.subject.data,
-                    )
-            except RuleViolation as e:
-                form.add_violation(e)
+
+        def save():
+            if form is head_form:
+                services.set_head_teacher(
+                    current_user, school_class, head_form.head_teacher_id.data
+                )
             else:
-                db.session.commit()
-                flash(_("已保存"), "success")
-                return redirect_303(url_for(".edit_class", class_id=school_class.id))
-        status = 422
+                services.add_assignment(
+                    current_user,
+                    school_class,
+                    assignment_form.teacher_id.data,
+                    assignment_form.subject.data,
+                )
+
+        then = url_for(".edit_class", class_id=school_class.id)
+        done = submit(form, save, then=then, message=_("已保存"))
+    if done:
+        return done
     assignments = services.class_assignments(school_class.id)
     return render_template(
         "schools/class_edit.html",
@@ -212,7 +209,7 @@ def edit_class(class_id: int):
         head_form=head_form,
         assignment_form=assignment_form,
         assignments=assignments,
-    ), status
+    ), form_status(head_form, assignment_form)
 
 
 @bp.post("/assignments/<int:assignment_id>/remove")
