@@ -9,11 +9,13 @@ from flask_login import current_user, login_required
 from gridapp.accounts.models import User
 from gridapp.cases import services
 from gridapp.cases.forms import (
+    LetterRateForm,
     RegisterCaseForm,
 )
 from gridapp.cases.models import CaseCategory, CaseSource, CaseStatus
+from gridapp.cases.permissions import load_own_letter
 from gridapp.cases.views import bp
-from gridapp.core.forms import form_page, submit
+from gridapp.core.forms import form_page, fresh, reload_to, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import paginate
@@ -84,9 +86,45 @@ def my_cases():
 @bp.get("/my/letters")
 @login_required
 def my_letters():
-    """A logged-in parent's named letters to the mailbox, with their status and public replies."""
+    """A logged-in parent's named letters to the mailbox, with their status and public replies;
+    a reply waiting for the parent's rating has its rating form here (no code needed)."""
     user = _me()
     if not user.is_guardian:
         abort(404)
+    return _letters_page(user)
+
+
+def _letters_page(user, rated=None, form=None):
     letters = services.named_letters(user)
-    return render_template("cases/my_letters.html", letters=letters)
+    forms = {
+        letter.id: form if rated == letter.id else fresh(LetterRateForm)
+        for letter in letters
+        if services.awaits_rating(letter)
+    }
+    status = (getattr(form, "status", None) or 422) if form is not None else 200
+    return render_template(
+        "cases/my_letters.html", letters=letters, forms=forms, failed=form
+    ), status
+
+
+@bp.route("/my/letters/<int:letter_id>/rating", methods=["GET", "POST"])
+@login_required
+def rate_letter(letter_id: int):
+    """The parent rates the school's reply to their own named letter (as on the tracking page)."""
+    letter = load_own_letter(letter_id)
+    if request.method == "GET":
+        return reload_to(url_for("cases.my_letters"))
+    form = LetterRateForm()
+    if letter.case is None:
+        abort(404)
+
+    def message(reopened: bool) -> str:
+        return _("感谢评价。学校将重新办理您的意见。") if reopened else _("感谢您的评价。")
+
+    sent = submit(
+        form,
+        lambda: services.rate(letter.case, form.rating.data, form.comment.data or "", _me()),
+        then=url_for("cases.my_letters"),
+        message=message,
+    )
+    return sent or _letters_page(_me(), letter.id, form)

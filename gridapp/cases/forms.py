@@ -26,8 +26,9 @@ from gridapp.core.forms import (
 from gridapp.core.i18n import lazy_gettext as _l
 
 
-class LetterForm(Form):
-    school_id = SelectField(_l("写给哪所学校"), coerce=optional_int, choices=[])
+class _LetterText(Form):
+    """What every letter says, whoever writes it."""
+
     category = SelectField(_l("类别"), choices=CaseCategory.choices)
     subject = StringField(
         _l("标题"), [DataRequired(_l("请填写标题")), Length(max=100), no_control_chars],
@@ -38,6 +39,12 @@ class LetterForm(Form):
         filters=[strip], render_kw={"rows": 8},
     )  # fmt: skip
     anonymous = BooleanField(_l("匿名（不留姓名、电话和班级）"))
+
+
+class LetterForm(_LetterText):
+    """A letter from anyone: the school, who writes (unless anonymous), and a captcha."""
+
+    school_id = SelectField(_l("写给哪所学校"), coerce=optional_int, choices=[])
     name = StringField(
         _l("您的姓名"), [Optional(), Length(max=40), no_control_chars], filters=[strip]
     )
@@ -48,15 +55,40 @@ class LetterForm(Form):
     )  # fmt: skip
     captcha_token = HiddenField()
     captcha = StringField(
-        _l("验证码"), [DataRequired(_l("请输入图中的验证码")), Length(max=8)], filters=[strip],
-        render_kw={"autocomplete": "off", "inputmode": "text"},
+        _l("验证码（图中的字符，或算术题的答案）"),
+        [DataRequired(_l("请输入图中的字符或算术题的答案")), Length(max=8)], filters=[strip],
+        render_kw={"autocomplete": "off", "inputmode": "text",
+                   "aria-describedby": "captcha-question"},
     )  # fmt: skip
 
     def validate_school_id(self, field):
         if field.data is None:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("请选择学校"))
+
+
+class ParentLetterForm(_LetterText):
+    """A signed-in parent's letter: the child it is about, chosen from their own children (the
+    school and class follow); their name and phone come from the account; no captcha."""
+
+    student_id = SelectField(_l("关于哪个孩子"), coerce=optional_int, choices=[])
+
+    def validate_student_id(self, field):
+        if field.data is None:
+            raise ValidationError(_l("请选择您的孩子"))
+
+
+class LetterRateForm(Form):
+    """A signed-in parent rates the reply to one of their own named letters (no code needed)."""
+
+    rating = RadioField(
+        _l("您对答复的评价"), coerce=optional_int,
+        choices=[SelectChoice(n, str(n)) for n in (5, 4, 3, 2, 1)],
+        validators=[InputRequired(_l("请选择 1 到 5 分"))],
+    )  # fmt: skip
+    comment = TextAreaField(
+        _l("您的意见（选填）"), [Optional(), Length(max=2000), no_control_chars], filters=[strip],
+        render_kw={"rows": 2},
+    )  # fmt: skip
 
 
 class TrackForm(Form):

@@ -34,6 +34,7 @@ from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
 from gridapp.extensions import db
+from gridapp.people.services import children_of, guardian_of
 from gridapp.schools.models import School
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -81,11 +82,15 @@ def find_letter(raw_code: str) -> Letter | None:
 # ---- captcha --------------------------------------------------------------------------------------
 
 
-def new_captcha() -> str:
-    """A new challenge; returns its token (the image is drawn from it on request)."""
+def new_captcha(replacing: str | None = None) -> str:
+    """A new challenge; returns its token (the image is drawn from it on request). The challenge
+    `replacing` (the one a form was sent with) ends here too, whatever happened to the request
+    that checked it: a challenge is answered once."""
     db.session.execute(
         delete(CaptchaChallenge).where(CaptchaChallenge.created_at < now() - CAPTCHA_TTL)
     )
+    if replacing:
+        db.session.execute(delete(CaptchaChallenge).where(CaptchaChallenge.token == replacing[:64]))
     token = secrets.token_urlsafe(16)
     answer = "".join(secrets.choice(CAPTCHA_ALPHABET) for _i in range(CAPTCHA_LENGTH))
     db.session.add(CaptchaChallenge(token=token, answer=answer))
@@ -102,8 +107,55 @@ def captcha_png(token: str) -> bytes | None:
     return ImageCaptcha(width=160, height=60).generate(challenge.answer).getvalue()
 
 
+_ZH_NUMBERS = "零一二三四五六七八九十"
+_EN_NUMBERS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+]
+
+
+def _captcha_terms(token: str) -> tuple[int, int]:
+    """The two numbers (1–9) of a challenge's sum, drawn from its token with the app's secret
+    key: nothing more is stored, and they cannot be told from the token alone."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, b"captcha-sum:" + token.encode(), hashlib.sha256).digest()
+    return digest[0] % 9 + 1, digest[1] % 9 + 1
+
+
+def _zh_number(n: int) -> str:
+    return _ZH_NUMBERS[n] if n <= 10 else "十" + _ZH_NUMBERS[n - 10]
+
+
+def captcha_question(token: str) -> str:
+    """The text alternative of a challenge's picture (WCAG 1.1.1: a blind parent must be able
+    to write too): a sum of two numbers from 1 to 9 in words ("七加五等于几？"), shown beside the
+    picture and read by screen readers; its answer in digits or Chinese numerals is accepted like
+    the picture's characters."""
+    from gridapp.core.i18n import current_lang
+
+    a, b = _captcha_terms(token)
+    if current_lang() == "en":
+        return _("%(a)s 加 %(b)s 等于几？", a=_EN_NUMBERS[a], b=_EN_NUMBERS[b])
+    return _("%(a)s 加 %(b)s 等于几？", a=_ZH_NUMBERS[a], b=_ZH_NUMBERS[b])
+
+
+def _sum_answers(token: str) -> set[str]:
+    total = sum(_captcha_terms(token))
+    return {str(total), _zh_number(total)}
+
+
 def check_captcha(token: str, typed: str) -> bool:
-    """Used once: right or wrong, the challenge is gone."""
+    """Used once: right or wrong, the challenge is gone. Right is the picture's characters
+    (any case, full-width from a Chinese input method too) or the answer to its sum."""
     challenge = db.session.get(CaptchaChallenge, token) if token else None
     if challenge is None:
         return False
@@ -111,9 +163,17 @@ def check_captcha(token: str, typed: str) -> bool:
     # Full-width letters from a Chinese input method count as the letters they are.
     typed = unicodedata.normalize("NFKC", typed or "").strip().upper()[: CAPTCHA_LENGTH * 2]
     ok = hmac.compare_digest(challenge.answer.encode(), typed.encode("utf-8", "replace"))
+    ok = ok or typed in _sum_answers(challenge.token)
     db.session.delete(challenge)
     db.session.flush()
     return fresh and ok
+
+
+def use_captcha(token: str, typed: str) -> None:
+    """`check_captcha` as a rule of the letter: a wrong answer is a RuleViolation on the
+    captcha field (the form comes back with a new challenge, everything else kept)."""
+    if not check_captcha(token, typed):
+        raise RuleViolation(_("验证码不对，请看新的图片或算术题重新输入"), field="captcha")
 
 
 # ---- attachments ----------------------------------------------------------------------------------
@@ -207,6 +267,27 @@ def check(data: LetterData) -> None:
         raise RuleViolation(_("信件内容不能超过 %(n)d 字", n=CONTENT_LIMIT), field="content")
     if len(data.uploads) > MAX_ATTACHMENTS:
         raise RuleViolation(_("最多 %(n)d 个附件", n=MAX_ATTACHMENTS), field="attachments")
+
+
+def parent_letter(
+    user: User, student_id: int | None, category: CaseCategory, subject: str, content: str,
+    anonymous: bool,
+) -> LetterData:  # fmt: skip
+    """A signed-in parent's letter about one of their own children: the school is the child's,
+    the writer's name and phone are the guardian record's, the class is the child's class and
+    name ("一年级（1）班 李欢"). Nothing is typed twice. An anonymous letter takes only the school.
+    Raises RuleViolation(field="student_id") for a student who is not the user's child."""
+    child = next((s for s in children_of(user) if s.id == student_id), None)
+    if child is None:
+        raise RuleViolation(_("请选择您的孩子"), field="student_id")
+    guardian = guardian_of(user)
+    return LetterData(
+        school_id=child.school_id, category=category, subject=subject, content=content,
+        anonymous=anonymous,
+        name=guardian.name if guardian else user.name,
+        phone=(guardian.mobile if guardian else "") or "",
+        child_class=f"{child.school_class.name} {child.name}",
+    )  # fmt: skip
 
 
 def store_letter(data: LetterData, guardian: User | None = None) -> tuple[Letter, str]:

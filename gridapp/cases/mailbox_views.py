@@ -1,4 +1,4 @@
-"""The public principal's mailbox: write a letter (no login), get a tracking code, follow the
+"""The principal's mailbox: write a letter (no login needed), get a tracking code, follow the
 answer and rate it. Nothing internal is ever shown here."""
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from flask_login import current_user
 from gridapp.accounts.models import Role
 from gridapp.cases import mailbox
 from gridapp.cases import services as cases
-from gridapp.cases.forms import LetterForm, RateForm, TrackForm
+from gridapp.cases.forms import LetterForm, ParentLetterForm, RateForm, TrackForm
 from gridapp.cases.models import Case, CaseCategory
 from gridapp.core.errors import IllegalTransition, RuleViolation
-from gridapp.core.forms import reload_to
+from gridapp.core.forms import reload_to, submit
 from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db, limiter
+from gridapp.people.services import children_of, guardian_of
 
 bp = Blueprint("mailbox", __name__)
 log = logging.getLogger(__name__)
@@ -33,12 +34,61 @@ def _letter_form(form: LetterForm | None = None) -> LetterForm:
     return form
 
 
-def _render_form(form: LetterForm, status: int = 200, error: str | None = None):
-    token = mailbox.new_captcha()
-    db.session.commit()
-    form.captcha_token.data = token
-    form.captcha.data = ""  # a new picture needs a new answer; everything else is kept
-    return render_template("cases/mailbox.html", form=form, token=token, error=error), status
+def _parent_form(children) -> ParentLetterForm:
+    form = ParentLetterForm()
+    form.student_id.choices = [("", _("请选择孩子"))] + [
+        (s.id, f"{s.name}（{s.school.name} {s.school_class.name}）") for s in children
+    ]
+    return form
+
+
+def _render_form(form, status: int = 200, error: str | None = None, **context):
+    token = None
+    if isinstance(form, LetterForm):
+        # Any challenge the form was sent with ends here: each is answered once.
+        token = mailbox.new_captcha(replacing=form.captcha_token.data)
+        db.session.commit()
+        form.captcha_token.data = token
+        form.captcha.data = ""  # a new challenge needs a new answer; everything else is kept
+    return render_template(
+        "cases/mailbox.html", form=form, token=token, error=error,
+        question=mailbox.captcha_question(token) if token else None, **context,
+    ), status  # fmt: skip
+
+
+def _uploads() -> list:
+    files = [f for f in request.files.getlist("attachments") if f and f.filename]
+    if len(files) > mailbox.MAX_ATTACHMENTS:
+        raise RuleViolation(_("最多 %(n)d 个附件", n=mailbox.MAX_ATTACHMENTS), field="attachments")
+    return [mailbox.clean_attachment(f.read(), f.filename) for f in files]
+
+
+def _signed_in_parent():
+    """The signed-in parent with children, who writes with what GridApp knows; else None."""
+    if not (current_user.is_authenticated and current_user.has_role(Role.GUARDIAN)):
+        return None, []
+    user = current_user._get_current_object()
+    children = children_of(user)
+    return (user, children) if children else (None, [])
+
+
+def _sent(result) -> None:
+    """After the letter is committed: open its case (its own commit; the periodic task retries
+    a failure, the letter is kept) and keep the receipt for the page that shows the code once."""
+    letter, code = result
+    try:
+        mailbox.open_case(letter)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("case for letter %s not opened; the periodic task retries", letter.id)
+    session["mailbox_receipt"] = {
+        "code": mailbox.pretty(code),
+        "school": dict(_schools()).get(letter.school_id, ""),
+        "subject": letter.subject,
+        "category": letter.category.value,
+        "at": letter.created_at.isoformat(),
+    }
 
 
 @bp.route("/mailbox", methods=["GET", "POST"])
@@ -49,60 +99,59 @@ def _render_form(form: LetterForm, status: int = 200, error: str | None = None):
     deduct_when=lambda response: response.status_code == 303,
 )
 def write():
+    """Write to the principal. A signed-in parent picks one of their children (school, class,
+    name and phone follow from the account; no captcha); anyone else fills in the school, who
+    they are (unless anonymous) and the captcha."""
+    parent, children = _signed_in_parent()
+    if parent is not None:
+        return _write_as_parent(parent, children)
     form = _letter_form()
     if request.method == "GET":
         school = request.args.get("school", type=int)
         if school:
             form.school_id.data = school
         return _render_form(form)
-    if not form.validate_on_submit():
-        return _render_form(form, 422)
-    if not mailbox.check_captcha(form.captcha_token.data, form.captcha.data):
-        db.session.commit()  # the challenge is used up either way
-        form.captcha.errors = [_("验证码不对，请看新的图片重新输入")]
-        return _render_form(form, 422)
-    files = [f for f in request.files.getlist("attachments") if f and f.filename]
-    data = mailbox.LetterData(
-        school_id=form.school_id.data,
-        category=CaseCategory(form.category.data),
-        subject=form.subject.data,
-        content=form.content.data,
-        anonymous=form.anonymous.data,
-        name=form.name.data or "",
-        phone=form.phone.data or "",
-        child_class=form.child_class.data or "",
-    )
-    try:
-        if len(files) > mailbox.MAX_ATTACHMENTS:
-            raise RuleViolation(
-                _("最多 %(n)d 个附件", n=mailbox.MAX_ATTACHMENTS), field="attachments"
-            )
-        data.uploads = [mailbox.clean_attachment(f.read(), f.filename) for f in files]
-        guardian = (
-            current_user._get_current_object()
-            if current_user.is_authenticated and current_user.has_role(Role.GUARDIAN)
-            else None
+
+    def action():
+        mailbox.use_captcha(form.captcha_token.data, form.captcha.data)
+        data = mailbox.LetterData(
+            school_id=form.school_id.data,
+            category=CaseCategory(form.category.data),
+            subject=form.subject.data,
+            content=form.content.data,
+            anonymous=form.anonymous.data,
+            name=form.name.data or "",
+            phone=form.phone.data or "",
+            child_class=form.child_class.data or "",
+            uploads=_uploads(),
         )
-        letter, code = mailbox.store_letter(data, guardian)
-    except RuleViolation as e:
-        db.session.rollback()
-        form.add_violation(e)
-        return _render_form(form, 422)
-    db.session.commit()  # the letter is safe before anything else runs
-    try:
-        mailbox.open_case(letter)
-        db.session.commit()
-    except Exception:  # the periodic task opens the case later; the letter is kept
-        db.session.rollback()
-        log.exception("case for letter %s not opened; the periodic task retries", letter.id)
-    session["mailbox_receipt"] = {
-        "code": mailbox.pretty(code),
-        "school": dict(_schools()).get(letter.school_id, ""),
-        "subject": letter.subject,
-        "category": letter.category.value,
-        "at": letter.created_at.isoformat(),
-    }
-    return redirect_303(url_for(".receipt"))
+        # A parent account without linked children writes here, and still sees the letter.
+        guardian = current_user._get_current_object() if current_user.is_authenticated else None
+        return mailbox.store_letter(data, guardian if guardian and guardian.is_guardian else None)
+
+    sent = submit(form, action, then=url_for(".receipt"), after=_sent)
+    return sent or _render_form(form, 422)
+
+
+def _write_as_parent(user, children):
+    form = _parent_form(children)
+    if request.method == "GET":
+        school = request.args.get("school", type=int)
+        mine = [s.id for s in children if s.school_id == school] or [s.id for s in children]
+        if len(mine) == 1:
+            form.student_id.data = mine[0]
+        return _render_form(form, guardian=guardian_of(user))
+
+    def action():
+        data = mailbox.parent_letter(
+            user, form.student_id.data, CaseCategory(form.category.data), form.subject.data,
+            form.content.data, form.anonymous.data,
+        )  # fmt: skip
+        data.uploads = _uploads()
+        return mailbox.store_letter(data, user)
+
+    sent = submit(form, action, then=url_for(".receipt"), after=_sent)
+    return sent or _render_form(form, 422, guardian=guardian_of(user))
 
 
 @bp.get("/mailbox/receipt")
@@ -118,10 +167,13 @@ def receipt():
 
 @bp.get("/mailbox/captcha")
 def captcha():
-    """A new captcha picture (the "another picture" link): a fragment with its token."""
+    """A new captcha (the "another picture" link): a fragment with its token, its picture and
+    its question."""
     token = mailbox.new_captcha()
     db.session.commit()
-    return render_template("cases/_partials/captcha.html", token=token)
+    return render_template(
+        "cases/_partials/captcha.html", token=token, question=mailbox.captcha_question(token)
+    )
 
 
 @bp.get("/mailbox/captcha/<token>.png")

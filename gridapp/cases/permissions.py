@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import joinedload
+
 from gridapp.accounts.models import User
-from gridapp.cases.models import Case
+from gridapp.cases.models import Case, Letter
 from gridapp.core.permissions import Need, load, register
 from gridapp.schools.permissions import (
     district_school_ids,
@@ -37,6 +39,21 @@ def can_case(user: User, need: Need, case: Case) -> bool:
 register(Case, can_case)
 
 
+def can_letter(user: User, need: Need, letter: Letter) -> bool:
+    """A letter to the mailbox, through the permission layer only for its writer: the parent
+    account it was signed with (a named letter) sees and rates it. Staff reach letters through
+    their cases; an anonymous letter belongs to no account."""
+    return need is Need.VIEW and letter.guardian_user_id == user.id
+
+
+register(Letter, can_letter)
+
+
 def load_case(case_id: int, need: Need = Need.VIEW, options=()) -> Case:
     """The case, if the current user may `need` it; 404 otherwise."""
     return load(Case, case_id, need, options)
+
+
+def load_own_letter(letter_id: int) -> Letter:
+    """A signed-in parent's own named letter; 404 for anyone else's (or an anonymous one)."""
+    return load(Letter, letter_id, Need.VIEW, options=(joinedload(Letter.case),))

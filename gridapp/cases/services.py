@@ -646,6 +646,26 @@ def named_letters(user: User, limit: int = 100) -> list[Letter]:
     ).all()
 
 
+def awaits_rating(letter: Letter) -> bool:
+    """Whether the school's reply to this letter waits for the writer's rating: its case is
+    replied or archived with a reply, not rated yet, and not merged into another case (whose
+    progress it then shows instead)."""
+    case = letter.case
+    return (
+        case is not None
+        and case.merged_into_id is None
+        and bool(case.reply)
+        and case.rating is None
+        and case.status in (S.REPLIED, S.ARCHIVED)
+    )
+
+
+def letters_awaiting_rating(user: User) -> list[Letter]:
+    """A signed-in parent's named letters whose reply waits for their rating, newest first
+    (for the home page)."""
+    return [letter for letter in named_letters(user) if awaits_rating(letter)]
+
+
 # ---- queries for the settings pages ---------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from gridapp.core.pagination import int_arg, page_of, paginate
 from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
 from gridapp.people.permissions import guardian_family_ids
+from gridapp.people.services import children_of
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import (
     district_school_ids,
@@ -100,7 +101,10 @@ def parent_contacts():
     require(bool(families))
     page = paginate(services.parent_contacts_query(families))
     mine = services.guardian_ratings(user.id, [c.id for c in page.items])
-    return render_template("contacts/parent_list.html", page=page, ratings=mine)
+    child_ids = {s.id for s in children_of(user)}  # which of their children each was about
+    return render_template(
+        "contacts/parent_list.html", page=page, ratings=mine, child_ids=child_ids
+    )
 
 
 @bp.get("/worklist")

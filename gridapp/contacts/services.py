@@ -593,13 +593,34 @@ def lowest_ratings(contact_ids) -> dict[int, int]:
 
 def parent_contacts_query(family_ids) -> Select:
     """A guardian's contact list: the families' records that are not withdrawn, newest first,
-    with the teachers loaded. Returns a Select of ``Contact`` ready for ``paginate``."""
+    with the teachers and the children each was about loaded. Returns a Select of ``Contact``
+    ready for ``paginate``."""
     return (
         select(Contact)
         .where(Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN)
-        .options(selectinload(Contact.teacher_links).joinedload(ContactTeacher.teacher))
+        .options(
+            selectinload(Contact.teacher_links).joinedload(ContactTeacher.teacher),
+            selectinload(Contact.student_links).joinedload(ContactStudent.student),
+        )
         .order_by(Contact.contact_on.desc(), Contact.id.desc())
     )
+
+
+def unrated_contacts(guardian_user_id: int, family_ids, limit: int = 3) -> tuple[int, list]:
+    """The contacts with a guardian's families that they have not rated yet (the home page's
+    "waiting for your rating"): (how many, the newest `limit` of them with teachers and
+    children loaded). Withdrawn records are not asked about."""
+    rated = select(ContactEvaluation.contact_id).where(
+        ContactEvaluation.guardian_user_id == guardian_user_id
+    )
+    unrated = Contact.id.not_in(rated)
+    total = db.session.scalar(
+        select(func.count(Contact.id)).where(
+            Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN, unrated
+        )
+    )
+    newest = parent_contacts_query(family_ids).where(unrated).limit(limit)
+    return total or 0, db.session.scalars(newest).all()
 
 
 def guardian_ratings(guardian_user_id: int, contact_ids) -> dict[int, int]:

@@ -148,7 +148,7 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
-def submit(form: Form, action, *, then, message=None):
+def submit(form: Form, action, *, then, message=None, after=None):
     """The one POST sequence of a form: validate, run the service, commit once, flash, 303.
 
     Contract (every view that takes a form goes through here):
@@ -163,6 +163,9 @@ def submit(form: Form, action, *, then, message=None):
        result) is flashed (a toast), and the answer is
        a 303 to ``then`` (a URL, or a function of the service's result; an htmx fragment
        request gets ``HX-Redirect`` instead).
+    5. ``after`` (optional), a function of the service's result, runs after that commit and
+       before the answer: work that must not undo what was saved when it fails (a letter's case
+       is opened once the letter is safe); its own commit and failures are its business.
 
     None means "show the form again": the view renders the same page (``form_page``) or htmx
     fragment (``form_fragment``) with the bound form, so everything typed is kept, at 422 (or
@@ -181,6 +184,8 @@ def submit(form: Form, action, *, then, message=None):
     done, result = attempt(form, action)
     if not done:
         return None
+    if after is not None:
+        after(result)
     if message:
         flash(message if isinstance(message, str) else message(result), "success")
     return redirect_303(then(result) if callable(then) else then)

@@ -75,6 +75,12 @@ def children_of(user) -> list[Student]:
     )
 
 
+def guardian_of(user) -> Guardian | None:
+    """The guardian record linked to a parent account (at most one: `guardians.user_id` is
+    unique), or None: the name and phone a signed-in parent need not type again."""
+    return db.session.scalar(select(Guardian).where(Guardian.user_id == user.id))
+
+
 def merge_families(keep: Family, other: Family) -> Family:
     """Siblings who share a guardian are one family: move everyone of `other` into `keep`."""
     if keep.id == other.id:

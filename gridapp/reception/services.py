@@ -636,6 +636,23 @@ def guardian_bookings(user: User, limit: int = 50) -> list[Booking]:
     ).all()
 
 
+def upcoming_bookings(user: User, on: date, limit: int = 5) -> list[Booking]:
+    """A parent's bookings still to come (booked or on the waiting list, on day `on` or later),
+    soonest first, at most `limit`, slot and day loaded: the home page's reminder."""
+    return db.session.scalars(
+        select(Booking)
+        .join(ReceptionDay, ReceptionDay.id == Booking.day_id)
+        .where(
+            Booking.guardian_user_id == user.id,
+            Booking.status.in_((BookingStatus.BOOKED, BookingStatus.WAITLISTED)),
+            ReceptionDay.on >= on,
+        )
+        .options(joinedload(Booking.slot), joinedload(Booking.day))
+        .order_by(ReceptionDay.on, Booking.id)
+        .limit(limit)
+    ).all()
+
+
 def booking_by_code(code: str) -> Booking | None:
     """The booking whose code hashes (cases.mailbox.code_hash) to the given code, or None."""
     from gridapp.cases import mailbox

@@ -1,5 +1,6 @@
 """Each role's home page: a teacher's classes, a leader's schools, the district's schools, a
-parent's children, the unread notices; and the teacher's due-soon reminder loaded after it."""
+parent's children and what waits for them, the unread notices; and the teacher's due-soon
+reminder loaded after it."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from gridapp.accounts.models import Role
+from gridapp.cases import services as case_services
 from gridapp.contacts import rules, worklists
+from gridapp.contacts import services as contact_services
 from gridapp.contacts.services import flagged_count
 from gridapp.core import notices
 from gridapp.core.pagination import int_arg
 from gridapp.core.permissions import require
 from gridapp.core.time import today
+from gridapp.people.permissions import guardian_family_ids
 from gridapp.people.services import children_of, class_sizes
+from gridapp.reception import services as reception_services
 from gridapp.reports import figures
 from gridapp.reports.blueprint import bp
 from gridapp.schools.permissions import district_school_ids
@@ -38,8 +43,25 @@ def home():
     if u.is_district:
         context["district_schools"] = figures.school_summary(sorted(district_school_ids(u)))
     if u.is_guardian:
-        context["children"] = children_of(u)
+        context.update(_parent_home(u))
     return render_template("reports/home.html", **context)
+
+
+def _parent_home(user) -> dict:
+    """A parent's home: their children, what waits for their rating (visits, replies to their
+    letters) and their coming reception bookings."""
+    unrated_count, unrated = contact_services.unrated_contacts(
+        user.id, guardian_family_ids(user), limit=3
+    )
+    children = children_of(user)
+    return {
+        "children": children,
+        "child_ids": {s.id for s in children},
+        "unrated_count": unrated_count,
+        "unrated": unrated,
+        "letters_to_rate": case_services.letters_awaiting_rating(user),
+        "upcoming_bookings": reception_services.upcoming_bookings(user, today()),
+    }
 
 
 @bp.get("/worklist/summary")

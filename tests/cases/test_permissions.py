@@ -97,6 +97,8 @@ MATRIX = [
     ),
     ("POST", "/district/calendar", "cases.district_calendar", {"district_admin": 422}, None),
     ("GET", "/my/letters", "cases.my_letters", {"parent": 200, "other_parent": 200}, None),
+    # Nobody's letter in the world: 404 for everyone (the writer's own is tested apart).
+    ("POST", "/my/letters/999999/rating", "cases.rate_letter", {}, None),
     # ---- the public mailbox ----
     ("GET", "/mailbox", "mailbox.write", {r: 200 for r in EVERYONE}, 200),
     ("GET", "/mailbox/receipt", "mailbox.receipt", {r: 303 for r in EVERYONE}, 303),
