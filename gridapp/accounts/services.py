@@ -14,6 +14,7 @@ from gridapp.core import audit, fastload, permissions
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
+from gridapp.core.unique import held
 from gridapp.extensions import db
 
 MIN_PASSWORD = 8
@@ -130,16 +131,22 @@ class UserData:
 
 
 def create_user(actor: User, data: UserData, district_id: int) -> User:
+    """A new account. Usernames are kept in lower case, so the unique index on `username`
+    holds "one account per name" as signing in reads it (case-insensitively), also when two
+    admins create the same name at once (RuleViolation on `username`)."""
+    data.username = data.username.strip().lower()
     if find_by_username(data.username):
         raise RuleViolation(_("用户名已被使用"), field="username")
     user = User(district_id=district_id, **data.__dict__)
-    db.session.add(user)
-    db.session.flush()
+    with held(_("用户名已被使用"), field="username"):
+        db.session.add(user)
     audit.record(actor, "user.create", user)
     return user
 
 
 def update_user(actor: User, user: User, data: UserData) -> User:
+    if data.username.strip().lower() != user.username.lower():
+        data.username = data.username.strip().lower()
     other = find_by_username(data.username)
     if other is not None and other.id != user.id:
         raise RuleViolation(_("用户名已被使用"), field="username")
@@ -150,6 +157,9 @@ def update_user(actor: User, user: User, data: UserData) -> User:
         setattr(user, key, value)
     if "active" in changed:
         user.session_version += 1
+    if "username" in changed:
+        with held(_("用户名已被使用"), field="username"):
+            pass
     audit.record(actor, "user.update", user, fields=sorted(changed))
     return user
 

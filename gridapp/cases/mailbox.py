@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from gridapp.accounts.models import User
 from gridapp.cases import services as cases
@@ -164,9 +164,13 @@ def check_captcha(token: str, typed: str) -> bool:
     typed = unicodedata.normalize("NFKC", typed or "").strip().upper()[: CAPTCHA_LENGTH * 2]
     ok = hmac.compare_digest(challenge.answer.encode(), typed.encode("utf-8", "replace"))
     ok = ok or typed in _sum_answers(challenge.token)
-    db.session.delete(challenge)
-    db.session.flush()
-    return fresh and ok
+    # Used once even when the same challenge is sent twice at once: only the request whose
+    # DELETE removed the row may pass.
+    used = db.session.execute(
+        delete(CaptchaChallenge).where(CaptchaChallenge.token == challenge.token)
+    ).rowcount
+    db.session.expunge(challenge)
+    return used == 1 and fresh and ok
 
 
 def use_captcha(token: str, typed: str) -> None:
@@ -320,28 +324,43 @@ def store_letter(data: LetterData, guardian: User | None = None) -> tuple[Letter
     return letter, code
 
 
-def open_case(letter: Letter) -> None:
+def open_case(letter: Letter) -> bool:
     """The letter's case, collected and waiting to be registered. Run after the letter is
-    committed; the periodic task retries any letter left without a case."""
+    committed; the periodic task retries any letter left without a case. One case per letter,
+    however often and however many workers run it: the case is linked by a conditional UPDATE
+    (`case_id IS NULL`), and a case that lost the race is rolled back at its SAVEPOINT.
+    Returns True when this call opened the case."""
     if letter.case_id is not None:
-        return
+        return False
+    nested = db.session.begin_nested()
     case = cases.new_case(
         None, letter.school_id, CaseSource.MAILBOX, letter.category, letter.content,
         subject=letter.subject, register=False, limit=CONTENT_LIMIT,
     )  # fmt: skip
+    linked = db.session.execute(
+        update(Letter)
+        .where(Letter.id == letter.id, Letter.case_id.is_(None))
+        .values(case_id=case.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if linked != 1:
+        nested.rollback()
+        db.session.refresh(letter)
+        return False
+    nested.commit()
     letter.case = case
     db.session.flush()
+    return True
 
 
 def open_missing_cases() -> int:
     """Cases for letters left without one; a letter that fails is logged and skipped, so it never
-    stops the others (or the deadline checks that run after)."""
+    stops the others (or the deadline checks that run after). Returns how many it opened."""
     opened = 0
     for letter in db.session.scalars(select(Letter).where(Letter.case_id.is_(None))).all():
         try:
             with db.session.begin_nested():
-                open_case(letter)
-            opened += 1
+                opened += open_case(letter)
         except Exception:
             logging.getLogger(__name__).exception("letter %s: case not opened", letter.id)
     return opened

@@ -80,7 +80,7 @@ class Case(TimestampMixin, db.Model):
     reopened_by_rating: Mapped[bool] = mapped_column(default=False, server_default=false())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     # A reception booking it came from (reception days add the foreign key).
-    booking_id: Mapped[int | None]
+    booking_id: Mapped[int | None] = mapped_column(index=True, unique=True)  # one case per booking
 
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     assignee = relationship("User", foreign_keys=[assignee_id])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
@@ -29,6 +29,7 @@ from gridapp.core import audit
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now, today
+from gridapp.core.unique import one_row
 from gridapp.extensions import db
 from gridapp.schools.models import OfficialDay, SchoolClosure
 from gridapp.schools.permissions import is_school_leader
@@ -95,8 +96,26 @@ def _move(actor: User | None, case: Case, move: str, note: str = "", public: boo
         raise IllegalTransition(
             _("“%(s)s”状态下不能“%(m)s”", s=case.status.label, m=ACTION_LABELS[move])
         )
+    # A conditional update: two people moving the same case at once (two replies, a reply and
+    # a merge) move it once; the second is told it moved on.
+    if case.id is not None and not _claimed(case, Case.status == case.status, status=target):
+        raise IllegalTransition(_("这条意见刚刚被其他人办理过，请刷新页面后再试"))
     case.status = target
     _event(actor, case, move, note, public)
+
+
+def _claimed(case: Case, condition, **values) -> bool:
+    """One conditional UPDATE of the case's row: `values` are written only while `condition`
+    holds in the database. False when another request changed it first."""
+    return (
+        db.session.execute(
+            update(Case)
+            .where(Case.id == case.id, condition)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def _event(actor: User | None, case: Case, action: str, note: str = "", public=False) -> None:
@@ -366,9 +385,12 @@ def family_told(actor: User, case: Case) -> None:
     """The grid teacher has passed the answer back to the family."""
     if case.status not in {S.REPLIED, S.ARCHIVED} or not case.reply:
         raise IllegalTransition(_("学校答复后才能标记已告知家长"))
-    if case.family_told_at is not None:
+    told = now()
+    if case.family_told_at is not None or not _claimed(
+        case, Case.family_told_at.is_(None), family_told_at=told
+    ):
         raise IllegalTransition(_("已经标记过告知家长"))
-    case.family_told_at = now()
+    case.family_told_at = told
     _event(actor, case, "family_told")
     audit.record(actor, "case.family_told", case, school_id=case.school_id)
 
@@ -385,7 +407,14 @@ def rate(case: Case, rating: int, comment: str, actor: User | None = None) -> bo
     comment = (comment or "").strip()
     if len(comment) > TEXT_LIMIT:
         raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field="comment")
-    case.rating, case.rating_comment, case.rated_at = rating, comment, now()
+    # Once: a conditional update, so two ratings sent at once count once.
+    rated = now()
+    if not _claimed(
+        case, Case.rating.is_(None) & (Case.status == case.status),
+        rating=rating, rating_comment=comment, rated_at=rated,
+    ):  # fmt: skip
+        raise IllegalTransition(_("已经评价过了"))
+    case.rating, case.rating_comment, case.rated_at = rating, comment, rated
     _event(actor, case, "rate", f"{rating}/5 {comment}".strip())
     # Rated on the public tracking page: no IP (the letter may be anonymous).
     audit.record(actor, "case.rate", case, school_id=case.school_id, rating=rating, keep_ip=False)
@@ -477,20 +506,20 @@ def set_deadlines(actor: User, school_id: int, values: dict[CaseCategory, int], 
         if not isinstance(n, int) or not 1 <= n <= 60:
             raise RuleViolation(_("办理期限须在 1 到 60 个工作日之间"), field=category.value)
     for category, n in values.items():
-        row = db.session.scalar(
-            select(CaseDeadline).where(
-                CaseDeadline.school_id == school_id, CaseDeadline.category == category
-            )
+        row, _created = one_row(
+            CaseDeadline,
+            {"school_id": school_id, "category": category},
+            lambda category=category, n=n: CaseDeadline(
+                school_id=school_id, category=category, workdays=n
+            ),
         )
-        if row is None:
-            db.session.add(CaseDeadline(school_id=school_id, category=category, workdays=n))
-        else:
-            row.workdays = n
-    settings = db.session.get(CaseSettings, school_id)
-    if settings is None:
-        db.session.add(CaseSettings(school_id=school_id, reply_needs_approval=approval))
-    else:
-        settings.reply_needs_approval = approval
+        row.workdays = n
+    settings, _created = one_row(
+        CaseSettings,
+        {"school_id": school_id},
+        lambda: CaseSettings(school_id=school_id, reply_needs_approval=approval),
+    )
+    settings.reply_needs_approval = approval
     db.session.flush()
     audit.record(actor, "case.settings", None, school_id=school_id, approval=approval,
                  **{c.value: n for c, n in values.items()})  # fmt: skip
@@ -553,6 +582,11 @@ def case_events(case: Case) -> list[CaseEvent]:
         .options(joinedload(CaseEvent.actor))
         .order_by(CaseEvent.id)
     ).all()
+
+
+def case_of_booking(booking_id: int) -> int | None:
+    """The id of the case a reception booking was turned into, or None."""
+    return db.session.scalar(select(Case.id).where(Case.booking_id == booking_id))
 
 
 def merged_into(case: Case) -> list[Case]:

@@ -32,6 +32,7 @@ from gridapp.core import audit, storage
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
+from gridapp.core.unique import one_row
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Student, StudentStatus
 from gridapp.schools.models import SchoolClass, SchoolYear, Semester, TeachingAssignment
@@ -320,17 +321,15 @@ def evaluate_contact(
         raise IllegalTransition(_("这条记录已被撤回，无法评价"))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RuleViolation(_("请选择 1 到 5 星"), field="rating")
-    evaluation = db.session.scalar(
-        select(ContactEvaluation).where(
-            ContactEvaluation.contact_id == contact.id,
-            ContactEvaluation.guardian_user_id == user.id,
-        )
-    )
-    if evaluation is None:
-        evaluation = ContactEvaluation(
-            contact_id=contact.id, guardian_user_id=user.id, school_id=contact.school_id
-        )
-        db.session.add(evaluation)
+    # One evaluation per guardian, also when sent twice at once (the unique index decides).
+    evaluation, _created = one_row(
+        ContactEvaluation,
+        {"contact_id": contact.id, "guardian_user_id": user.id},
+        lambda: ContactEvaluation(
+            contact_id=contact.id, guardian_user_id=user.id, school_id=contact.school_id,
+            rating=rating,
+        ),
+    )  # fmt: skip
     evaluation.rating = rating
     evaluation.feelings = (feelings or "").strip()[:TEXT_LIMIT]
     evaluation.suggestions = (suggestions or "").strip()[:TEXT_LIMIT]
@@ -354,13 +353,15 @@ def set_quotas(actor: User, school_id: int, from_on: date, values: dict[QuotaRul
             raise RuleViolation(_("请填写 0 到 20 之间的整数"), field=rule.value)
         row = existing.get(rule)
         if row is None:
-            db.session.add(
-                QuotaSetting(
-                    school_id=school_id, rule=rule, value=value, from_on=from_on, set_by_id=actor.id
-                )
-            )
-        else:
-            row.value, row.set_by_id = value, actor.id
+            row, _created = one_row(
+                QuotaSetting,
+                {"school_id": school_id, "rule": rule, "from_on": from_on},
+                lambda rule=rule, value=value: QuotaSetting(
+                    school_id=school_id, rule=rule, value=value, from_on=from_on,
+                    set_by_id=actor.id,
+                ),
+            )  # fmt: skip
+        row.value, row.set_by_id = value, actor.id
     db.session.flush()
     audit.record(
         actor,

@@ -18,6 +18,7 @@ from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
+from gridapp.core.unique import held
 from gridapp.extensions import db
 from gridapp.grids.models import (
     Grid,
@@ -118,20 +119,22 @@ def create_grids(actor: User, school_class: SchoolClass, k: int) -> list[Grid]:
         raise RuleViolation(_("本班还没有学生，无法划分网格"), field="grids")
     proposal = propose(families, k)
     grids = []
-    for number, members in enumerate(proposal, 1):
-        grid = Grid(
-            class_id=school_class.id,
-            school_id=school_class.school_id,
-            number=number,
-            name=_("第%(n)d网格", n=number),
-            grid_teacher_id=school_class.head_teacher_id,
-        )
-        db.session.add(grid)
-        db.session.flush()
-        for fam in members:
-            db.session.add(GridMember(grid=grid, family_id=fam.family_id))
-        grids.append(grid)
-    db.session.flush()
+    # One division per class: a second one sent at the same moment is refused by the unique
+    # (class_id, number) of its first grid, with the same message.
+    with held(_("本班已经划分了网格，请在下面调整"), field="grids"):
+        for number, members in enumerate(proposal, 1):
+            grid = Grid(
+                class_id=school_class.id,
+                school_id=school_class.school_id,
+                number=number,
+                name=_("第%(n)d网格", n=number),
+                grid_teacher_id=school_class.head_teacher_id,
+            )
+            db.session.add(grid)
+            db.session.flush()
+            for fam in members:
+                db.session.add(GridMember(grid=grid, family_id=fam.family_id))
+            grids.append(grid)
     audit.record(actor, "grids.create", school_class, school_id=school_class.school_id, grids=k)
     return grids
 

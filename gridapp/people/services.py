@@ -14,6 +14,7 @@ from gridapp.core import audit
 from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
+from gridapp.core.unique import held, lock_row
 from gridapp.extensions import db
 from gridapp.people.models import (
     Family,
@@ -195,6 +196,10 @@ def guardian_account(actor: User, student: Student, guardian: Guardian) -> tuple
 
     if guardian.id not in {link.guardian_id for link in student.guardian_links}:
         raise LookupError(guardian.id)
+    # One account per guardian: an admin's second click at the same moment waits for the first
+    # and then finds its account (the guardian's row is locked, then read again).
+    lock_row(Guardian, guardian.id)
+    db.session.refresh(guardian)
     user = guardian.user
     if user is not None and any(r.role != Role.GUARDIAN for r in user.roles):
         raise PermissionError(user.id)
@@ -253,7 +258,9 @@ def change_focus(
         entry = StudentFocus(
             student_id=student.id, category=category, since_on=on, noted_by_id=actor.id
         )
-        db.session.add(entry)
+        # The partial unique index ix_student_focus_one_open holds it when two marks cross.
+        with held(_("该学生已是这一类重点对象"), field="focus"):
+            db.session.add(entry)
     else:
         if current is None:
             raise RuleViolation(_("该学生不是这一类重点对象"), field="focus")

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -45,6 +46,16 @@ class ReceptionPattern(TimestampMixin, db.Model):
 class ReceptionDay(TimestampMixin, db.Model):
     __tablename__ = "reception_days"
     __table_args__ = (
+        # One published reception day per school and date (a cancelled one may be published
+        # again), held by the database.
+        Index(
+            "ix_reception_days_one_published",
+            "school_id",
+            "on",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
         CheckConstraint("slot_minutes between 5 and 240", name="slot_minutes_5_to_240"),
         CheckConstraint("capacity between 1 and 50", name="capacity_1_to_50"),
         CheckConstraint("buffer_minutes between 0 and 120", name="buffer_0_to_120"),
@@ -104,11 +115,26 @@ class BookingStatus(LabelledEnum):
 
 
 ACTIVE = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
+# The bookings that count for "one a day": booked or waiting (cancelled ones and the day's
+# outcomes do not).
+ONE_PER_DAY_WHERE = "guardian_user_id IS NOT NULL AND status IN ('booked', 'waitlisted')"
 
 
 class Booking(TimestampMixin, db.Model):
     __tablename__ = "reception_bookings"
-    __table_args__ = (UniqueConstraint("token"),)
+    __table_args__ = (
+        UniqueConstraint("token"),
+        # One booking (or place on a waitlist) per parent and reception day, held by the
+        # database: two tabs booking two slots of one day at once get one booking.
+        Index(
+            "ix_reception_bookings_one_per_guardian_day",
+            "day_id",
+            "guardian_user_id",
+            unique=True,
+            sqlite_where=text(ONE_PER_DAY_WHERE),
+            postgresql_where=text(ONE_PER_DAY_WHERE),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     day_id: Mapped[int] = mapped_column(ForeignKey("reception_days.id"), index=True)

@@ -23,6 +23,7 @@ from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.notices import notify
 from gridapp.core.time import now
+from gridapp.core.unique import held
 from gridapp.extensions import db
 from gridapp.reception.models import (
     Booking,
@@ -142,10 +143,12 @@ def publish_day(
         status=DayStatus.PUBLISHED,
         created_by_id=actor.id,
     )
-    db.session.add(day)
-    for s, e in times:
-        day.slots.append(ReceptionSlot(starts_at=s, ends_at=e, capacity=data.capacity))
-    db.session.flush()
+    # The partial unique index ix_reception_days_one_published holds "one a day" when two
+    # leaders publish the same date at once.
+    with held(_("这一天已经有接待日"), field="on"):
+        db.session.add(day)
+        for s, e in times:
+            day.slots.append(ReceptionSlot(starts_at=s, ends_at=e, capacity=data.capacity))
     audit.record(actor, "reception.publish", day, school_id=school_id, on=on.isoformat())
     return day
 
@@ -293,14 +296,10 @@ def book(
     student = None
     if guardian is not None:
         student = _child_of(guardian, req.student_id, day.school_id)
-        if db.session.scalar(
-            select(Booking.id).where(
-                Booking.day_id == day.id,
-                Booking.guardian_user_id == guardian.id,
-                Booking.status.in_([BookingStatus.BOOKED, BookingStatus.WAITLISTED]),
-            )
-        ):
-            raise IllegalTransition(_("您这一天已经有预约了，如需改时段请先取消"))
+        # A courtesy: the partial unique index ix_reception_bookings_one_per_guardian_day holds
+        # the rule when two tabs book at the same moment (see the IntegrityError below).
+        if _has_booking_that_day(guardian, day):
+            raise IllegalTransition(_one_a_day())
     else:
         if not day.allow_guests:
             raise IllegalTransition(_("这个接待日需要登录后预约"))
@@ -340,16 +339,40 @@ def book(
             db.session.flush()
     except IntegrityError:
         # The same form sent twice at once: the other request booked; answer with its booking.
-        existing = db.session.scalar(select(Booking).where(Booking.token == req.token))
-        if existing is None:
-            raise
-        return existing, None
+        existing = (
+            db.session.scalar(select(Booking).where(Booking.token == req.token))
+            if req.token
+            else None
+        )
+        if existing is not None and existing.day_id == day.id:
+            return existing, None
+        # Another tab of the same parent booked this day at the same moment: one a day.
+        if guardian is not None and _has_booking_that_day(guardian, day):
+            raise IllegalTransition(_one_a_day()) from None
+        raise
     db.session.expire(slot, ["booked"])
     audit.record(
         guardian, "reception.book", booking, school_id=day.school_id,
         waitlist=waitlist, guest=guardian is None,
     )  # fmt: skip
     return booking, code
+
+
+def _one_a_day() -> str:
+    return _("您这一天已经有预约了，如需改时段请先取消")
+
+
+def _has_booking_that_day(guardian: User, day: ReceptionDay) -> bool:
+    return (
+        db.session.scalar(
+            select(Booking.id).where(
+                Booking.day_id == day.id,
+                Booking.guardian_user_id == guardian.id,
+                Booking.status.in_([BookingStatus.BOOKED, BookingStatus.WAITLISTED]),
+            )
+        )
+        is not None
+    )
 
 
 def _check_guest(req: Request) -> None:
@@ -392,6 +415,10 @@ def cancel(booking: Booking, reason: str, at: datetime, actor: User | None = Non
     if booking.slot is not None and at > booking.slot.starts_at - CANCEL_CUTOFF:
         raise IllegalTransition(_("接待前两小时内不能在网上取消，请致电学校"))
     was_booked = booking.status is BookingStatus.BOOKED
+    # A conditional update: two cancellations at once (two tabs, the parent and the school)
+    # cancel once and free one place, never two.
+    if not _moved(booking, booking.status, BookingStatus.CANCELLED):
+        raise IllegalTransition(_("这个预约不能再取消"))
     booking.status = BookingStatus.CANCELLED
     booking.cancel_reason = reason
     booking.cancelled_at = at
@@ -408,27 +435,50 @@ def cancel(booking: Booking, reason: str, at: datetime, actor: User | None = Non
     audit.record(actor, "reception.cancel", booking, school_id=booking.school_id)
 
 
-def _promote(slot_id: int) -> None:
-    """The first waiting parent takes a freed place (the same conditional update)."""
-    first = db.session.scalar(
-        select(Booking)
-        .where(Booking.slot_id == slot_id, Booking.status == BookingStatus.WAITLISTED)
-        .order_by(Booking.id)
-        .limit(1)
+def _moved(booking: Booking, from_status: BookingStatus, to_status: BookingStatus) -> bool:
+    """Move a booking from one state to another with one conditional UPDATE; False when another
+    request moved it first (the ORM object is left for the caller to update)."""
+    return (
+        db.session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == from_status)
+            .values(status=to_status)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
     )
-    if first is None:
-        return
+
+
+def _promote(slot_id: int) -> None:
+    """The first waiting parent takes a freed place (the same conditional update). Two places
+    freed at once go to two different waiting parents: each is claimed by a conditional update
+    of its state, and a place nobody could claim is given back."""
     taken = db.session.execute(
         update(ReceptionSlot)
         .where(ReceptionSlot.id == slot_id, ReceptionSlot.booked < ReceptionSlot.capacity)
         .values(booked=ReceptionSlot.booked + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if taken == 1:
-        first.status = BookingStatus.BOOKED
-        first.sequence += 1
-        if first.guardian_user_id:
-            notify(first.guardian_user_id, _("候补成功：您已预约到接待时段"), "/reception")
+    if taken != 1:
+        return
+    waiting = db.session.scalars(
+        select(Booking)
+        .where(Booking.slot_id == slot_id, Booking.status == BookingStatus.WAITLISTED)
+        .order_by(Booking.id)
+    ).all()
+    for first in waiting:
+        if _moved(first, BookingStatus.WAITLISTED, BookingStatus.BOOKED):
+            first.status = BookingStatus.BOOKED
+            first.sequence += 1
+            if first.guardian_user_id:
+                notify(first.guardian_user_id, _("候补成功：您已预约到接待时段"), "/reception")
+            return
+    db.session.execute(
+        update(ReceptionSlot)
+        .where(ReceptionSlot.id == slot_id, ReceptionSlot.booked > 0)
+        .values(booked=ReceptionSlot.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # ---- the day --------------------------------------------------------------------------------------
@@ -477,11 +527,18 @@ def record_visit(
         if booking.case_id is not None:
             raise IllegalTransition(_("已经转为意见 #%(n)d", n=booking.case_id))
         said = (words or "").strip() or booking.description or booking.topic
-        case = cases.new_case(
-            actor, booking.school_id, CaseSource.RECEPTION, CaseCategory.OTHER, said,
-            subject=booking.topic, family_id=booking.family_id,
-        )  # fmt: skip
-        case.booking_id = booking.id
+        # One case per booking: the unique index on cases.booking_id holds it when the host
+        # sends the form twice at once.
+        try:
+            with held(_("已经转为意见"), conflict=True):
+                case = cases.new_case(
+                    actor, booking.school_id, CaseSource.RECEPTION, CaseCategory.OTHER, said,
+                    subject=booking.topic, family_id=booking.family_id,
+                )  # fmt: skip
+                case.booking_id = booking.id
+        except IllegalTransition:
+            other = cases.case_of_booking(booking.id)
+            raise IllegalTransition(_("已经转为意见 #%(n)d", n=other or 0)) from None
         booking.case_id = case.id
     db.session.flush()
     audit.record(actor, "reception.visit", booking, school_id=booking.school_id, attended=attended)

@@ -10,6 +10,7 @@ from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
+from gridapp.core.unique import one_row
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
 from gridapp.reviews.models import ASPECTS, LEVELS, AcademicReview
@@ -64,20 +65,17 @@ def save(
             raise RuleViolation(_("请选择有效的等级"), field="levels")
         if level:
             clean[aspect] = level
-    review = db.session.scalar(
-        select(AcademicReview).where(
-            AcademicReview.student_id == student.id,
-            AcademicReview.teacher_id == actor.id,
-            AcademicReview.semester_id == semester.id,
-        )
-    )
-    if review is None:
-        review = AcademicReview(
+    # Written twice at once (two tabs), it is still one review: the second write finds the
+    # first one's row (the unique index refuses a second) and changes it.
+    review, _created = one_row(
+        AcademicReview,
+        {"student_id": student.id, "teacher_id": actor.id, "semester_id": semester.id},
+        lambda: AcademicReview(
             school_id=school_class.school_id, class_id=school_class.id, student_id=student.id,
             teacher_id=actor.id, semester_id=semester.id,
-            subject=subjects_of(actor.id, school_class.id),
-        )  # fmt: skip
-        db.session.add(review)
+            subject=subjects_of(actor.id, school_class.id), text=text, levels=clean,
+        ),
+    )  # fmt: skip
     review.text, review.levels = text, clean
     db.session.flush()
     audit.record(actor, "review.save", review, school_id=school_class.school_id)

@@ -12,6 +12,7 @@ from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
+from gridapp.core.unique import held, lock_row, one_row
 from gridapp.extensions import db
 from gridapp.schools.models import (
     GRADE_LEVELS,
@@ -54,6 +55,9 @@ def create_school_year(actor: User, school: School, data: SchoolYearData) -> Sch
         raise RuleViolation(_("第二学期的结束日期须晚于开始日期"), field="second_ends_on")
     if (data.second_ends_on - data.first_starts_on).days > 366:
         raise RuleViolation(_("一个学年不能超过一年"), field="second_ends_on")
+    # Years must not overlap, a rule no index can hold on both databases: the school's row is
+    # locked first, so a second year created at the same moment waits and then sees this one.
+    lock_row(School, school.id)
     exists = db.session.scalar(
         select(SchoolYear.id).where(SchoolYear.school_id == school.id, SchoolYear.name == data.name)
     )
@@ -88,8 +92,8 @@ def create_school_year(actor: User, school: School, data: SchoolYearData) -> Sch
             ends_on=data.second_ends_on,
         ),
     ]
-    db.session.add(year)
-    db.session.flush()
+    with held(_("该学年已存在"), field="name"):
+        db.session.add(year)
     audit.record(actor, "school_year.create", year, school_id=school.id, name=data.name)
     return year
 
@@ -134,13 +138,11 @@ def _check_teacher(school_id: int, teacher_id: int | None, field: str) -> User |
 def grade_for(school: School, level: int) -> Grade:
     if level not in school.levels:
         raise RuleViolation(_("本校没有这个年级"), field="level")
-    grade = db.session.scalar(
-        select(Grade).where(Grade.school_id == school.id, Grade.level == level)
+    grade, _created = one_row(
+        Grade,
+        {"school_id": school.id, "level": level},
+        lambda: Grade(school_id=school.id, level=level, name=GRADE_NAMES[level]),
     )
-    if grade is None:
-        grade = Grade(school_id=school.id, level=level, name=GRADE_NAMES[level])
-        db.session.add(grade)
-        db.session.flush()
     return grade
 
 
@@ -167,8 +169,8 @@ def create_class(
         enrolment_year=enrolment_year,
         head_teacher_id=head_teacher_id,
     )
-    db.session.add(school_class)
-    db.session.flush()
+    with held(_("%(name)s 已存在", name=class_name(level, number)), field="number"):
+        db.session.add(school_class)
     audit.record(actor, "class.create", school_class, name=school_class.name)
     return school_class
 
@@ -201,8 +203,8 @@ def add_assignment(
     assignment = TeachingAssignment(
         teacher_id=teacher_id, class_id=school_class.id, subject=subject
     )
-    db.session.add(assignment)
-    db.session.flush()
+    with held(_("该教师已任教本班的这门学科"), field="subject"):
+        db.session.add(assignment)
     audit.record(
         actor,
         "assignment.create",
@@ -248,12 +250,12 @@ def save_school(
         levels = set(db.session.scalars(select(Grade.level).where(Grade.school_id == school.id)))
         if not levels <= set(GRADE_LEVELS[data.kind]):
             raise RuleViolation(_("本校已有的年级不属于这种学校类型"), field="kind")
-    if school is None:
-        school = School(district_id=district_id)
-        db.session.add(school)
-    for key, value in data.__dict__.items():
-        setattr(school, key, value)
-    db.session.flush()
+    with held(_("学校代码已被使用"), field="code"):
+        if school is None:
+            school = School(district_id=district_id)
+            db.session.add(school)
+        for key, value in data.__dict__.items():
+            setattr(school, key, value)
     audit.record(actor, "school.save", school, school_id=school.id, name=school.name)
     return school
 
@@ -270,12 +272,11 @@ def add_official_day(actor: User, district_id: int, on: date | None, is_workday:
     name = (name or "").strip()
     if len(name) > 40:
         raise RuleViolation(_("名称不能超过 40 字"), field="name")
-    row = db.session.scalar(
-        select(OfficialDay).where(OfficialDay.district_id == district_id, OfficialDay.on == on)
+    row, _created = one_row(
+        OfficialDay,
+        {"district_id": district_id, "on": on},
+        lambda: OfficialDay(district_id=district_id, on=on, is_workday=is_workday, name=name),
     )
-    if row is None:
-        row = OfficialDay(district_id=district_id, on=on)
-        db.session.add(row)
     row.is_workday, row.name = is_workday, name
     db.session.flush()
     audit.record(actor, "calendar.official_day", row, on=on.isoformat(), workday=is_workday)
@@ -302,8 +303,8 @@ def add_closure(actor: User, school: School, on: date | None, reason: str):
     ):
         raise RuleViolation(_("这一天已经登记为停课日"), field="on")
     row = SchoolClosure(school_id=school.id, on=on, reason=reason)
-    db.session.add(row)
-    db.session.flush()
+    with held(_("这一天已经登记为停课日"), field="on"):
+        db.session.add(row)
     audit.record(actor, "calendar.closure", row, school_id=school.id, on=on.isoformat())
     return row
 

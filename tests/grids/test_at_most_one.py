@@ -1,0 +1,83 @@
+"""Grids' and people's "at most one" rules hold when two requests come at the same moment
+(issue 22, item 1): one division of a class into grids, one open entry per focus category,
+one academic review per student, teacher and semester. Races by tests/concurrency.py."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from gridapp.accounts.models import User
+from gridapp.extensions import db
+from gridapp.grids import services as grids
+from gridapp.grids.models import Grid
+from gridapp.people import services as people
+from gridapp.people.models import FocusCategory, Student, StudentFocus
+from gridapp.reviews import services as reviews
+from gridapp.reviews.models import AcademicReview
+from gridapp.schools.models import SchoolClass, Semester
+
+from ..concurrency import race, refusals
+
+pytestmark = pytest.mark.commits
+
+
+def test_a_class_divided_twice_at_once_has_one_division(app, world):
+    def divide(k):
+        def action():
+            teacher = db.session.get(User, world.other_class_teacher)
+            return len(grids.create_grids(teacher, db.session.get(SchoolClass, world.class_a2), k))
+
+        return action
+
+    results = race(app, divide(1), divide(1))
+    assert refusals(results) == ["本班已经划分了网格，请在下面调整"]
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count(Grid.id)).where(Grid.class_id == world.class_a2))
+            == 1
+        )
+
+
+def test_a_focus_category_marked_twice_at_once_is_open_once(app, world):
+    def mark():
+        teacher = db.session.get(User, world.head_teacher)
+        student = db.session.get(Student, world.student)
+        people.change_focus(
+            teacher, student, FocusCategory.LEFT_BEHIND, True, student.created_at.date()
+        )
+
+    results = race(app, mark, mark)
+    assert refusals(results) == ["该学生已是这一类重点对象"]
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(StudentFocus.id)).where(
+                    StudentFocus.student_id == world.student, StudentFocus.ended_on.is_(None)
+                )
+            )
+            == 1
+        )
+
+
+def test_a_review_saved_from_two_tabs_at_once_is_one_review(app, world):
+    def save(text):
+        def action():
+            teacher = db.session.get(User, world.head_teacher)
+            school_class = db.session.get(SchoolClass, world.class_a1)
+            semester = db.session.get(Semester, world.semester_a)
+            return reviews.save(teacher, school_class, semester, world.student, text, {}).id
+
+        return action
+
+    results = race(app, save("认真踏实。"), save("认真踏实，乐于助人。"))
+    assert refusals(results) == [] and results[0] == results[1]
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(AcademicReview.id)).where(
+                    AcademicReview.student_id == world.student
+                )
+            )
+            == 1
+        )

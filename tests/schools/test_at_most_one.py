@@ -1,0 +1,85 @@
+"""School structure's "at most one" rules hold when two admins act at the same moment (issue
+22, item 1): school years that must not overlap (a row lock), one class per grade and number,
+one account per username whatever its case. Each race is run by tests/concurrency.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from gridapp.accounts import services as accounts
+from gridapp.accounts.models import User
+from gridapp.extensions import db
+from gridapp.schools import services
+from gridapp.schools.models import School, SchoolClass, SchoolYear
+
+from ..concurrency import race, refusals
+
+pytestmark = pytest.mark.commits
+
+
+def test_two_overlapping_school_years_created_at_once_make_one(app, world):
+    def create(name):
+        def action():
+            data = services.SchoolYearData(
+                name, date(2030, 9, 1), date(2031, 1, 20), date(2031, 2, 20), date(2031, 7, 5)
+            )
+            admin = db.session.get(User, world.school_admin)
+            return services.create_school_year(
+                admin, db.session.get(School, world.school_a), data
+            ).id
+
+        return action
+
+    results = race(app, create("2030—2031学年"), create("2030-2031"))
+    assert refusals(results) == ["与已有学年的日期重叠"]
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(SchoolYear.id)).where(
+                    SchoolYear.school_id == world.school_a, SchoolYear.starts_on == date(2030, 9, 1)
+                )
+            )
+            == 1
+        )
+
+
+def test_one_class_per_grade_and_number_at_once(app, world):
+    def create():
+        admin = db.session.get(User, world.school_admin)
+        school = db.session.get(School, world.school_a)
+        return services.create_class(admin, school, 3, 9, 2024, None).id
+
+    results = race(app, create, create)
+    assert refusals(results) == ["三年级（9）班 已存在"]
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(SchoolClass.id)).where(
+                    SchoolClass.school_id == world.school_a, SchoolClass.number == 9
+                )
+            )
+            == 1
+        )
+
+
+def test_one_account_per_username_whatever_its_case(app, world):
+    def create(username):
+        def action():
+            admin = db.session.get(User, world.district_admin)
+            data = accounts.UserData(username=username, name="新老师")
+            return accounts.create_user(admin, data, admin.district_id).id
+
+        return action
+
+    results = race(app, create("NewTeacher"), create("newteacher"))
+    assert refusals(results) == ["用户名已被使用"]
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(User.id)).where(func.lower(User.username) == "newteacher")
+            )
+            == 1
+        )
