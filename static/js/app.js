@@ -113,7 +113,16 @@
     }
   }
 
+  // A table wider than the phone scrolls sideways: a keyboard must be able to scroll it too, so
+  // a wrapper with nothing focusable inside takes the focus itself (WCAG 2.1.1).
+  function scrollable(wrap) {
+    if (wrap.scrollWidth <= wrap.clientWidth) return;
+    if (wrap.querySelector("a[href], button, input, select, textarea, [tabindex]")) return;
+    wrap.tabIndex = 0;
+  }
+
   function init(root) {
+    root.querySelectorAll(".table-wrap").forEach(scrollable);
     root.querySelectorAll("form[data-draft]").forEach(initDraft);
     root.querySelectorAll("[data-clear-draft], [data-clear-draft-token]").forEach(clearDrafts);
   }

@@ -69,3 +69,38 @@ def sign_in(page, live_server):
 def base_url(live_server):
     """Overrides pytest-base-url's fixture (which pytest 9 warns about) with the live server."""
     return live_server
+
+
+WIDTHS = {"phone": (390, 844), "desktop": (1366, 768)}
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """`signed_in(role)`: a page per width of WIDTHS for one role (or "anonymous"), signed in
+    once (the desktop context reuses the phone's cookies). The contexts bypass the app's CSP,
+    so that a test may put axe-core into a page."""
+    contexts = []
+
+    def make(role: str):
+        made = {}
+        state = None
+        for name, (width, height) in WIDTHS.items():
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, locale="zh-CN",
+                timezone_id="Asia/Shanghai", bypass_csp=True, storage_state=state,
+            )  # fmt: skip
+            contexts.append(context)
+            page = context.new_page()
+            if role != "anonymous" and state is None:
+                page.goto(f"{live_server}/login")
+                page.fill("[name=username]", role)
+                page.fill("[name=password]", "gridapp-test-1")
+                page.press("[name=password]", "Enter")
+                page.wait_for_url(f"{live_server}/")
+                state = context.storage_state()
+            made[name] = page
+        return made
+
+    yield make
+    for context in contexts:
+        context.close()

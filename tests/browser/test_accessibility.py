@@ -1,0 +1,146 @@
+"""Reachable by everyone (issue 22 item 12): axe-core's WCAG 2.1 A and AA rules, and the WCAG
+2.2 target size of 24 px, on the pages of every role at 390 px and 1366 px; on a phone the main
+actions are 44 px tall; focus is visible (3:1 against what is around it) on every kind of control;
+a skip link leads to the content.
+
+axe-core comes from the npm registry (scripts/vendor.sh puts it in tests/browser/vendor/, never
+where the app serves files) and is put into each page by the test, past the app's CSP. One
+browser per worker (pytest-playwright's session `browser`), one sign-in per role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import WIDTHS
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# About 30 pages, each role's own: {role: [path template]} (ids from tests/world.py).
+PAGES = {
+    "anonymous": ["/login", "/mailbox", "/mailbox/track", "/reception", "/reception/lookup"],
+    "parent": [
+        "/", "/my/contacts", "/contacts/{contact}", "/my/letters", "/mailbox",
+        "/reception/bookings/{booking}", "/students/{student}",
+    ],
+    "head_teacher": [
+        "/", "/worklist", "/contacts", "/contacts/new?student={student}", "/classes/{class_a1}",
+        "/classes/{class_a1}/grids", "/classes/{class_a1}/reviews", "/students/{student}/archive",
+        "/grids/{grid}",
+    ],
+    "principal": [
+        "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
+        "/cases/{case}", "/schools/{school_a}/reception", "/reception/days/{reception_day}",
+        "/schools/{school_a}/case-settings",
+    ],
+    "school_admin": ["/admin/users", "/admin/users/new", "/classes/{class_a1}/edit"],
+    "district_supervisor": ["/", "/district/coverage", "/district/cases"],
+}  # fmt: skip
+
+_RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags.concat(["wcag22aa"])},
+    resultTypes: ["violations"],
+  });
+  return result.violations.map(v => ({
+    id: v.id, help: v.help,
+    nodes: v.nodes.slice(0, 4).map(n => n.target.join(" ") + " :: " + n.failureSummary.split("\\n").slice(1, 2).join("")),
+  }));
+}"""
+
+# On a phone: every control at least 24 px each way (a link inside a sentence excepted, as in
+# WCAG 2.5.8), and the main actions (links in tables, the footer's language buttons, page-level
+# buttons) 44 px tall.
+_SMALL_TARGETS = """() => {
+  const main = ".table-wrap td a, footer .lang button, main button[type=submit], main a[role=button]";
+  const inSentence = el => el.tagName === "A" && getComputedStyle(el).display === "inline"
+    && el.parentElement.textContent.trim() !== el.textContent.trim();
+  const shown = el => el.offsetParent !== null && !el.closest("details:not([open]) > :not(summary)")
+    && el.getClientRects().length > 0;
+  const size = el => { const r = el.getBoundingClientRect(); return [r.width, r.height]; };
+  const small = [];
+  document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")
+    .forEach(el => {
+      if (!shown(el) || inSentence(el)) return;
+      const [w, h] = size(el);
+      const need = el.matches(main) ? 43.5 : 23.5;
+      if (h < need || w < 23.5) small.push(el.outerHTML.slice(0, 90) + ` ${Math.round(w)}x${Math.round(h)}px`);
+    });
+  return small.slice(0, 8);
+}"""
+
+
+def _pages(role, world):
+    return [path.format(**vars(world)) for path in PAGES[role]]
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_every_page_passes_axe_at_phone_and_desktop_widths(role, signed_in, live_server, world):
+    axe = AXE.read_text()
+    pages = signed_in(role)
+    problems = []
+    for width, page in pages.items():
+        for path in _pages(role, world):
+            response = page.goto(live_server + path)
+            assert response.status < 400, f"{role} {path}: {response.status}"
+            page.evaluate(axe)
+            for v in page.evaluate(_RUN_AXE, TAGS):
+                problems.append(f"{width} {path}: {v['id']} ({v['help']}) {v['nodes']}")
+            if width == "phone":
+                for small in page.evaluate(_SMALL_TARGETS):
+                    problems.append(f"{width} {path}: target too small: {small}")
+    assert not problems, "\n".join(problems)
+
+
+_FOCUS_CONTRAST = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : m.concat([1]); };
+  const lum = ([r, g, b]) => { const f = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  let node = el.parentElement, bg = [255, 255, 255, 1];
+  while (node) { const c = parse(getComputedStyle(node).backgroundColor); if (c[3] > 0.5) { bg = c; break; } node = node.parentElement; }
+  const width = parseFloat(style.outlineWidth) || 0;
+  if (style.outlineStyle === "none" || width < 2) return {tag: el.outerHTML.slice(0, 60), ratio: 0, width};
+  const fg = parse(style.outlineColor);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return {tag: el.outerHTML.slice(0, 60), ratio: (a + 0.05) / (b + 0.05), width};
+}"""
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_focus_is_visible_on_every_kind_of_control_and_a_skip_link_leads_to_the_content(
+    width, signed_in, live_server, world
+):
+    page = signed_in("head_teacher")[width]
+    page.goto(f"{live_server}/contacts/new?student={world.student}")
+    # The first Tab reaches the skip link, visible, which moves to the content.
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    assert skip.is_visible() and skip.bounding_box()["height"] >= 24
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    low = []
+    # Every focusable control by keyboard: the red header, links, buttons, checkboxes, files.
+    page.goto(f"{live_server}/contacts/new?student={world.student}")
+    seen = set()
+    for _i in range(60):
+        page.keyboard.press("Tab")
+        if not page.evaluate("document.activeElement.matches(':focus, :focus-within')"):
+            break  # past the last control: the focus is in the browser's own bar
+        found = page.evaluate(_FOCUS_CONTRAST)
+        kind = page.evaluate(
+            "(() => { const e = document.activeElement; return e.tagName + ':' + (e.type || '') "
+            "+ ':' + !!e.closest('header'); })()"
+        )
+        seen.add(kind)
+        if found["ratio"] < 3:
+            low.append(f"{found['tag']} outline {found['width']}px, {found['ratio']:.2f}:1")
+    assert {"INPUT:checkbox:false", "INPUT:file:false", "BUTTON:submit:false"} <= seen, seen
+    assert any(k.endswith(":true") for k in seen), seen  # the header's own controls
+    assert not low, "\n".join(low)
