@@ -4,15 +4,20 @@ from wtforms import BooleanField, PasswordField, SelectMultipleField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from gridapp.core.forms import Form, mobile_phone, no_control_chars, strip
+from gridapp.core.forms import (
+    Form,
+    IdentifierField,
+    NameField,
+    PhoneField,
+    no_control_chars,
+    strip,
+)
 from gridapp.core.i18n import lazy_gettext as _l
 
 
 class LoginForm(Form):
-    username = StringField(
-        _l("用户名"),
-        [DataRequired(_l("请输入用户名")), Length(max=64), no_control_chars],
-        filters=[strip],
+    username = IdentifierField(
+        _l("用户名"), [DataRequired(_l("请输入用户名")), Length(max=64), no_control_chars]
     )
     password = PasswordField(_l("密码"), [DataRequired(_l("请输入密码")), Length(max=200)])
 
@@ -46,7 +51,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class UserForm(Form):
-    username = StringField(
+    username = IdentifierField(
         _l("用户名"),
         [
             DataRequired(_l("请输入用户名")),
@@ -57,12 +62,8 @@ class UserForm(Form):
         ],
         filters=[strip],
     )
-    name = StringField(
-        _l("姓名"),
-        [DataRequired(_l("请输入姓名")), Length(max=50), no_control_chars],
-        filters=[strip],
-    )
-    phone = StringField(_l("手机号码"), [Optional(), mobile_phone], filters=[strip])
+    name = NameField(_l("姓名"), [DataRequired(_l("请输入姓名")), Length(max=50), no_control_chars])
+    phone = PhoneField(_l("手机号码"), [Optional()], render_kw={"inputmode": "tel"})
     title = StringField(_l("职务"), [Optional(), Length(max=40), no_control_chars], filters=[strip])
     is_party_member = BooleanField(_l("中共党员"))
     active = BooleanField(_l("账号可用"), default=True)

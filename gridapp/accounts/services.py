@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from gridapp.accounts.models import Invitation, Role, User, UserRole
-from gridapp.core import audit, fastload, permissions
+from gridapp.core import audit, fastload, permissions, text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
@@ -43,12 +43,19 @@ def load_user_for_session(session_id: str) -> User | None:
     return user
 
 
+def normalise_username(username: str | None) -> str:
+    """A user name as typed on a Chinese keyboard (full-width letters, spaces) in its stored
+    form: NFKC without whitespace (core.text.nfkc); case is kept, lookups ignore it."""
+    return "".join(text.nfkc(username).split())
+
+
 def find_by_username(username: str) -> User | None:
+    username = normalise_username(username)
     return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
 def authenticate(username: str, password: str) -> User | None:
-    username = (username or "").strip()
+    username = normalise_username(username)
     user = find_by_username(username) if username else None
     if user is None or not user.active or not user.check_password(password or ""):
         # An unknown name is kept only in part: people type passwords into the wrong field.
@@ -130,11 +137,21 @@ class UserData:
     active: bool = True
 
 
+def _normalised(data: UserData) -> UserData:
+    # Stored in one form whoever calls (forms, the CLI, the roster import): core.text.
+    data.username = normalise_username(data.username)
+    data.name = text.normalise_name(data.name)
+    data.phone = text.normalise_phone(data.phone)
+    return data
+
+
 def create_user(actor: User, data: UserData, district_id: int) -> User:
     """A new account. Usernames are kept in lower case, so the unique index on `username`
     holds "one account per name" as signing in reads it (case-insensitively), also when two
-    admins create the same name at once (RuleViolation on `username`)."""
-    data.username = data.username.strip().lower()
+    admins create the same name at once (RuleViolation on `username`). Name, phone and user
+    name are stored in their normal form (core.text: a Chinese keyboard's full width)."""
+    data = _normalised(data)
+    data.username = data.username.lower()
     if find_by_username(data.username):
         raise RuleViolation(_("用户名已被使用"), field="username")
     user = User(district_id=district_id, **data.__dict__)
@@ -145,8 +162,9 @@ def create_user(actor: User, data: UserData, district_id: int) -> User:
 
 
 def update_user(actor: User, user: User, data: UserData) -> User:
-    if data.username.strip().lower() != user.username.lower():
-        data.username = data.username.strip().lower()
+    data = _normalised(data)
+    if data.username.lower() != user.username.lower():
+        data.username = data.username.lower()
     other = find_by_username(data.username)
     if other is not None and other.id != user.id:
         raise RuleViolation(_("用户名已被使用"), field="username")

@@ -15,10 +15,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from gridapp.cases.models import CaseCategory
 from gridapp.core.forms import (
+    ClassNameField,
+    CodeField,
     Form,
     IntegerField,
+    NameField,
+    PhoneField,
     id_field,
-    mobile_phone,
     no_control_chars,
     optional_int,
     strip,
@@ -45,18 +48,16 @@ class LetterForm(_LetterText):
     """A letter from anyone: the school, who writes (unless anonymous), and a captcha."""
 
     school_id = SelectField(_l("写给哪所学校"), coerce=optional_int, choices=[])
-    name = StringField(
-        _l("您的姓名"), [Optional(), Length(max=40), no_control_chars], filters=[strip]
-    )
-    phone = StringField(_l("联系电话"), [Optional(), mobile_phone], filters=[strip])
-    child_class = StringField(
+    name = NameField(_l("您的姓名"), [Optional(), Length(max=40), no_control_chars])
+    phone = PhoneField(_l("联系电话"), [Optional()], render_kw={"inputmode": "tel"})
+    child_class = ClassNameField(
         _l("孩子的班级"), [Optional(), Length(max=40), no_control_chars], filters=[strip],
         render_kw={"placeholder": "三年级（2）班"},
     )  # fmt: skip
     captcha_token = HiddenField()
-    captcha = StringField(
+    captcha = CodeField(
         _l("验证码（图中的字符，或算术题的答案）"),
-        [DataRequired(_l("请输入图中的字符或算术题的答案")), Length(max=8)], filters=[strip],
+        [DataRequired(_l("请输入图中的字符或算术题的答案")), Length(max=8)],
         render_kw={"autocomplete": "off", "inputmode": "text",
                    "aria-describedby": "captcha-question"},
     )  # fmt: skip
@@ -92,8 +93,8 @@ class LetterRateForm(Form):
 
 
 class TrackForm(Form):
-    code = StringField(
-        _l("查询码"), [DataRequired(_l("请输入查询码")), Length(max=40)], filters=[strip],
+    code = CodeField(
+        _l("查询码"), [DataRequired(_l("请输入查询码")), Length(max=40)],
         render_kw={"autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX"},
     )  # fmt: skip
 

@@ -12,7 +12,6 @@ import hmac
 import io
 import logging
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -29,7 +28,7 @@ from gridapp.cases.models import (
     Letter,
     LetterAttachment,
 )
-from gridapp.core import audit, storage
+from gridapp.core import audit, storage, text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
@@ -56,9 +55,10 @@ def new_code() -> str:
 
 
 def normalize_code(raw: str) -> str:
-    """What a parent types back: any case, with spaces or hyphens, O for 0 and I/L for 1."""
-    text = (raw or "").upper().replace("-", "").replace(" ", "")
-    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))[:40]
+    """What a parent types back (core.text.normalise_code: full-width, any case, with spaces or
+    hyphens), with O read as 0 and I/L as 1 (Crockford base32)."""
+    code = text.normalise_code((raw or "")[:200])
+    return code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))[:40]
 
 
 def code_hash(code: str) -> str:
@@ -161,7 +161,7 @@ def check_captcha(token: str, typed: str) -> bool:
         return False
     fresh = challenge.created_at >= now() - CAPTCHA_TTL
     # Full-width letters from a Chinese input method count as the letters they are.
-    typed = unicodedata.normalize("NFKC", typed or "").strip().upper()[: CAPTCHA_LENGTH * 2]
+    typed = text.normalise_code(typed)[: CAPTCHA_LENGTH * 2]
     ok = hmac.compare_digest(challenge.answer.encode(), typed.encode("utf-8", "replace"))
     ok = ok or typed in _sum_answers(challenge.token)
     # Used once even when the same challenge is sent twice at once: only the request whose
@@ -305,9 +305,9 @@ def store_letter(data: LetterData, guardian: User | None = None) -> tuple[Letter
         subject=data.subject.strip(),
         content=data.content.strip(),
         anonymous=data.anonymous,
-        writer_name="" if data.anonymous else data.name.strip()[:40],
-        writer_phone="" if data.anonymous else data.phone.strip()[:20],
-        child_class="" if data.anonymous else data.child_class.strip()[:40],
+        writer_name="" if data.anonymous else text.normalise_name(data.name)[:40],
+        writer_phone="" if data.anonymous else text.normalise_phone(data.phone)[:20],
+        child_class="" if data.anonymous else text.normalise_class_name(data.child_class)[:40],
         guardian_user_id=None if data.anonymous or guardian is None else guardian.id,
         code_hash=code_hash(code),
     )

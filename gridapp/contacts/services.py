@@ -28,7 +28,7 @@ from gridapp.contacts.models import (
     QuotaSetting,
 )
 from gridapp.contacts.rules import BEFORE_TERM_DAYS, Period
-from gridapp.core import audit, storage
+from gridapp.core import audit, storage, text
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
@@ -417,9 +417,15 @@ def pickable_students_query(taught_class_ids, search: str = "") -> Select:
         .options(joinedload(Student.school_class))
         .order_by(Student.class_id, Student.student_number)
     )
+    search = text.normalise_search(search)
     if search:
-        like = f"%{search}%"
-        q = q.where(or_(Student.name.like(like), Student.student_number.like(like)))
+        like = text.like_pattern(search)
+        q = q.where(
+            or_(
+                Student.name.ilike(like, escape=text.LIKE_ESCAPE),
+                Student.student_number.ilike(like, escape=text.LIKE_ESCAPE),
+            )
+        )
     return q
 
 

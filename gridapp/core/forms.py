@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import wtforms
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, ValidationError
+from wtforms import HiddenField, StringField, ValidationError
 from wtforms import IntegerField as _WTFormsIntegerField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import NumberRange, Optional
 
+from gridapp.core import text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.core.i18n import wtforms_translations
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Every whole number a form takes fits the database's INTEGER (PostgreSQL's 4 bytes).
 INT_LIMIT = 2**31
 
@@ -27,10 +29,107 @@ class IntegerField(_WTFormsIntegerField):
     class, not WTForms' own."""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
+        super().process_formdata([text.normalise_number(v) for v in valuelist])
         if self.data is not None and not -INT_LIMIT < self.data < INT_LIMIT:
             self.data = None
             raise ValueError(_l("数字超出范围"))
+
+
+def _date_text(value: str) -> str:
+    # "２０２６年１１月２０日", "2026/11/20", "2026.11.20" are the date 2026-11-20.
+    value = text.nfkc(value).strip()
+    value = re.sub(r"\s*[年月/.]\s*", "-", value)
+    return value.removesuffix("日").strip()
+
+
+class DateField(wtforms.DateField):
+    """A date as a Chinese keyboard types it: full-width digits, 年月日, slashes or dots."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([_date_text(v) for v in valuelist])
+
+
+class TimeField(wtforms.TimeField):
+    """A time with full-width digits or colon (１０：３０)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([text.nfkc(v).strip() for v in valuelist])
+
+
+class _NormalisedField(StringField):
+    """A one-line text field whose value is stored in the normal form of its kind (core.text);
+    what the user typed stays in ``raw_data`` and is what a form shown again displays."""
+
+    normalise = staticmethod(text.normalise_line)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if valuelist:
+            self.data = self.normalise(self.data)
+
+    def _value(self):
+        # A form shown again after an error shows what was typed, not the normal form.
+        if self.raw_data and self.errors:
+            return self.raw_data[0]
+        return super()._value()
+
+
+class LineField(_NormalisedField):
+    """Short identifying text (a school's phone line): NFKC, one space between words."""
+
+
+class NameField(_NormalisedField):
+    """A person's name: NFKC, one middle dot (·) for all its variants (text.normalise_name)."""
+
+    normalise = staticmethod(text.normalise_name)
+
+
+class PhoneField(_NormalisedField):
+    """A mobile number: full-width digits, spaces, hyphens and +86 accepted, stored as 11 digits
+    (text.normalise_phone); anything else is refused beside the field."""
+
+    normalise = staticmethod(text.normalise_phone)
+
+    def pre_validate(self, form):
+        if self.data and not text.is_mobile(self.data):
+            raise ValidationError(_l("请输入11位手机号码，例如 13812345678"))
+
+
+class CodeField(_NormalisedField):
+    """A code typed back (tracking or booking code, captcha, school code, ID number): NFKC,
+    upper case, without spaces or hyphens (text.normalise_code)."""
+
+    normalise = staticmethod(text.normalise_code)
+
+
+class IdentifierField(_NormalisedField):
+    """A user name typed to sign in or to create an account: NFKC, without spaces (case kept)."""
+
+    normalise = staticmethod(lambda v: "".join(text.nfkc(v).split()))
+
+
+class ClassNameField(_NormalisedField):
+    """A child's class as a parent writes it: "3年级2班" and "三(2)班" become "三年级（2）班"
+    (text.normalise_class_name)."""
+
+    normalise = staticmethod(text.normalise_class_name)
+
+
+# Fields a form declares with WTForms' own classes are bound as GridApp's (see Form.Meta).
+_KIND_CLASSES = {
+    wtforms.DateField: DateField,
+    wtforms.TimeField: TimeField,
+    _WTFormsIntegerField: IntegerField,
+}
+
+
+def clean_text(value):
+    """The filter every text field of every form gets (Form.Meta.bind_field): characters with no
+    width (zero-width space, BOM, soft hyphen) removed and whitespace at either end (the
+    ideographic space too) stripped. Free text is otherwise kept as typed."""
+    if not isinstance(value, str):
+        return value
+    return text.drop_invisible(value).strip()
 
 
 class Form(FlaskForm):
@@ -38,6 +137,25 @@ class Form(FlaskForm):
         def get_translations(self, form):
             # Flask-Babel's lookup parses the locale on every request; ours is cached.
             return wtforms_translations()
+
+        def bind_field(self, form, unbound_field, options):
+            """Every field of every form reads a Chinese keyboard's input: dates, times and
+            whole numbers through GridApp's classes above, text fields through `clean_text`."""
+            field_class = _KIND_CLASSES.get(unbound_field.field_class)
+            if field_class is not None:
+                unbound_field = UnboundField(
+                    field_class, *unbound_field.args, **unbound_field.kwargs
+                )
+            if issubclass(unbound_field.field_class, StringField) and not issubclass(
+                unbound_field.field_class, (wtforms.PasswordField, HiddenField)
+            ):
+                filters = list(unbound_field.kwargs.get("filters") or [])
+                unbound_field = UnboundField(
+                    unbound_field.field_class,
+                    *unbound_field.args,
+                    **{**unbound_field.kwargs, "filters": [clean_text, *filters]},
+                )
+            return super().bind_field(form, unbound_field, options)
 
     def add_violation(self, violation: RuleViolation) -> None:
         field = self._fields.get(violation.field) if violation.field else None
@@ -53,9 +171,14 @@ class Form(FlaskForm):
 
 def id_field(label: str = "", **kwargs) -> _WTFormsIntegerField:
     """A row's id sent by a form: empty, junk or out of the database's range is no id (None)."""
-    return _WTFormsIntegerField(
+    return _IdField(
         label, [Optional(), NumberRange(1, 2**31 - 1)], filters=[_in_id_range], **kwargs
     )
+
+
+class _IdField(_WTFormsIntegerField):
+    def process_formdata(self, valuelist):
+        super().process_formdata([text.normalise_number(v) for v in valuelist])
 
 
 def _in_id_range(value):
@@ -80,8 +203,11 @@ class LanguageForm(Form):
 
 
 def mobile_phone(form, field) -> None:
-    value = (field.data or "").strip().replace(" ", "").replace("-", "")
-    if value and not MOBILE_RE.match(value):
+    """Validator of a mobile number in a plain text field: read as text.normalise_phone (a
+    Chinese keyboard's full-width digits, spaces, hyphens, +86), stored as 11 digits. Prefer
+    `PhoneField`."""
+    value = text.normalise_phone(field.data)
+    if value and not text.is_mobile(value):
         raise ValidationError(_l("请输入11位手机号码，例如 13812345678"))
     field.data = value
 

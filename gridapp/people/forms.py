@@ -12,17 +12,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.forms import CodeField, Form, NameField, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.people.models import Gender, StudentSensitive
 
 
 class StudentForm(Form):
-    name = StringField(
-        _l("姓名"),
-        [DataRequired(_l("请填写姓名")), Length(max=50), no_control_chars],
-        filters=[strip],
-    )
+    name = NameField(_l("姓名"), [DataRequired(_l("请填写姓名")), Length(max=50), no_control_chars])
     gender = SelectField(_l("性别"), choices=Gender.choices)
     birth_on = DateField(_l("出生日期"), [Optional()], render_kw={"placeholder": "2015-06-01"})
     address = StringField(
@@ -45,7 +41,7 @@ class SensitiveForm(Form):
     finances = _sensitive_text(_l("家庭经济状况"))
     parents_marriage = _sensitive_text(_l("父母婚姻状况"))
     psychology = _sensitive_text(_l("心理情况"))
-    id_number = StringField(
+    id_number = CodeField(
         _l("身份证号"), [Optional(), no_control_chars],
         render_kw={"maxlength": 18, "autocomplete": "off"},
     )  # fmt: skip

@@ -10,7 +10,7 @@ from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
-from gridapp.core import audit
+from gridapp.core import audit, text
 from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
@@ -128,6 +128,7 @@ def update_student(actor: User, student: Student, data: StudentData, today: date
         raise RuleViolation(_("出生日期须早于今天"), field="birth_on")
     if data.birth_on and data.birth_on.year < 1950:
         raise RuleViolation(_("请填写有效的出生日期"), field="birth_on")
+    data.name = text.normalise_name(data.name)
     changed = sorted(k for k, v in data.__dict__.items() if getattr(student, k) != v)
     for key in changed:
         setattr(student, key, getattr(data, key))
@@ -168,19 +169,22 @@ def _roster_statement(with_search: bool) -> Select:
         like = bindparam("like")
         q = q.where(
             or_(
-                Student.name.like(like),
-                Student.student_number.like(like),
-                Student.community.like(like),
+                Student.name.ilike(like, escape=text.LIKE_ESCAPE),
+                Student.student_number.ilike(like, escape=text.LIKE_ESCAPE),
+                Student.community.ilike(like, escape=text.LIKE_ESCAPE),
             )
         )
     return q
 
 
 def class_roster_query(class_id: int, search: str = "") -> tuple[Select, dict]:
-    """A class's active students with their primary contact, as plain rows (the class page)."""
+    """A class's active students with their primary contact, as plain rows (the class page).
+    `search` is read as a Chinese keyboard types it (core.text.normalise_search) and matched
+    literally inside name, student number or community, in any case."""
     params = {"class_id": class_id}
+    search = text.normalise_search(search)
     if search:
-        params["like"] = f"%{search}%"
+        params["like"] = text.like_pattern(search)
     return _roster_statement(bool(search)), params
 
 
@@ -352,9 +356,15 @@ def school_users_query(school_id: int, search: str = "", role: str = "") -> Sele
         .distinct()
         .order_by(User.name, User.id)
     )
+    search = text.normalise_search(search)
     if search:
-        like = f"%{search}%"
-        q = q.where(or_(User.name.like(like), User.username.like(like)))
+        like = text.like_pattern(search)
+        q = q.where(
+            or_(
+                User.name.ilike(like, escape=text.LIKE_ESCAPE),
+                User.username.ilike(like, escape=text.LIKE_ESCAPE),
+            )
+        )
     if role in {r.value for r in Role}:
         q = q.where(UserRole.role == role)
     return q
@@ -402,9 +412,11 @@ def audit_log_query(
         )
     q = q.where(visible)
     if action:
-        q = q.where(AuditEntry.action.like(f"{action}%"))
+        pattern = text.like_pattern(text.nfkc(action).strip(), contains=False)
+        q = q.where(AuditEntry.action.like(pattern, escape=text.LIKE_ESCAPE))
+    actor = text.normalise_search(actor)
     if actor:
-        q = q.where(AuditEntry.actor_name.like(f"%{actor}%"))
+        q = q.where(AuditEntry.actor_name.ilike(text.like_pattern(actor), escape=text.LIKE_ESCAPE))
     if day_start is not None:
         q = q.where(AuditEntry.at >= day_start, AuditEntry.at < day_start + timedelta(days=1))
     return q

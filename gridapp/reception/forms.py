@@ -15,9 +15,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gridapp.core.forms import (
+    ClassNameField,
+    CodeField,
     Form,
     IntegerField,
-    mobile_phone,
+    NameField,
+    PhoneField,
     no_control_chars,
     optional_int,
     strip,
@@ -71,11 +74,10 @@ class BookingForm(Form):
                                           no_control_chars], filters=[strip])  # fmt: skip
     description = TextAreaField(_l("简要说明（选填）"), [Optional(), Length(max=1000), no_control_chars],
                                 filters=[strip], render_kw={"rows": 3})  # fmt: skip
-    guest_name = StringField(_l("您的姓名"), [Optional(), Length(max=40), no_control_chars],
-                             filters=[strip])  # fmt: skip
-    guest_mobile = StringField(_l("手机号码"), [Optional(), mobile_phone], filters=[strip])
-    guest_class = StringField(_l("孩子的班级"), [Optional(), Length(max=40), no_control_chars],
-                              filters=[strip], render_kw={"placeholder": "三年级（2）班"})  # fmt: skip
+    guest_name = NameField(_l("您的姓名"), [Optional(), Length(max=40), no_control_chars])
+    guest_mobile = PhoneField(_l("手机号码"), [Optional()], render_kw={"inputmode": "tel"})
+    guest_class = ClassNameField(_l("孩子的班级"), [Optional(), Length(max=40), no_control_chars],
+                                 render_kw={"placeholder": "三年级（2）班"})  # fmt: skip
 
 
 def _reason(id: str):
@@ -101,8 +103,8 @@ class CancelDayForm(Form):
 class LookupForm(Form):
     """A guest finds a booking by its booking code, and may cancel it with a reason."""
 
-    code = StringField(
-        _l("预约码"), [DataRequired(_l("请输入预约码")), Length(max=40)], filters=[strip],
+    code = CodeField(
+        _l("预约码"), [DataRequired(_l("请输入预约码")), Length(max=40)],
         render_kw={"autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX"},
     )  # fmt: skip
     cancel = HiddenField()
@@ -112,8 +114,8 @@ class LookupForm(Form):
 class WalkInForm(Form):
     """A parent who came without booking, registered by the host."""
 
-    guest_name = StringField(
-        _l("家长姓名"), [Optional(), Length(max=40), no_control_chars], filters=[strip],
+    guest_name = NameField(
+        _l("家长姓名"), [Optional(), Length(max=40), no_control_chars],
         id="walk-in-name",
     )  # fmt: skip
     topic = StringField(

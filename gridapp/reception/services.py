@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
-from gridapp.core import audit
+from gridapp.core import audit, text
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.notices import notify
@@ -313,9 +313,9 @@ def book(
         guardian_user_id=guardian.id if guardian else None,
         student_id=student.id if student else None,
         family_id=student.family_id if student else None,
-        guest_name=(req.guest_name or "").strip() if guardian is None else "",
-        guest_mobile=(req.guest_mobile or "").strip() if guardian is None else "",
-        guest_class=(req.guest_class or "").strip() if guardian is None else "",
+        guest_name=text.normalise_name(req.guest_name) if guardian is None else "",
+        guest_mobile=text.normalise_phone(req.guest_mobile) if guardian is None else "",
+        guest_class=text.normalise_class_name(req.guest_class) if guardian is None else "",
         code_hash=mailbox.code_hash(code) if code else None,
         topic=topic,
         description=description,
@@ -376,14 +376,12 @@ def _has_booking_that_day(guardian: User, day: ReceptionDay) -> bool:
 
 
 def _check_guest(req: Request) -> None:
-    from gridapp.core.forms import MOBILE_RE
-
-    name = (req.guest_name or "").strip()
+    name = text.normalise_name(req.guest_name)
     if not name or len(name) > 40:
         raise RuleViolation(_("请填写您的姓名"), field="guest_name")
-    if not MOBILE_RE.match((req.guest_mobile or "").strip()):
+    if not text.is_mobile(req.guest_mobile):
         raise RuleViolation(_("请输入11位手机号码，例如 13812345678"), field="guest_mobile")
-    child = (req.guest_class or "").strip()
+    child = text.normalise_class_name(req.guest_class)
     if not child or len(child) > 40:
         raise RuleViolation(_("请填写孩子的班级"), field="guest_class")
 

@@ -3,7 +3,15 @@
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from gridapp.core.forms import Form, IntegerField, no_control_chars, optional_int, strip
+from gridapp.core.forms import (
+    CodeField,
+    Form,
+    IntegerField,
+    LineField,
+    no_control_chars,
+    optional_int,
+    strip,
+)
 from gridapp.core.i18n import lazy_gettext as _l
 
 DATE_MSG = _l("请输入有效日期，例如 2026-09-01")
@@ -61,13 +69,11 @@ class SchoolForm(Form):
         [DataRequired(_l("请填写学校名称")), Length(max=100), no_control_chars],
         filters=[strip],
     )
-    code = StringField(
-        _l("学校代码"),
-        [DataRequired(_l("请填写学校代码")), Length(max=32), no_control_chars],
-        filters=[strip],
+    code = CodeField(
+        _l("学校代码"), [DataRequired(_l("请填写学校代码")), Length(max=32), no_control_chars]
     )
     kind = SelectField(_l("学校类型"), choices=[])
     address = StringField(
         _l("地址"), [Optional(), Length(max=200), no_control_chars], filters=[strip]
     )
-    phone = StringField(_l("电话"), [Optional(), Length(max=40), no_control_chars], filters=[strip])
+    phone = LineField(_l("电话"), [Optional(), Length(max=40), no_control_chars])

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gridapp.core import text
 from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
 from gridapp.extensions import db
@@ -36,10 +37,7 @@ GRADE_LEVELS = {  # the grade levels each kind of school teaches
     SchoolKind.TWELVE_YEAR: range(1, 13),
 }
 
-GRADE_NAMES = {
-    1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
-    7: "七年级", 8: "八年级", 9: "九年级", 10: "高一", 11: "高二", 12: "高三",
-}  # fmt: skip
+GRADE_NAMES = text.GRADE_NAMES  # 一年级 … 高三 by level
 
 
 def stage_of_level(level: int) -> Stage:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
-from gridapp.core import audit
+from gridapp.core import audit, text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.unique import held, lock_row, one_row
@@ -243,6 +243,8 @@ def save_school(
     actor: User, district_id: int, data: SchoolData, school: School | None = None
 ) -> School:
     """Create a school in the district, or update one; a school's kind cannot drop grades it has."""
+    data.code = text.normalise_code(data.code)
+    data.phone = text.normalise_line(data.phone)
     taken = db.session.scalar(select(School.id).where(School.code == data.code))
     if taken is not None and (school is None or taken != school.id):
         raise RuleViolation(_("学校代码已被使用"), field="code")

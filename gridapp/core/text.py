@@ -1,0 +1,190 @@
+"""What a Chinese keyboard types, read as one normal form: phones, codes, names, class names, search
+text, numbers and dates, and LIKE patterns that match a `%` or `_` literally.
+
+A Chinese input method produces full-width digits and letters (１３８, ＡＢＣ), the ideographic
+space (U+3000), full-width punctuation (－ ＋ （ ）) and, in names of minority or foreign origin,
+one of several middle dots (· ・ • ‧ ⋅ ∙). Every function here starts from Unicode NFKC, which
+maps the full-width forms to the ASCII ones, then applies the rule of its kind. Form fields
+(core/forms.py), services and searches call these functions, so what is stored and what is looked
+up is the same string whatever keyboard typed it. Free text (a letter, a record) is never
+normalised: NFKC would turn Chinese punctuation （，） into ASCII.
+
+Nothing here touches the database or Flask: the roster import and the CLI use it as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "GRADE_NAMES",
+    "LIKE_ESCAPE",
+    "MIDDLE_DOT",
+    "drop_invisible",
+    "is_mobile",
+    "like_pattern",
+    "nfkc",
+    "normalise_class_name",
+    "normalise_code",
+    "normalise_line",
+    "normalise_name",
+    "normalise_number",
+    "normalise_phone",
+    "normalise_search",
+    "parse_class_name",
+]
+
+MIDDLE_DOT = "\u00b7"  # · the one middle dot GridApp stores (GB 18030's 间隔号 in names)
+# Dots typed for 间隔号 by one input method or another, or pasted from another system.
+_DOTS = "\u00b7\u0387\u2022\u2027\u2219\u22c5\u30fb\uff65\u16eb\u2e31\u318d\ua78f\u2981\u25cf"
+_DOT_RE = re.compile(f"\\s*[{_DOTS}]\\s*")
+_SPACE_RE = re.compile(r"\s+")
+# A space typed between two Chinese characters of a name (王　丽, to line up two-character
+# names with three-character ones) is not part of the name.
+_CJK_SPACE_RE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
+# Characters with no width that a paste may carry: zero-width space/joiners, BOM, soft hyphen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc.()\[\]/]+")
+_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# GB/T 2260 country code of China, as typed before a mobile number: +86, 0086, 86.
+_CHINA_PREFIX = re.compile(r"^(?:\+86|0086|86)(?=1[3-9]\d{9}$)")
+
+GRADE_NAMES = {
+    1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
+    7: "七年级", 8: "八年级", 9: "九年级", 10: "高一", 11: "高二", 12: "高三",
+}  # fmt: skip
+_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9, "十": 10, "〇": 0, "零": 0}  # fmt: skip
+
+LIKE_ESCAPE = "\\"
+
+
+def nfkc(value: str | None) -> str:
+    """`value` in Unicode NFKC with invisible characters removed ("" for None): full-width
+    digits, letters and punctuation become ASCII, the ideographic space a space."""
+    if not value:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+
+
+def drop_invisible(value: str) -> str:
+    """`value` without characters that have no width (zero-width space and joiners, BOM, soft
+    hyphen), which a paste carries along and no one can see or type back."""
+    return value.translate(_INVISIBLE)
+
+
+def normalise_line(value: str | None) -> str:
+    """One line of text as stored: NFKC, runs of whitespace (tabs, U+3000, newlines) as one
+    space, stripped. For short identifying text (a school's phone line, a subject), not prose."""
+    return _SPACE_RE.sub(" ", nfkc(value)).strip()
+
+
+def normalise_phone(value: str | None) -> str:
+    """A phone number as stored: ASCII digits only, without spaces, hyphens, brackets or dots,
+    and without the country code before a mobile number.
+
+    "１３８ １２３４ ５６７８", "+86 138-1234-5678", "0086 13812345678" → "13812345678";
+    "0571-8888 8888" → "057188888888". Anything else that is not a digit is kept (so a
+    validator can refuse it): "138abc" stays "138abc". Never raises.
+    """
+    digits = _SEPARATORS.sub("", nfkc(value))
+    return _CHINA_PREFIX.sub("", digits)
+
+
+def is_mobile(value: str | None) -> bool:
+    """True for an 11-digit mainland mobile number (1[3-9] and nine digits) after
+    `normalise_phone`."""
+    return bool(_MOBILE_RE.match(normalise_phone(value)))
+
+
+def normalise_code(value: str | None) -> str:
+    """A code typed back (tracking code 查询码, booking code 预约码, school code, student
+    number): NFKC, upper case, without spaces, hyphens or dots. "ｋ７ｍ２－ａｂｃｄ" → "K7M2ABCD".
+    Codes with look-alike letters (Crockford) map those themselves (cases.mailbox)."""
+    return _SEPARATORS.sub("", nfkc(value)).upper()
+
+
+def normalise_number(value: str | None) -> str:
+    """A number as typed (before int()): NFKC, without spaces or thousands separators
+    ("１２，３４５" → "12345"); a sign and a decimal point are kept."""
+    return re.sub(r"[\s,']+", "", nfkc(value))
+
+
+def normalise_name(value: str | None) -> str:
+    """A person's name as stored and searched: NFKC, every middle-dot variant as U+00B7 with no
+    space around it, no space between two Chinese characters, other runs of whitespace as one
+    space, stripped.
+
+    "阿卜杜拉・艾力", "阿卜杜拉 • 艾力", "阿卜杜拉‧艾力" → "阿卜杜拉·艾力"; "王　丽" → "王丽";
+    "Ｌｉ　Ｍｉｎｇ" → "Li Ming".
+    """
+    text = _DOT_RE.sub(MIDDLE_DOT, nfkc(value))
+    return _CJK_SPACE_RE.sub("", _SPACE_RE.sub(" ", text)).strip()
+
+
+def normalise_search(value: str | None) -> str:
+    """A search box's text: as `normalise_name` (a search is most often for a name), so
+    "阿卜杜拉・艾力" finds "阿卜杜拉·艾力" and "１２" finds student number "12"."""
+    return normalise_name(value)
+
+
+def _number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _NUMERALS for c in text):
+        return None
+    if text == "十":
+        return 10
+    if "十" in text:  # 十二 = 12, 二十 = 20, 二十三 = 23
+        tens, _sep, ones = text.partition("十")
+        return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
+    return _NUMERALS[text] if len(text) == 1 else None
+
+
+_LEVEL_NAMES = {
+    **{f"初{k}": 6 + v for k, v in (("一", 1), ("二", 2), ("三", 3))},
+    **{f"高{k}": 9 + v for k, v in (("一", 1), ("二", 2), ("三", 3))},
+}
+_CLASS_RE = re.compile(
+    r"^(?P<grade>初[一二三]|高[一二三]|[0-9]{1,2}|[一二三四五六七八九十]{1,2})"
+    r"(?:年级|年)?\s*[(]?\s*(?P<number>[0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*[)]?\s*班?$"
+)
+
+
+def parse_class_name(value: str | None) -> tuple[int, int] | None:
+    """(grade level 1–12, class number 1–99) of a class name as people write it, or None.
+
+    "三年级（2）班", "3年级2班", "三(2)班", "三年二班", "初一(3)班" (level 7), "高二3班" (level 11),
+    "3-2" and "3.2班" are all read; a level outside 1–12 or a number outside 1–99 is None.
+    """
+    text = nfkc(value).replace(" ", "")
+    text = re.sub(r"^(\d{1,2})[\-.](\d{1,2})", r"\1(\2)", text)
+    m = _CLASS_RE.match(text)
+    if not m:
+        return None
+    grade = m["grade"]
+    level = _LEVEL_NAMES.get(grade) or _number(grade)
+    number = _number(m["number"])
+    if level is None or number is None or not 1 <= level <= 12 or not 1 <= number <= 99:
+        return None
+    return level, number
+
+
+def normalise_class_name(value: str | None) -> str:
+    """A class name in the one form GridApp writes it, "三年级（2）班" (full-width brackets, as
+    schools.models.class_name), when `parse_class_name` reads it; otherwise the text as
+    `normalise_line` gives it (a parent may write "不清楚")."""
+    parsed = parse_class_name(value)
+    if parsed is None:
+        return normalise_line(value)
+    level, number = parsed
+    return f"{GRADE_NAMES[level]}（{number}）班"
+
+
+def like_pattern(value: str, *, contains: bool = True) -> str:
+    """A LIKE pattern that matches `value` literally, to be used with ``escape=LIKE_ESCAPE``
+    (``column.like(like_pattern(q), escape=LIKE_ESCAPE)``): `%`, `_` and the escape character
+    itself are escaped. `contains` wraps it in `%…%`; otherwise it is a prefix pattern (`…%`)."""
+    escaped = value.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%" if contains else f"{escaped}%"
