@@ -11,8 +11,16 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from gridapp.core import text
 from gridapp.core.i18n import N_
-from gridapp.core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column
+from gridapp.core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    enum_column,
+    keep_normal_form,
+    name_key_column,
+)
 from gridapp.extensions import db
 
 
@@ -42,6 +50,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     name: Mapped[str] = mapped_column(String(50))
+    name_key: Mapped[str] = name_key_column()  # pinyin order (core.text.name_sort_key)
     phone: Mapped[str] = mapped_column(String(20), default="")
     title: Mapped[str] = mapped_column(String(40), default="")  # 职务: 校长, 党支部书记, ...
     is_party_member: Mapped[bool] = mapped_column(default=False)
@@ -138,3 +147,7 @@ class Invitation(TimestampMixin, db.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+keep_normal_form(User.name, text.normalise_name, "name_key", text.name_sort_key)
+keep_normal_form(User.phone, text.normalise_phone)

@@ -563,14 +563,16 @@ def assignable_staff(school_id: int) -> list:
     teachers, principals and school admins (each once)."""
     return db.session.execute(
         select(User.id, User.name)
-        .join(UserRole, UserRole.user_id == User.id)
         .where(
-            UserRole.school_id == school_id,
-            UserRole.role.in_([Role.TEACHER, Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
+            User.id.in_(
+                select(UserRole.user_id).where(
+                    UserRole.school_id == school_id,
+                    UserRole.role.in_([Role.TEACHER, Role.PRINCIPAL, Role.SCHOOL_ADMIN]),
+                )
+            ),
             User.active,
         )
-        .distinct()
-        .order_by(User.name)
+        .order_by(User.name_key, User.id)
     ).all()
 
 

@@ -84,7 +84,7 @@ def family_teachers(family_id: int) -> list[User]:
         db.session.scalars(
             select(User)
             .where(User.active, User.id.in_(ids.union(heads)))
-            .order_by(User.name, User.id)
+            .order_by(User.name_key, User.id)
         )
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules
 from gridapp.contacts.models import Contact, ContactStatus
+from gridapp.core import text
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
@@ -155,7 +156,7 @@ def _lines(
         key=lambda line: (
             not line.is_focus,
             line.due or far,
-            line.students[0][1] if line.students else "",
+            text.name_sort_key(line.students[0][1]) if line.students else "",
         ),
     )
 

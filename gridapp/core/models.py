@@ -84,3 +84,30 @@ def enum_column(enum_cls, **kw):
         ),
         **kw,
     )
+
+
+def name_key_column():
+    """The `name_key` column beside a person's `name`: core.text.name_sort_key of the name,
+    kept by `keep_normal_form`, so lists order names in pinyin on every database
+    (ORDER BY name_key, id)."""
+    from sqlalchemy import String, text
+
+    from gridapp.core.text import NAME_KEY_LENGTH
+
+    return mapped_column(String(NAME_KEY_LENGTH), default="", server_default=text("''"))
+
+
+def keep_normal_form(attribute, normalise, key: str | None = None, key_of=None) -> None:
+    """Every value written to the mapped `attribute` (a model's name or phone) is stored as
+    `normalise(value)` (core.text), whoever writes it: a form, a service, the demo, the roster
+    import. With `key`, the attribute `key` of the same row is set to `key_of(value)` at the same
+    moment (a name's pinyin sort key). Values read from the database are left as they are."""
+    from sqlalchemy import event
+
+    @event.listens_for(attribute, "set", retval=True)
+    def _normalised(target, value, _oldvalue, _initiator):
+        if isinstance(value, str):
+            value = normalise(value)
+            if key is not None:
+                setattr(target, key, key_of(value))
+        return value

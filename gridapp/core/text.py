@@ -24,6 +24,7 @@ __all__ = [
     "drop_invisible",
     "is_mobile",
     "like_pattern",
+    "name_sort_key",
     "nfkc",
     "normalise_class_name",
     "normalise_code",
@@ -68,6 +69,12 @@ def nfkc(value: str | None) -> str:
     return unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
 
 
+def _recompose(value: str) -> str:
+    # Removing a space or separator can leave a combining mark beside a letter ("U¯" is "U",
+    # space, U+0304 in NFKC): normalise again so the result is its own normal form.
+    return unicodedata.normalize("NFKC", value)
+
+
 def drop_invisible(value: str) -> str:
     """`value` without characters that have no width (zero-width space and joiners, BOM, soft
     hyphen), which a paste carries along and no one can see or type back."""
@@ -77,7 +84,7 @@ def drop_invisible(value: str) -> str:
 def normalise_line(value: str | None) -> str:
     """One line of text as stored: NFKC, runs of whitespace (tabs, U+3000, newlines) as one
     space, stripped. For short identifying text (a school's phone line, a subject), not prose."""
-    return _SPACE_RE.sub(" ", nfkc(value)).strip()
+    return _recompose(_SPACE_RE.sub(" ", nfkc(value))).strip()
 
 
 def normalise_phone(value: str | None) -> str:
@@ -88,7 +95,7 @@ def normalise_phone(value: str | None) -> str:
     "0571-8888 8888" → "057188888888". Anything else that is not a digit is kept (so a
     validator can refuse it): "138abc" stays "138abc". Never raises.
     """
-    digits = _SEPARATORS.sub("", nfkc(value))
+    digits = _recompose(_SEPARATORS.sub("", nfkc(value)))
     return _CHINA_PREFIX.sub("", digits)
 
 
@@ -102,13 +109,13 @@ def normalise_code(value: str | None) -> str:
     """A code typed back (tracking code 查询码, booking code 预约码, school code, student
     number): NFKC, upper case, without spaces, hyphens or dots. "ｋ７ｍ２－ａｂｃｄ" → "K7M2ABCD".
     Codes with look-alike letters (Crockford) map those themselves (cases.mailbox)."""
-    return _SEPARATORS.sub("", nfkc(value)).upper()
+    return _recompose(_SEPARATORS.sub("", nfkc(value)).upper())
 
 
 def normalise_number(value: str | None) -> str:
     """A number as typed (before int()): NFKC, without spaces or thousands separators
     ("１２，３４５" → "12345"); a sign and a decimal point are kept."""
-    return re.sub(r"[\s,']+", "", nfkc(value))
+    return _recompose(re.sub(r"[\s,']+", "", nfkc(value)))
 
 
 def normalise_name(value: str | None) -> str:
@@ -120,7 +127,7 @@ def normalise_name(value: str | None) -> str:
     "Ｌｉ　Ｍｉｎｇ" → "Li Ming".
     """
     text = _DOT_RE.sub(MIDDLE_DOT, nfkc(value))
-    return _CJK_SPACE_RE.sub("", _SPACE_RE.sub(" ", text)).strip()
+    return _recompose(_CJK_SPACE_RE.sub("", _SPACE_RE.sub(" ", text))).strip()
 
 
 def normalise_search(value: str | None) -> str:
@@ -161,7 +168,7 @@ def parse_class_name(value: str | None) -> tuple[int, int] | None:
     text = nfkc(value).replace(" ", "")
     text = re.sub(r"^(\d{1,2})[\-.](\d{1,2})", r"\1(\2)", text)
     m = _CLASS_RE.match(text)
-    if not m:
+    if not m or text.isdigit():  # "11" alone says nothing about grade and class
         return None
     grade = m["grade"]
     level = _LEVEL_NAMES.get(grade) or _number(grade)
@@ -188,3 +195,54 @@ def like_pattern(value: str, *, contains: bool = True) -> str:
     itself are escaped. `contains` wraps it in `%…%`; otherwise it is a prefix pattern (`…%`)."""
     escaped = value.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%" if contains else f"{escaped}%"
+
+
+# ---- the order of names -----------------------------------------------------------------------
+
+# Surnames whose reading differs from the character's usual one (曾 zēng, not céng).
+_SURNAMES = {
+    "曾": "zeng1", "单": "shan4", "解": "xie4", "仇": "qiu2", "朴": "piao2", "区": "ou1",
+    "查": "zha1", "覃": "qin2", "盖": "ge3", "缪": "miao4", "乐": "yue4", "尉": "yu4",
+    "秘": "bi4", "翟": "zhai2", "召": "shao4", "种": "chong2", "繁": "po2", "员": "yun4",
+    "卜": "bu3", "万": "wan4", "重": "chong2", "阚": "kan4",
+    "能": "nai4", "黑": "he4", "隗": "wei3", "寻": "xun2", "任": "ren2", "沈": "shen3",
+}  # fmt: skip
+NAME_KEY_LENGTH = 255
+_TOKEN = 7  # a syllable's letters padded to 6 (zhuang, shuang), then its tone 1–5
+
+
+def _syllables(name: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    # Anything not Chinese comes back as one piece, split here into words (Latin names).
+    out = []
+    for piece in lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True):
+        out.extend(re.findall(r"[0-9A-Za-z]+", piece) if not piece[-1:].isdigit() else [piece])
+    if name and name[0] in _SURNAMES and out:
+        out[0] = _SURNAMES[name[0]]
+    return out
+
+
+def name_sort_key(name: str | None) -> str:
+    """The key that puts people's names in the order a Chinese reader expects (pinyin, then
+    tone, then the character), the same on SQLite and PostgreSQL: a string of [0-9a-z] only, so
+    any database collation orders it as its bytes.
+
+    Each Chinese character is its syllable padded to six letters with "0" and its tone (张 →
+    "zhang01", 李 → "li00003"), so 李 comes before 林 and 张三 before 张三丰; a Latin letter or
+    digit word is itself, padded the same way; the middle dot and spaces are left out. The code points
+    of the whole name follow ("0" + five hex digits each) so two names that read alike (张伟,
+    章伟) still have one fixed order. At most NAME_KEY_LENGTH characters. Surnames read
+    differently from their usual character (曾, 单, 解, 仇, 朴, 区 …) use their surname reading.
+    Computed when a name is written (core.models.sorted_name), never by the database.
+    """
+    name = normalise_name(name)
+    tokens = []
+    for syllable in _syllables(name):
+        syllable = syllable.lower()
+        if syllable[-1:].isdigit() and syllable[:-1].isascii() and syllable[:-1].isalpha():
+            tokens.append(syllable[:-1].ljust(_TOKEN - 1, "0") + syllable[-1])
+        elif syllable.isascii() and syllable.isalnum():
+            tokens.append(syllable + "0" * max(1, _TOKEN - len(syllable)))
+    tail = "".join(f"0{ord(c):05x}" for c in name)
+    return ("".join(tokens) + "0" + tail)[:NAME_KEY_LENGTH]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from gridapp.accounts.models import User
 from gridapp.contacts.models import Contact, ContactStatus
 from gridapp.core import audit
+from gridapp.core import text as core_text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.unique import held
@@ -465,7 +466,8 @@ def grid_families(grid: Grid) -> list[dict]:
         fam["guardian"] = primary.get(fid)
         fam["last_contact_on"] = last.get(fid)
         fam["logs"] = logs.get(fid, [])
-    return sorted(out.values(), key=lambda f: f["students"][0][1])
+    # Pinyin order of the first child's name (the key stored as Student.name_key).
+    return sorted(out.values(), key=lambda f: core_text.name_sort_key(f["students"][0][1]))
 
 
 def recent_activities(grid: Grid, limit: int = 5) -> list[GuidanceActivity]:
@@ -583,5 +585,5 @@ def class_members(class_id: int):
 def user_names(ids) -> list:
     """Rows (id, name) of the given user ids, by name."""
     return db.session.execute(
-        select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name)
+        select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name_key, User.id)
     ).all()

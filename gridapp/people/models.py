@@ -7,8 +7,15 @@ from datetime import date
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gridapp.core import text as core_text
 from gridapp.core.i18n import N_
-from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
+from gridapp.core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    enum_column,
+    keep_normal_form,
+    name_key_column,
+)
 from gridapp.extensions import db
 
 
@@ -90,6 +97,7 @@ class Student(TimestampMixin, db.Model):
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     student_number: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(50), index=True)
+    name_key: Mapped[str] = name_key_column()  # pinyin order (core.text.name_sort_key)
     gender: Mapped[Gender] = enum_column(Gender, name="gender")
     birth_on: Mapped[date | None]
     address: Mapped[str] = mapped_column(String(200), default="")
@@ -119,6 +127,7 @@ class Guardian(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     name: Mapped[str] = mapped_column(String(50))
+    name_key: Mapped[str] = name_key_column()  # pinyin order (core.text.name_sort_key)
     relation: Mapped[Relation] = enum_column(Relation, name="relation")
     mobile: Mapped[str] = mapped_column(String(20), default="")
     other_phone: Mapped[str] = mapped_column(String(20), default="")
@@ -192,3 +201,10 @@ class StudentSensitive(TimestampMixin, db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     FIELDS = ("health", "finances", "parents_marriage", "psychology", "id_number")
+
+
+_name, _key = core_text.normalise_name, core_text.name_sort_key
+keep_normal_form(Student.name, _name, "name_key", _key)
+keep_normal_form(Guardian.name, _name, "name_key", _key)
+keep_normal_form(Guardian.mobile, core_text.normalise_phone)
+keep_normal_form(Guardian.other_phone, core_text.normalise_phone)

@@ -347,14 +347,14 @@ def school_users_query(school_id: int, search: str = "", role: str = "") -> Sele
 
     Takes the school id, a search text (matched inside name or username; "" for all) and a role
     value ("" or an unknown value for every role). Returns a Select of distinct ``User`` rows
-    ordered by name then id, ready for ``paginate``.
+    ordered by name (pinyin: User.name_key) then id, ready for ``paginate``.
     """
     q = (
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.school_id == school_id)
         .distinct()
-        .order_by(User.name, User.id)
+        .order_by(User.name_key, User.id)
     )
     search = text.normalise_search(search)
     if search:

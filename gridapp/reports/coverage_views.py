@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts import services as contact_services
+from gridapp.core import text
 from gridapp.core.pagination import int_arg, paginate_select
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
@@ -67,7 +68,11 @@ def school_coverage(school_id: int):
     leads = school.id in leader_school_ids(_me())
     teacher_rows = sorted(
         teachers.values(),
-        key=lambda r: (r.shares["teacher"].ratio is None, r.shares["teacher"].ratio or 0),
+        key=lambda r: (
+            r.shares["teacher"].ratio is None,
+            r.shares["teacher"].ratio or 0,
+            text.name_sort_key(teacher_names.get(r.key, "")),
+        ),
     )
     return render_template(
         "reports/school_coverage.html",

@@ -234,6 +234,7 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
             )
             .join(User, User.id == tf.c.teacher_id)
             .join(SchoolClass, SchoolClass.id == tf.c.class_id)
+            .join(Grade, Grade.id == SchoolClass.grade_id)
             .join(
                 Student,
                 and_(
@@ -250,9 +251,21 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
                 tf.c.count,
                 tf.c.need,
                 User.name,
+                User.name_key,
                 SchoolClass.name,
+                Grade.level,
+                SchoolClass.number,
             )  # fmt: skip
-            .order_by(SchoolClass.name, "name", User.name)
+            # Classes by grade level and number, families by the pinyin of their first child's
+            # name, teachers by theirs (never the names' code points: 一年级, 三年级, 二年级).
+            .order_by(
+                Grade.level,
+                SchoolClass.number,
+                func.min(Student.name_key),
+                User.name_key,
+                tf.c.family_id,
+                tf.c.teacher_id,
+            )  # fmt: skip
         )
     st = rules.student_status(period, class_ids=class_ids).subquery()
     return (
@@ -268,8 +281,16 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
             SchoolClass.name.label("class_name"),
         )
         .join(SchoolClass, SchoolClass.id == st.c.class_id)
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .join(Student, Student.id == st.c.student_id)
         .where(st.c[f"{rule}_applies"] == 1, st.c[f"{rule}_met"] == (1 if met else 0))
-        .order_by(st.c.is_focus.desc(), SchoolClass.id, st.c.name)
+        .order_by(
+            st.c.is_focus.desc(),
+            Grade.level,
+            SchoolClass.number,
+            Student.name_key,
+            st.c.student_id,
+        )  # fmt: skip
     )
 
 

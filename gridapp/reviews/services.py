@@ -88,8 +88,8 @@ def completion(school_class: SchoolClass, semester: Semester) -> list[tuple[int,
         select(TeachingAssignment.teacher_id, User.name, func.min(TeachingAssignment.subject))
         .join(User, User.id == TeachingAssignment.teacher_id)
         .where(TeachingAssignment.class_id == school_class.id)
-        .group_by(TeachingAssignment.teacher_id, User.name)
-        .order_by(User.name)
+        .group_by(TeachingAssignment.teacher_id, User.name, User.name_key)
+        .order_by(User.name_key, TeachingAssignment.teacher_id)
     ).all()
     written = dict(
         db.session.execute(

@@ -121,7 +121,7 @@ def school_teachers(school_id: int) -> list[User]:
             select(User)
             .join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.school_id == school_id, UserRole.role == Role.TEACHER, User.active)
-            .order_by(User.name)
+            .order_by(User.name_key, User.id)
         )
     )
 

@@ -81,7 +81,9 @@ def test_normal_forms_are_stable(value):
         once = fn(value)
         assert fn(once) == once, fn.__name__
         assert once == once.strip()
-        assert unicodedata.is_normalized("NFKC", once)
+        # The class name alone keeps its full-width brackets: 三年级（2）班.
+        if fn is not text.normalise_class_name:
+            assert unicodedata.is_normalized("NFKC", once)
 
 
 @given(st.text(alphabet="0123456789", min_size=9, max_size=9), st.sampled_from("3456789"))
