@@ -180,11 +180,12 @@ def parse_class_name(value: str | None) -> tuple[int, int] | None:
 
 def normalise_class_name(value: str | None) -> str:
     """A class name in the one form GridApp writes it, "三年级（2）班" (full-width brackets, as
-    schools.models.class_name), when `parse_class_name` reads it; otherwise the text as
-    `normalise_line` gives it (a parent may write "不清楚")."""
+    schools.models.class_name), when `parse_class_name` reads it; otherwise the text as written
+    with runs of whitespace as one space ("不清楚", "七年级（1）班 王小红": no NFKC, which would
+    turn its brackets into ASCII ones)."""
     parsed = parse_class_name(value)
     if parsed is None:
-        return normalise_line(value)
+        return _SPACE_RE.sub(" ", drop_invisible(value or "")).strip()
     level, number = parsed
     return f"{GRADE_NAMES[level]}（{number}）班"
 
