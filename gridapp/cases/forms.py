@@ -19,6 +19,7 @@ from gridapp.core.forms import (
     CodeField,
     Form,
     IntegerField,
+    KeptFilesField,
     NameField,
     PhoneField,
     id_field,
@@ -41,6 +42,7 @@ class _LetterText(Form):
         _l("内容"), [DataRequired(_l("请填写信件内容")), Length(max=5000), no_control_chars],
         filters=[strip], render_kw={"rows": 8},
     )  # fmt: skip
+    kept_attachments = KeptFilesField()  # attachments chosen on an earlier try (core.storage)
     anonymous = BooleanField(_l("匿名（不留姓名、电话和班级）"))
 
 

@@ -187,6 +187,7 @@ def use_captcha(token: str, typed: str) -> None:
 class Upload:
     data: bytes
     kind: str  # jpeg, png, pdf
+    name: str = ""  # the file's name as the writer gave it (storage.clean_filename)
 
 
 def clean_attachment(raw: bytes, filename: str) -> Upload:
@@ -196,14 +197,14 @@ def clean_attachment(raw: bytes, filename: str) -> Upload:
     if raw.startswith(b"%PDF-"):
         if b"%%EOF" not in raw[-2048:]:
             raise RuleViolation(_("“%(n)s”不是完整的 PDF 文件", n=name), field="attachments")
-        return Upload(_clean_pdf(raw, name), "pdf")
+        return Upload(_clean_pdf(raw, name), "pdf", storage.clean_filename(filename))
     try:
         photo = storage.clean(raw, filename)
     except RuleViolation:
         raise RuleViolation(
             _("“%(n)s”不是有效的图片（JPEG、PNG）或 PDF 文件", n=name), field="attachments"
         ) from None
-    return Upload(photo.data, photo.extension.replace("jpg", "jpeg"))
+    return Upload(photo.data, photo.extension.replace("jpg", "jpeg"), photo.name)
 
 
 MAX_PDF_PAGES = 100
@@ -244,6 +245,19 @@ def _store(upload: Upload) -> str:
 
 def attachment_path(att: LetterAttachment):
     return storage.path_of(att.path, SUBDIR)
+
+
+def attachment_label(att: LetterAttachment, number: int) -> str:
+    """What the school sees of an attachment: the name the writer gave it, or for an anonymous
+    letter (and files stored before names were kept) "附件 1（PDF）"."""
+    return att.name or _("附件 %(n)d（%(k)s）", n=number, k=att.kind.upper())
+
+
+def attachment_filename(att: LetterAttachment, number: int) -> tuple[str, str]:
+    """(download name, ASCII fallback) of an attachment: the writer's name for the file, or
+    "附件1.pdf" when it has none (anonymous letters); the fallback "attachment-1.pdf"."""
+    fallback = f"attachment-{number}.{att.extension}"
+    return att.name or _("附件%(n)d.%(e)s", n=number, e=att.extension), fallback
 
 
 # ---- letters --------------------------------------------------------------------------------------
@@ -314,7 +328,13 @@ def store_letter(data: LetterData, guardian: User | None = None) -> tuple[Letter
     db.session.add(letter)
     for upload in data.uploads:
         letter.attachments.append(
-            LetterAttachment(kind=upload.kind, size=len(upload.data), path=_store(upload))
+            LetterAttachment(
+                kind=upload.kind,
+                size=len(upload.data),
+                path=_store(upload),
+                # A file's name could name the writer of an anonymous letter: not kept.
+                name="" if data.anonymous else upload.name,
+            )  # fmt: skip
         )
     db.session.flush()
     audit.record(

@@ -13,6 +13,7 @@ from gridapp.cases import mailbox
 from gridapp.cases import services as cases
 from gridapp.cases.forms import LetterForm, ParentLetterForm, RateForm, TrackForm
 from gridapp.cases.models import Case, CaseCategory
+from gridapp.core import storage
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.forms import reload_to, submit
 from gridapp.core.htmx import redirect_303
@@ -42,7 +43,7 @@ def _parent_form(children) -> ParentLetterForm:
     return form
 
 
-def _render_form(form, status: int = 200, error: str | None = None, **context):
+def _render_form(form, status: int = 200, error: str | None = None, chosen=(), **context):
     token = None
     if isinstance(form, LetterForm):
         # Any challenge the form was sent with ends here: each is answered once.
@@ -50,17 +51,27 @@ def _render_form(form, status: int = 200, error: str | None = None, **context):
         db.session.commit()
         form.captcha_token.data = token
         form.captcha.data = ""  # a new challenge needs a new answer; everything else is kept
+    # The attachments chosen are kept too (core.storage): the form lists them by name.
+    form.kept_attachments.data = [c.token for c in chosen]
     return render_template(
         "cases/mailbox.html", form=form, token=token, error=error,
-        question=mailbox.captcha_question(token) if token else None, **context,
+        question=mailbox.captcha_question(token) if token else None, chosen=list(chosen),
+        **context,
     ), status  # fmt: skip
 
 
-def _uploads() -> list:
-    files = [f for f in request.files.getlist("attachments") if f and f.filename]
-    if len(files) > mailbox.MAX_ATTACHMENTS:
+def _chosen(form) -> list[storage.Chosen]:
+    """The attachments as the writer chose them (kept from an earlier try, and new ones), kept
+    in pending storage at once: a letter shown again with an error still has them."""
+    return storage.chosen_files(request.files.getlist("attachments"), form.kept_attachments.data)
+
+
+def _uploads(chosen: list[storage.Chosen]) -> list:
+    if len(chosen) > mailbox.MAX_ATTACHMENTS:
         raise RuleViolation(_("最多 %(n)d 个附件", n=mailbox.MAX_ATTACHMENTS), field="attachments")
-    return [mailbox.clean_attachment(f.read(), f.filename) for f in files]
+    uploads = [mailbox.clean_attachment(c.data, c.name) for c in chosen]
+    storage.discard_on_commit(chosen)  # stored with the letter once it commits
+    return uploads
 
 
 def _signed_in_parent():
@@ -111,6 +122,7 @@ def write():
         if school:
             form.school_id.data = school
         return _render_form(form)
+    chosen = _chosen(form)
 
     def action():
         mailbox.use_captcha(form.captcha_token.data, form.captcha.data)
@@ -123,14 +135,14 @@ def write():
             name=form.name.data or "",
             phone=form.phone.data or "",
             child_class=form.child_class.data or "",
-            uploads=_uploads(),
+            uploads=_uploads(chosen),
         )
         # A parent account without linked children writes here, and still sees the letter.
         guardian = current_user._get_current_object() if current_user.is_authenticated else None
         return mailbox.store_letter(data, guardian if guardian and guardian.is_guardian else None)
 
     sent = submit(form, action, then=url_for(".receipt"), after=_sent)
-    return sent or _render_form(form, 422)
+    return sent or _render_form(form, 422, chosen=chosen)
 
 
 def _write_as_parent(user, children):
@@ -141,17 +153,18 @@ def _write_as_parent(user, children):
         if len(mine) == 1:
             form.student_id.data = mine[0]
         return _render_form(form, guardian=guardian_of(user))
+    chosen = _chosen(form)
 
     def action():
         data = mailbox.parent_letter(
             user, form.student_id.data, CaseCategory(form.category.data), form.subject.data,
             form.content.data, form.anonymous.data,
         )  # fmt: skip
-        data.uploads = _uploads()
+        data.uploads = _uploads(chosen)
         return mailbox.store_letter(data, user)
 
     sent = submit(form, action, then=url_for(".receipt"), after=_sent)
-    return sent or _render_form(form, 422, guardian=guardian_of(user))
+    return sent or _render_form(form, 422, chosen=chosen, guardian=guardian_of(user))
 
 
 @bp.get("/mailbox/receipt")

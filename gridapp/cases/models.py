@@ -149,6 +149,13 @@ class LetterAttachment(db.Model):
     kind: Mapped[str] = mapped_column(String(8))  # jpeg, png, pdf (checked by content)
     size: Mapped[int]
     path: Mapped[str] = mapped_column(String(200))
+    # The file's name as the writer gave it (core.storage.clean_filename); "" for an anonymous
+    # letter, whose file names could name its writer.
+    name: Mapped[str] = mapped_column(String(120), default="", server_default=text("''"))
+
+    @property
+    def extension(self) -> str:
+        return {"jpeg": "jpg", "png": "png", "pdf": "pdf"}.get(self.kind, "bin")
 
     letter: Mapped[Letter] = relationship(back_populates="attachments")
 

@@ -19,6 +19,7 @@ from gridapp.cases.forms import (
 )
 from gridapp.cases.models import Case, CaseStatus
 from gridapp.cases.permissions import load_case
+from gridapp.core import storage
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_status, fresh, reload_to, submit
 from gridapp.core.htmx import redirect_303
@@ -64,6 +65,7 @@ def _case_page(case: Case, status: int | None = None, assign_form: AssignForm | 
         supervisor=supervisor,
         # The writer of a letter: the school's leaders only, never for an anonymous letter.
         show_writer=leader and letter is not None and not letter.anonymous,
+        attachment_label=mailbox.attachment_label,
         labels=services.ACTION_LABELS,
         may={
             "register": leader and state is CaseStatus.COLLECTED,
@@ -270,4 +272,9 @@ def attachment(case_id: int, attachment_id: int):
     audit.record(_me(), "letter.attachment.view", case, attachment_id=att.id)
     db.session.commit()
     mimetype = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}[att.kind]
-    return send_file(mailbox.attachment_path(att), mimetype=mimetype, max_age=0)
+    number = [a.id for a in case.letter.attachments].index(att.id) + 1
+    response = send_file(mailbox.attachment_path(att), mimetype=mimetype, max_age=0)
+    response.headers["Content-Disposition"] = storage.content_disposition(
+        *mailbox.attachment_filename(att, number)
+    )
+    return response

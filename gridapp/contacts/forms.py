@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from gridapp.accounts.forms import MultiCheckboxField
 from gridapp.contacts.models import ContactForm, QuotaRule
 from gridapp.contacts.services import TEXT_LIMIT
-from gridapp.core.forms import Form, IntegerField, no_control_chars, strip
+from gridapp.core.forms import Form, IntegerField, KeptFilesField, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
 
 _TEXT = [Optional(), Length(max=TEXT_LIMIT, message=_l("内容不能超过 2000 字")), no_control_chars]
@@ -63,6 +63,7 @@ class ContactRecordForm(Form):
         description=_l("最多 5 张，每张不超过 5 MB，JPEG 或 PNG；位置信息会被去除"),
         render_kw={"accept": "image/jpeg,image/png", "multiple": True},
     )
+    kept_photos = KeptFilesField()  # photos chosen on an earlier try (core.storage)
     pledge_confirmed = BooleanField(
         _l(
             "我确认遵守“五不准”：不收礼品礼金、不接受宴请、不由家长接送、不提私人请求、"

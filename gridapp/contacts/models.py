@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.core.i18n import N_
@@ -165,6 +174,8 @@ class ContactPhoto(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    # The photo's name as the teacher's phone gave it (core.storage.clean_filename), or "".
+    name: Mapped[str] = mapped_column(String(120), default="", server_default=text("''"))
     content_type: Mapped[str] = mapped_column(String(20))
     size: Mapped[int]
     width: Mapped[int]

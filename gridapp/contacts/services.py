@@ -209,6 +209,7 @@ def _store_photos(actor: User, contact: Contact, cleaned) -> None:
             ContactPhoto(
                 contact=contact,
                 stored_name=storage.store(photo, PHOTO_DIR),
+                name=photo.name,
                 content_type=photo.content_type,
                 size=len(photo.data),
                 width=photo.width,

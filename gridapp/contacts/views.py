@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,9 +28,8 @@ from gridapp.contacts.models import (
 )
 from gridapp.contacts.permissions import contact_staff_view, is_parent_view, load_contact
 from gridapp.core import audit, storage
-from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_page, form_status, fresh, reload_to, submit
-from gridapp.core.htmx import page_or_fragment, redirect_303
+from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
 from gridapp.core.permissions import Need, can, get_or_404, require
@@ -79,17 +78,20 @@ def _data(form: ContactRecordForm) -> services.ContactData:
     )
 
 
-def _uploads() -> list[tuple[str, bytes]]:
-    files = request.files.getlist("photos")
-    if len([f for f in files if f and f.filename]) > services.MAX_PHOTOS:
-        raise RuleViolation(_("每条记录最多 %(n)d 张照片", n=services.MAX_PHOTOS), field="photos")
-    out = []
-    for f in files:
-        if not f or not f.filename:
-            continue
-        raw = f.stream.read(storage.MAX_BYTES + 1)
-        out.append((f.filename[:80], raw))
-    return out
+def _chosen_photos(form: ContactRecordForm) -> list[storage.Chosen]:
+    """The photos as the user chose them (kept from an earlier try, and new ones), kept in
+    pending storage at once: a form shown again with an error still has them."""
+    chosen = storage.chosen_files(request.files.getlist("photos"), form.kept_photos.data)
+    form.kept_photos.data = [c.token for c in chosen]
+    return chosen
+
+
+def _with_photos(chosen: list[storage.Chosen], save):
+    """Run `save(photos)` with the chosen photos as (name, bytes); once it succeeds, their
+    pending copies go when the request commits."""
+    result = save([(c.name, c.data) for c in chosen])
+    storage.discard_on_commit(chosen)
+    return result
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
@@ -103,23 +105,30 @@ def new_contact():
     require(student.class_id in taught_class_ids(user))
     form = ContactRecordForm()
     members = _record_form_choices(form, student, user)
+    chosen: list[storage.Chosen] = []
     if request.method == "GET":
         form.client_token.data = secrets.token_urlsafe(24)
         form.contact_on.data = today()
         form.students.data = [sid for sid, _label in form.students.choices]
-    elif form.validate_on_submit():
-        try:
-            contact, created = services.record_contact(
-                user, _data(form), today(), form.client_token.data or "", _uploads()
-            )
-        except RuleViolation as e:
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            if created:
-                flash(_("家访记录已保存"), "success")
-            return redirect_303(url_for(".contact", contact_id=contact.id, saved=1))
-    return form_page("contacts/record.html", form, student=student, members=members, contact=None)
+    else:
+        chosen = _chosen_photos(form)
+        done = submit(
+            form,
+            lambda: _with_photos(
+                chosen,
+                lambda photos: services.record_contact(
+                    user, _data(form), today(), form.client_token.data or "", photos
+                ),
+            ),
+            then=lambda result: url_for(".contact", contact_id=result[0].id, saved=1),
+            message=lambda result: _("家访记录已保存") if result[1] else None,
+        )
+        if done:
+            return done
+    return form_page(
+        "contacts/record.html", form, student=student, members=members, contact=None,
+        chosen=chosen,
+    )  # fmt: skip
 
 
 def _student_picker(user: User):
@@ -144,6 +153,7 @@ def edit_contact(contact_id: int):
     student = _anchor_student(contact, user)
     form = ContactRecordForm(obj=contact if request.method == "GET" else None)
     members = _record_form_choices(form, student, user)
+    chosen: list[storage.Chosen] = []
     if request.method == "GET":
         audit.record(user, "contact.view", contact, school_id=contact.school_id, page="edit")
         db.session.commit()
@@ -151,19 +161,23 @@ def edit_contact(contact_id: int):
         form.teacher_ids.data = [t for t in contact.teacher_ids if t != user.id]
         form.form.data = contact.form.value
         form.client_token.data = contact.client_token
-    elif form.validate_on_submit():
-        try:
-            services.update_contact(user, contact, _data(form), today(), _uploads())
-        except RuleViolation as e:
-            db.session.rollback()
-            form.add_violation(e)
-        else:
-            db.session.commit()
-            flash(_("修改已保存"), "success")
-            return redirect_303(url_for(".contact", contact_id=contact.id, saved=1))
+    else:
+        chosen = _chosen_photos(form)
+        done = submit(
+            form,
+            lambda: _with_photos(
+                chosen,
+                lambda photos: services.update_contact(user, contact, _data(form), today(), photos),
+            ),
+            then=url_for(".contact", contact_id=contact.id, saved=1),
+            message=_("修改已保存"),
+        )
+        if done:
+            return done
     return form_page(
-        "contacts/record.html", form, student=student, members=members, contact=contact
-    )
+        "contacts/record.html", form, student=student, members=members, contact=contact,
+        chosen=chosen,
+    )  # fmt: skip
 
 
 def _anchor_student(contact: Contact, user: User) -> Student:
@@ -243,6 +257,13 @@ def photo(contact_id: int, photo_id: int):
     audit.record(user, "contact.photo_view", contact, school_id=contact.school_id, photo=photo.id)
     db.session.commit()
     response = send_file(path, mimetype=photo.content_type, max_age=0)
+    # Shown in the page; saved under the name the teacher's phone gave it.
+    number = [p.id for p in contact.photos].index(photo.id) + 1
+    ext = "png" if photo.content_type == "image/png" else "jpg"
+    fallback = f"contact-{contact.id}-photo-{number}.{ext}"
+    response.headers["Content-Disposition"] = storage.content_disposition(
+        photo.name or _("家访照片%(n)d.%(e)s", n=number, e=ext), fallback, inline=True
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -115,6 +115,17 @@ class ClassNameField(_NormalisedField):
     normalise = staticmethod(text.normalise_class_name)
 
 
+class KeptFilesField(wtforms.SelectMultipleField):
+    """The tokens of files chosen on an earlier try of the form (core.storage.chosen_files),
+    sent back by ticked checkboxes beside their names; unticking one removes it. Any value is
+    accepted here: storage checks each token's signature and owner."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", str)
+        kwargs.setdefault("choices", [])
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+
+
 # Fields a form declares with WTForms' own classes are bound as GridApp's (see Form.Meta).
 _KIND_CLASSES = {
     wtforms.DateField: DateField,
@@ -286,7 +297,7 @@ def submit(form: Form, action, *, then, message=None, after=None):
        field (or above the form); an ``IllegalTransition`` (the object moved on meanwhile) is
        rolled back and put above the form with ``form.status = 409``. Either returns None.
     4. Otherwise the request commits once, ``message`` (a text, or a function of the service's
-       result) is flashed (a toast), and the answer is
+       result; None or "" for no message) is flashed (a toast), and the answer is
        a 303 to ``then`` (a URL, or a function of the service's result; an htmx fragment
        request gets ``HX-Redirect`` instead).
     5. ``after`` (optional), a function of the service's result, runs after that commit and
@@ -312,8 +323,9 @@ def submit(form: Form, action, *, then, message=None, after=None):
         return None
     if after is not None:
         after(result)
-    if message:
-        flash(message if isinstance(message, str) else message(result), "success")
+    text_ = message if isinstance(message, str) or not message else message(result)
+    if text_:
+        flash(text_, "success")
     return redirect_303(then(result) if callable(then) else then)
 
 

@@ -8,6 +8,7 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -30,6 +31,7 @@ class Photo:
     extension: str
     width: int
     height: int
+    name: str = ""  # the name the user gave the file (clean_filename), "" when none
 
 
 def upload_dir(subdir: str) -> Path:
@@ -76,7 +78,7 @@ def clean(raw: bytes, filename: str = "") -> Photo:
     ) as e:
         raise RuleViolation(_("“%(n)s”不是有效的 JPEG 或 PNG 图片", n=name), field="photos") from e
     content_type, extension = FORMATS[fmt]
-    return Photo(out.getvalue(), content_type, extension, width, height)
+    return Photo(out.getvalue(), content_type, extension, width, height, clean_filename(filename))
 
 
 def store(photo: Photo, subdir: str) -> str:
@@ -118,3 +120,174 @@ def _drop_files(session, transaction) -> None:
 def path_of(stored_name: str, subdir: str) -> Path:
     """Where a stored file of `subdir` lives."""
     return upload_dir(subdir) / stored_name
+
+
+# ---- what a user chose, kept while a form is shown again -------------------------------------------
+
+PENDING_DIR = "pending"
+PENDING_TTL = timedelta(hours=24)
+MAX_CHOSEN = 10  # files kept for one form: more than any form takes, so none is dropped silently
+NAME_LIMIT = 120
+
+
+@dataclass
+class Chosen:
+    """A file the user chose for a form, kept in pending storage under a signed token until the
+    form is sent successfully: `token` (for the form's hidden field), `name` (the file's own
+    name, cleaned), `data` (its bytes as uploaded, at most MAX_BYTES + 1)."""
+
+    token: str
+    name: str
+    data: bytes
+
+
+def clean_filename(name: str | None, default: str = "") -> str:
+    """A file name a user gave, safe to store and show: no folder parts (C:\\\\fakepath\\\\,
+    ../), no control or invisible characters, NFC, spaces collapsed, at most NAME_LIMIT
+    characters keeping the extension; `default` when nothing is left."""
+    import re
+    import unicodedata
+
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\\\/]", name)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > NAME_LIMIT:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:10] if dot and stem else ""
+        name = name[: NAME_LIMIT - len(ext) - 1].rstrip() + ("." + ext if ext else "")
+    return name or default
+
+
+def _signer():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.secret_key, salt="gridapp.pending-upload")
+
+
+def _owner() -> str:
+    # A kept file belongs to whoever chose it: the account, or the browser session of a parent
+    # writing without an account (the public mailbox).
+    from flask import session
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"u{current_user.id}"
+    if "upload_owner" not in session:
+        session["upload_owner"] = secrets.token_urlsafe(12)
+    return "s" + session["upload_owner"]
+
+
+def _drop_stale(folder: Path) -> None:
+    import time
+
+    limit = time.time() - PENDING_TTL.total_seconds()
+    for path in folder.glob("*.bin"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def keep_pending(data: bytes, filename: str) -> Chosen:
+    """Keep `data` (a file just uploaded with a form that is shown again) in pending storage,
+    outside the request's transaction, so the user need not choose it again. Returns it with
+    its signed token (good for PENDING_TTL, for this user only). Files older than PENDING_TTL
+    are removed on the way."""
+    folder = upload_dir(PENDING_DIR)
+    _drop_stale(folder)
+    file_id = secrets.token_hex(16)
+    (folder / f"{file_id}.bin").write_bytes(data)
+    name = clean_filename(filename, _("文件"))
+    token = _signer().dumps({"f": file_id, "n": name, "o": _owner()})
+    return Chosen(token, name, data)
+
+
+def pending(token: str) -> Chosen | None:
+    """The kept file of a token, or None (forged, another user's, expired or gone)."""
+    from itsdangerous import BadSignature
+
+    try:
+        payload = _signer().loads(token, max_age=int(PENDING_TTL.total_seconds()))
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("o") != _owner():
+        return None
+    file_id = str(payload.get("f", ""))
+    if not file_id.isalnum():
+        return None
+    path = upload_dir(PENDING_DIR) / f"{file_id}.bin"
+    if not path.is_file():
+        return None
+    return Chosen(token, str(payload.get("n", "")), path.read_bytes())
+
+
+def chosen_files(uploads, kept_tokens) -> list[Chosen]:
+    """The files of a form as the user chose them: those kept from an earlier try whose token
+    the form sent back (a kept file the user unticked is not sent, so it is gone), then the ones
+    uploaded now (werkzeug FileStorage; empty inputs skipped), each kept at once in pending
+    storage so a form shown again still has them. At most MAX_CHOSEN; each file read up to
+    MAX_BYTES + 1 bytes (the service says when one is too big)."""
+    out: list[Chosen] = []
+    seen = set()
+    for token in kept_tokens or []:
+        if len(out) >= MAX_CHOSEN or token in seen:
+            continue
+        seen.add(token)
+        chosen = pending(token)
+        if chosen is not None:
+            out.append(chosen)
+    for upload in uploads or []:
+        if len(out) >= MAX_CHOSEN:
+            break
+        if upload and upload.filename:
+            out.append(keep_pending(upload.stream.read(MAX_BYTES + 1), upload.filename))
+    return out
+
+
+def discard_on_commit(chosen: list[Chosen]) -> None:
+    """Remove these kept files once the request's transaction commits (their contents are
+    stored with the record by then); if it does not commit they stay for the next try."""
+    from gridapp.extensions import db
+
+    paths = db.session.info.setdefault(_DISCARD, [])
+    for c in chosen:
+        payload = _signer().loads(c.token)
+        paths.append(upload_dir(PENDING_DIR) / f"{payload['f']}.bin")
+
+
+_DISCARD = "gridapp_pending_to_discard"
+
+
+@event.listens_for(Session, "after_commit")
+def _discard_kept(session) -> None:
+    for path in session.info.pop(_DISCARD, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_kept(session, previous_transaction) -> None:
+    # The outermost transaction rolled back (a refused form): the kept files stay kept.
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(_DISCARD, None)
+
+
+# ---- names of files sent back ----------------------------------------------------------------------
+
+
+def content_disposition(name: str, fallback: str, *, inline: bool = False) -> str:
+    """The Content-Disposition of a file sent to the browser under the name `name` (a name the
+    user gave, or one made from a student and a date): RFC 6266 with RFC 5987's `filename*`
+    for the UTF-8 name, and `filename` for old clients: `name` itself when it is plain ASCII,
+    else `fallback` (ASCII, e.g. "attachment-3.pdf").
+
+    'attachment; filename="attachment-3.pdf"; filename*=UTF-8\\'\\'%E5%AE%B6%E9%95%BF.pdf'
+    """
+    from urllib.parse import quote
+
+    name = clean_filename(name, fallback)
+    plain = name if name.isascii() and name.isprintable() else fallback
+    plain = "".join(c for c in plain if c not in '"\\\\;' and 32 <= ord(c) < 127) or "download"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -15,10 +15,10 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.archives import services as archives
-from gridapp.core import audit
+from gridapp.core import audit, storage
 from gridapp.core.models import UTCDateTime, utcnow
 from gridapp.core.tasks import task
-from gridapp.core.time import format_datetime, now
+from gridapp.core.time import format_datetime, local, now
 from gridapp.extensions import db
 from gridapp.people import services as people
 
@@ -82,6 +82,27 @@ def export_dir() -> Path:
     return path
 
 
+def job_filename(job: DossierJob) -> tuple[str, str]:
+    """(download name, ASCII fallback) of a finished export: named after its student (one) or
+    its class, and the day it was made: "王小明-成长档案-2026-11-23.pdf",
+    "三年级（1）班-成长档案-2026-11-23.zip"; fallback "dossiers-<job id>.zip"."""
+    from gridapp.core.i18n import gettext as _
+    from gridapp.people.models import Student
+    from gridapp.schools.models import SchoolClass
+
+    ext = "pdf" if job.combined else "zip"
+    on = local(job.created_at).date().isoformat()
+    who = ""
+    if len(job.student_ids or []) == 1:
+        student = db.session.get(Student, job.student_ids[0])
+        who = student.name if student is not None else ""
+    if not who and job.class_id is not None:
+        school_class = db.session.get(SchoolClass, job.class_id)
+        who = school_class.name if school_class is not None else ""
+    name = _("%(who)s-成长档案-%(on)s.%(ext)s", who=who, on=on, ext=ext) if who else ""
+    return name, f"dossiers-{job.id}.{ext}"
+
+
 def start(user, school_id: int, class_id: int | None, student_ids: list[int], sections,
           sensitive: bool, combined: bool) -> DossierJob:  # fmt: skip
     job = DossierJob(
@@ -119,7 +140,8 @@ def make(job_id: int) -> None:
         ).all()
         for student in students:
             html, sensitive = dossier_html(student, user, job.sections, job.sensitive)
-            pdfs.append((f"{student.student_number}-{student.name}.pdf", render(html)))
+            entry = storage.clean_filename(f"{student.student_number}-{student.name}.pdf")
+            pdfs.append((entry, render(html)))
             audit.record(user, "student.dossier.export", student, batch=job.id, sensitive=sensitive)
             job.done += 1
             db.session.commit()

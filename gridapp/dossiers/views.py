@@ -6,12 +6,13 @@ from flask import Blueprint, Response, abort, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from gridapp.archives import services as archives
-from gridapp.core import audit
+from gridapp.core import audit, storage
 from gridapp.core.errors import RuleViolation, abort_with
 from gridapp.core.forms import reload_to, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pdf import render
+from gridapp.core.time import today
 from gridapp.dossiers import exports
 from gridapp.dossiers.exports import DossierJob, dossier_html, dossier_sections, export_dir
 from gridapp.extensions import db
@@ -34,11 +35,9 @@ def dossier(student_id: int):
     pdf = render(html)
     audit.record(user, "student.dossier.export", student, sections=sections, sensitive=sensitive)
     db.session.commit()
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="dossier-{student.id}.pdf"'},
-    )
+    name = _("%(name)s-成长档案-%(on)s.pdf", name=student.name, on=today().isoformat())
+    disposition = storage.content_disposition(name, f"dossier-{student.id}.pdf", inline=True)
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
 @bp.route("/classes/<int:class_id>/dossiers", methods=["GET", "POST"])
@@ -97,5 +96,7 @@ def dossier_job_file(job_id: int):
     job = _my_job(job_id)
     if job.status != "done" or job.expired or not job.file:
         abort_with(410, _("文件已过期或尚未生成，请重新导出"))
-    name = "dossiers.pdf" if job.combined else "dossiers.zip"
-    return send_file(export_dir() / job.file, as_attachment=True, download_name=name, max_age=0)
+    name, fallback = exports.job_filename(job)
+    response = send_file(export_dir() / job.file, max_age=0)
+    response.headers["Content-Disposition"] = storage.content_disposition(name, fallback)
+    return response

@@ -137,4 +137,5 @@ def activity_attendance(activity_id: int):
     )  # fmt: skip
     if done:
         return done
-    return _render_activity(activity, form_errors_text(form), family_ids or None)
+    # The families ticked are shown ticked again, even none at all.
+    return _render_activity(activity, form_errors_text(form), family_ids)

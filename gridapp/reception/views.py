@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from gridapp.accounts.models import User
+from gridapp.core import storage
 from gridapp.core.errors import IllegalTransition
 from gridapp.core.forms import attempt, form_page, form_status, fresh, reload_to, submit
 from gridapp.core.i18n import gettext as _
@@ -173,7 +174,12 @@ def booking_ics(booking_id: int):
     return Response(
         body,
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="reception-{booking.id}.ics"'},
+        headers={
+            "Content-Disposition": storage.content_disposition(
+                _("接待日预约-%(on)s.ics", on=booking.day.on.isoformat()),
+                f"reception-{booking.id}.ics",
+            )
+        },
     )
 
 
