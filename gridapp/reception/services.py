@@ -682,12 +682,12 @@ def guest_days(on: date) -> list[ReceptionDay]:
 
 
 def guardian_bookings(user: User, limit: int = 50) -> list[Booking]:
-    """A parent's own bookings (any status), newest first, at most `limit`, slot and day
-    loaded."""
+    """A parent's own bookings (any status), newest first, at most `limit`, slot, day and the
+    child it is about loaded."""
     return db.session.scalars(
         select(Booking)
         .where(Booking.guardian_user_id == user.id)
-        .options(joinedload(Booking.slot), joinedload(Booking.day))
+        .options(joinedload(Booking.slot), joinedload(Booking.day), joinedload(Booking.student))
         .order_by(Booking.id.desc())
         .limit(limit)
     ).all()
@@ -695,7 +695,7 @@ def guardian_bookings(user: User, limit: int = 50) -> list[Booking]:
 
 def upcoming_bookings(user: User, on: date, limit: int = 5) -> list[Booking]:
     """A parent's bookings still to come (booked or on the waiting list, on day `on` or later),
-    soonest first, at most `limit`, slot and day loaded: the home page's reminder."""
+    soonest first, at most `limit`, slot, day and child loaded: the home page's reminder."""
     return db.session.scalars(
         select(Booking)
         .join(ReceptionDay, ReceptionDay.id == Booking.day_id)
@@ -704,7 +704,7 @@ def upcoming_bookings(user: User, on: date, limit: int = 5) -> list[Booking]:
             Booking.status.in_((BookingStatus.BOOKED, BookingStatus.WAITLISTED)),
             ReceptionDay.on >= on,
         )
-        .options(joinedload(Booking.slot), joinedload(Booking.day))
+        .options(joinedload(Booking.slot), joinedload(Booking.day), joinedload(Booking.student))
         .order_by(ReceptionDay.on, Booking.id)
         .limit(limit)
     ).all()

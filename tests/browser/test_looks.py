@@ -55,3 +55,18 @@ def test_the_brand_stays_on_one_line_signed_out_and_in(signed_in, live_server, w
                  return b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight); }"""
             )
             assert lines < 1.5, f"{role} {path}: the brand takes {lines:.1f} lines"
+
+
+def test_no_link_of_the_bar_breaks_inside_in_english_either(signed_in, live_server, world):
+    for width, page in signed_in("principal").items():
+        page.goto(f"{live_server}/schools/{world.school_a}")
+        page.click("footer button[value=en]")
+        page.wait_for_load_state("networkidle")
+        broken = page.evaluate(
+            """() => Array.from(document.querySelectorAll(".topbar a, .topbar summary"))
+              .filter(el => el.offsetParent !== null)
+              .filter(el => el.getBoundingClientRect().height
+                            > 1.5 * parseFloat(getComputedStyle(el).lineHeight) + 16)
+              .map(el => el.textContent.trim())"""
+        )
+        assert not broken, f"{width}: {broken}"

@@ -23,3 +23,12 @@ def test_the_parents_visit_list_says_which_child_each_visit_was_about(client, wo
     login(world.parent_name)
     page = client.get("/my/contacts").get_data(as_text=True)
     assert "关于 王小明" in page and "王小红" not in page
+
+
+def test_the_parents_bookings_say_which_child_each_is_about(client, world, login):
+    login(world.parent_name)
+    for url in ("/", "/reception"):
+        page = client.get(url).get_data(as_text=True)
+        assert "关于 王小明 · 孩子的午餐" in page, url
+    page = client.get(f"/reception/bookings/{world.booking}").get_data(as_text=True)
+    assert "<dt>孩子</dt><dd>王小明</dd>" in page
