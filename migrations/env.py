@@ -96,14 +96,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (copy, DROP, rename); with foreign keys enforced, the
+            # DROP of a table that other rows reference fails. SQLite's documented procedure for
+            # altering a table: keys off outside the transaction, checked again at its end.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         # Batch mode lets later migrations alter columns on SQLite; compare_type for alembic check.
-        conf_args.setdefault("render_as_batch", connection.dialect.name == "sqlite")
+        conf_args.setdefault("render_as_batch", sqlite)
         conf_args.setdefault("compare_type", True)
         conf_args.setdefault("render_item", _render_item)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migrations broke foreign keys: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.rollback()  # PRAGMA foreign_keys is refused inside a transaction
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():
