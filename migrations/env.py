@@ -97,20 +97,29 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection
         if sqlite:
+            # Python's sqlite3 opens a transaction only before DML, so a migration that fails
+            # half-way would keep its DDL (a `_alembic_tmp_users` left behind, the next upgrade
+            # stuck). The migrations run in one transaction that this file begins itself.
+            raw.isolation_level = None
             # Batch mode rebuilds a table (copy, DROP, rename); with foreign keys enforced, the
             # DROP of a table that other rows reference fails. SQLite's documented procedure for
-            # altering a table: keys off outside the transaction, checked again at its end.
+            # altering a table: keys off outside the transaction, checked again before commit.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         # Batch mode lets later migrations alter columns on SQLite; compare_type for alembic check.
         conf_args.setdefault("render_as_batch", sqlite)
         conf_args.setdefault("compare_type", True)
         conf_args.setdefault("render_item", _render_item)
+        if sqlite:
+            conf_args.setdefault("transactional_ddl", True)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         try:
             with context.begin_transaction():
+                if sqlite:
+                    connection.exec_driver_sql("BEGIN")
                 context.run_migrations()
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
@@ -118,9 +127,10 @@ def run_migrations_online():
                         raise RuntimeError(f"the migrations broke foreign keys: {broken[:10]}")
         finally:
             if sqlite:
-                connection.rollback()  # PRAGMA foreign_keys is refused inside a transaction
+                connection.rollback()  # nothing open after a commit; PRAGMA needs no transaction
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+                raw.isolation_level = ""
 
 
 if context.is_offline_mode():

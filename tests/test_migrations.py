@@ -197,3 +197,42 @@ def test_migrations_upgrade_a_database_in_use(app, empty_database_url):
     assert {"users", "user_roles", "schools", "students", "guardians"} <= set(filled)
     assert kept == filled
     assert broken == []
+
+
+def test_a_migration_that_fails_leaves_the_database_as_it_was(app, empty_database_url, monkeypatch):
+    """A migration that fails half-way changes nothing (one transaction, DDL included, on
+    SQLite too), so the next `flask db upgrade` starts from where the database was."""
+    from sqlalchemy import inspect, text
+
+    import gridapp.core.text
+
+    def broken(name):
+        raise RuntimeError("the migration fails half-way")
+
+    migrated = create_app(_config(empty_database_url))
+    tasks.bind_app(app)
+    try:
+        with migrated.app_context():
+            upgrade(revision="3b7e51c0d2a9")
+            with db.engine.begin() as conn:
+                _one_row_per_table(conn)
+            with monkeypatch.context() as patch:
+                # 5b8e2c1d7a40 rebuilds users, students and guardians, then fills name keys
+                patch.setattr(gridapp.core.text, "name_sort_key", broken)
+                with pytest.raises(SystemExit):  # flask_migrate logs the error and exits
+                    upgrade()
+            with db.engine.connect() as conn:
+                version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                tables = set(inspect(conn).get_table_names())
+                user_columns = {c["name"] for c in inspect(conn).get_columns("users")}
+            upgrade()  # and it goes through once the fault is gone
+            with db.engine.connect() as conn:
+                fixed = {c["name"] for c in inspect(conn).get_columns("users")}
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        tasks.bind_app(app)
+    assert version == "3b7e51c0d2a9"
+    assert not [t for t in tables if t.startswith("_alembic_tmp")]
+    assert "name_key" not in user_columns
+    assert "name_key" in fixed
