@@ -88,13 +88,15 @@ def _cases(student: Student, viewer: Viewer) -> list[Entry]:
     from gridapp.cases.models import Case
 
     rows = db.session.scalars(
-        select(Case).where(Case.family_id == student.family_id).order_by(Case.id.desc())
+        select(Case)
+        .where(Case.family_id == student.family_id)
+        .order_by(Case.received_at.desc(), Case.id.desc())
     ).all()
     from gridapp.core.time import local
 
     return [
         Entry(
-            local(c.created_at).date(),
+            local(c.received_at).date(),
             "case",
             f"{c.source.label} · {c.category.label}",
             c.words,

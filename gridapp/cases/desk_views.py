@@ -63,6 +63,8 @@ def register_case(school_id: int):
         lambda: services.register_by_staff(
             _me(), school.id, CaseSource(form.source.data), CaseCategory(form.category.data),
             form.subject.data, form.words.data, form.wants_answer.data,
+            received_on=form.received_on.data, received_time=form.received_time.data,
+            caller_name=form.caller_name.data or "", caller_phone=form.caller_phone.data or "",
         ),
         then=lambda case: url_for(".case", case_id=case.id),
         message=lambda case: _("已登记，编号 #%(n)d", n=case.id),

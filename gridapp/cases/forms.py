@@ -1,5 +1,7 @@
 """Forms of the closed loop: the public mailbox, tracking, staff registration, assignment."""
 
+import re
+
 from wtforms import (
     BooleanField,
     DateField,
@@ -8,12 +10,14 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from gridapp.cases.models import CaseCategory
+from gridapp.core import text
 from gridapp.core.forms import (
     ClassNameField,
     CodeField,
@@ -28,6 +32,18 @@ from gridapp.core.forms import (
     strip,
 )
 from gridapp.core.i18n import lazy_gettext as _l
+
+_PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11}|[1-9]\d{4,7})$")
+
+
+def any_phone(form, field) -> None:
+    """A mobile, a landline with its area code, or a short service number, as typed on a
+    Chinese keyboard (full-width digits, spaces, hyphens, brackets, +86), normalised by
+    core.text.normalise_phone."""
+    value = text.normalise_phone(field.data)
+    if value and not _PHONE_RE.match(value):
+        raise ValidationError(_l("请输入正确的电话号码，例如 13812345678 或 0573-82345678"))
+    field.data = value
 
 
 class _LetterText(Form):
@@ -127,6 +143,19 @@ class RegisterCaseForm(Form):
         filters=[strip], render_kw={"rows": 5},
     )  # fmt: skip
     wants_answer = BooleanField(_l("家长希望得到答复"), default=True)
+    received_on = DateField(
+        _l("收到日期"), [Optional()],
+        description=_l("来信、来电或来访的日期；不填为今天。办理期限从这一天起算"),
+    )  # fmt: skip
+    received_time = TimeField(_l("收到时间（选填）"), [Optional()])
+    caller_name = StringField(
+        _l("来信来电人姓名（选填）"), [Optional(), Length(max=40), no_control_chars],
+        filters=[strip],
+    )  # fmt: skip
+    caller_phone = StringField(
+        _l("联系电话（选填）"), [Optional(), any_phone], filters=[strip],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )  # fmt: skip
 
 
 class AssignForm(Form):
@@ -270,6 +299,7 @@ class RelayForm(Form):
         filters=[strip], render_kw={"rows": 3},
     )  # fmt: skip
     wants_answer = BooleanField(_l("家长希望得到答复"), default=True)
+    received_on = DateField(_l("家长哪天说的（不填为今天）"), [Optional()])
 
     def validate_category(self, field):
         if field.data not in {c.value for c in CaseCategory}:

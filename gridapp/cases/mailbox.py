@@ -349,13 +349,15 @@ def open_case(letter: Letter) -> bool:
     committed; the periodic task retries any letter left without a case. One case per letter,
     however often and however many workers run it: the case is linked by a conditional UPDATE
     (`case_id IS NULL`), and a case that lost the race is rolled back at its SAVEPOINT.
-    Returns True when this call opened the case."""
+    The case was received when the letter was stored, whenever this runs: its deadline counts
+    from that day. Returns True when this call opened the case."""
     if letter.case_id is not None:
         return False
     nested = db.session.begin_nested()
     case = cases.new_case(
         None, letter.school_id, CaseSource.MAILBOX, letter.category, letter.content,
         subject=letter.subject, register=False, limit=CONTENT_LIMIT,
+        received_at=letter.created_at,
     )  # fmt: skip
     linked = db.session.execute(
         update(Letter)

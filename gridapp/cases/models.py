@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.core.i18n import N_
@@ -57,6 +66,14 @@ class Case(TimestampMixin, db.Model):
     family_id: Mapped[int | None] = mapped_column(ForeignKey("families.id"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the opinion reached the school (the letter stored, the call taken, the parent met),
+    # not when GridApp handled it: the deadline and the reply times count from here.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # False when staff gave only the day it came in (the time of day is then not known).
+    received_time_known: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Who called or wrote, when staff register it (a paper letter, a hotline call, a walk-in).
+    caller_name: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
+    caller_phone: Mapped[str] = mapped_column(String(20), default="", server_default=text("''"))
     reply: Mapped[str] = mapped_column(Text, default="")  # the answer for the parent
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     family_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -65,6 +82,9 @@ class Case(TimestampMixin, db.Model):
     department: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_on: Mapped[date | None] = mapped_column(index=True)
+    # How due_on was counted: this many working days after this day (that day not counted).
+    due_from: Mapped[date | None]
+    due_workdays: Mapped[int | None]
     due_estimated: Mapped[bool] = mapped_column(default=False, server_default=false())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 0 none, 1 overdue: the principal is told, 2 still overdue: the district is told.

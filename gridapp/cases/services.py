@@ -6,7 +6,7 @@ Services flush, never commit: the request (or the task) commits once.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy import case as sql_case
@@ -28,7 +28,7 @@ from gridapp.cases.models import (
 from gridapp.core import audit
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
-from gridapp.core.time import now, today
+from gridapp.core.time import SHANGHAI, local, now, today
 from gridapp.core.unique import one_row
 from gridapp.extensions import db
 from gridapp.schools.models import OfficialDay, SchoolClosure
@@ -173,12 +173,15 @@ def settings_for(school_id: int) -> CaseSettings:
 def set_deadline(
     case: Case, start: date, workdays: int | None = None, keep_escalation: bool = False
 ) -> None:
-    """Count the case's deadline from `start` (its registration, a reopening, or the day an older
-    case came in), in the school's working days; reminders start again."""
-    d = calendar_for(case.school_id).add_workdays(
-        start, workdays or workdays_for(case.school_id, case.category)
-    )
+    """Count the case's deadline from `start` (the day the opinion was received, a reopening, or
+    the day of a new assignment), in the school's working days: the n-th working day after
+    `start`, `start` itself not counted (seed 004 §13, §15; schools/workdays.py). The basis is
+    kept (`due_from`, `due_workdays`) so the pages can say how the deadline was counted;
+    reminders start again."""
+    n = workdays or workdays_for(case.school_id, case.category)
+    d = calendar_for(case.school_id).add_workdays(start, n)
     case.due_on, case.due_estimated = d.due_on, d.estimated
+    case.due_from, case.due_workdays = start, n
     case.reminded_at = None
     if not keep_escalation:
         case.escalation = 0
@@ -192,10 +195,15 @@ def new_case(
     actor: User | None, school_id: int, source: CaseSource, category: CaseCategory, words: str,
     *, subject: str = "", wants_answer: bool = True, family_id: int | None = None,
     grid_id: int | None = None, register: bool = True, limit: int = TEXT_LIMIT,
+    received_at: datetime | None = None, received_time_known: bool = True,
 ) -> Case:  # fmt: skip
     """A case from any channel, with the parent's words kept verbatim. Staff channels register it
-    at once (and the deadline starts); a mailbox letter waits, collected, to be registered."""
+    at once; a mailbox letter waits, collected, to be registered. `received_at` (an aware
+    instant; now when not given) is when the opinion reached the school — the letter stored, the
+    call taken — and the deadline counts from that day whenever GridApp gets to it (seed 004
+    §13: 收集 comes first)."""
     words = _text(words, "words", _("请填写家长的意见或诉求"), limit)
+    received_at = received_at or now()
     case = Case(
         school_id=school_id,
         source=source,
@@ -207,11 +215,13 @@ def new_case(
         family_id=family_id,
         grid_id=grid_id,
         recorded_by_id=actor.id if actor else None,
+        received_at=received_at,
+        received_time_known=received_time_known,
     )
     db.session.add(case)
     _event(actor, case, "collect")
     # The deadline runs from the day it came in, registered or not yet.
-    set_deadline(case, today())
+    set_deadline(case, received_on(case))
     if register:
         _move(actor, case, "register")
     db.session.flush()
@@ -223,15 +233,41 @@ def new_case(
     return case
 
 
+EARLIEST_RECEIVED = date(2000, 1, 1)  # before it a typing slip, not an old letter
+
+
+def received_instant(on: date | None, at: time | None) -> tuple[datetime, bool]:
+    """When staff say an opinion came in: the day `on` and, if known, the time `at` (both in
+    Asia/Shanghai). Returns (the aware instant, whether the time of day is known): no day means
+    now; a day without a time means that day's start, time unknown. A day long past is allowed
+    (its deadline may already have passed); a moment after now is refused (RuleViolation on
+    `received_on` or `received_time`)."""
+    if on is None and at is None:
+        return now(), True
+    day = on or today()
+    if day > today():
+        raise RuleViolation(_("收到日期不能晚于今天"), field="received_on")
+    if day < EARLIEST_RECEIVED:
+        raise RuleViolation(_("请填写正确的收到日期"), field="received_on")
+    instant = datetime.combine(day, at or time(0), tzinfo=SHANGHAI)
+    if instant > now():
+        raise RuleViolation(_("收到时间不能晚于现在"), field="received_time")
+    return instant, at is not None
+
+
 def relay_from_grid(
-    actor: User, grid, family_id: int, category: CaseCategory, words: str, wants_answer: bool
-) -> Case:
-    """A parent's opinion relayed by the grid teacher: collected and registered at once."""
+    actor: User, grid, family_id: int, category: CaseCategory, words: str, wants_answer: bool,
+    received_on: date | None = None,
+) -> Case:  # fmt: skip
+    """A parent's opinion relayed by the grid teacher: collected and registered at once, its
+    deadline counted from `received_on`, the day the parent said it (today when not given;
+    refused in the future; seed 004 §6)."""
     if family_id not in {m.family_id for m in grid.members}:
         raise RuleViolation(_("这个家庭不在本网格"), field="family_id")
+    received_at, known = received_instant(received_on, None)
     return new_case(
         actor, grid.school_id, CaseSource.GRID, category, words, wants_answer=wants_answer,
-        family_id=family_id, grid_id=grid.id,
+        family_id=family_id, grid_id=grid.id, received_at=received_at, received_time_known=known,
     )  # fmt: skip
 
 
@@ -240,17 +276,30 @@ STAFF_SOURCES = (CaseSource.LETTER, CaseSource.WALK_IN, CaseSource.HOTLINE, Case
 
 def register_by_staff(
     actor: User, school_id: int, source: CaseSource, category: CaseCategory, subject: str,
-    words: str, wants_answer: bool,
+    words: str, wants_answer: bool, *, received_on: date | None = None,
+    received_time: time | None = None, caller_name: str = "", caller_phone: str = "",
 ) -> Case:  # fmt: skip
-    """A paper letter, a walk-in, a hotline call or an online message, registered by staff."""
+    """A paper letter, a walk-in, a hotline call or an online message, registered by staff: with
+    the day (and time) it came in, so its deadline counts from then (seed 004 §13, §15), and the
+    caller's name and phone when they gave them (the form normalises the phone)."""
     if not is_school_leader(actor, school_id):
         raise PermissionError
     if source not in STAFF_SOURCES:
         raise RuleViolation(_("请选择来源"), field="source")
     subject = _text(subject, "subject", _("请填写标题"), 100)
-    return new_case(
-        actor, school_id, source, category, words, subject=subject, wants_answer=wants_answer
-    )
+    caller_name = (caller_name or "").strip()
+    if len(caller_name) > 40:
+        raise RuleViolation(_("姓名不能超过 40 字"), field="caller_name")
+    caller_phone = (caller_phone or "").strip()
+    if len(caller_phone) > 20:
+        raise RuleViolation(_("请输入正确的电话号码"), field="caller_phone")
+    received_at, known = received_instant(received_on, received_time)
+    case = new_case(
+        actor, school_id, source, category, words, subject=subject, wants_answer=wants_answer,
+        received_at=received_at, received_time_known=known,
+    )  # fmt: skip
+    case.caller_name, case.caller_phone = caller_name, caller_phone
+    return case
 
 
 # ---- the moves ------------------------------------------------------------------------------------
@@ -260,7 +309,7 @@ def register(actor: User, case: Case) -> None:
     _require_leader(actor, case)
     _move(actor, case, "register")
     if case.due_on is None:
-        set_deadline(case, today())
+        set_deadline(case, received_on(case))
     audit.record(actor, "case.register", case, school_id=case.school_id)
 
 
@@ -550,9 +599,15 @@ def remove_canned_reply(actor: User, item: CannedReply) -> None:
 
 
 def hours_to_reply(case: Case) -> float | None:
+    """Hours from when the opinion was received to the published reply (None before it)."""
     if case.replied_at is None:
         return None
-    return (case.replied_at - case.created_at) / timedelta(hours=1)
+    return (case.replied_at - case.received_at) / timedelta(hours=1)
+
+
+def received_on(case: Case) -> date:
+    """The day (in Asia/Shanghai) the opinion reached the school: its deadline counts from it."""
+    return local(case.received_at).date()
 
 
 # ---- queries for the case page --------------------------------------------------------------------

@@ -12,7 +12,6 @@ from sqlalchemy import insert, select
 from gridapp.accounts.models import User
 from gridapp.cases import services as cases
 from gridapp.cases.models import CaseCategory
-from gridapp.core.time import now
 from gridapp.extensions import db
 from gridapp.grids import services
 from gridapp.grids.models import GridLog, GridLogKind, GuidanceActivity, GuidanceAttendance
@@ -84,16 +83,15 @@ def build(seed: int, today: date, school: School, demo_teacher_id: int | None) -
                     )
             if rng.random() < 0.3:
                 category, words = rng.choice(OPINIONS)
+                family_id = rng.choice(grid.members).family_id
+                # Said on a day in the past weeks: the deadline runs from then, some are
+                # overdue by now.
                 case = cases.relay_from_grid(
-                    head, grid, rng.choice(grid.members).family_id, category, words, True
-                )
+                    head, grid, family_id, category, words, True,
+                    received_on=today - timedelta(days=rng.randint(1, 20)),
+                )  # fmt: skip
                 db.session.flush()
-                case.created_at = now() - timedelta(
-                    days=rng.randint(1, 20), hours=rng.randint(0, 8)
-                )
-                # The deadline ran from the day it came in: some are overdue by now.
-                age = (now() - case.created_at).days
-                cases.set_deadline(case, today - timedelta(days=age))
+                case.created_at = case.received_at + timedelta(hours=rng.randint(8, 16))
                 if rng.random() < 0.5:
                     cases.reply(
                         _principal(school), case, "已转交相关部门，下周起整改，感谢家长的建议。"

@@ -148,6 +148,8 @@ def make(job_id: int) -> None:
         name = f"{secrets.token_hex(16)}.{'pdf' if job.combined else 'zip'}"
         (export_dir() / name).write_bytes(_combine(pdfs) if job.combined else _zip(pdfs))
         job.file, job.status = name, "done"
+        # Kept 24 hours from when the file exists, however long the job waited in the queue.
+        job.expires_at = now() + KEEP
     except Exception:
         db.session.rollback()
         job = db.session.get(DossierJob, job_id)

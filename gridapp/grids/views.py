@@ -145,7 +145,7 @@ def relay(grid_id: int):
         form,
         lambda: cases.relay_from_grid(
             user, grid, form.family_id.data or 0, CaseCategory(form.category.data),
-            form.words.data or "", form.wants_answer.data,
+            form.words.data or "", form.wants_answer.data, received_on=form.received_on.data,
         ),
         then=lambda case: url_for(".grid_page", grid_id=grid.id) + f"#family-{case.family_id}",
         message=lambda case: _("已转达学校，编号 #%(n)d", n=case.id),

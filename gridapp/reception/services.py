@@ -22,7 +22,7 @@ from gridapp.core import audit, text
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.notices import notify
-from gridapp.core.time import now
+from gridapp.core.time import SHANGHAI, now
 from gridapp.core.unique import held
 from gridapp.extensions import db
 from gridapp.reception.models import (
@@ -500,6 +500,18 @@ def walk_in(actor: User, day: ReceptionDay, name: str, topic: str, student_id=No
     return booking
 
 
+def _met_at(booking: Booking) -> datetime:
+    """When the parent was met: the slot's start (a walk-in: the day's first hour), never later
+    than now. A follow-up case counts its deadline from that day, not from when the host
+    typed the outcome (seed 004 §13)."""
+    if booking.slot_id is not None:
+        at = db.session.get(ReceptionSlot, booking.slot_id).starts_at
+    else:
+        day = db.session.get(ReceptionDay, booking.day_id)
+        at = datetime.combine(day.on, day.starts, tzinfo=SHANGHAI)
+    return min(at, now())
+
+
 def record_visit(
     actor: User, booking: Booking, attended: bool, notes: str, outcome: str, follow_up: bool,
     words: str = "",
@@ -527,11 +539,12 @@ def record_visit(
         said = (words or "").strip() or booking.description or booking.topic
         # One case per booking: the unique index on cases.booking_id holds it when the host
         # sends the form twice at once.
+        met_at = _met_at(booking)
         try:
             with held(_("已经转为意见"), conflict=True):
                 case = cases.new_case(
                     actor, booking.school_id, CaseSource.RECEPTION, CaseCategory.OTHER, said,
-                    subject=booking.topic, family_id=booking.family_id,
+                    subject=booking.topic, family_id=booking.family_id, received_at=met_at,
                 )  # fmt: skip
                 case.booking_id = booking.id
         except IllegalTransition:

@@ -68,7 +68,7 @@ def school_summary(school_ids) -> list[dict]:
 @dataclass
 class ReplyStats:
     """Cases of one group (a school, a grid): how many, how many answered, how many answered by
-    their deadline, and the hours from registration to the answer."""
+    their deadline, and the hours from when the opinion was received to the answer."""
 
     count: int = 0
     replied: int = 0
@@ -91,7 +91,7 @@ def reply_stats(key, *where) -> dict[int, ReplyStats]:
     Case.school_id or Case.grid_id): the one place they are computed."""
     out: dict[int, ReplyStats] = {}
     rows = db.session.execute(
-        select(key.label("key"), Case.created_at, Case.replied_at, Case.due_on).where(*where)
+        select(key.label("key"), Case.received_at, Case.replied_at, Case.due_on).where(*where)
     )
     for r in rows:
         s = out.setdefault(r.key, ReplyStats())
@@ -99,7 +99,7 @@ def reply_stats(key, *where) -> dict[int, ReplyStats]:
         if r.replied_at is None:
             continue
         s.replied += 1
-        s.hours += (r.replied_at - r.created_at).total_seconds() / 3600
+        s.hours += (r.replied_at - r.received_at).total_seconds() / 3600
         if r.due_on is None or local(r.replied_at).date() <= r.due_on:
             s.on_time += 1
     return out
