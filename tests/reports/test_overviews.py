@@ -54,6 +54,7 @@ def test_reply_times_are_computed_once_for_schools_and_grids(ctx, world):
                 words="午餐分量不足",
                 grid_id=world.grid,
                 created_at=start,
+                received_at=start,
                 replied_at=start + timedelta(hours=replied_after) if replied_after else None,
                 due_on=due_on,
             )
