@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from gridapp.archives import timeline
+from gridapp.contacts import rules
 from gridapp.core.permissions import Need
 from gridapp.extensions import db
 from gridapp.people import services as people
@@ -49,7 +50,10 @@ def archive_context(
     """Profile, family, open focus categories, semesters and (if asked) the timeline."""
     since = until = None
     if semester is not None:
-        since, until = semester.starts_on, semester.ends_on
+        # What counts for the semester, the holiday it takes in included (contacts.rules).
+        since, until = rules.semester_window(semester.school_id, semester.id) or (
+            semester.starts_on, semester.ends_on,
+        )  # fmt: skip
     focus = people.open_focus([student.id]).get(student.id, [])
     links, siblings = people.family_of(student)
     semesters = db.session.scalars(

@@ -17,6 +17,7 @@ from gridapp.contacts.models import ContactForm, QuotaRule
 from gridapp.contacts.services import TEXT_LIMIT
 from gridapp.core.forms import Form, IntegerField, KeptFilesField, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
+from gridapp.schools.models import BreakCountsFor
 
 _TEXT = [Optional(), Length(max=TEXT_LIMIT, message=_l("内容不能超过 2000 字")), no_control_chars]
 
@@ -134,6 +135,10 @@ def quota_form_class():
                 ],
             ),
         )
+    QuotaForm.break_counts_for = SelectField(
+        _l("假期中的家校联系计入"), choices=BreakCountsFor.choices,
+        description=_l("两个学期之间（寒暑假）的联系计入哪个学期"),
+    )  # fmt: skip
     return QuotaForm
 
 

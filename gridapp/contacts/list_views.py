@@ -26,7 +26,7 @@ from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
 from gridapp.people.permissions import guardian_family_ids
 from gridapp.people.services import children_of
-from gridapp.schools.models import SchoolClass
+from gridapp.schools.models import BreakCountsFor, SchoolClass
 from gridapp.schools.permissions import (
     district_school_ids,
     headed_class_ids,
@@ -177,22 +177,26 @@ def quotas(school_id: int):
     period = rules.period_for(school.id, today())
     from_on = services.quota_start(school.id, period, today())
     current = rules.quotas_for(school.id, from_on) if from_on else rules.DEFAULT_QUOTAS
+    data = {r.value: v for r, v in current.items()}
+    data["break_counts_for"] = school.break_counts_for.value
+    # Sent without the holiday choice (an older form): the school's setting stays.
     form = QuotaForm(
-        data={r.value: v for r, v in current.items()} if request.method == "GET" else None
+        data=data if request.method == "GET" else {"break_counts_for": data["break_counts_for"]}
     )
     if request.method == "POST":
         require(can_manage)
         if period is None:
             form.form_errors.append(_("请先在校历中设置学期"))
         else:
-
-            def save():
-                services.set_quotas(
-                    user, school.id, from_on, {r: getattr(form, r.value).data for r in QuotaRule}
-                )
-
-            then = url_for(".quotas", school_id=school.id)
-            done = submit(form, save, then=then, message=_("已保存，自本学期起生效"))
+            done = submit(
+                form,
+                lambda: services.set_quotas(
+                    user, school.id, from_on, {r: getattr(form, r.value).data for r in QuotaRule},
+                    break_counts_for=BreakCountsFor(form.break_counts_for.data),
+                ),
+                then=url_for(".quotas", school_id=school.id),
+                message=_("已保存，自本学期起生效"),
+            )  # fmt: skip
             if done:
                 return done
     return form_page(

@@ -28,7 +28,9 @@ from gridapp.contacts.models import (
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentFocus, StudentStatus
 from gridapp.schools.models import (
+    BreakCountsFor,
     Grade,
+    School,
     SchoolClass,
     SchoolYear,
     Semester,
@@ -71,6 +73,16 @@ class Period:
     year_ends_on: date
     today: date
     quotas: dict
+    # The days whose contacts count for this semester: its own and, by the school's setting,
+    # the holiday before it (the default) or after it (`semester_windows`).
+    counts_from: date | None = None
+    counts_until: date | None = None
+
+    def __post_init__(self):
+        if self.counts_from is None:
+            object.__setattr__(self, "counts_from", self.starts_on)
+        if self.counts_until is None:
+            object.__setattr__(self, "counts_until", self.ends_on)
 
     @property
     def midpoint(self) -> date:
@@ -82,7 +94,8 @@ class Period:
 
     @property
     def first_year_from(self) -> date:
-        return self.starts_on - timedelta(days=BEFORE_TERM_DAYS)
+        """Before term (seed 004 §3): the summer before the semester, whatever it counts for."""
+        return min(self.counts_from, self.starts_on - timedelta(days=BEFORE_TERM_DAYS))
 
     def stage_window(self, level: int) -> tuple[date, date]:
         """From the start of the student's stage to the end of its last school year."""
@@ -116,25 +129,94 @@ def quotas_for(school_id: int, starts_on: date) -> dict[QuotaRule, int]:
     return values
 
 
-def period_for(school_id: int, today: date, semester_id: int | None = None) -> Period | None:
-    """The current semester of a school (or a chosen one of its semesters); None if none is set."""
-    q = (
-        select(Semester, SchoolYear)
+def semester_windows(semesters, counts_for: BreakCountsFor) -> list[tuple[object, date, date]]:
+    """The days whose contacts count for each semester: `semesters` are a school's semesters
+    (objects with `starts_on` and `ends_on`, in any order); returns (semester, from, until) in
+    date order, the windows touching end to end so that every day from the first to the last
+    counts for exactly one semester. A holiday between two semesters counts for the next one, or
+    the previous one when the school chose so (`School.break_counts_for`); before the first
+    semester the summer (BEFORE_TERM_DAYS) counts for it, after the last one nothing does when
+    the next counts, the summer when the previous counts (seed 003 plans visits in the winter
+    holiday, seed 004 §3 asks first-year visits before term)."""
+    ordered = sorted(semesters, key=lambda s: s.starts_on)
+    out = []
+    for i, sem in enumerate(ordered):
+        prev = ordered[i - 1] if i else None
+        nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        if counts_for is BreakCountsFor.PREVIOUS:
+            since = sem.starts_on if prev else sem.starts_on - timedelta(days=BEFORE_TERM_DAYS)
+            until = (
+                nxt.starts_on - timedelta(days=1)
+                if nxt
+                else sem.ends_on + timedelta(days=BEFORE_TERM_DAYS)
+            )
+        else:
+            since = (
+                prev.ends_on + timedelta(days=1)
+                if prev
+                else sem.starts_on - timedelta(days=BEFORE_TERM_DAYS)
+            )
+            until = sem.ends_on
+        out.append((sem, since, until))
+    return out
+
+
+def _school_semesters(school_id: int):
+    """A school's semesters with their school years and the school's holiday setting: one
+    query. Returns ([(Semester, SchoolYear)], BreakCountsFor)."""
+    rows = db.session.execute(
+        select(Semester, SchoolYear, School.break_counts_for)
         .join(SchoolYear, SchoolYear.id == Semester.school_year_id)
+        .join(School, School.id == Semester.school_id)
         .where(Semester.school_id == school_id)
-    )
-    if semester_id is not None:
-        row = db.session.execute(q.where(Semester.id == semester_id)).first()
-    else:
-        row = (
-            db.session.execute(
-                q.where(Semester.starts_on <= today).order_by(Semester.starts_on.desc()).limit(1)
-            ).first()
-            or db.session.execute(q.order_by(Semester.starts_on).limit(1)).first()
-        )
-    if row is None:
+        .order_by(Semester.starts_on)
+    ).all()
+    counts_for = rows[0][2] if rows else BreakCountsFor.NEXT
+    return [(sem, year) for sem, year, _c in rows], counts_for
+
+
+def semester_for(school_id: int, day: date) -> int | None:
+    """The id of the semester a contact of school `school_id` on `day` counts for (the one
+    function that attributes contacts to semesters, `semester_windows`); None when it falls
+    outside every semester's window."""
+    pairs, counts_for = _school_semesters(school_id)
+    for sem, since, until in semester_windows([s for s, _y in pairs], counts_for):
+        if since <= day <= until:
+            return sem.id
+    return None
+
+
+def semester_window(school_id: int, semester_id: int) -> tuple[date, date] | None:
+    """(from, until): the days whose contacts (and other work with families) count for semester
+    `semester_id` of school `school_id` (`semester_windows`); None if it is not the school's."""
+    pairs, counts_for = _school_semesters(school_id)
+    for sem, since, until in semester_windows([s for s, _y in pairs], counts_for):
+        if sem.id == semester_id:
+            return since, until
+    return None
+
+
+def period_for(school_id: int, today: date, semester_id: int | None = None) -> Period | None:
+    """The current semester of a school (or a chosen one of its semesters); None if none is set.
+    The current one is the semester today's contacts count for (`semester_windows`: in a holiday
+    the next one by default); after the last window the latest begun; before any, the first."""
+    pairs, counts_for = _school_semesters(school_id)
+    if not pairs:
         return None
-    sem, year = row
+    years = {sem.id: year for sem, year in pairs}
+    windows = semester_windows([s for s, _y in pairs], counts_for)
+    if semester_id is not None:
+        chosen = [w for w in windows if w[0].id == semester_id]
+    else:
+        chosen = (
+            [w for w in windows if w[1] <= today <= w[2]]
+            or [w for w in windows if w[0].starts_on <= today][-1:]
+            or windows[:1]
+        )
+    if not chosen:
+        return None
+    sem, counts_from, counts_until = chosen[0]
+    year = years[sem.id]
     return Period(
         school_id=school_id,
         semester_id=sem.id,
@@ -145,6 +227,8 @@ def period_for(school_id: int, today: date, semester_id: int | None = None) -> P
         year_ends_on=year.ends_on,
         today=today,
         quotas=quotas_for(school_id, sem.starts_on),
+        counts_from=counts_from,
+        counts_until=counts_until,
     )
 
 
@@ -193,8 +277,8 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
             Contact.family_id == Student.family_id,
             Contact.form.in_(REMOTE_FORMS),
             _live(),
-            Contact.contact_on >= p.starts_on,
-            Contact.contact_on <= p.ends_on,
+            Contact.contact_on >= p.counts_from,
+            Contact.contact_on <= p.counts_until,
             ContactTeacher.teacher_id == SchoolClass.head_teacher_id,
         )
         .scalar_subquery()
@@ -203,7 +287,7 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
     columns = {
         "remote": (remote, literal(q[QuotaRule.HEAD_TEACHER_REMOTE]), literal(True), p.ends_on),
         "focus": (
-            _home_visits(p.starts_on, p.ends_on),
+            _home_visits(p.counts_from, p.counts_until),
             literal(q[QuotaRule.FOCUS_HOME_VISIT]),
             is_focus,
             p.ends_on,
@@ -215,12 +299,12 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
             p.midpoint,
         ),
         "two_years": (
-            _home_visits(p.two_years_from, p.ends_on),
+            _home_visits(p.two_years_from, p.counts_until),
             literal(q[QuotaRule.HOME_VISIT_TWO_YEARS]),
             literal(True),
             p.year_ends_on,
         ),
-        "stage": (_home_visits(stage_from, p.ends_on), stage_need, literal(True), stage_due),
+        "stage": (_home_visits(stage_from, p.counts_until), stage_need, literal(True), stage_due),
     }
     cols = [
         Student.id.label("student_id"),
@@ -292,7 +376,9 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
                 func.count(Contact.id).label("n"),
             )
             .join(Contact, Contact.id == ContactTeacher.contact_id)
-            .where(_live(), Contact.contact_on >= p.starts_on, Contact.contact_on <= p.ends_on)
+            .where(
+                _live(), Contact.contact_on >= p.counts_from, Contact.contact_on <= p.counts_until
+            )
             .group_by(ContactTeacher.teacher_id, Contact.family_id)
             .subquery("counts")
         )
@@ -311,8 +397,8 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
         .where(
             Contact.family_id == pairs.c.family_id,
             _live(),
-            Contact.contact_on >= p.starts_on,
-            Contact.contact_on <= p.ends_on,
+            Contact.contact_on >= p.counts_from,
+            Contact.contact_on <= p.counts_until,
             # Correlated to both the contact and the pair (without this, SQLAlchemy would add
             # `pairs` to the inner FROM and count any teacher's presence).
             exists()
@@ -418,8 +504,8 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
             Student.status == StudentStatus.ACTIVE,
             Contact.form == ContactForm.HOME_VISIT,
             _live(),
-            Contact.contact_on >= period.starts_on,
-            Contact.contact_on <= period.ends_on,
+            Contact.contact_on >= period.counts_from,
+            Contact.contact_on <= period.counts_until,
         )
         .group_by(Student.class_id)
     )
@@ -456,8 +542,8 @@ def teacher_coverage(period: Period) -> dict[int, CoverageRow]:
         .where(
             Contact.school_id == period.school_id,
             _live(),
-            Contact.contact_on >= period.starts_on,
-            Contact.contact_on <= period.ends_on,
+            Contact.contact_on >= period.counts_from,
+            Contact.contact_on <= period.counts_until,
         )
         .group_by(ContactTeacher.teacher_id)
     )

@@ -27,7 +27,7 @@ from gridapp.contacts.models import (
     QuotaRule,
     QuotaSetting,
 )
-from gridapp.contacts.rules import BEFORE_TERM_DAYS, Period
+from gridapp.contacts.rules import BEFORE_TERM_DAYS, Period, semester_for
 from gridapp.core import audit, storage, text
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
@@ -35,7 +35,14 @@ from gridapp.core.time import now
 from gridapp.core.unique import one_row
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Student, StudentStatus
-from gridapp.schools.models import SchoolClass, SchoolYear, Semester, TeachingAssignment
+from gridapp.schools.models import (
+    BreakCountsFor,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    TeachingAssignment,
+)
 from gridapp.schools.permissions import headed_class_ids, taught_class_ids
 
 TEXT_LIMIT = 2000
@@ -339,8 +346,17 @@ def evaluate_contact(
     return evaluation
 
 
-def set_quotas(actor: User, school_id: int, from_on: date, values: dict[QuotaRule, int]) -> None:
-    """The school's numbers from the semester starting `from_on` on; earlier ones stay."""
+def set_quotas(
+    actor: User, school_id: int, from_on: date, values: dict[QuotaRule, int],
+    break_counts_for: BreakCountsFor | None = None,
+) -> None:  # fmt: skip
+    """The school's numbers from the semester starting `from_on` on; earlier ones stay. With
+    `break_counts_for`, which semester the school's contacts in a holiday count for (next by
+    default; it applies to every semester, as it says where a day belongs: contacts.rules
+    .semester_windows)."""
+    if break_counts_for is not None:
+        school = db.session.get(School, school_id)
+        school.break_counts_for = break_counts_for
     existing = {
         s.rule: s
         for s in db.session.scalars(
@@ -371,6 +387,7 @@ def set_quotas(actor: User, school_id: int, from_on: date, values: dict[QuotaRul
         school_id=school_id,
         from_on=from_on.isoformat(),
         **{r.value: v for r, v in values.items()},
+        **({"break_counts_for": break_counts_for.value} if break_counts_for else {}),
     )
 
 
@@ -640,6 +657,18 @@ def guardian_ratings(guardian_user_id: int, contact_ids) -> dict[int, int]:
                 ContactEvaluation.contact_id.in_(contact_ids),
             )
         ).all()
+    )
+
+
+def counts_for_semester(contact: Contact) -> Semester | None:
+    """The semester the contact counts for (contacts.rules.semester_for: a holiday's contact
+    counts for the next semester unless the school chose the previous), its school year
+    loaded; None outside every semester."""
+    semester_id = semester_for(contact.school_id, contact.contact_on)
+    if semester_id is None:
+        return None
+    return db.session.scalar(
+        select(Semester).where(Semester.id == semester_id).options(joinedload(Semester.school_year))
     )
 
 

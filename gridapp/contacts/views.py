@@ -234,6 +234,7 @@ def contact(contact_id: int, review_form=None, withdraw_form=None):
         students=students,
         fields=RECORD_FIELDS,
         evaluations=evaluations,
+        counts_for=services.counts_for_semester(contact),
         can_edit=can(user, Need.EDIT, contact),
         can_review=contact.status is ContactStatus.SUBMITTED and services.can_review(user, contact),
         review_form=review_form or fresh(ReviewForm),

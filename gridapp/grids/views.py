@@ -80,8 +80,8 @@ def grid_page(grid_id: int, log=None, relay=None):
     sees_sensitive = sees_sensitive_in_class(user, grid.class_id, grid.school_id)
     attended = services.attendance_counts(
         [f["family_id"] for f in families],
-        period.starts_on if period else None,
-        period.ends_on if period else None,
+        period.counts_from if period else None,
+        period.counts_until if period else None,
     )
     activities = services.recent_activities(grid)
     cases = services.grid_cases(grid)

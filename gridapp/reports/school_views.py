@@ -58,7 +58,7 @@ def school_grids(school_id: int):
     period = rules.period_for(school.id, today())
     classes = figures.school_class_names(school.id)
     grids = figures.school_grids_with_teachers(school.id)
-    since, until = (period.starts_on, period.ends_on) if period else (today(), today())
+    since, until = (period.counts_from, period.counts_until) if period else (today(), today())
     by_class: dict[int, list[Grid]] = {}
     for g in grids:
         by_class.setdefault(g.class_id, []).append(g)

@@ -56,6 +56,13 @@ class District(TimestampMixin, db.Model):
     schools: Mapped[list[School]] = relationship(back_populates="district", order_by="School.id")
 
 
+class BreakCountsFor(LabelledEnum):
+    """Which semester a contact made between two semesters (a holiday) counts for."""
+
+    NEXT = ("next", N_("下一学期"))
+    PREVIOUS = ("previous", N_("上一学期"))
+
+
 class School(TimestampMixin, db.Model):
     __tablename__ = "schools"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +72,11 @@ class School(TimestampMixin, db.Model):
     kind: Mapped[SchoolKind] = enum_column(SchoolKind, name="school_kind")
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # Contacts in a holiday count for the next semester unless the school chooses the previous.
+    break_counts_for: Mapped[BreakCountsFor] = enum_column(
+        BreakCountsFor, name="break_counts_for", default=BreakCountsFor.NEXT,
+        server_default=BreakCountsFor.NEXT.value,
+    )  # fmt: skip
 
     district: Mapped[District] = relationship(back_populates="schools")
     school_years: Mapped[list[SchoolYear]] = relationship(

@@ -5,7 +5,7 @@ numbers, and agreement with a hand count on the demo district."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from gridapp.contacts.models import (
     QuotaRule,
 )
 from gridapp.people.models import Student, StudentFocus, StudentStatus
-from gridapp.schools.models import Grade, School, SchoolClass, TeachingAssignment
+from gridapp.schools.models import Grade, School, SchoolClass, Semester, TeachingAssignment
 
 from .. import factories as f
 
@@ -98,9 +98,12 @@ def test_semester_boundaries_are_inclusive(ctx, world):
     assert base == {}
     _contact(ctx, world, [world.head_teacher], on=p.ends_on)
     _contact(ctx, world, [world.head_teacher], on=p.starts_on)
+    # The summer before the school's first semester counts for it (issue 22 item 9)…
     _contact(ctx, world, [world.head_teacher], on=date(2026, 8, 31))  # the day before
+    # …not the day after its last (no next semester yet), nor before the summer.
     _contact(ctx, world, [world.head_teacher], on=date(2027, 1, 24))  # the day after
-    assert _tf(ctx, p, world.head_teacher)[family].count == 3  # the world's + the two inside
+    _contact(ctx, world, [world.head_teacher], on=date(2026, 6, 30))
+    assert _tf(ctx, p, world.head_teacher)[family].count == 4  # the world's + the three inside
 
 
 def test_head_teacher_remote_rule_counts_only_phone_or_online_by_the_head_teacher(ctx, world):
@@ -267,8 +270,19 @@ def _hand_count(ctx, school: School, period: rules.Period):
     for c in classes.values():
         teachers_of[c.id].add(c.head_teacher_id)
 
+    # By hand: the holiday before the semester counts for it (the school's default), from the
+    # day after the previous semester ends (or the summer before the first one).
+    ends_before = [
+        s.ends_on
+        for s in ctx.scalars(select(Semester).where(Semester.school_id == school.id)).all()
+        if s.ends_on < period.starts_on
+    ]
+    counts_from = (
+        max(ends_before) + timedelta(days=1) if ends_before else period.starts_on - timedelta(62)
+    )
+
     def in_sem(c):
-        return period.starts_on <= c.contact_on <= period.ends_on
+        return counts_from <= c.contact_on <= period.ends_on
 
     out = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # class -> rule -> [met, applies]
     pairs = set()
