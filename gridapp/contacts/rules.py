@@ -257,7 +257,9 @@ def _by_level(values: dict[int, object]):
 
 def student_status(period: Period, *, class_ids=None, student_ids=None) -> Select:
     """One row per active student of the school: for each class rule `<r>_count`, `<r>_need`,
-    `<r>_applies`, `<r>_met` (met implies applies) and `<r>_due`."""
+    `<r>_applies`, `<r>_met` (the need reached, on time or not; met implies applies),
+    `<r>_late` (met, but only after `<r>_due`: 达标但逾期) and `<r>_due`. `rule_status` turns
+    them into met / met late / owed / overdue."""
     p = period
     q = p.quotas
     levels = range(1, 13)
@@ -270,41 +272,72 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
         StudentFocus.since_on <= p.ends_on,
         or_(StudentFocus.ended_on.is_(None), StudentFocus.ended_on >= p.starts_on),
     )
-    remote = (
-        select(func.count(Contact.id))
-        .join(ContactTeacher, ContactTeacher.contact_id == Contact.id)
-        .where(
-            Contact.family_id == Student.family_id,
-            Contact.form.in_(REMOTE_FORMS),
-            _live(),
-            Contact.contact_on >= p.counts_from,
-            Contact.contact_on <= p.counts_until,
-            ContactTeacher.teacher_id == SchoolClass.head_teacher_id,
+
+    def remote(until):
+        return (
+            select(func.count(Contact.id))
+            .join(ContactTeacher, ContactTeacher.contact_id == Contact.id)
+            .where(
+                Contact.family_id == Student.family_id,
+                Contact.form.in_(REMOTE_FORMS),
+                _live(),
+                Contact.contact_on >= p.counts_from,
+                Contact.contact_on <= until,
+                ContactTeacher.teacher_id == SchoolClass.head_teacher_id,
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
-    first_year_applies = Grade.level.in_(ENTRY_LEVELS) if p.semester_number == 1 else false()
+
+    def by_due(due: date, count_until):
+        # The count up to the rule's due date, when contacts after it still count (met late).
+        return count_until(due) if due < p.counts_until else None
+
+    first_year = p.semester_number == 1
+    first_year_applies = Grade.level.in_(ENTRY_LEVELS) if first_year else false()
+    stage_dues = {lv: p.stage_window(lv)[1] for lv in levels}
+    stage_ontime = None
+    if any(d < p.counts_until for d in stage_dues.values()):
+        stage_ontime = _home_visits(
+            stage_from, _by_level({lv: min(d, p.counts_until) for lv, d in stage_dues.items()})
+        )
+    # rule: (count, need, applies, due, count by the due date or None when it is the count)
     columns = {
-        "remote": (remote, literal(q[QuotaRule.HEAD_TEACHER_REMOTE]), literal(True), p.ends_on),
+        "remote": (
+            remote(p.counts_until),
+            literal(q[QuotaRule.HEAD_TEACHER_REMOTE]),
+            literal(True),
+            p.ends_on,
+            by_due(p.ends_on, remote),
+        ),
         "focus": (
             _home_visits(p.counts_from, p.counts_until),
             literal(q[QuotaRule.FOCUS_HOME_VISIT]),
             is_focus,
             p.ends_on,
+            by_due(p.ends_on, lambda d: _home_visits(p.counts_from, d)),
         ),
+        # Before term or in the first half (seed 004 §3); a visit later still meets it, late.
         "first_year": (
-            _home_visits(p.first_year_from, p.midpoint),
+            _home_visits(p.first_year_from, p.counts_until) if first_year else literal(0),
             literal(q[QuotaRule.FIRST_YEAR_HOME_VISIT]),
             first_year_applies,
             p.midpoint,
+            _home_visits(p.first_year_from, p.midpoint) if first_year else None,
         ),
         "two_years": (
             _home_visits(p.two_years_from, p.counts_until),
             literal(q[QuotaRule.HOME_VISIT_TWO_YEARS]),
             literal(True),
             p.year_ends_on,
+            by_due(p.year_ends_on, lambda d: _home_visits(p.two_years_from, d)),
         ),
-        "stage": (_home_visits(stage_from, p.counts_until), stage_need, literal(True), stage_due),
+        "stage": (
+            _home_visits(stage_from, p.counts_until),
+            stage_need,
+            literal(True),
+            stage_due,
+            stage_ontime,
+        ),
     }
     cols = [
         Student.id.label("student_id"),
@@ -314,13 +347,16 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
         SchoolClass.head_teacher_id.label("head_teacher_id"),
         case((is_focus, 1), else_=0).label("is_focus"),
     ]
-    for name, (count, need, applies, due) in columns.items():
+    for name, (count, need, applies, due, ontime) in columns.items():
         applies_int = case((and_(applies, need > 0), 1), else_=0)
+        met = and_(applies, need > 0, count >= need)
+        late = literal(0) if ontime is None else case((and_(met, ontime < need), 1), else_=0)
         cols += [
             count.label(f"{name}_count"),
             need.label(f"{name}_need"),
             applies_int.label(f"{name}_applies"),
-            case((and_(applies, need > 0, count >= need), 1), else_=0).label(f"{name}_met"),
+            case((met, 1), else_=0).label(f"{name}_met"),
+            late.label(f"{name}_late"),
             (due if not isinstance(due, date) else literal(due)).label(f"{name}_due"),
         ]
     stmt = (
@@ -367,6 +403,9 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
         headed = headed.where(SchoolClass.head_teacher_id == teacher_id)
     pairs = union(taught, headed).subquery("pairs")
     need = p.quotas[QuotaRule.TEACHER_FAMILY]
+    # Contacts after the semester's end still count when the school counts the holiday after
+    # it for it (BreakCountsFor.PREVIOUS): those are late.
+    counts_late = p.counts_until > p.ends_on
     if teacher_id is None and class_ids is None:
         # The whole school: one grouped count of the semester's contacts, joined to the pairs.
         counts = (
@@ -374,6 +413,7 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
                 ContactTeacher.teacher_id.label("teacher_id"),
                 Contact.family_id.label("family_id"),
                 func.count(Contact.id).label("n"),
+                func.sum(case((Contact.contact_on <= p.ends_on, 1), else_=0)).label("ontime"),
             )
             .join(Contact, Contact.id == ContactTeacher.contact_id)
             .where(
@@ -382,48 +422,78 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
             .group_by(ContactTeacher.teacher_id, Contact.family_id)
             .subquery("counts")
         )
-        return _pair_status(pairs, func.coalesce(counts.c.n, 0), need, p).outerjoin(
+        ontime = func.coalesce(counts.c.ontime, 0) if counts_late else None
+        return _pair_status(pairs, func.coalesce(counts.c.n, 0), need, p, ontime).outerjoin(
             counts,
             and_(
                 counts.c.teacher_id == pairs.c.teacher_id,
                 counts.c.family_id == pairs.c.family_id,
             ),
         )
+
     # A correlated count per pair: the family's few contacts (by the family index), each checked
     # for the teacher's presence (by the unique contact-teacher index). A grouped subquery of all
     # the semester's contacts joined to the pairs cost ten times more on SQLite.
-    count = (
-        select(func.count(Contact.id))
-        .where(
-            Contact.family_id == pairs.c.family_id,
-            _live(),
-            Contact.contact_on >= p.counts_from,
-            Contact.contact_on <= p.counts_until,
-            # Correlated to both the contact and the pair (without this, SQLAlchemy would add
-            # `pairs` to the inner FROM and count any teacher's presence).
-            exists()
+    def count(until):
+        return (
+            select(func.count(Contact.id))
             .where(
-                ContactTeacher.contact_id == Contact.id,
-                ContactTeacher.teacher_id == pairs.c.teacher_id,
+                Contact.family_id == pairs.c.family_id,
+                _live(),
+                Contact.contact_on >= p.counts_from,
+                Contact.contact_on <= until,
+                # Correlated to both the contact and the pair (without this, SQLAlchemy would
+                # add `pairs` to the inner FROM and count any teacher's presence).
+                exists()
+                .where(
+                    ContactTeacher.contact_id == Contact.id,
+                    ContactTeacher.teacher_id == pairs.c.teacher_id,
+                )
+                .correlate_except(ContactTeacher),
             )
-            .correlate_except(ContactTeacher),
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
-    return _pair_status(pairs, count, need, p)
+
+    ontime = count(p.ends_on) if counts_late else None
+    return _pair_status(pairs, count(p.counts_until), need, p, ontime)
 
 
-def _pair_status(pairs, count, need: int, p: Period) -> Select:
+def _pair_status(pairs, count, need: int, p: Period, ontime=None) -> Select:
+    met = and_(literal(need) > 0, count >= need)
+    late = literal(0) if ontime is None else case((and_(met, ontime < need), 1), else_=0)
     return select(
         pairs.c.teacher_id,
         pairs.c.family_id,
         pairs.c.class_id,
         count.label("count"),
         literal(need).label("need"),
-        case((and_(literal(need) > 0, count >= need), 1), else_=0).label("met"),
+        case((met, 1), else_=0).label("met"),
+        late.label("late"),
         case((literal(need) > 0, 1), else_=0).label("applies"),
         literal(p.ends_on).label("due"),
     )
+
+
+# ---- the status of a rule ------------------------------------------------------------------------
+
+MET, MET_LATE, OWED, OVERDUE = "met", "met_late", "owed", "overdue"
+
+
+def status_labels() -> dict[str, str]:
+    """The Chinese label of each status of a rule."""
+    from gridapp.core.i18n import gettext as _
+
+    return {MET: _("达标"), MET_LATE: _("达标但逾期"), OWED: _("未达标"), OVERDUE: _("已逾期")}
+
+
+def rule_status(met: int, late: int, due: date, today: date) -> str:
+    """A rule's status for one family or student from the engine's columns (`met`, `late`,
+    `due`): met (the need reached by the due date), met late (reached, but after it: 达标但逾期),
+    owed (not reached, due date to come) or overdue (not reached, due date past). Only for a
+    rule that applies."""
+    if met:
+        return MET_LATE if late else MET
+    return OVERDUE if due < today else OWED
 
 
 # ---- aggregates ----------------------------------------------------------------------------------
@@ -431,8 +501,12 @@ def _pair_status(pairs, count, need: int, p: Period) -> Select:
 
 @dataclass
 class Share:
+    """Of `total` families or students a rule applies to, `met` reached its need, `late` of
+    them only after the due date (met late, counted in `met`)."""
+
     met: int
     total: int
+    late: int = 0
 
     @property
     def ratio(self) -> float | None:
@@ -443,7 +517,7 @@ class Share:
         return "—" if self.total == 0 else f"{100 * self.met / self.total:.0f}%"
 
     def __add__(self, other: Share) -> Share:
-        return Share(self.met + other.met, self.total + other.total)
+        return Share(self.met + other.met, self.total + other.total, self.late + other.late)
 
 
 @dataclass
@@ -475,13 +549,18 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
         agg += [
             func.sum(st.c[f"{name}_met"]).label(f"{name}_met"),
             func.sum(st.c[f"{name}_applies"]).label(f"{name}_applies"),
+            func.sum(st.c[f"{name}_late"]).label(f"{name}_late"),
         ]
     rows = {
         r.class_id: CoverageRow(
             key=r.class_id,
             students=r.students,
             shares={
-                n: Share(int(getattr(r, f"{n}_met") or 0), int(getattr(r, f"{n}_applies") or 0))
+                n: Share(
+                    int(getattr(r, f"{n}_met") or 0),
+                    int(getattr(r, f"{n}_applies") or 0),
+                    int(getattr(r, f"{n}_late") or 0),
+                )
                 for n in CLASS_RULES
             },
         )
@@ -489,10 +568,12 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
     }
     tf = teacher_family_status(period, class_ids=class_ids).subquery("tf")
     for r in db.session.execute(
-        select(tf.c.class_id, func.sum(tf.c.met), func.sum(tf.c.applies)).group_by(tf.c.class_id)
+        select(
+            tf.c.class_id, func.sum(tf.c.met), func.sum(tf.c.applies), func.sum(tf.c.late)
+        ).group_by(tf.c.class_id)
     ):
         if r[0] in rows:
-            rows[r[0]].shares["teacher"] = Share(int(r[1] or 0), int(r[2] or 0))
+            rows[r[0]].shares["teacher"] = Share(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0))
     for row in rows.values():
         row.shares.setdefault("teacher", Share(0, 0))
     # Home visits this semester, per class (a visit to a family counts in each sibling's class).
@@ -521,17 +602,19 @@ def teacher_coverage(period: Period) -> dict[int, CoverageRow]:
     """Per teacher of the school: families linked, and how many reached the rule's number."""
     tf = teacher_family_status(period).subquery("tf")
     met_family = case((tf.c.met == 1, tf.c.family_id))
+    late_family = case((tf.c.late == 1, tf.c.family_id))
     rows = {
         r.teacher_id: CoverageRow(
             key=r.teacher_id,
             students=r.families,
-            shares={"teacher": Share(r.met or 0, r.families if r.applies else 0)},
+            shares={"teacher": Share(r.met or 0, r.families if r.applies else 0, r.late or 0)},
         )
         for r in db.session.execute(
             select(
                 tf.c.teacher_id,
                 func.count(func.distinct(tf.c.family_id)).label("families"),
                 func.count(func.distinct(met_family)).label("met"),
+                func.count(func.distinct(late_family)).label("late"),
                 func.max(tf.c.applies).label("applies"),
             ).group_by(tf.c.teacher_id)
         )

@@ -38,15 +38,26 @@ def rule_labels() -> dict[str, str]:
 
 @dataclass
 class Owed:
+    """A rule on a family's line: still owed (status owed or overdue), or met late (shown with
+    the owed ones, never the reason a family is on the worklist)."""
+
     rule: str
     count: int
     need: int
     due: date
     teachers: list[str] = field(default_factory=list)  # who still owes it (teacher rule)
+    late: bool = False  # the need reached, after the due date (达标但逾期)
 
     @property
     def label(self) -> str:
         return rule_labels()[self.rule]
+
+    def status(self, today: date) -> str:
+        """met_late, owed or overdue (rules.rule_status)."""
+        return rules.rule_status(self.late, self.late, self.due, today)
+
+    def status_label(self, today: date) -> str:
+        return rules.status_labels()[self.status(today)]
 
 
 @dataclass
@@ -59,7 +70,7 @@ class FamilyLine:
 
     @property
     def due(self) -> date | None:
-        return min((o.due for o in self.owed), default=None)
+        return min((o.due for o in self.owed if not o.late), default=None)
 
     @property
     def first_student_id(self) -> int | None:
@@ -73,6 +84,10 @@ def _owing(st):
             for name in rules.CLASS_RULES
         ]
     )
+
+
+def _late(st):
+    return or_(*[st.c[f"{name}_late"] == 1 for name in rules.CLASS_RULES])
 
 
 def _stage_on_track(period: rules.Period, r) -> bool:
@@ -100,8 +115,9 @@ def _lines(
         for name in rules.CLASS_RULES:
             if name == "focus" and not show_focus:
                 continue
-            if getattr(r, f"{name}_applies") and not getattr(r, f"{name}_met"):
-                if name == "stage" and _stage_on_track(period, r):
+            late = bool(getattr(r, f"{name}_late"))
+            if late or (getattr(r, f"{name}_applies") and not getattr(r, f"{name}_met")):
+                if not late and name == "stage" and _stage_on_track(period, r):
                     continue
                 key = (r.family_id, name)
                 if key in seen:  # twins in one class: the family owes it once
@@ -113,6 +129,7 @@ def _lines(
                         getattr(r, f"{name}_count"),
                         getattr(r, f"{name}_need"),
                         getattr(r, f"{name}_due"),
+                        late=late,
                     )
                 )
     by_family_teacher: dict[int, Owed] = {}
@@ -127,7 +144,8 @@ def _lines(
             name = teacher_names.get(r.teacher_id, "")
             if name not in owed.teachers:
                 owed.teachers.append(name)
-    lines = {family: line for family, line in lines.items() if line.owed}
+    # On the worklist only for what is still owed; what was met late is shown beside it.
+    lines = {family: line for family, line in lines.items() if any(not o.late for o in line.owed)}
     if not lines:
         return []
     ids = list(lines)
@@ -169,7 +187,7 @@ def teacher_worklist(user: User, period: rules.Period, taught: set[int], headed:
     student_rows = []
     if headed:
         st = rules.student_status(period, class_ids=headed).subquery("st")
-        student_rows = db.session.execute(select(st).where(_owing(st))).all()
+        student_rows = db.session.execute(select(st).where(or_(_owing(st), _late(st)))).all()
     return _lines(period, student_rows, teacher_rows, taught)
 
 
@@ -178,7 +196,7 @@ def class_worklist(
 ) -> list[FamilyLine]:
     """Everything still owed to the class's families, with the teachers who still owe contacts."""
     st = rules.student_status(period, class_ids=[class_id]).subquery("st")
-    student_rows = db.session.execute(select(st).where(_owing(st))).all()
+    student_rows = db.session.execute(select(st).where(or_(_owing(st), _late(st)))).all()
     tf = rules.teacher_family_status(period, class_ids=[class_id]).subquery("tf")
     teacher_rows = db.session.execute(
         select(tf).where(tf.c.applies == 1, tf.c.met == 0).order_by(tf.c.teacher_id)

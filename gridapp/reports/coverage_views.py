@@ -133,6 +133,8 @@ def coverage_families(school_id: int):
         teacher=teacher,
         page=page,
         labels=worklists.rule_labels(),
+        status_of=lambda r: rules.rule_status(r.met, r.late, r.due, today()),
+        status_labels=rules.status_labels(),
         # Names only for those who may open the students; the focus mark only for school staff.
         open_students=True,
         show_focus=True,

@@ -215,8 +215,9 @@ def grid_overview(school_id: int, since: date, until: date) -> dict:
 
 
 def coverage_families_query(period: rules.Period, rule: str, met: bool, class_ids, teacher_id):
-    """The families (or students) behind one coverage figure: by rule, class or teacher, met or
-    not; a select to paginate."""
+    """The families (or students) behind one coverage figure: by rule, class or teacher, met
+    (on time or late) or not; a select to paginate, each row with `count`, `need`, `due`, `met`
+    and `late` (rules.rule_status gives its status)."""
     if rule == "teacher":
         tf = rules.teacher_family_status(
             period, teacher_id=teacher_id, class_ids=class_ids
@@ -228,6 +229,9 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
                 tf.c.class_id,
                 tf.c.count,
                 tf.c.need,
+                tf.c.met,
+                tf.c.late,
+                tf.c.due,
                 User.name.label("teacher_name"),
                 SchoolClass.name.label("class_name"),
                 func.min(Student.name).label("name"),
@@ -250,6 +254,9 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
                 tf.c.class_id,
                 tf.c.count,
                 tf.c.need,
+                tf.c.met,
+                tf.c.late,
+                tf.c.due,
                 User.name,
                 User.name_key,
                 SchoolClass.name,
@@ -278,6 +285,8 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
             st.c[f"{rule}_count"].label("count"),
             st.c[f"{rule}_need"].label("need"),
             st.c[f"{rule}_due"].label("due"),
+            st.c[f"{rule}_met"].label("met"),
+            st.c[f"{rule}_late"].label("late"),
             SchoolClass.name.label("class_name"),
         )
         .join(SchoolClass, SchoolClass.id == st.c.class_id)

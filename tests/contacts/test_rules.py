@@ -156,14 +156,18 @@ def test_first_year_classes_before_term_or_in_the_first_half(ctx, world):
     assert (row.first_year_applies, row.first_year_met) == (1, 0)
     assert row.first_year_due == p.midpoint
     assert _st(ctx, p)[world.student].first_year_applies == 0  # grade 3: not a first year
-    # After the midpoint is too late for this rule.
+    # After the midpoint: met, but late (issue 22 item 9: no longer owed for ever).
     _contact(ctx, world, [world.head_teacher], family_id=s.family_id,
              form=ContactForm.HOME_VISIT, on=date(2026, 11, 13))  # fmt: skip
-    assert _st(ctx, p)[s.id].first_year_met == 0
-    # Before term (in the summer) counts.
+    row = _st(ctx, p)[s.id]
+    assert (row.first_year_met, row.first_year_late) == (1, 1)
+    assert rules.rule_status(row.first_year_met, row.first_year_late, row.first_year_due,
+                             TODAY) == rules.MET_LATE  # fmt: skip
+    # Before term (in the summer) counts, on time.
     _contact(ctx, world, [world.head_teacher], family_id=s.family_id,
              form=ContactForm.HOME_VISIT, on=date(2026, 8, 15))  # fmt: skip
-    assert _st(ctx, p)[s.id].first_year_met == 1
+    row = _st(ctx, p)[s.id]
+    assert (row.first_year_met, row.first_year_late) == (1, 0)
 
 
 def test_first_year_rule_does_not_apply_in_the_second_semester(ctx, world):
@@ -302,7 +306,7 @@ def _hand_count(ctx, school: School, period: rules.Period):
             "focus": (s.id in focus, len([c for c in homes if in_sem(c)]) >= 1),
             "first_year": (
                 level in (1, 7, 10) and period.semester_number == 1,
-                any(period.first_year_from <= c.contact_on <= period.midpoint for c in homes),
+                any(period.first_year_from <= c.contact_on <= period.ends_on for c in homes),
             ),
             "two_years": (
                 True,
