@@ -12,6 +12,7 @@ from gridapp.accounts.models import Role, User, UserRole
 from gridapp.config import TestConfig
 from gridapp.contacts.models import (
     Contact,
+    ContactFamily,
     ContactForm,
     ContactStatus,
     ContactStudent,
@@ -217,6 +218,13 @@ class ContactFactory(Base):
         if extracted:
             obj.student_links = [ContactStudent(student_id=s.id) for s in extracted]
             db.session.flush()
+
+    @factory.post_generation
+    def families(obj, create, extracted, **kwargs):
+        """The families present: the contact's own and any others given (ids)."""
+        ids = [obj.family_id, *[f for f in (extracted or []) if f != obj.family_id]]
+        obj.family_links = [ContactFamily(family_id=f) for f in ids]
+        db.session.flush()
 
 
 class StudentFocusFactory(Base):

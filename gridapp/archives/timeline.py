@@ -39,11 +39,16 @@ class Viewer:
 
 
 def _contacts(student: Student, viewer: Viewer) -> list[Entry]:
-    from gridapp.contacts.models import Contact, ContactStatus
+    from gridapp.contacts.models import Contact, ContactFamily, ContactStatus
 
+    # Every contact the family was at, a group visit's included.
     rows = db.session.scalars(
         select(Contact)
-        .where(Contact.family_id == student.family_id, Contact.status != ContactStatus.WITHDRAWN)
+        .join(ContactFamily, ContactFamily.contact_id == Contact.id)
+        .where(
+            ContactFamily.family_id == student.family_id,
+            Contact.status != ContactStatus.WITHDRAWN,
+        )
         .order_by(Contact.contact_on.desc(), Contact.id.desc())
     ).all()
     out = []

@@ -41,6 +41,11 @@ class ContactRecordForm(Form):
     contact_on = DateField(_l("联系日期"), [InputRequired(_l("请输入有效日期，例如 2026-11-20"))])
     form = SelectField(_l("联系方式"), choices=ContactForm.choices)
     teacher_ids = MultiCheckboxField(_l("同行教师"), coerce=int, choices=[])
+    # A group visit, a parents' meeting or a meeting at school: the other families present.
+    group_students = MultiCheckboxField(
+        _l("同时参加的其他家庭"), coerce=int, choices=[],
+        description=_l("团体家访、亲子家长会、到校座谈可以一条记录记下所有到场的家庭，每个家庭都计入"),
+    )  # fmt: skip
     place = StringField(
         _l("地点"), [Optional(), Length(max=200), no_control_chars], filters=[strip]
     )

@@ -34,6 +34,9 @@ class ContactForm(LabelledEnum):
 
 
 REMOTE_FORMS = (ContactForm.PHONE, ContactForm.ONLINE)
+# Forms of contact where one record may list several families (a group visit, a parents'
+# meeting, a meeting at school): it counts for each family present.
+GROUP_FORMS = (ContactForm.GROUP, ContactForm.PARENT_CHILD_MEETING, ContactForm.SCHOOL_MEETING)
 
 
 class ContactStatus(LabelledEnum):
@@ -58,7 +61,9 @@ PARENT_FIELDS = ("said_about_school", "guidance_given", "follow_up")
 
 
 class Contact(TimestampMixin, db.Model):
-    """One contact with one family; it counts for each sibling and each teacher present."""
+    """One contact with one family, or with several at a group visit or a parents' meeting
+    (`family_links`); it counts for each family present, each sibling and each teacher
+    present. `family_id` is the family the record was made from (always among the links)."""
 
     __tablename__ = "contacts"
     __table_args__ = (
@@ -110,10 +115,19 @@ class Contact(TimestampMixin, db.Model):
     evaluations: Mapped[list[ContactEvaluation]] = relationship(
         back_populates="contact", order_by="ContactEvaluation.id"
     )
+    family_links: Mapped[list[ContactFamily]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ContactFamily.id"
+    )
 
     @property
     def teacher_ids(self) -> list[int]:
         return [link.teacher_id for link in self.teacher_links]
+
+    @property
+    def family_ids(self) -> list[int]:
+        """Every family present (the record's own first)."""
+        ids = [link.family_id for link in self.family_links]
+        return ids if self.family_id in ids else [self.family_id, *ids]
 
     @property
     def is_home_visit(self) -> bool:
@@ -134,6 +148,21 @@ class ContactTeacher(db.Model):
 
     contact: Mapped[Contact] = relationship(back_populates="teacher_links")
     teacher = relationship("User")
+
+
+class ContactFamily(db.Model):
+    """A family present at the contact: every quota rule and figure counts the contact for it."""
+
+    __tablename__ = "contact_families"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "family_id"),
+        Index("ix_contact_families_family", "family_id", "contact_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
+
+    contact: Mapped[Contact] = relationship(back_populates="family_links")
 
 
 class ContactStudent(db.Model):

@@ -11,23 +11,25 @@ from gridapp.schools.permissions import leader_school_ids, taught_class_ids
 
 def contact_staff_view(user: User, contact: Contact) -> bool:
     """The full record with the teacher's notes: the teachers who were there or who teach one of
-    the family's children, and the school's leaders. Never the family itself: a teacher who is
-    also a guardian of the family gets the parent's view of it."""
-    if contact.family_id in guardian_family_ids(user):
+    the children of a family present, and the school's leaders. Never a family present: a
+    teacher who is also a guardian of one gets the parent's view of it."""
+    if _guardian_present(user, contact):
         return False
     if contact.recorded_by_id == user.id or user.id in contact.teacher_ids:
         return True
     if contact.school_id in leader_school_ids(user):
         return True
-    return family_in_classes(contact.family_id, taught_class_ids(user))
+    taught = taught_class_ids(user)
+    return any(family_in_classes(family_id, taught) for family_id in contact.family_ids)
+
+
+def _guardian_present(user: User, contact: Contact) -> bool:
+    return not guardian_family_ids(user).isdisjoint(contact.family_ids)
 
 
 def is_parent_view(user: User, contact: Contact) -> bool:
     """The guardian's view of a contact with their family (never a withdrawn one)."""
-    return (
-        contact.family_id in guardian_family_ids(user)
-        and contact.status is not ContactStatus.WITHDRAWN
-    )
+    return _guardian_present(user, contact) and contact.status is not ContactStatus.WITHDRAWN
 
 
 def can_contact(user: User, need: Need, contact: Contact) -> bool:
@@ -41,7 +43,7 @@ def can_contact(user: User, need: Need, contact: Contact) -> bool:
             contact.recorded_by_id == user.id
             and contact.status is not ContactStatus.WITHDRAWN
             and user.has_role(Role.TEACHER, contact.school_id)
-            and contact.family_id not in guardian_family_ids(user)
+            and not _guardian_present(user, contact)
         )
     return False
 

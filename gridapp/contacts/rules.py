@@ -4,7 +4,8 @@ Every figure (worklists, coverage, rankings) comes from two selectables built he
 agree: `student_status` (one row per active student, with each class rule's count, need, due date
 and whether it is met) and `teacher_family_status` (one row per teacher × family × class the
 teacher teaches or heads, with the contacts that teacher took part in this semester). Counting is
-by family: a contact with a family counts for each sibling, and for each teacher present.
+by family: a contact counts for each family present (`ContactFamily`: one record of a group
+visit lists them all), for each sibling, and for each teacher present.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from gridapp.contacts.models import (
     DEFAULT_QUOTAS,
     REMOTE_FORMS,
     Contact,
+    ContactFamily,
     ContactForm,
     ContactStatus,
     ContactTeacher,
@@ -240,8 +242,10 @@ def _home_visits(since, until):
     """Door-to-door visits to the student's family between two dates (a correlated count)."""
     return (
         select(func.count(Contact.id))
+        .select_from(ContactFamily)
+        .join(Contact, Contact.id == ContactFamily.contact_id)
         .where(
-            Contact.family_id == Student.family_id,
+            ContactFamily.family_id == Student.family_id,
             Contact.form == ContactForm.HOME_VISIT,
             _live(),
             Contact.contact_on >= since,
@@ -276,9 +280,11 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
     def remote(until):
         return (
             select(func.count(Contact.id))
+            .select_from(ContactFamily)
+            .join(Contact, Contact.id == ContactFamily.contact_id)
             .join(ContactTeacher, ContactTeacher.contact_id == Contact.id)
             .where(
-                Contact.family_id == Student.family_id,
+                ContactFamily.family_id == Student.family_id,
                 Contact.form.in_(REMOTE_FORMS),
                 _live(),
                 Contact.contact_on >= p.counts_from,
@@ -411,15 +417,16 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
         counts = (
             select(
                 ContactTeacher.teacher_id.label("teacher_id"),
-                Contact.family_id.label("family_id"),
+                ContactFamily.family_id.label("family_id"),
                 func.count(Contact.id).label("n"),
                 func.sum(case((Contact.contact_on <= p.ends_on, 1), else_=0)).label("ontime"),
             )
             .join(Contact, Contact.id == ContactTeacher.contact_id)
+            .join(ContactFamily, ContactFamily.contact_id == Contact.id)
             .where(
                 _live(), Contact.contact_on >= p.counts_from, Contact.contact_on <= p.counts_until
             )
-            .group_by(ContactTeacher.teacher_id, Contact.family_id)
+            .group_by(ContactTeacher.teacher_id, ContactFamily.family_id)
             .subquery("counts")
         )
         ontime = func.coalesce(counts.c.ontime, 0) if counts_late else None
@@ -437,8 +444,10 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
     def count(until):
         return (
             select(func.count(Contact.id))
+            .select_from(ContactFamily)
+            .join(Contact, Contact.id == ContactFamily.contact_id)
             .where(
-                Contact.family_id == pairs.c.family_id,
+                ContactFamily.family_id == pairs.c.family_id,
                 _live(),
                 Contact.contact_on >= p.counts_from,
                 Contact.contact_on <= until,
@@ -579,7 +588,8 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
     # Home visits this semester, per class (a visit to a family counts in each sibling's class).
     visits = (
         select(Student.class_id, func.count(func.distinct(Contact.id)))
-        .join(Contact, Contact.family_id == Student.family_id)
+        .join(ContactFamily, ContactFamily.family_id == Student.family_id)
+        .join(Contact, Contact.id == ContactFamily.contact_id)
         .where(
             Student.school_id == period.school_id,
             Student.status == StudentStatus.ACTIVE,

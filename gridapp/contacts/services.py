@@ -14,10 +14,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts.models import (
+    GROUP_FORMS,
     LOW_RATING,
     RECORD_FIELDS,
     Contact,
     ContactEvaluation,
+    ContactFamily,
     ContactForm,
     ContactPhoto,
     ContactRevision,
@@ -47,6 +49,7 @@ from gridapp.schools.permissions import headed_class_ids, taught_class_ids
 
 TEXT_LIMIT = 2000
 MAX_PHOTOS = 5
+MAX_FAMILIES = 60  # a parents' meeting of a whole class
 PHOTO_DIR = "contacts"  # the storage folder of contact photos
 BEFORE_TERM = timedelta(days=BEFORE_TERM_DAYS)
 
@@ -80,10 +83,12 @@ def family_members(family_id: int) -> list[Student]:
     )
 
 
-def family_teachers(family_id: int) -> list[User]:
-    """Everyone who teaches or heads a class of one of the family's active students."""
+def family_teachers(family_id) -> list[User]:
+    """Everyone who teaches or heads a class of one of the family's active students (a family
+    id, or a list of them: the families present at a group visit)."""
+    ids = list(family_id) if isinstance(family_id, list | tuple | set) else [family_id]
     classes = select(Student.class_id).where(
-        Student.family_id == family_id, Student.status == StudentStatus.ACTIVE
+        Student.family_id.in_(ids), Student.status == StudentStatus.ACTIVE
     )
     ids = select(TeachingAssignment.teacher_id).where(TeachingAssignment.class_id.in_(classes))
     heads = select(SchoolClass.head_teacher_id).where(SchoolClass.id.in_(classes))
@@ -97,20 +102,40 @@ def family_teachers(family_id: int) -> list[User]:
 
 
 def _validate(actor: User, data: ContactData, today: date, family_id: int | None = None):
-    """The family, school and teachers of a contact, or RuleViolation naming the field."""
+    """The family the record is made from, the school, the teachers, the students and every
+    family present of a contact, or RuleViolation naming the field. A door visit, a phone call
+    or an online exchange is with one family; a group visit, a parents' meeting or a meeting at
+    school (GROUP_FORMS) may list several, each with a child the teacher teaches (seed 004 §2:
+    团体家访、亲子家长会)."""
     taught = taught_class_ids(actor)
     students = (
         list(db.session.scalars(select(Student).where(Student.id.in_(data.student_ids))))
         if data.student_ids
         else []
     )
+    order = {sid: i for i, sid in enumerate(data.student_ids)}
+    students.sort(key=lambda s: order.get(s.id, 0))
     mine = [s for s in students if s.class_id in taught and s.status == StudentStatus.ACTIVE]
     if not mine:
         raise RuleViolation(_("请选择您任教班级的学生"), field="students")
-    families = {s.family_id for s in students}
-    if len(families) != 1 or (family_id is not None and families != {family_id}):
-        raise RuleViolation(_("一条记录只能对应一个家庭，请分别记录"), field="students")
-    family = families.pop()
+    family = family_id if family_id is not None else mine[0].family_id
+    families = list(dict.fromkeys(s.family_id for s in students))
+    if family not in families:
+        raise RuleViolation(_("请选择您任教班级的学生"), field="students")
+    if len(families) > 1:
+        if data.form not in GROUP_FORMS:
+            raise RuleViolation(
+                _("上门家访、电话和线上联系一条记录只能对应一个家庭，请分别记录"),
+                field="students",
+            )
+        if {s.family_id for s in mine} != set(families):
+            raise RuleViolation(_("参加的家庭须有您任教班级的学生"), field="group_students")
+        if len(families) > MAX_FAMILIES:
+            raise RuleViolation(
+                _("一条记录最多 %(n)d 个家庭", n=MAX_FAMILIES), field="group_students"
+            )
+    families.remove(family)
+    families.insert(0, family)
     school_id = mine[0].school_id
     if data.contact_on > today:
         raise RuleViolation(_("联系日期不能晚于今天"), field="contact_on")
@@ -138,14 +163,14 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
         )
     if data.form is ContactForm.HOME_VISIT and not data.pledge_confirmed:
         raise RuleViolation(_("上门家访须确认遵守“五不准”廉洁要求"), field="pledge_confirmed")
-    allowed = {t.id for t in family_teachers(family)}
+    allowed = {t.id for t in family_teachers(families)}
     others = set(data.teacher_ids) - {actor.id}
     if others - allowed:
         raise RuleViolation(_("同行教师须是该家庭孩子的任课教师"), field="teacher_ids")
     for name in RECORD_FIELDS + ("place", "members_met"):
         if len(getattr(data, name) or "") > TEXT_LIMIT:
             raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field=name)
-    return family, school_id, [actor.id] + sorted(others), [s.id for s in students]
+    return family, school_id, [actor.id] + sorted(others), [s.id for s in students], families
 
 
 def _apply(contact: Contact, data: ContactData) -> None:
@@ -173,7 +198,7 @@ def record_contact(
         if existing.recorded_by_id != actor.id:
             raise RuleViolation(_("表单已失效，请刷新页面后重新填写"))
         return existing, False
-    family_id, school_id, teacher_ids, student_ids = _validate(actor, data, today)
+    family_id, school_id, teacher_ids, student_ids, families = _validate(actor, data, today)
     cleaned = _clean_photos(photo_files, already=0)
     contact = Contact(
         school_id=school_id,
@@ -185,6 +210,7 @@ def record_contact(
     _apply(contact, data)
     contact.teacher_links = [ContactTeacher(teacher_id=t) for t in teacher_ids]
     contact.student_links = [ContactStudent(student_id=s) for s in student_ids]
+    contact.family_links = [ContactFamily(family_id=f) for f in families]
     db.session.add(contact)
     try:
         with db.session.begin_nested():
@@ -265,20 +291,32 @@ def update_contact(
     record goes back for review."""
     if contact.status is ContactStatus.WITHDRAWN:
         raise IllegalTransition(_("已撤回的记录不能再修改"))
-    _family, _school, teacher_ids, student_ids = _validate(actor, data, today, contact.family_id)
+    _family, _school, teacher_ids, student_ids, families = _validate(
+        actor, data, today, contact.family_id
+    )
     cleaned = _clean_photos(photo_files, already=len(contact.photos))
     _revise(actor, contact, "edit")
     _apply(contact, data)
-    if set(contact.teacher_ids) != set(teacher_ids):
-        contact.teacher_links = [ContactTeacher(teacher_id=t) for t in teacher_ids]
-    if {link.student_id for link in contact.student_links} != set(student_ids):
-        contact.student_links = [ContactStudent(student_id=s) for s in student_ids]
+    _relink(contact.teacher_links, "teacher_id", teacher_ids, ContactTeacher)
+    _relink(contact.student_links, "student_id", student_ids, ContactStudent)
+    _relink(contact.family_links, "family_id", families, ContactFamily)
     if contact.status in (ContactStatus.RETURNED, ContactStatus.REVIEWED):
         contact.status = ContactStatus.SUBMITTED
     db.session.flush()
     _store_photos(actor, contact, cleaned)
     audit.record(actor, "contact.edit", contact, school_id=contact.school_id)
     return contact
+
+
+def _relink(links: list, key: str, wanted, model) -> None:
+    """Links that left the list go, new ones come, those that stay keep their row (replacing
+    the whole list would insert a pair before its old row is deleted: a unique violation)."""
+    wanted = list(dict.fromkeys(wanted))
+    for link in [link for link in links if getattr(link, key) not in wanted]:
+        links.remove(link)
+    present = {getattr(link, key) for link in links}
+    links.extend(model(**{key: value}) for value in wanted if value not in present)
+    db.session.flush()
 
 
 def withdraw_contact(actor: User, contact: Contact, reason: str) -> None:
@@ -404,7 +442,7 @@ def can_review(user: User, contact: Contact) -> bool:
         user.has_role(Role.TEACHER, contact.school_id)
         and db.session.scalar(
             select(Student.id)
-            .where(Student.family_id == contact.family_id, Student.class_id.in_(headed))
+            .where(Student.family_id.in_(contact.family_ids), Student.class_id.in_(headed))
             .limit(1)
         )
         is not None
@@ -445,6 +483,22 @@ def pickable_students_query(taught_class_ids, search: str = "") -> Select:
             )
         )
     return q
+
+
+def class_students(class_id: int, except_family_id: int) -> list[Student]:
+    """The class's active students of other families than `except_family_id`, by student
+    number: whom a group visit or a parents' meeting of the class may list."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .where(
+                Student.class_id == class_id,
+                Student.status == StudentStatus.ACTIVE,
+                Student.family_id != except_family_id,
+            )
+            .order_by(Student.student_number, Student.id)
+        )
+    )
 
 
 def anchor_student(family_id: int, taught_class_ids) -> Student | None:
@@ -553,7 +607,8 @@ def reviewable_query(user: User) -> Select:
     if headed:
         families = select(Student.family_id).where(Student.class_id.in_(sorted(headed)))
         schools = user.school_ids_with(Role.TEACHER)
-        conds.append(and_(Contact.family_id.in_(families), Contact.school_id.in_(sorted(schools))))
+        present = select(ContactFamily.contact_id).where(ContactFamily.family_id.in_(families))
+        conds.append(and_(Contact.id.in_(present), Contact.school_id.in_(sorted(schools))))
     q = select(Contact).where(
         Contact.status == ContactStatus.SUBMITTED, Contact.recorded_by_id != user.id
     )
@@ -622,7 +677,12 @@ def parent_contacts_query(family_ids) -> Select:
     ready for ``paginate``."""
     return (
         select(Contact)
-        .where(Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN)
+        .where(
+            Contact.id.in_(
+                select(ContactFamily.contact_id).where(ContactFamily.family_id.in_(family_ids))
+            ),
+            Contact.status != ContactStatus.WITHDRAWN,
+        )
         .options(
             selectinload(Contact.teacher_links).joinedload(ContactTeacher.teacher),
             selectinload(Contact.student_links).joinedload(ContactStudent.student),
@@ -641,7 +701,11 @@ def unrated_contacts(guardian_user_id: int, family_ids, limit: int = 3) -> tuple
     unrated = Contact.id.not_in(rated)
     total = db.session.scalar(
         select(func.count(Contact.id)).where(
-            Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN, unrated
+            Contact.id.in_(
+                select(ContactFamily.contact_id).where(ContactFamily.family_id.in_(family_ids))
+            ),
+            Contact.status != ContactStatus.WITHDRAWN,
+            unrated,
         )
     )
     newest = parent_contacts_query(family_ids).where(unrated).limit(limit)

@@ -62,12 +62,16 @@ def _record_form_choices(form: ContactRecordForm, student: Student, user: User) 
     form.teacher_ids.choices = [
         (t.id, t.name) for t in services.family_teachers(student.family_id) if t.id != user.id
     ]
+    # A group visit or a parents' meeting: the other families of the class may be listed.
+    form.group_students.choices = [
+        (s.id, s.name) for s in services.class_students(student.class_id, student.family_id)
+    ]
     return members
 
 
 def _data(form: ContactRecordForm) -> services.ContactData:
     return services.ContactData(
-        student_ids=list(form.students.data or []),
+        student_ids=list(form.students.data or []) + list(form.group_students.data or []),
         contact_on=form.contact_on.data,
         form=ContactForm(form.form.data),
         teacher_ids=list(form.teacher_ids.data or []),
@@ -157,7 +161,10 @@ def edit_contact(contact_id: int):
     if request.method == "GET":
         audit.record(user, "contact.view", contact, school_id=contact.school_id, page="edit")
         db.session.commit()
-        form.students.data = [link.student_id for link in contact.student_links]
+        own = {sid for sid, _label in form.students.choices}
+        linked = [link.student_id for link in contact.student_links]
+        form.students.data = [sid for sid in linked if sid in own]
+        form.group_students.data = [sid for sid in linked if sid not in own]
         form.teacher_ids.data = [t for t in contact.teacher_ids if t != user.id]
         form.form.data = contact.form.value
         form.client_token.data = contact.client_token

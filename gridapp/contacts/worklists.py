@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules
-from gridapp.contacts.models import Contact, ContactStatus
+from gridapp.contacts.models import Contact, ContactFamily, ContactStatus
 from gridapp.core import text
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
@@ -162,9 +162,10 @@ def _lines(
     for sid, name, family_id, class_name in students:
         lines[family_id].students.append((sid, name, class_name))
     last = db.session.execute(
-        select(Contact.family_id, func.max(Contact.contact_on))
-        .where(Contact.family_id.in_(ids), Contact.status != ContactStatus.WITHDRAWN)
-        .group_by(Contact.family_id)
+        select(ContactFamily.family_id, func.max(Contact.contact_on))
+        .join(Contact, Contact.id == ContactFamily.contact_id)
+        .where(ContactFamily.family_id.in_(ids), Contact.status != ContactStatus.WITHDRAWN)
+        .group_by(ContactFamily.family_id)
     )
     for family_id, on in last:
         lines[family_id].last_contact_on = on

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from gridapp.contacts.models import (
     Contact,
+    ContactFamily,
     ContactForm,
     ContactStatus,
     ContactStudent,
@@ -208,6 +209,13 @@ def _school(rng: random.Random, school: School, today: date, demo_teacher_id) ->
             {"contact_id": cid, "teacher_id": t}
             for cid, ts in zip(ids, teacher_links, strict=True)
             for t in ts
+        ],
+    )
+    db.session.execute(
+        insert(ContactFamily),
+        [
+            {"contact_id": cid, "family_id": c["family_id"]}
+            for cid, c in zip(ids, contacts, strict=True)
         ],
     )
     db.session.execute(

@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
-from gridapp.contacts.models import Contact, ContactStatus
+from gridapp.contacts.models import Contact, ContactFamily, ContactStatus
 from gridapp.core import audit
 from gridapp.core import text as core_text
 from gridapp.core.errors import RuleViolation
@@ -441,9 +441,12 @@ def grid_families(grid: Grid) -> list[dict]:
     }
     last = dict(
         db.session.execute(
-            select(Contact.family_id, func.max(Contact.contact_on))
-            .where(Contact.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN)
-            .group_by(Contact.family_id)
+            select(ContactFamily.family_id, func.max(Contact.contact_on))
+            .join(Contact, Contact.id == ContactFamily.contact_id)
+            .where(
+                ContactFamily.family_id.in_(family_ids), Contact.status != ContactStatus.WITHDRAWN
+            )
+            .group_by(ContactFamily.family_id)
         ).all()
     )
     logs: dict[int, list[GridLog]] = {}

@@ -15,7 +15,7 @@ from gridapp.accounts.models import Role, User, UserRole
 from gridapp.cases.models import Case
 from gridapp.cases.services import OPEN
 from gridapp.contacts import rules
-from gridapp.contacts.models import Contact, ContactStatus, ContactTeacher
+from gridapp.contacts.models import Contact, ContactFamily, ContactStatus, ContactTeacher
 from gridapp.core.time import local
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GridMember, GuidanceActivity
@@ -174,7 +174,8 @@ def grid_overview(school_id: int, since: date, until: date) -> dict:
         db.session.execute(
             select(Grid.id, func.count(func.distinct(Contact.id)))
             .join(GridMember, GridMember.grid_id == Grid.id)
-            .join(Contact, Contact.family_id == GridMember.family_id)
+            .join(ContactFamily, ContactFamily.family_id == GridMember.family_id)
+            .join(Contact, Contact.id == ContactFamily.contact_id)
             .join(
                 ContactTeacher,
                 (ContactTeacher.contact_id == Contact.id)
