@@ -58,6 +58,7 @@ def register_case(school_id: int):
     require(school.id in leader_school_ids(_me()))
     form = RegisterCaseForm()
     form.source.choices = [(s.value, s.label) for s in services.STAFF_SOURCES]
+    form.received_on.render_kw = {"max": today().isoformat()}  # the browser's hint; checked too
     done = submit(
         form,
         lambda: services.register_by_staff(
