@@ -59,6 +59,7 @@
     var data = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf_token" || el.type === "file" || el.type === "submit") return;
+      if (el.hasAttribute("data-no-draft")) return;
       if (el.type === "checkbox" || el.type === "radio") {
         if (!data[el.name]) data[el.name] = [];
         if (el.checked) data[el.name].push(el.value);
@@ -72,6 +73,8 @@
   function restore(form, data) {
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || !(el.name in data) || el.type === "file" || el.name === "csrf_token") return;
+      // Files kept by the server (core.storage) are as the server lists them, not as a draft.
+      if (el.hasAttribute("data-no-draft")) return;
       var value = data[el.name];
       if (el.type === "checkbox" || el.type === "radio") {
         el.checked = Array.isArray(value) && value.indexOf(el.value) !== -1;

@@ -63,3 +63,28 @@ def test_door_visit_on_a_phone_with_a_photo_and_a_draft(
     page.fill("[name=feelings]", "老师很耐心")
     page.click("button:has-text('提交评价')")
     expect(page.locator(".flash-success")).to_contain_text("谢谢您的评价")
+
+
+def test_photos_chosen_stay_chosen_through_two_errors_and_the_draft(
+    app, page, live_server, sign_in, world, tmp_path
+):
+    """Issue 22 item 7: photos chosen with a form that comes back are listed as kept; the
+    browser's draft never unticks a photo the server kept; sent at last, the record has all."""
+    page.set_viewport_size(PHONE)
+    sign_in("head_teacher")
+    page.goto(f"{live_server}/contacts/new?student={world.student}")
+    first, second = tmp_path / "家门口.jpg", tmp_path / "客厅.jpg"
+    first.write_bytes(tiny_jpeg())
+    second.write_bytes(tiny_jpeg((20, 200, 20)))
+    page.set_input_files("input[name=photos]", str(first))
+    page.click("form.record button[type=submit]")  # no pledge
+    expect(page.locator("fieldset.kept-files legend")).to_contain_text("已选择的照片：家门口.jpg")
+    page.fill("[name=place]", "阳光花园")  # saves a draft with the kept photo ticked
+    page.set_input_files("input[name=photos]", str(second))
+    page.click("form.record button[type=submit]")  # still no pledge
+    expect(page.locator("fieldset.kept-files legend")).to_contain_text("家门口.jpg、客厅.jpg")
+    expect(page.locator("fieldset.kept-files input:checked")).to_have_count(2)
+    page.check("[name=pledge_confirmed]")
+    page.click("form.record button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("上门家访")
+    expect(page.locator(".photos img")).to_have_count(2)
