@@ -507,8 +507,14 @@ def supervise(actor: User, case: Case, comment: str, reopen: bool) -> Supervisio
 
 def check_deadlines(on: date | None = None) -> dict[str, int]:
     """Remind one working day before the deadline; flag overdue cases to the principal (1) and,
-    after ESCALATE_TO_DISTRICT_AFTER more working days, to the district (2). Idempotent: run it
-    as often as you like (the periodic task runs it hourly)."""
+    after ESCALATE_TO_DISTRICT_AFTER more working days, to the district (2). Returns what this
+    run did: {"reminded", "principal", "district"} counts.
+
+    Idempotent, however often and by however many workers it runs (the periodic task runs it
+    every quarter of an hour): each reminder and each escalation step is claimed by a
+    conditional UPDATE of the case (`reminded_at IS NULL`, `escalation = <what it was>`), which a
+    second run at the same moment waits for and then finds done, so its history entry is
+    written once."""
     on = on or today()
     counts = {"reminded": 0, "principal": 0, "district": 0}
     calendars: dict[int, WorkCalendar] = {}
@@ -520,13 +526,21 @@ def check_deadlines(on: date | None = None) -> dict[str, int]:
         cal = calendars.setdefault(case.school_id, calendar_for(case.school_id))
         if case.due_on >= on:
             if case.reminded_at is None and cal.workdays_between(on, case.due_on) <= 1:
-                case.reminded_at = now()
+                at = now()
+                if not _claimed(case, Case.reminded_at.is_(None), reminded_at=at):
+                    continue
+                case.reminded_at = at
                 _event(None, case, "remind", _("明天到期：%(d)s", d=case.due_on.isoformat()))
                 counts["reminded"] += 1
             continue
         late = cal.workdays_between(case.due_on, on)
         level = 2 if late >= ESCALATE_TO_DISTRICT_AFTER else 1
         if case.escalation < level:
+            at = now()
+            if not _claimed(
+                case, Case.escalation == case.escalation, escalation=level, escalated_at=at
+            ):
+                continue
             for step in range(case.escalation + 1, level + 1):
                 _event(
                     None, case, "escalate",
@@ -534,7 +548,7 @@ def check_deadlines(on: date | None = None) -> dict[str, int]:
                 )  # fmt: skip
                 counts["principal" if step == 1 else "district"] += 1
             case.escalation = level
-            case.escalated_at = now()
+            case.escalated_at = at
     db.session.flush()
     return counts
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import String, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
-from gridapp.extensions import huey
+from gridapp.core.models import UTCDateTime
+from gridapp.core.time import now
+from gridapp.extensions import db, huey
 
 _app: Flask | None = None
 
@@ -24,8 +30,6 @@ def task(*task_args, **task_kwargs):
     def decorator(fn):
         @functools.wraps(fn)
         def run(*args, **kwargs):
-            from gridapp.extensions import db
-
             if has_app_context():
                 return fn(*args, **kwargs)
             app = _bound_app()
@@ -43,17 +47,58 @@ def task(*task_args, **task_kwargs):
     return decorator
 
 
-def periodic(schedule):
-    """Like huey.periodic_task, with the same app context and single commit as `task`."""
+class PeriodicRun(db.Model):
+    """One run of a periodic task for one period (the quarter of an hour it was scheduled in).
+    Every Huey consumer schedules the periodic tasks; the unique key lets one of them run each
+    period and the others find it taken. Written in the run's own transaction: a run that fails
+    leaves no row, so the next consumer (or the next period) does the work."""
+
+    __tablename__ = "periodic_runs"
+    __table_args__ = (UniqueConstraint("task", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(100))
+    period: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def period_start(at: datetime, every: timedelta) -> datetime:
+    """The start (UTC) of the period of length `every` that holds the instant `at`."""
+    step = int(every.total_seconds())
+    seconds = int(at.timestamp())
+    return datetime.fromtimestamp(seconds - seconds % step, UTC)
+
+
+def claim_period(task: str, every: timedelta) -> bool:
+    """Take this period's run of `task` in the current transaction; False when another consumer
+    has taken it (committed, or still running: the insert waits for it on PostgreSQL and for
+    the write lock on SQLite)."""
+    at = now()
+    try:
+        with db.session.begin_nested():
+            db.session.add(PeriodicRun(task=task, period=period_start(at, every), started_at=at))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def periodic(schedule, every: timedelta = timedelta(minutes=15)):
+    """Like huey.periodic_task, with the same app context and single commit as `task`, run once
+    per period of length `every` (the schedule's interval) however many consumers schedule it:
+    a consumer that finds the period taken returns None and does nothing. The work itself must
+    also give the same result when run again (see each package's tasks.py)."""
 
     def decorator(fn):
+        name = f"{fn.__module__}.{fn.__name__}"
+
         @functools.wraps(fn)
         def run():
-            from gridapp.extensions import db
-
             app = _bound_app()
             with app.app_context():
                 try:
+                    if not claim_period(name, every):
+                        db.session.rollback()
+                        return None
                     result = fn()
                     db.session.commit()
                     return result

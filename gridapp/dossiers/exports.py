@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.archives import services as archives
@@ -122,17 +122,24 @@ def start(user, school_id: int, class_id: int | None, student_ids: list[int], se
 
 @task()
 def make(job_id: int) -> None:
-    """Render each dossier with the requester's own rights, committing progress as it goes."""
+    """Render each dossier with the requester's own rights, committing progress as it goes.
+    Run once per job however often it is queued or by however many consumers: the job moves
+    from "queued" to "running" by a conditional UPDATE, and only the run that moved it works."""
     from gridapp.accounts.models import User
     from gridapp.core.pdf import render
     from gridapp.people.models import Student
 
-    job = db.session.get(DossierJob, job_id)
-    if job is None or job.status != "queued":
-        return
-    user = db.session.get(User, job.requester_id)
-    job.status = "running"
+    started = db.session.execute(
+        update(DossierJob)
+        .where(DossierJob.id == job_id, DossierJob.status == "queued")
+        .values(status="running")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    if started != 1:
+        return
+    job = db.session.get(DossierJob, job_id)
+    user = db.session.get(User, job.requester_id)
     pdfs: list[tuple[str, bytes]] = []
     try:
         students = db.session.scalars(
@@ -178,13 +185,24 @@ def _combine(pdfs) -> bytes:
 
 
 def remove_expired() -> int:
-    """Files older than 24 hours are deleted (the periodic task calls this)."""
+    """Files older than 24 hours are deleted (the periodic task calls this). Returns how many
+    this run removed: a job's file is let go by a conditional UPDATE (`file = <its name>`), so
+    two runs at once remove (and count) each file once, and a second run finds none."""
     count = 0
     for job in db.session.scalars(
         select(DossierJob).where(DossierJob.expires_at < now(), DossierJob.file != "")
-    ):
-        (export_dir() / job.file).unlink(missing_ok=True)
+    ).all():
+        name = job.file
+        gone = db.session.execute(
+            update(DossierJob)
+            .where(DossierJob.id == job.id, DossierJob.file == name)
+            .values(file="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if gone != 1:
+            continue
         job.file = ""
+        (export_dir() / name).unlink(missing_ok=True)
         count += 1
     return count
 

@@ -209,6 +209,16 @@ def cancel_day(actor: User, day: ReceptionDay, reason: str) -> int:
     reason = (reason or "").strip()
     if not reason or len(reason) > 200:
         raise RuleViolation(_("请填写取消原因（不超过 200 字）"), field="reason")
+    # A conditional update: a day cancelled twice at once (two leaders) is cancelled, and its
+    # parents told, once.
+    cancelled = db.session.execute(
+        update(ReceptionDay)
+        .where(ReceptionDay.id == day.id, ReceptionDay.status == DayStatus.PUBLISHED)
+        .values(status=DayStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if cancelled != 1:
+        raise IllegalTransition(_("这个接待日已经取消"))
     day.status = DayStatus.CANCELLED
     day.cancel_reason = reason
     n = 0
@@ -217,7 +227,9 @@ def cancel_day(actor: User, day: ReceptionDay, reason: str) -> int:
             Booking.day_id == day.id,
             Booking.status.in_([BookingStatus.BOOKED, BookingStatus.WAITLISTED]),
         )
-    ):
+    ).all():
+        if not _moved(b, b.status, BookingStatus.CANCELLED):
+            continue  # the parent cancelled it at the same moment
         b.status = BookingStatus.CANCELLED
         b.cancel_reason = _("接待日取消：%(r)s", r=reason)
         b.cancelled_at = now()
@@ -556,7 +568,13 @@ def record_visit(
 
 
 def remind_tomorrow(on: date) -> int:
-    """The in-app notice the day before, for parents and hosts (once per booking)."""
+    """The in-app notice the day before, for parents (once per booking) and hosts (once per
+    day). Returns how many bookings this run reminded.
+
+    Idempotent, however often and by however many workers it runs: a booking is claimed by a
+    conditional UPDATE (`reminded_at IS NULL`), which a second run at the same moment waits
+    for and then finds done; each notice carries a key (core.notices) that the database keeps
+    unique per user, so nobody is told twice."""
     count = 0
     tomorrow = on + timedelta(days=1)
     days = db.session.scalars(
@@ -572,24 +590,56 @@ def remind_tomorrow(on: date) -> int:
                 Booking.reminded_at.is_(None),
             )
         ).all()
+        reminded = 0
         for b in bookings:
+            at = now()
+            claimed = db.session.execute(
+                update(Booking)
+                .where(Booking.id == b.id, Booking.reminded_at.is_(None))
+                .values(reminded_at=at)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                continue
+            b.reminded_at = at
             if b.guardian_user_id:
                 notify(
                     b.guardian_user_id,
                     _("明天 %(t)s 书记校长接待日：%(r)s", t=_fmt(b.slot.starts_at), r=day.room),
                     "/reception",
+                    key=f"reception.remind:booking:{b.id}",
                 )
-            b.reminded_at = now()
-            count += 1
-        if bookings:
+            reminded += 1
+        count += reminded
+        if reminded:
+            booked = db.session.scalar(
+                select(func.count(Booking.id)).where(
+                    Booking.day_id == day.id, Booking.status == BookingStatus.BOOKED
+                )
+            )
             for host in day.host_ids:
                 notify(
                     host,
-                    _("明天接待日有 %(n)d 位家长预约", n=len(bookings)),
+                    _("明天接待日有 %(n)d 位家长预约", n=booked),
                     f"/reception/days/{day.id}",
+                    key=f"reception.remind:day:{day.id}",
                 )
     db.session.flush()
     return count
+
+
+def waitlist_place(booking: Booking) -> int | None:
+    """The booking's place on its slot's waitlist (1 = the next to get a freed place, in the
+    order `_promote` takes them), or None when it is not waiting."""
+    if booking.status is not BookingStatus.WAITLISTED or booking.slot_id is None:
+        return None
+    return db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.slot_id == booking.slot_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            Booking.id <= booking.id,
+        )
+    )
 
 
 def counts_by_slot(day_ids) -> dict[int, int]:

@@ -170,7 +170,7 @@ def _pretty(code: str) -> str:
 @login_required
 def booking_ics(booking_id: int):
     booking = load_booking(booking_id)
-    body = ics.booking_calendar(booking)
+    body = ics.booking_calendar(booking, services.waitlist_place(booking))
     return Response(
         body,
         mimetype="text/calendar",
