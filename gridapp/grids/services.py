@@ -19,7 +19,7 @@ from gridapp.core import audit
 from gridapp.core import text as core_text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
-from gridapp.core.unique import held
+from gridapp.core.unique import held, one_row
 from gridapp.extensions import db
 from gridapp.grids.models import (
     Grid,
@@ -161,15 +161,14 @@ def move_family(actor: User, school_class: SchoolClass, family_id: int, grid_id:
     )
     if in_class is None:
         raise RuleViolation(_("这个家庭不在本班"), field="family_id")
-    member = db.session.scalar(
-        select(GridMember).where(
-            GridMember.class_id == school_class.id, GridMember.family_id == family_id
-        )
+    # One grid per family and class (the unique key): two moves at once share the membership.
+    member, _created = one_row(
+        GridMember,
+        {"class_id": school_class.id, "family_id": family_id},
+        # By ids, not the relationship: a row the index refuses must not stay in target.members.
+        lambda: GridMember(grid_id=target.id, class_id=school_class.id, family_id=family_id),
     )
-    if member is None:
-        db.session.add(GridMember(grid=target, family_id=family_id))
-    else:
-        member.grid = target
+    member.grid = target
     db.session.flush()
     audit.record(actor, "grids.move", target, school_id=school_class.school_id, family_id=family_id)
     return target

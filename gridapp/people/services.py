@@ -14,7 +14,7 @@ from gridapp.core import audit, text
 from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
-from gridapp.core.unique import held, lock_row
+from gridapp.core.unique import held, lock_row, one_row
 from gridapp.extensions import db
 from gridapp.people.models import (
     Family,
@@ -328,10 +328,14 @@ def update_sensitive(actor: User, student: Student, values: dict[str, str]) -> N
     if clean["id_number"] and not re.fullmatch(r"\d{17}[\dXx]", clean["id_number"]):
         raise RuleViolation(_("请输入18位身份证号码"), field="id_number")
     clean["id_number"] = clean["id_number"].upper()
-    record = sensitive_of(student)
-    if record is None:
-        record = StudentSensitive(student_id=student.id)
-        db.session.add(record)
+    # One record per student (its primary key): two saves at once share it.
+    record, _created = one_row(
+        StudentSensitive,
+        {"student_id": student.id},
+        lambda: StudentSensitive(
+            student_id=student.id, **dict.fromkeys(StudentSensitive.FIELDS, "")
+        ),
+    )
     changed = [n for n in StudentSensitive.FIELDS if getattr(record, n) != clean[n]]
     for name, value in clean.items():
         setattr(record, name, value)

@@ -101,7 +101,19 @@ def create_school_year(actor: User, school: School, data: SchoolYearData) -> Sch
 def update_semester(actor: User, semester: Semester, starts_on: date, ends_on: date) -> None:
     if not starts_on < ends_on:
         raise RuleViolation(_("结束日期须晚于开始日期"), field="ends_on")
+    # The year's dates may grow: checked with the school's row locked, like create_school_year.
+    lock_row(School, semester.school_id)
     year = semester.school_year
+    others = db.session.scalar(
+        select(SchoolYear.id).where(
+            SchoolYear.school_id == semester.school_id,
+            SchoolYear.id != year.id,
+            SchoolYear.starts_on <= max(ends_on, year.ends_on),
+            SchoolYear.ends_on >= min(starts_on, year.starts_on),
+        )
+    )
+    if others:
+        raise RuleViolation(_("与已有学年的日期重叠"), field="starts_on")
     for other in year.semesters:
         if other.id == semester.id:
             continue

@@ -81,3 +81,50 @@ def test_a_review_saved_from_two_tabs_at_once_is_one_review(app, world):
             )
             == 1
         )
+
+
+def test_a_family_moved_from_two_tabs_at_once_has_one_grid(app, world):
+    with app.app_context():
+        teacher = db.session.get(User, world.other_class_teacher)
+        (grid,) = grids.create_grids(teacher, db.session.get(SchoolClass, world.class_a2), 1)
+        db.session.query(grids.GridMember).filter_by(class_id=world.class_a2).delete()
+        db.session.commit()
+        grid_id = grid.id
+    family_id = None
+    with app.app_context():
+        family_id = db.session.get(Student, world.student_a2).family_id
+
+    def move():
+        teacher = db.session.get(User, world.other_class_teacher)
+        return grids.move_family(
+            teacher, db.session.get(SchoolClass, world.class_a2), family_id, grid_id
+        ).id
+
+    results = race(app, move, move)
+    assert results == [grid_id, grid_id]
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(grids.GridMember.id)).where(
+                    grids.GridMember.class_id == world.class_a2
+                )
+            )
+            == 1
+        )
+
+
+def test_sensitive_data_saved_from_two_tabs_at_once_is_one_record(app, world):
+    from gridapp.people.models import StudentSensitive
+
+    def save(health):
+        def action():
+            teacher = db.session.get(User, world.head_teacher)
+            people.update_sensitive(teacher, db.session.get(Student, world.other_student),
+                                    {"health": health})  # fmt: skip
+
+        return action
+
+    results = race(app, save("哮喘"), save("哮喘，需随身带药"))
+    assert refusals(results) == []
+    with app.app_context():
+        assert db.session.get(StudentSensitive, world.other_student) is not None

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from gridapp.accounts import services as accounts
 from gridapp.accounts.models import User
+from gridapp.core.errors import RuleViolation
 from gridapp.extensions import db
 from gridapp.schools import services
 from gridapp.schools.models import School, SchoolClass, SchoolYear
@@ -83,3 +84,23 @@ def test_one_account_per_username_whatever_its_case(app, world):
             )
             == 1
         )
+
+
+def test_a_semester_stretched_onto_another_year_is_refused(app, world):
+    with app.app_context():
+        admin = db.session.get(User, world.school_admin)
+        school = db.session.get(School, world.school_a)
+        data = services.SchoolYearData(
+            "2031—2032学年",
+            date(2031, 9, 1),
+            date(2032, 1, 20),
+            date(2032, 2, 20),
+            date(2032, 7, 5),
+        )
+        year = services.create_school_year(admin, school, data)
+        first = year.semesters[0]
+        db.session.commit()
+        with pytest.raises(RuleViolation, match="与已有学年的日期重叠"):
+            # The world's current year ends in 2027: reaching back into it is an overlap.
+            services.update_semester(admin, first, date(2026, 12, 1), date(2032, 1, 20))
+        db.session.rollback()
