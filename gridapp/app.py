@@ -91,6 +91,16 @@ def _init_extensions(app: Flask) -> None:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(conn, _name):
+            # Python's sqlite3 opens a transaction only before INSERT, UPDATE or DELETE; a
+            # SAVEPOINT outside one starts its own, which RELEASE then commits, so a request
+            # that failed later kept what its savepoint wrote. Open the transaction first, for
+            # writing (the savepoint is there to write; busy_timeout waits for the lock).
+            raw = conn.connection.dbapi_connection
+            if not raw.in_transaction:
+                raw.execute("BEGIN IMMEDIATE")
+
 
 def _limit_only_where_declared(app: Flask) -> None:
     """Limits live only on the views that declare them (login, mailbox, tracking, guest booking),
