@@ -398,6 +398,9 @@ def reject_reply(actor: User, case: Case, note: str) -> None:
     if not case.reply_draft:
         raise IllegalTransition(_("没有待审核的答复"))
     note = _text(note, "note", _("请写明退回的原因"))
+    # A conditional update: the same draft sent back twice at once (two tabs) is sent back once.
+    if not _claimed(case, Case.reply_draft == case.reply_draft, reply_draft=""):
+        raise IllegalTransition(_("这条意见刚刚被其他人办理过，请刷新页面后再试"))
     case.reply_draft = ""
     _event(actor, case, "reject_draft", note)
     audit.record(actor, "case.reject_reply", case, school_id=case.school_id)

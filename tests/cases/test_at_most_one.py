@@ -97,3 +97,26 @@ def test_a_captcha_sent_twice_at_once_lets_one_letter_through(app, world):
         return mailbox.check_captcha("race-captcha", "abcd")
 
     assert sorted(race(app, check, check)) == [False, True]
+
+
+def test_a_draft_sent_back_twice_at_once_is_sent_back_once(app, world):
+    """Two rejections of the same waiting draft (two tabs of the principal): one is recorded,
+    the other is told the case moved on."""
+    with app.app_context():
+        case = db.session.get(Case, world.case)
+        case.reply_draft = "会处理。"
+        db.session.commit()
+
+    def reject():
+        principal = db.session.get(User, world.principal)
+        services.reject_reply(principal, db.session.get(Case, world.case), "请写明具体措施")
+
+    results = race(app, reject, reject)
+    assert len(refusals(results)) == 1
+    with app.app_context():
+        events = db.session.scalar(
+            select(func.count(CaseEvent.id)).where(
+                CaseEvent.case_id == world.case, CaseEvent.action == "reject_draft"
+            )
+        )
+        assert events == 1
