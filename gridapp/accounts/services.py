@@ -192,12 +192,14 @@ def set_school_roles(actor: User, user: User, school_id: int, roles: set[Role]) 
     ):
         raise RuleViolation(_("不能取消自己的学校管理员角色"), field="roles")
     current = {r.role: r for r in user.roles if r.school_id == school_id}
-    for role, grant in current.items():
-        if role not in wanted:
-            user.roles.remove(grant)
-    for role in wanted - set(current):
-        user.roles.append(UserRole(role=role, school_id=school_id))
-    db.session.flush()
+    # Two admins saving the roles at once: the unique (user, role, school) index refuses the
+    # second grant, and the second is told the roles changed.
+    with held(_("这个账号的角色刚刚被其他人修改过，请刷新页面后再试"), conflict=True):
+        for role, grant in current.items():
+            if role not in wanted:
+                user.roles.remove(grant)
+        for role in wanted - set(current):
+            user.roles.append(UserRole(role=role, school_id=school_id))
     audit.record(
         actor, "user.roles", user, school_id=school_id, roles=sorted(str(r) for r in wanted)
     )

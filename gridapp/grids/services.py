@@ -354,11 +354,13 @@ def set_attendance(
     current = {a.family_id: a for a in activity.attendance}
     added = family_ids - set(current)
     removed = set(current) - family_ids
-    for fid in removed:
-        activity.attendance.remove(current[fid])
-    for fid in sorted(added):
-        activity.attendance.append(GuidanceAttendance(family_id=fid))
-    db.session.flush()
+    # Two people saving the list at once: the unique (activity, family) index refuses the second
+    # insert of a family, and the second is told the list changed.
+    with held(_("出席名单刚刚被其他人修改过，请刷新页面后再试"), conflict=True):
+        for fid in removed:
+            activity.attendance.remove(current[fid])
+        for fid in sorted(added):
+            activity.attendance.append(GuidanceAttendance(family_id=fid))
     audit.record(
         actor, "grids.activity.attendance", activity, school_id=activity.school_id,
         attended=len(family_ids), added=len(added), removed=len(removed),

@@ -128,3 +128,39 @@ def test_sensitive_data_saved_from_two_tabs_at_once_is_one_record(app, world):
     assert refusals(results) == []
     with app.app_context():
         assert db.session.get(StudentSensitive, world.other_student) is not None
+
+
+def test_attendance_saved_from_two_tabs_at_once_lists_each_family_once(app, world):
+    """Two teachers tick the same family at once: one row, and the other is told the list
+    changed (not the generic "modified by someone else")."""
+    from datetime import date
+
+    from gridapp.grids.models import GuidanceActivity, GuidanceAttendance
+
+    with app.app_context():
+        teacher = db.session.get(User, world.head_teacher)
+        activity = grids.create_activity(
+            teacher,
+            db.session.get(SchoolClass, world.class_a1),
+            grids.ActivityData("亲子沟通讲座", date(2026, 11, 21), "学校报告厅", "陈老师"),
+            date(2026, 11, 23),
+        )
+        db.session.commit()
+        activity_id = activity.id
+        family = db.session.get(Student, world.student).family_id
+
+    def tick():
+        activity = db.session.get(GuidanceActivity, activity_id)
+        teacher = db.session.get(User, world.head_teacher)
+        return grids.set_attendance(teacher, activity, {family}, date(2026, 11, 23))
+
+    results = race(app, tick, tick)
+    refused = refusals(results)
+    assert len(refused) == 1 and "出席名单刚刚被其他人修改过" in str(refused[0])
+    with app.app_context():
+        rows = db.session.scalar(
+            select(func.count(GuidanceAttendance.id)).where(
+                GuidanceAttendance.activity_id == activity_id
+            )
+        )
+        assert rows == 1

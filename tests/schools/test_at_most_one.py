@@ -104,3 +104,25 @@ def test_a_semester_stretched_onto_another_year_is_refused(app, world):
             # The world's current year ends in 2027: reaching back into it is an overlap.
             services.update_semester(admin, first, date(2026, 12, 1), date(2032, 1, 20))
         db.session.rollback()
+
+
+def test_roles_granted_from_two_tabs_at_once_are_granted_once(app, world):
+    """Two admins make the same teacher a principal at once: one grant, and the other is told
+    the roles changed (not the generic "modified by someone else")."""
+    from gridapp.accounts.models import Role, UserRole
+
+    def grant():
+        admin = db.session.get(User, world.school_admin)
+        teacher = db.session.get(User, world.subject_teacher)
+        accounts.set_school_roles(admin, teacher, world.school_a, {Role.TEACHER, Role.PRINCIPAL})
+
+    results = race(app, grant, grant)
+    refused = refusals(results)
+    assert len(refused) == 1 and "角色刚刚被其他人修改过" in str(refused[0])
+    with app.app_context():
+        grants = db.session.scalar(
+            select(func.count(UserRole.id)).where(
+                UserRole.user_id == world.subject_teacher, UserRole.role == Role.PRINCIPAL
+            )
+        )
+        assert grants == 1
