@@ -117,17 +117,10 @@ class TrackForm(Form):
     )  # fmt: skip
 
 
-class RateForm(Form):
+class RateForm(LetterRateForm):
+    """A reply rated from the tracking page, whose code says which letter."""
+
     code = HiddenField()
-    rating = RadioField(
-        _l("您对答复的评价"), coerce=optional_int,
-        choices=[SelectChoice(n, str(n)) for n in (5, 4, 3, 2, 1)],
-        validators=[InputRequired(_l("请选择 1 到 5 分"))],
-    )  # fmt: skip
-    comment = TextAreaField(
-        _l("您的意见（选填）"), [Optional(), Length(max=2000), no_control_chars], filters=[strip],
-        render_kw={"rows": 2},
-    )  # fmt: skip
 
 
 class RegisterCaseForm(Form):

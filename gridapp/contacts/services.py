@@ -473,15 +473,9 @@ def pickable_students_query(taught_class_ids, search: str = "") -> Select:
         .options(joinedload(Student.school_class))
         .order_by(Student.class_id, Student.student_number)
     )
-    search = text.normalise_search(search)
-    if search:
-        like = text.like_pattern(search)
-        q = q.where(
-            or_(
-                Student.name.ilike(like, escape=text.LIKE_ESCAPE),
-                Student.student_number.ilike(like, escape=text.LIKE_ESCAPE),
-            )
-        )
+    found = text.search_condition(search, Student.name, Student.student_number)
+    if found is not None:
+        q = q.where(found)
     return q
 
 

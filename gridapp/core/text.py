@@ -198,6 +198,19 @@ def like_pattern(value: str, *, contains: bool = True) -> str:
     return f"%{escaped}%" if contains else f"{escaped}%"
 
 
+def search_condition(search: str | None, *columns):
+    """The SQL condition "one of `columns` contains `search`": the search box's text in its
+    normal form (``normalise_search``), matched case-insensitively and literally (``%`` and
+    ``_`` are not wildcards) on both databases. None when nothing is searched."""
+    from sqlalchemy import or_
+
+    search = normalise_search(search)
+    if not search:
+        return None
+    like = like_pattern(search)
+    return or_(*(column.ilike(like, escape=LIKE_ESCAPE) for column in columns))
+
+
 # ---- the order of names -----------------------------------------------------------------------
 
 # Surnames whose reading differs from the character's usual one (曾 zēng, not céng).

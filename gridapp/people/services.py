@@ -360,15 +360,9 @@ def school_users_query(school_id: int, search: str = "", role: str = "") -> Sele
         .distinct()
         .order_by(User.name_key, User.id)
     )
-    search = text.normalise_search(search)
-    if search:
-        like = text.like_pattern(search)
-        q = q.where(
-            or_(
-                User.name.ilike(like, escape=text.LIKE_ESCAPE),
-                User.username.ilike(like, escape=text.LIKE_ESCAPE),
-            )
-        )
+    found = text.search_condition(search, User.name, User.username)
+    if found is not None:
+        q = q.where(found)
     if role in {r.value for r in Role}:
         q = q.where(UserRole.role == role)
     return q
