@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.reception.views import bp as reception_bp
     from gridapp.reports.views import bp as reports_bp
     from gridapp.reviews.views import bp as reviews_bp
+    from gridapp.roster.views import bp as roster_bp
     from gridapp.schools.views import bp as schools_bp
 
     for bp in (
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
         mailbox_bp,
         reception_bp,
         reviews_bp,
+        roster_bp,
         archives_bp,
         dossiers_bp,
         reports_bp,

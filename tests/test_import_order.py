@@ -30,6 +30,7 @@ ORDER: list[tuple[str, ...]] = [
     ("grids",),  # parent grids: read contacts, relay opinions as cases
     ("reception",),  # reception days: a visit may become a case
     ("reviews",),  # academic reviews
+    ("roster",),  # imports, exports and the rollover: read people, schools, accounts, contacts
     # Packages that read many features:
     ("archives",),  # the student page and archive: every feature's records of one student
     ("dossiers",),  # PDF dossiers of the archive, their jobs and routes
