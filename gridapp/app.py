@@ -154,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
         division_views,  # noqa: F401  (routes on the grids blueprint)
     )
     from gridapp.grids.views import bp as grids_bp
+    from gridapp.people import status_views  # noqa: F401  (routes on the people blueprint)
     from gridapp.people.account_views import admin_bp as accounts_admin_bp
     from gridapp.people.class_views import bp as classes_bp
     from gridapp.people.views import bp as people_bp

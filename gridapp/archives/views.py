@@ -44,6 +44,7 @@ def student(student_id: int):
         links=links,
         siblings=siblings,
         can_edit=can(current_user, Need.EDIT, student),
+        can_manage=can(current_user, Need.MANAGE, student),
         staff_view=staff_view,
         visible_sibling_ids={s.id for s in siblings if can(current_user, Need.VIEW, s)},
     )

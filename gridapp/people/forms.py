@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from gridapp.core.forms import CodeField, Form, NameField, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
-from gridapp.people.models import Gender, StudentSensitive
+from gridapp.people.models import INACTIVE_STATUSES, Gender, StudentSensitive, StudentStatus
 
 
 class StudentForm(Form):
@@ -67,3 +67,20 @@ class DossierForm(Form):
     def chosen(self) -> set[int]:
         """The ticked students' ids (none ticked: the whole class)."""
         return {int(v) for v in self.student_ids.data or [] if v.isdecimal() and len(v) < 10}
+
+
+class StudentStatusForm(Form):
+    """Mark a student transferred, left or graduated from a date, or back at school (在读)."""
+
+    to_status = SelectField(_l("学籍状态"), choices=[])
+    on = DateField(_l("生效日期"), [DataRequired(_l("请填写日期"))])
+    reason = StringField(
+        _l("原因（选填）"), [Optional(), Length(max=200), no_control_chars], filters=[strip]
+    )
+
+    def __init__(self, *args, active: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if active:
+            self.to_status.choices = [(s.value, s.label) for s in INACTIVE_STATUSES]
+        else:
+            self.to_status.choices = [(StudentStatus.ACTIVE.value, StudentStatus.ACTIVE.label)]

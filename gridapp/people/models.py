@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,9 +12,11 @@ from gridapp.core.i18n import N_
 from gridapp.core.models import (
     LabelledEnum,
     TimestampMixin,
+    UTCDateTime,
     enum_column,
     keep_normal_form,
     name_key_column,
+    utcnow,
 )
 from gridapp.extensions import db
 
@@ -29,6 +31,9 @@ class StudentStatus(LabelledEnum):
     GRADUATED = ("graduated", N_("已毕业"))
     TRANSFERRED = ("transferred", N_("已转学"))
     LEFT = ("left", N_("已离校"))
+
+
+INACTIVE_STATUSES = (StudentStatus.TRANSFERRED, StudentStatus.LEFT, StudentStatus.GRADUATED)
 
 
 class Relation(LabelledEnum):
@@ -201,6 +206,27 @@ class StudentSensitive(TimestampMixin, db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     FIELDS = ("health", "finances", "parents_marriage", "psychology", "id_number")
+
+
+class StudentStatusChange(db.Model):
+    """One change of a student's status (在读 → 已转学 / 已离校 / 已毕业, and back), kept for ever:
+    the date it took effect, why, who recorded it. An undone change stays, marked `undone_at`
+    (people.services.set_student_status / undo_status_change; issue 15 item 6)."""
+
+    __tablename__ = "student_status_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    from_status: Mapped[StudentStatus] = enum_column(StudentStatus, name="from_status")
+    to_status: Mapped[StudentStatus] = enum_column(StudentStatus, name="to_status")
+    on: Mapped[date]  # the first day in the new status
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    student: Mapped[Student] = relationship()
+    changed_by = relationship("User", foreign_keys=[changed_by_id])
 
 
 _name, _key = core_text.normalise_name, core_text.name_sort_key

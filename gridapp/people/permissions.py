@@ -89,7 +89,9 @@ def family_in_classes(family_id: int, class_ids) -> bool:
 
 def can_student(user: User, need: Need, student: Student) -> bool:
     """A student: the school's leaders, the class's teachers and the guardians see them; the head
-    teacher and the school admin edit them while they are at school."""
+    teacher, the principal and the school admin edit them (and their guardians) while they are at
+    school; the principal and the school admin manage them (status, class, guardian links; issue
+    15 item 6), whatever their status."""
     sid = student.school_id
     if need is Need.VIEW:
         return (
@@ -101,9 +103,9 @@ def can_student(user: User, need: Need, student: Student) -> bool:
         # A student who has left (graduated, transferred) is read-only: the archive stays.
         if student.status != StudentStatus.ACTIVE:
             return False
-        return user.has_role(Role.SCHOOL_ADMIN, sid) or student.class_id in headed_class_ids(user)
+        return sid in leader_school_ids(user) or student.class_id in headed_class_ids(user)
     if need is Need.MANAGE:
-        return user.has_role(Role.SCHOOL_ADMIN, sid)
+        return sid in leader_school_ids(user)
     return False
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.core import audit, text
 from gridapp.core.audit import AuditEntry
-from gridapp.core.errors import RuleViolation
+from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.unique import held, lock_row, one_row
 from gridapp.extensions import db
@@ -25,6 +25,7 @@ from gridapp.people.models import (
     StudentFocus,
     StudentGuardian,
     StudentStatus,
+    StudentStatusChange,
 )
 from gridapp.schools.models import School
 
@@ -418,3 +419,204 @@ def audit_log_query(
     if day_start is not None:
         q = q.where(AuditEntry.at >= day_start, AuditEntry.at < day_start + timedelta(days=1))
     return q
+
+
+# ---- a student's status: transferred, left, graduated, and back -----------------------------------
+
+
+def status_history(student: Student) -> list[StudentStatusChange]:
+    """The student's status changes, newest first (undone ones included, marked `undone_at`)."""
+    return list(
+        db.session.scalars(
+            select(StudentStatusChange)
+            .where(StudentStatusChange.student_id == student.id)
+            .options(joinedload(StudentStatusChange.changed_by))
+            .order_by(StudentStatusChange.on.desc(), StudentStatusChange.id.desc())
+        )
+    )
+
+
+def _last_changes(student_ids) -> dict[int, StudentStatusChange]:
+    """Each student's latest change that is not undone (one query)."""
+    out: dict[int, StudentStatusChange] = {}
+    ids = sorted(set(student_ids))
+    if not ids:
+        return out
+    for change in db.session.scalars(
+        select(StudentStatusChange)
+        .where(StudentStatusChange.student_id.in_(ids), StudentStatusChange.undone_at.is_(None))
+        .order_by(StudentStatusChange.on, StudentStatusChange.id)
+    ):
+        out[change.student_id] = change  # the last one wins
+    return out
+
+
+def _check_status_date(on: date, last: StudentStatusChange | None, today: date) -> None:
+    if on > today:
+        raise RuleViolation(_("日期不能晚于今天"), field="on")
+    if on.year < 1950:
+        raise RuleViolation(_("请填写有效的日期"), field="on")
+    if last is not None and on < last.on:
+        raise RuleViolation(
+            _("日期不能早于上一次学籍变动（%(d)s）", d=last.on.isoformat()), field="on"
+        )
+
+
+def _status_changed(ids: list[int], old: StudentStatus, new: StudentStatus) -> int:
+    """The conditional UPDATE of the old status: how many rows moved on."""
+    return db.session.execute(
+        update(Student)
+        .where(Student.id.in_(ids), Student.status == old)
+        .values(status=new)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def set_student_status(
+    actor: User,
+    student: Student,
+    status: StudentStatus,
+    on: date,
+    reason: str = "",
+    *,
+    today: date | None = None,
+) -> StudentStatusChange:
+    """Record that `student` is transferred, left or graduated from `on` (a date, not after
+    today), or is back at school (在读) from `on`; returns the new `StudentStatusChange`.
+
+    An inactive student leaves the class roster, the worklists and the quota figures of the
+    periods reckoned after `on`; their archive stays readable and read-only (people.permissions:
+    EDIT needs an active student). `reason` (≤ 200 characters, free text) is kept in the history,
+    never in the audit log (which says from, to and the date).
+
+    Raises RuleViolation (field `status`: the student already has that status, or an inactive
+    student is to change to another inactive status: return to 在读 first; field `on`: a date in
+    the future or before the student's last change) and IllegalTransition (409) when another
+    request changed the status meanwhile: the change is a conditional UPDATE of the old status.
+    Rule source: issue 15 item 6 (a student transferred, left or graduated; history kept).
+    """
+    from gridapp.core.time import today as today_
+
+    today = today or today_()
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise RuleViolation(_("内容不能超过 %(n)d 字", n=200), field="reason")
+    old = student.status
+    if status == old:
+        raise RuleViolation(_("该学生已是“%(s)s”", s=status.label), field="to_status")
+    if old != StudentStatus.ACTIVE and status != StudentStatus.ACTIVE:
+        raise RuleViolation(_("该学生已不在读，请先恢复在读再更改"), field="to_status")
+    _check_status_date(on, _last_changes([student.id]).get(student.id), today)
+    if _status_changed([student.id], old, status) != 1:
+        raise IllegalTransition(_("该学生的学籍状态已被他人更改，请刷新页面后再试"))
+    change = StudentStatusChange(
+        student_id=student.id,
+        from_status=old,
+        to_status=status,
+        on=on,
+        reason=reason,
+        changed_by_id=actor.id,
+    )
+    db.session.add(change)
+    db.session.flush()
+    db.session.refresh(student, ["status"])
+    audit.record(
+        actor, "student.status", student, school_id=student.school_id,
+        from_status=old.value, to_status=status.value, on=on.isoformat(),
+    )  # fmt: skip
+    return change
+
+
+def set_students_status(
+    actor: User,
+    students,
+    status: StudentStatus,
+    on: date,
+    reason: str = "",
+    *,
+    today: date | None = None,
+) -> list[StudentStatusChange]:
+    """The same as `set_student_status` for many active students at once (the roster import's
+    "absent from the new file" list), all or nothing, in a fixed number of statements whatever
+    their number. `status` must be transferred, left or graduated.
+
+    Raises RuleViolation (field `status`) naming the students that are not active, or (field
+    `on`) for a date in the future or before one of their last changes; IllegalTransition when
+    another request changed one of them meanwhile (the caller's transaction is then rolled back:
+    nothing is half-changed). Rule source: issue 15 items 4 and 6.
+    """
+    from gridapp.core.time import today as today_
+    from gridapp.people.models import INACTIVE_STATUSES
+
+    today = today or today_()
+    students = list({s.id: s for s in students}.values())
+    if not students:
+        return []
+    if status not in INACTIVE_STATUSES:
+        raise RuleViolation(_("请选择转学、离校或毕业"), field="to_status")
+    reason = (reason or "").strip()[:200]
+    not_active = [s.name for s in students if s.status != StudentStatus.ACTIVE]
+    if not_active:
+        raise RuleViolation(
+            _("这些学生已不在读：%(names)s", names="、".join(not_active[:10])), field="status"
+        )
+    last = _last_changes([s.id for s in students])
+    for s in students:
+        _check_status_date(on, last.get(s.id), today)
+    ids = [s.id for s in students]
+    if _status_changed(ids, StudentStatus.ACTIVE, status) != len(ids):
+        raise IllegalTransition(_("有学生的学籍状态已被他人更改，请刷新页面后再试"))
+    changes = [
+        StudentStatusChange(
+            student_id=s.id,
+            from_status=StudentStatus.ACTIVE,
+            to_status=status,
+            on=on,
+            reason=reason,
+            changed_by_id=actor.id,
+        )  # fmt: skip
+        for s in students
+    ]
+    db.session.add_all(changes)
+    for s in students:
+        audit.record(
+            actor, "student.status", s, school_id=s.school_id,
+            from_status=StudentStatus.ACTIVE.value, to_status=status.value, on=on.isoformat(),
+        )  # fmt: skip
+    db.session.flush()
+    for s in students:
+        db.session.expire(s, ["status"])
+    return changes
+
+
+def undo_status_change(actor: User, change: StudentStatusChange) -> None:
+    """Undo the student's latest status change exactly (a mistaken "transferred" is as if it
+    never was): the student's status goes back to `change.from_status`, the change stays in the
+    history marked undone. Only the latest change that is not undone can be undone.
+
+    Raises RuleViolation when a later change exists or it is already undone, IllegalTransition
+    when another request changed the status meanwhile (conditional UPDATEs of the old state).
+    Rule source: issue 15 item 6 (undo where cheap).
+    """
+    from gridapp.core.time import now
+
+    if change.undone_at is not None:
+        raise RuleViolation(_("这次变动已撤销"))
+    if _last_changes([change.student_id]).get(change.student_id) is not change:
+        raise RuleViolation(_("只能撤销最近一次学籍变动"))
+    done = db.session.execute(
+        update(StudentStatusChange)
+        .where(StudentStatusChange.id == change.id, StudentStatusChange.undone_at.is_(None))
+        .values(undone_at=now(), undone_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1 or _status_changed([change.student_id], change.to_status, change.from_status) != 1:
+        raise IllegalTransition(_("该学生的学籍状态已被他人更改，请刷新页面后再试"))
+    db.session.refresh(change)
+    student = change.student
+    db.session.refresh(student, ["status"])
+    audit.record(
+        actor, "student.status.undo", student, school_id=student.school_id,
+        from_status=change.to_status.value, to_status=change.from_status.value,
+        on=change.on.isoformat(),
+    )  # fmt: skip
