@@ -12,6 +12,10 @@ from gridapp.extensions import db
 
 
 def register(app: Flask) -> None:
+    from gridapp.roster.cli import roster
+
+    app.cli.add_command(roster)
+
     @app.cli.command("demo-data")
     @click.option(
         "--seed", default=2026, show_default=True, help="random seed (same seed, same data)"

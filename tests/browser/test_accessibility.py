@@ -37,7 +37,10 @@ PAGES = {
         "/cases/{case}", "/schools/{school_a}/reception", "/reception/days/{reception_day}",
         "/schools/{school_a}/case-settings",
     ],
-    "school_admin": ["/admin/users", "/admin/users/new", "/classes/{class_a1}/edit"],
+    "school_admin": [
+        "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
+        "/schools/{school_a}/roster/export",
+    ],
     "district_supervisor": ["/", "/district/coverage", "/district/cases"],
 }  # fmt: skip
 
