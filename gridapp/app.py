@@ -162,7 +162,10 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.reception.views import bp as reception_bp
     from gridapp.reports.views import bp as reports_bp
     from gridapp.reviews.views import bp as reviews_bp
-    from gridapp.roster import export_views  # noqa: F401  (routes on the roster blueprint)
+    from gridapp.roster import (
+        export_views,  # noqa: F401  (routes on the roster blueprint)
+        import_views,  # noqa: F401  (routes on the roster blueprint)
+    )
     from gridapp.roster.views import bp as roster_bp
     from gridapp.schools.views import bp as schools_bp
 

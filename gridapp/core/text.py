@@ -34,6 +34,8 @@ __all__ = [
     "normalise_phone",
     "normalise_search",
     "parse_class_name",
+    "parse_class_number",
+    "parse_grade",
 ]
 
 MIDDLE_DOT = "\u00b7"  # · the one middle dot GridApp stores (GB 18030's 间隔号 in names)
@@ -176,6 +178,24 @@ def parse_class_name(value: str | None) -> tuple[int, int] | None:
     if level is None or number is None or not 1 <= level <= 12 or not 1 <= number <= 99:
         return None
     return level, number
+
+
+def parse_grade(value: str | None) -> int | None:
+    """The grade level (1–12) of a grade as people write it, or None: "三年级", "3年级", "3",
+    "初一" (7), "高二" (11), "七年级", "一年级" (1). Used where a file gives the grade and the
+    class in two columns (the roster import)."""
+    grade = nfkc(value).replace(" ", "")
+    grade = re.sub(r"(?:年级|年)$", "", grade)
+    level = _LEVEL_NAMES.get(grade) or _number(grade)
+    return level if level is not None and 1 <= level <= 12 else None
+
+
+def parse_class_number(value: str | None) -> int | None:
+    """The class number (1–99) of a class written without its grade, or None: "2", "2班",
+    "(2)班", "（２）", "二班"."""
+    number = re.sub(r"[()\s]", "", nfkc(value)).removesuffix("班")
+    parsed = _number(number)
+    return parsed if parsed is not None and 1 <= parsed <= 99 else None
 
 
 def normalise_class_name(value: str | None) -> str:

@@ -1,0 +1,118 @@
+"""The students kind: plan (preview) and apply (commit) against the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, func, select
+
+from gridapp.extensions import db
+from gridapp.people.models import Guardian, Student, StudentSensitive
+from gridapp.roster import services
+from gridapp.roster.models import FamilyLink
+from gridapp.schools.models import School
+
+from . import files
+
+
+def _preview(world, data, name="名单.xlsx"):
+    school = db.session.get(School, world.school_a)
+    return school, services.preview(school, data, name, "students")
+
+
+def test_new_students_are_planned_then_written_once(app, world, ctx):
+    data = files.xlsx_bytes(files.rows_of(3))
+    school, found = _preview(world, data)
+    assert found.counts == {"rows": 3, "new": 3, "updated": 0, "unchanged": 0, "errors": 0}
+    assert db.session.scalar(select(func.count()).where(Student.student_number == "20260001")) == 0
+    counts = services.commit(None, school, found)
+    assert counts["new"] == 3 and counts["guardians"] == 3
+    s = db.session.scalar(select(Student).where(Student.student_number == "20260002"))
+    assert s.name == "学生2" and s.school_class.name == "三年级（1）班"
+    assert s.primary_guardian.mobile == "13900000002"
+    # Again: nothing changes.
+    school, again = _preview(world, data)
+    assert again.counts["unchanged"] == 3 and not again.plan.writes
+
+
+def test_a_changed_file_updates_only_what_changed(app, world, ctx):
+    school, found = _preview(world, files.xlsx_bytes(files.rows_of(2)))
+    services.commit(None, school, found)
+    rows = files.rows_of(2)
+    rows[1][6] = "三年级（2）班"
+    school, found = _preview(world, files.xlsx_bytes(rows))
+    assert found.counts["updated"] == 1 and found.counts["unchanged"] == 1
+    change = next(c for c in found.plan.changes if c.action == "updated")
+    assert change.changes == ["班级：三年级（1）班 → 三年级（2）班"]
+    services.commit(None, school, found)
+    s = db.session.scalar(select(Student).where(Student.student_number == "20260002"))
+    assert s.class_id == world.class_a2
+
+
+def test_siblings_share_a_family_by_mobile_across_schools(app, world, ctx):
+    # 李芳 (13812345678) is the guardian of 王小明 and 王小红 in the world.
+    row = files.student(
+        "20269999", "王小三", "三年级（2）班", "138 1234 5678", g1="李芳", r1="母亲"
+    )
+    school, found = _preview(world, files.csv_bytes([row]))
+    assert found.counts["new"] == 1
+    services.commit(None, school, found)
+    new = db.session.scalar(select(Student).where(Student.student_number == "20269999"))
+    old = db.session.get(Student, world.student)
+    assert new.family_id == old.family_id
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Guardian).where(Guardian.mobile == "13812345678")
+        )
+        == 1
+    )
+    link = db.session.scalar(select(FamilyLink).where(FamilyLink.student_id == new.id))
+    assert link.mobile == "13812345678" and link.family_id == old.family_id
+
+
+def test_two_new_siblings_in_one_file_are_one_family(app, world, ctx):
+    rows = [
+        files.student("20260001", "甲", mobile="13900000009"),
+        files.student("20260002", "乙", "三年级（2）班", mobile="13900000009"),
+    ]
+    school, found = _preview(world, files.csv_bytes(rows))
+    services.commit(None, school, found)
+    a, b = db.session.scalars(
+        select(Student)
+        .where(Student.student_number.in_(["20260001", "20260002"]))
+        .order_by(Student.student_number)
+    ).all()
+    assert a.family_id == b.family_id
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Guardian).where(Guardian.mobile == "13900000009")
+        )
+        == 1
+    )
+
+
+def test_id_numbers_go_to_the_sensitive_record(app, world, ctx):
+    rows = [files.student(id_number="110105201709010024", birth="")]
+    school, found = _preview(world, files.csv_bytes(rows))
+    assert found.counts["errors"] == 0, found.plan.errors
+    services.commit(None, school, found)
+    s = db.session.scalar(select(Student).where(Student.student_number == "20260001"))
+    assert db.session.get(StudentSensitive, s.id).id_number == "110105201709010024"
+    assert s.birth_on.isoformat() == "2017-09-01"
+
+
+def test_statements_do_not_grow_with_rows(app, world, ctx):
+    def count(n, start):
+        seen = []
+
+        def record(*_args):
+            seen.append(1)
+
+        data = files.xlsx_bytes(files.rows_of(n, start))
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            school, found = _preview(world, data)
+            services.commit(None, school, found)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(seen)
+
+    assert count(10, 1) == count(100, 100)
