@@ -40,6 +40,7 @@ PAGES = {
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
         "/schools/{school_a}/roster/export",
+        "/schools/{school_a}/roster/import", "/schools/{school_a}/roster/family-links",
     ],
     "district_supervisor": ["/", "/district/coverage", "/district/cases"],
 }  # fmt: skip
