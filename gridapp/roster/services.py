@@ -234,28 +234,34 @@ ABSENT_STATUSES = (StudentStatus.LEFT, StudentStatus.TRANSFERRED)
 
 
 def mark_absent(actor, school: School, student_ids, status: StudentStatus) -> int:
-    """Mark active students of `school` as left or transferred (those absent from an imported
-    file, chosen by the admin): a conditional UPDATE of the active ones only, so a student
-    already marked or of another school is left alone. Returns how many changed; audited.
-    RuleViolation for another status or no student."""
+    """Mark active students of `school` as left or transferred from today (those absent from
+    an imported file, ticked by the admin) through people.services.set_students_status (the
+    status history, all or nothing, audited there). Students of another school or no longer
+    active are left alone. Returns how many changed. RuleViolation for another status or when no
+    ticked student can be marked."""
+    from gridapp.core.time import today
+    from gridapp.people import services as people
+
     if status not in ABSENT_STATUSES:
         raise RuleViolation(_("只能标记为已离校或已转学"), field="status")
     ids = sorted({int(i) for i in student_ids if 0 < int(i) < 2**31})
-    if not ids:
+    students = (
+        db.session.scalars(
+            select(Student).where(
+                Student.id.in_(ids),
+                Student.school_id == school.id,
+                Student.status == StudentStatus.ACTIVE,
+            )
+        ).all()
+        if ids
+        else []
+    )
+    if not students:
         raise RuleViolation(_("请先勾选学生"), field="student_ids")
-    changed = db.session.execute(
-        update(Student)
-        .where(
-            Student.id.in_(ids),
-            Student.school_id == school.id,
-            Student.status == StudentStatus.ACTIVE,
-        )  # fmt: skip
-        .values(status=status, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changes = people.set_students_status(actor, students, status, today())
     audit.record(actor, "roster.mark_absent", school, school_id=school.id, status=str(status),
-                 students=changed)  # fmt: skip
-    return changed
+                 students=len(changes))  # fmt: skip
+    return len(changes)
 
 
 # ---- automatic family links -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """roster import (issue 15): automatic family links (roster_family_links) and background import jobs (roster_import_jobs)
 
 Revision ID: cbd1d56662f8
-Revises: 9d4f2a6b8c13
+Revises: a3ea7ee0b6bd
 Create Date: 2026-11-30 16:59:30.914511
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cbd1d56662f8'
-down_revision = '9d4f2a6b8c13'
+down_revision = 'a3ea7ee0b6bd'
 branch_labels = None
 depends_on = None
 
