@@ -75,6 +75,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/roster.py
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -26,14 +26,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 
 from gridapp.core import text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
-
-if TYPE_CHECKING:  # pragma: no cover
-    from gridapp.roster.kinds import Kind
 
 MAX_ROWS = 10_000  # data rows per file; a district splits a bigger roster by school or grade
 MAX_BYTES = 10 * 1024 * 1024  # an upload's size; the import view answers 413 beyond it
@@ -124,7 +120,7 @@ def _bad_encoding() -> ImportRefused:
     return ImportRefused(_("无法识别文件编码，请另存为 UTF-8 或 GBK 的 CSV，或 .xlsx"))
 
 
-def read_table(data: bytes, filename: str, kind: Kind) -> Table:
+def read_table(data: bytes, filename: str, kind) -> Table:
     """The table of an uploaded file for `kind` (its columns found in the header row).
 
     `data` is the whole file, `filename` its name (only for messages: the content decides the
@@ -151,7 +147,7 @@ def read_table(data: bytes, filename: str, kind: Kind) -> Table:
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
-def _read_xlsx(data: bytes, kind: Kind) -> Table:
+def _read_xlsx(data: bytes, kind) -> Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -314,7 +310,7 @@ def _reads_as_chinese(decoded: str) -> bool:
     return common >= 0.9 * len(wide)
 
 
-def _read_csv(data: bytes, kind: Kind) -> Table:
+def _read_csv(data: bytes, kind) -> Table:
     decoded, encoding = decode_csv(data)
     lines = decoded.splitlines()
     sample = "\n".join(lines[:HEADER_ROWS])
@@ -355,7 +351,7 @@ def header_key(value: str | None) -> str:
     return re.sub(r"[\s*＊:：]", "", value).lower()
 
 
-def _match_header(cells: list[Cell], kind: Kind) -> dict[str, int]:
+def _match_header(cells: list[Cell], kind) -> dict[str, int]:
     """key → column index of the kind's columns found in a row (the first column of a name)."""
     found: dict[str, int] = {}
     order: list[str] = []
@@ -375,7 +371,7 @@ def _match_header(cells: list[Cell], kind: Kind) -> dict[str, int]:
     return found
 
 
-def _table(rows, kind: Kind, fmt: str, *, encoding: str = "", merges=()) -> Table:
+def _table(rows, kind, fmt: str, *, encoding: str = "", merges=()) -> Table:
     head: list[tuple[int, list[Cell]]] = []
     best = None  # (matches, row number, cells, columns)
     iterator = iter(rows)

@@ -10,7 +10,8 @@ What a commit does with a row (rule source: issue 15, items 2–5):
 - each guardian of the row: the student's own guardian with that mobile (name and relation
   updated), else a guardian of the district with that mobile (linked, and the families joined),
   else a new guardian in the student's family; guardian 1 is the primary contact of a new
-  student; a guardian linked before but not in the file stays linked;
+  student; a guardian linked before but not in the file stays linked; a mobile in several rows
+  (siblings) is one guardian, named as in its first row;
 - the ID number goes to StudentSensitive (privacy: shown masked, never in the audit log).
 Nobody is deleted; students of the school absent from the file are listed (Plan.absent).
 
@@ -461,6 +462,7 @@ def _compare(school: School, rows: list[StudentRow], result: Plan, seen: set[str
     families = _Families()
     new_by_mobile: dict[str, tuple[int, tuple]] = {}  # mobile → (new guardian ref, family ref)
     new_guardians = 0
+    first_seen: dict[str, GuardianRow] = {}
     ops: list[StudentOp] = []
     for r in rows:
         student = existing.get(r.student_number)
@@ -478,7 +480,12 @@ def _compare(school: School, rows: list[StudentRow], result: Plan, seen: set[str
         elif r.id_number:
             op.sensitive = r.id_number
         mine = own.get(student.id, {}) if student is not None else {}
-        for g in r.guardians:
+        for given in r.guardians:
+            # A mobile given in several rows (siblings) is one guardian: the first row's name
+            # and relation count, so the file agrees with itself when imported again.
+            first = first_seen.setdefault(given.mobile, given)
+            g = given if first is given else GuardianRow(given.slot, first.name, first.relation,
+                                                          given.mobile)  # fmt: skip
             gop = GuardianOp(g)
             if g.mobile in mine:
                 guardian = mine[g.mobile]
