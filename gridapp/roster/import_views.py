@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from gridapp.core import storage
+from gridapp.core import audit, storage
 from gridapp.core.errors import RuleViolation, abort_with
 from gridapp.core.forms import form_page, fresh, reload_to, submit
 from gridapp.core.htmx import page_or_fragment, redirect_303
@@ -189,6 +189,10 @@ def import_errors(school_id: int):
     if chosen is None:
         abort(404)
     found = _preview_of(school, chosen, kind)
+    # The rows as uploaded (phones, ID numbers): an export, in the audit log (counts only).
+    audit.record(_user(), "roster.import.errors_export", school, school_id=school.id,
+                 kind=kind.name, rows=len(found.plan.errors))  # fmt: skip
+    db.session.commit()
     stem = chosen.name.rsplit(".", 1)[0] if "." in chosen.name else chosen.name
     name = _("%(name)s-错误行-%(on)s.xlsx", name=stem, on=today().isoformat())
     return Response(

@@ -442,6 +442,19 @@ def _compare(school: School, rows: list[StudentRow], result: Plan, seen: set[str
                 )
             ).all()
         )
+    # Guardians also linked to a student of another school: this file does not rename them.
+    shared: set[int] = set()
+    own_guardian_ids = sorted({gid for ids_ in own_ids.values() for gid in ids_})
+    for part in _chunks(own_guardian_ids):
+        shared.update(
+            db.session.scalars(
+                select(StudentGuardian.guardian_id)
+                .join(Student, Student.id == StudentGuardian.student_id)
+                .where(StudentGuardian.guardian_id.in_(part), Student.school_id != school.id)
+                .distinct()
+            )
+        )
+    kept_names = 0
     mobiles = sorted({g.mobile for r in rows for g in r.guardians})
     district: dict[str, Guardian] = {}  # mobile → the district's guardian with it (lowest id)
     for part in _chunks(mobiles):
@@ -490,16 +503,22 @@ def _compare(school: School, rows: list[StudentRow], result: Plan, seen: set[str
             if g.mobile in mine:
                 guardian = mine[g.mobile]
                 gop.guardian_id, gop.link = guardian.id, False
-                _guardian_changes(guardian, g, gop, words)
+                if guardian.id in shared:
+                    kept_names += guardian.name != g.name or (
+                        g.relation not in (guardian.relation, Relation.OTHER)
+                    )
+                else:
+                    _guardian_changes(guardian, g, gop, words)
             elif g.mobile in district:
+                # Someone else's guardian (a sibling's, maybe at another school): linked, and
+                # their name stays as stored; a different name in the file is shown.
                 guardian = district[g.mobile]
                 gop.guardian_id, gop.matched = guardian.id, True
-                _guardian_changes(guardian, g, gop, words)
-                if student is not None and guardian.id in own_ids.get(student.id, set()):
-                    gop.link = False
                 family = families.union(family, ("db", guardian.family_id))
                 words.append(_("监护人 %(name)s（%(phone)s）与本区已有家庭关联",
-                               name=g.name, phone=mask_phone(g.mobile)))  # fmt: skip
+                               name=guardian.name, phone=mask_phone(g.mobile)))  # fmt: skip
+                if guardian.name != g.name:
+                    words.append(_("（文件中写作 %(name)s，以系统中的为准）", name=g.name))
             elif g.mobile in new_by_mobile:
                 ref, g_family = new_by_mobile[g.mobile]
                 gop.new_ref, gop.matched = ref, True
@@ -519,7 +538,13 @@ def _compare(school: School, rows: list[StudentRow], result: Plan, seen: set[str
         ops.append(op)
         action = NEW if student is None else (UPDATED if words else UNCHANGED)
         result.changes.append(
-            RowChange(r.row, action, r.student_number, r.name, [] if student is None else words)
+            RowChange(
+                r.row,
+                action,
+                r.student_number,
+                r.name,
+                [r.class_name, *words] if student is None else words,
+            )  # fmt: skip
         )
 
     resolved = {}
@@ -532,6 +557,11 @@ def _compare(school: School, rows: list[StudentRow], result: Plan, seen: set[str
     # A stored family joined to another one is a change of the students already in it too.
     new_families = sorted({rep for rep in resolved.values() if rep[0] == "new"})
     result.payload = Payload(ops, resolved, new_families, merges, school.district_id)
+    if kept_names:
+        result.notes.append(
+            _("%(n)s 位监护人也是其他学校学生的监护人：他们的姓名和关系以系统中的为准，未按文件修改",
+              n=kept_names)
+        )  # fmt: skip
     if merges:
         result.notes.append(
             _("%(n)s 个已有家庭将因监护人手机号相同而合并（可在“家庭关联”中拆分）", n=len(merges))

@@ -108,7 +108,7 @@ def test_another_users_kept_file_is_404(client, login, world):
     assert r.status_code == 404
 
 
-def test_error_rows_download_with_their_reason(client, login, world):
+def test_error_rows_download_with_their_reason(client, login, world, ctx):
     login(world.school_admin_name)
     rows = files.rows_of(2)
     rows[0][6] = "九年级（9）班"
@@ -122,6 +122,10 @@ def test_error_rows_download_with_their_reason(client, login, world):
     assert "本校没有班级“九年级（9）班”" in values[1][0]
     assert "单元格是公式" in values[2][0]
     assert ws.cell(row=3, column=3).data_type == "s"  # "=1+1" written as text
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "roster.import.errors_export")
+    )
+    assert entry.detail == {"kind": "students", "rows": 2}
 
 
 def test_template_has_headers_note_and_example(client, login, world):

@@ -116,3 +116,34 @@ def test_statements_do_not_grow_with_rows(app, world, ctx):
         return len(seen)
 
     assert count(10, 1) == count(100, 100)
+
+
+def test_a_sibling_guardian_of_another_school_is_linked_not_renamed(app, world, ctx):
+    # 李芳 (13812345678) is also the guardian of 王小红 at school B.
+    row = files.student(
+        "20269999", "王小三", "三年级（2）班", "13812345678", g1="李芳芳", r1="父亲"
+    )
+    school, found = _preview(world, files.csv_bytes([row]))
+    change = found.plan.changes[0]
+    assert "以系统中的为准" in "；".join(change.changes)
+    services.commit(None, school, found)
+    guardian = db.session.scalar(select(Guardian).where(Guardian.mobile == "13812345678"))
+    assert guardian.name == "李芳"
+    # Imported again: unchanged, the stored name is kept (a note says so).
+    school, again = _preview(world, files.csv_bytes([row]))
+    assert again.counts["unchanged"] == 1, again.plan.changes
+    assert any("以系统中的为准" in n for n in again.plan.notes)
+
+
+def test_a_mobile_in_two_rows_is_one_guardian_named_by_the_first(app, world, ctx):
+    rows = [
+        files.student("20260001", "甲", mobile="13900000009", g1="张父"),
+        files.student("20260002", "乙", mobile="13900000009", g1="张爸"),
+    ]
+    school, found = _preview(world, files.csv_bytes(rows))
+    services.commit(None, school, found)
+    assert (
+        db.session.scalar(select(Guardian.name).where(Guardian.mobile == "13900000009")) == "张父"
+    )
+    school, again = _preview(world, files.csv_bytes(rows))
+    assert again.counts["unchanged"] == 2, again.plan.changes
