@@ -37,6 +37,13 @@ def _user():
     return current_user._get_current_object()
 
 
+@bp.app_template_global("may_import_roster")
+def may_import_roster(school) -> bool:
+    """For the school page's link: the current user may import this school's rosters."""
+    user = real_user(current_user)
+    return bool(user is not None and user.is_authenticated) and is_school_leader(user, school.id)
+
+
 def _school(school_id: int):
     """The school, for its admin and principal; 404 for anyone else."""
     school = load_school(school_id, Need.VIEW)
