@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.grids.views import bp as grids_bp
     from gridapp.people import status_views  # noqa: F401  (routes on the people blueprint)
     from gridapp.people.account_views import admin_bp as accounts_admin_bp
+    from gridapp.people.activation_views import bp as activation_bp
     from gridapp.people.class_views import bp as classes_bp
     from gridapp.people.views import bp as people_bp
     from gridapp.reception import host_views  # noqa: F401  (routes on the reception blueprint)
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
         schools_bp,
         people_bp,
         classes_bp,
+        activation_bp,
         contacts_bp,
         grids_bp,
         cases_bp,

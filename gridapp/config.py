@@ -59,6 +59,17 @@ class Config:
     # werkzeug's method name; verification reads the method from each stored hash.
     PASSWORD_HASH_METHOD = "scrypt"
     INVITATION_DAYS = 7
+    # Parents' activation codes (people/activation.py): days a letter's code stays valid, and
+    # tries of the /activate form per IP and per code (guessing the phone's last four digits).
+    ACTIVATION_CODE_DAYS = int(os.environ.get("ACTIVATION_CODE_DAYS", "30"))
+    ACTIVATION_RATE_LIMIT = "30 per hour"
+    ACTIVATION_CODE_RATE_LIMIT = "5 per hour"
+    # The outbox's adapters (core/outbox.py): None = the development sink, or "not configured"
+    # in production; "" or "off" = not configured.
+    MAIL_URL = os.environ.get("MAIL_URL")
+    SMS_URL = os.environ.get("SMS_URL")
+    MAIL_FROM = os.environ.get("MAIL_FROM") or None
+    OUTBOX_MAX_ATTEMPTS = 6
     PAGE_SIZE = 20
     HUEY_IMMEDIATE = False
     TESTING = False

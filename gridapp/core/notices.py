@@ -31,23 +31,38 @@ class Notice(db.Model):
     key: Mapped[str | None] = mapped_column(String(120))
 
 
-def notify(user_id: int, text: str, url: str = "", key: str | None = None) -> bool:
+def notify(
+    user_id: int,
+    text: str,
+    url: str = "",
+    key: str | None = None,
+    *,
+    sms: bool = False,
+    school_id: int | None = None,
+) -> bool:
     """Leave `text` (with an optional link) for the user; the request's (or task's) commit keeps
     it. With a `key` (e.g. "reception.remind:booking:42") the notice is left once per user and
-    key: a second call, here or in another worker at the same moment, leaves nothing. Returns
-    whether a notice was left."""
+    key: a second call, here or in another worker at the same moment, leaves nothing. With
+    `sms`, the same text also goes to the account's mobile number through the outbox
+    (core/outbox.py), in the same transaction, once with the notice (`school_id` shows it on
+    that school's outbox page). Returns whether a notice was left."""
     notice = Notice(user_id=user_id, text=text[:300], url=url[:200], created_at=now(), key=key)
     if key is None:
         db.session.add(notice)
-        return True
-    if db.session.scalar(select(Notice.id).where(Notice.user_id == user_id, Notice.key == key)):
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(notice)
-            db.session.flush()
-    except IntegrityError:
-        return False
+    else:
+        if db.session.scalar(select(Notice.id).where(Notice.user_id == user_id, Notice.key == key)):
+            return False
+        try:
+            with db.session.begin_nested():
+                db.session.add(notice)
+                db.session.flush()
+        except IntegrityError:
+            return False
+    if sms:
+        from gridapp.core import outbox
+
+        kind = (key or "notice").split(":", 1)[0]
+        outbox.queue_to_user(outbox.Channel.SMS, user_id, text, school_id=school_id, kind=kind)
     return True
 
 

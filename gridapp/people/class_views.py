@@ -11,6 +11,7 @@ from gridapp.core.forms import form_status
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.pagination import paginate_rows, str_arg
 from gridapp.core.permissions import Need, can, require
+from gridapp.people.activation import may_issue_letters
 from gridapp.people.services import class_roster_query, class_sizes
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import class_staff, load_class
@@ -47,6 +48,7 @@ def class_page(class_id: int, dossier_form=None):
         can_open_students=can_open_students(school_class),
         can_manage=can(current_user, Need.MANAGE, school_class),
         can_view_school=can(current_user, Need.VIEW, school_class.school),
+        can_issue_letters=may_issue_letters(current_user, school_class),
     )
 
 

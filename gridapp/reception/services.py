@@ -608,6 +608,8 @@ def remind_tomorrow(on: date) -> int:
                     _("明天 %(t)s 书记校长接待日：%(r)s", t=_fmt(b.slot.starts_at), r=day.room),
                     "/reception",
                     key=f"reception.remind:booking:{b.id}",
+                    sms=True,  # parents may not open the app the day before (issue 15 item 7)
+                    school_id=day.school_id,
                 )
             reminded += 1
         count += reminded

@@ -22,7 +22,9 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # About 30 pages, each role's own: {role: [path template]} (ids from tests/world.py).
 PAGES = {
-    "anonymous": ["/login", "/mailbox", "/mailbox/track", "/reception", "/reception/lookup"],
+    "anonymous": [
+        "/login", "/mailbox", "/mailbox/track", "/reception", "/reception/lookup", "/activate",
+    ],
     "parent": [
         "/", "/my/contacts", "/contacts/{contact}", "/my/letters", "/mailbox",
         "/reception/bookings/{booking}", "/students/{student}",
@@ -30,7 +32,7 @@ PAGES = {
     "head_teacher": [
         "/", "/worklist", "/contacts", "/contacts/new?student={student}", "/classes/{class_a1}",
         "/classes/{class_a1}/grids", "/classes/{class_a1}/reviews", "/students/{student}/archive",
-        "/grids/{grid}",
+        "/grids/{grid}", "/classes/{class_a1}/letters",
     ],
     "principal": [
         "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
@@ -39,7 +41,7 @@ PAGES = {
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
-        "/schools/{school_a}/roster/export",
+        "/schools/{school_a}/roster/export", "/schools/{school_a}/outbox",
         "/schools/{school_a}/roster/import", "/schools/{school_a}/roster/family-links",
     ],
     "district_supervisor": ["/", "/district/coverage", "/district/cases"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..matrix import TEACHERS, cases, check
+from ..matrix import EVERYONE, TEACHERS, cases, check
 
 # (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
 #  anonymous gets a redirect to the login page unless `anon` is given)
@@ -59,6 +59,38 @@ MATRIX = [
         None,
     ),
     ("GET", "/my/classes", "classes.my_classes", {r: 200 for r in TEACHERS}, None),
+    # Parents' activation (issue 15 item 7): letters for the school's admin and principal and
+    # the class's head teacher; the outbox for the school admin; /activate for anyone.
+    (
+        "GET",
+        "/classes/{class_a1}/letters",
+        "activation.letters",
+        {r: 200 for r in ("school_admin", "principal", "head_teacher")},
+        None,
+    ),
+    (
+        "POST",
+        "/classes/{class_a1}/letters",
+        "activation.letters_pdf",
+        {r: 422 for r in ("school_admin", "principal", "head_teacher")},  # not confirmed
+        None,
+    ),
+    (
+        "POST",
+        "/classes/{class_a1}/letters/sms",
+        "activation.letters_sms",
+        {r: 422 for r in ("school_admin", "principal", "head_teacher")},  # not confirmed
+        None,
+    ),
+    ("GET", "/schools/{school_a}/outbox", "activation.outbox_page", {"school_admin": 200}, None),
+    (
+        "POST",
+        "/schools/{school_a}/outbox/999999/retry",
+        "activation.outbox_retry",
+        {},  # no such message of the school: 404 for everyone signed in
+        None,
+    ),
+    ("GET", "/activate", "activation.activate", {r: 200 for r in EVERYONE}, 200),
     (
         "GET",
         "/classes/{class_a1}",
