@@ -236,7 +236,10 @@ def cancel_day(actor: User, day: ReceptionDay, reason: str) -> int:
         b.sequence += 1
         if b.guardian_user_id:
             notify(
-                b.guardian_user_id, _("%(d)s 的接待日已取消：%(r)s", d=day.on.isoformat(), r=reason)
+                b.guardian_user_id,
+                _("%(d)s 的接待日已取消：%(r)s", d=day.on.isoformat(), r=reason),
+                sms=True,  # a parent must not come in for nothing (issue 15 item 7)
+                school_id=day.school_id,
             )
         n += 1
     db.session.execute(update(ReceptionSlot).where(ReceptionSlot.day_id == day.id).values(booked=0))
@@ -481,7 +484,13 @@ def _promote(slot_id: int) -> None:
             first.status = BookingStatus.BOOKED
             first.sequence += 1
             if first.guardian_user_id:
-                notify(first.guardian_user_id, _("候补成功：您已预约到接待时段"), "/reception")
+                notify(
+                    first.guardian_user_id,
+                    _("候补成功：您已预约到接待时段"),
+                    "/reception",
+                    sms=True,  # the parent learns they have a place in time to come
+                    school_id=first.school_id,
+                )
             return
     db.session.execute(
         update(ReceptionSlot)

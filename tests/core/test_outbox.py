@@ -309,3 +309,18 @@ def test_a_gateway_error_is_a_failed_try(ctx, sms_url, gateway):
     row = ctx.get(OutboxMessage, message.id)
     assert row.status is OutboxStatus.QUEUED
     assert "500" in row.last_error
+
+
+def test_a_cancelled_reception_day_reaches_the_parent_by_sms(ctx, world):
+    from gridapp.accounts.models import User
+    from gridapp.reception import services as reception
+    from gridapp.reception.models import ReceptionDay
+
+    ctx.get(User, world.parent).phone = "13900000010"
+    ctx.flush()
+    day = ctx.get(ReceptionDay, world.reception_day)
+    assert reception.cancel_day(ctx.get(User, world.principal), day, "校长外出开会") >= 1
+    ctx.commit()
+    [row] = ctx.scalars(select(OutboxMessage).where(OutboxMessage.address == "13900000010")).all()
+    assert row.school_id == world.school_a and row.status is OutboxStatus.SENT
+    assert "校长外出开会" in _sent_to("13900000010")[0]["text"]
