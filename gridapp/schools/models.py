@@ -198,6 +198,23 @@ class TeachingAssignment(TimestampMixin, db.Model):
     school_class: Mapped[SchoolClass] = relationship(back_populates="assignments")
 
 
+class StaffMember(TimestampMixin, db.Model):
+    """A staff user's number (工号) at a school: how the staff import matches its rows (issue 15
+    item 5). One number per user and school, one user per number and school."""
+
+    __tablename__ = "staff_members"
+    __table_args__ = (
+        UniqueConstraint("school_id", "staff_number"),
+        UniqueConstraint("school_id", "user_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    staff_number: Mapped[str] = mapped_column(String(32))  # core.text.normalise_code
+
+    user = relationship("User")
+
+
 SUBJECTS = ["语文", "数学", "英语", "科学", "道德与法治", "体育", "音乐", "美术", "信息技术",
             "物理", "化学", "生物", "历史", "地理", "政治"]  # fmt: skip
 

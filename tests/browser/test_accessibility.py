@@ -43,6 +43,7 @@ PAGES = {
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
         "/schools/{school_a}/roster/export", "/schools/{school_a}/outbox",
         "/schools/{school_a}/roster/import", "/schools/{school_a}/roster/family-links",
+        "/schools/{school_a}/staff/import",
     ],
     "district_supervisor": ["/", "/district/coverage", "/district/cases"],
 }  # fmt: skip

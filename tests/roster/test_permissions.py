@@ -44,6 +44,37 @@ MATRIX = [
      None),
     # The job of another user: 404 for everyone but its requester (test_import_views.py).
     ("GET", "/roster/import-jobs/1", "roster.import_job", {}, None),
+    # Staff import (issue 15 items 1, 5): the school admin loads the staff list. A POST without a
+    # file (or without the preview's token) is the form again with its message.
+    (
+        "GET",
+        "/schools/{school_a}/staff/template.xlsx",
+        "roster.staff_template",
+        {"school_admin": 200},
+        None,
+    ),
+    ("GET", "/schools/{school_a}/staff/import", "roster.staff_import", {"school_admin": 200}, None),
+    (
+        "POST",
+        "/schools/{school_a}/staff/import",
+        "roster.staff_import",
+        {"school_admin": 422},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/staff/import/commit",
+        "roster.staff_commit",
+        {"school_admin": 303},
+        None,
+    ),
+    (
+        "POST",
+        "/schools/{school_a}/staff/import/commit",
+        "roster.staff_commit",
+        {"school_admin": 422},
+        None,
+    ),
 ]  # fmt: skip
 
 
