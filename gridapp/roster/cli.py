@@ -160,3 +160,21 @@ def _report(as_json: bool, report: dict) -> None:
         click.echo("Committed.")
     else:
         click.echo("Nothing changed (preview only; add --commit to import).")
+
+
+@roster.command("staff-links")
+@click.option("--school", "school_code", required=True, help="the school's code")
+@click.option("--base-url", required=True, help="the site's address, e.g. https://gridapp.example")
+def staff_links_command(school_code: str, base_url: str) -> None:
+    """New one-time password links for the school's staff without a password (after
+    `roster import --kind staff --commit`): printed once, tab-separated (工号, 姓名, 用户名, link)."""
+    from gridapp.roster import staff
+
+    school = _school(school_code)
+    created = staff.invite_without_password(None, school)
+    db.session.commit()
+    click.echo(f"{len(created)} links (valid once, for the invitation days configured):")
+    for c in created:
+        click.echo(
+            f"{c.staff_number}\t{c.name}\t{c.username}\t{base_url.rstrip('/')}/invite/{c.token}"
+        )

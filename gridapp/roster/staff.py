@@ -24,10 +24,11 @@ from gridapp.core import audit, text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import N_
 from gridapp.core.i18n import gettext as _
+from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.core.time import now
 from gridapp.core.unique import held
 from gridapp.extensions import db
-from gridapp.roster import export
+from gridapp.roster import export, kinds, values
 from gridapp.schools.models import SUBJECTS, Grade, School, SchoolClass, StaffMember
 from gridapp.schools.models import TeachingAssignment as Assignment
 
@@ -414,12 +415,13 @@ def _case(column, values: dict[int, object]):
     return case(values, value=User.id, else_=column)
 
 
-def apply(actor: User, school: School, the_plan: Plan) -> Applied:
+def apply(actor: User | None, school: School, the_plan: Plan, *, invite: bool = True) -> Applied:
     """Commit-ready writes of a plan without errors (RuleViolation if it has any): new accounts
     (no password; a one-time invitation each, INVITATION_DAYS valid, the token returned once),
     the teacher role at the school, staff numbers, the changed names, mobiles and Party flags,
     teaching assignments as the file lists them at this school (others of the school removed),
-    head teachers of the classes the file names. A fixed number of statements whatever the
+    head teachers of the classes the file names (`invite` False: no links; see
+    invite_without_password). A fixed number of statements whatever the
     number of rows; one audit entry (counts and fields, no names or phones). Flushes, never
     commits. Two imports of one file at once: the unique indexes refuse the second (409)."""
     if the_plan.errors:
@@ -504,27 +506,10 @@ def apply(actor: User, school: School, the_plan: Plan) -> Applied:
     _update_users(changed, stamp)
     _set_teaching(school, new + changed, stamp)
     _set_heads(school, new + changed)
-    if new:
-        days = current_app.config["INVITATION_DAYS"]
-        tokens = [secrets.token_urlsafe(32) for _i in new]
-        db.session.execute(
-            insert(Invitation),
-            [
-                {
-                    "user_id": i.user_id,
-                    "token_hash": Invitation.hash_token(t),
-                    "created_by_id": actor.id,
-                    "expires_at": stamp + timedelta(days=days),
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }  # fmt: skip
-                for i, t in zip(new, tokens, strict=True)
-            ],
+    if new and invite:
+        result.created = _invite(
+            actor, [(i.user_id, i.staff.staff_number, i.staff.name, i.username) for i in new], stamp
         )
-        result.created = [
-            Created(i.staff.staff_number, i.staff.name, i.username, t)
-            for i, t in zip(new, tokens, strict=True)
-        ]
     result.updated = len(changed)
     audit.record(
         actor,
@@ -533,7 +518,8 @@ def apply(actor: User, school: School, the_plan: Plan) -> Applied:
         created=len(new),
         updated=len(changed),
         unchanged=result.unchanged,
-        invitations=len(new),
+        invitations=len(result.created),
+        actor_name=None if actor is not None else export.CLI_ACTOR,
         fields=sorted({c for i in changed for c in i.changes}),
     )
     db.session.expire_all()
@@ -723,3 +709,141 @@ def read_file(data: bytes, filename: str) -> list[SheetRow]:
         cells = {h: row[i] for i, h in enumerate(headers) if h in COLUMNS and i < len(row)}
         out.append(SheetRow(index + 2 + offset, cells))
     return out
+
+
+def _invite(actor: User | None, users: list[tuple[int, str, str, str]], stamp) -> list[Created]:
+    """One-time links for (user id, staff number, name, user name): one INSERT for all."""
+    if not users:
+        return []
+    days = current_app.config["INVITATION_DAYS"]
+    tokens = [secrets.token_urlsafe(32) for _u in users]
+    db.session.execute(
+        insert(Invitation),
+        [
+            {
+                "user_id": uid,
+                "token_hash": Invitation.hash_token(t),
+                "created_by_id": actor.id if actor is not None else None,
+                "expires_at": stamp + timedelta(days=days),
+                "created_at": stamp,
+                "updated_at": stamp,
+            }  # fmt: skip
+            for (uid, _n, _name, _u), t in zip(users, tokens, strict=True)
+        ],
+    )
+    return [Created(n, name, u, t) for (_uid, n, name, u), t in zip(users, tokens, strict=True)]
+
+
+def without_password(school: School) -> list[tuple[int, str, str, str]]:
+    """The school's numbered staff whose account has no password yet (never used their link):
+    (user id, staff number, name, user name) in staff-number order."""
+    q = (
+        select(User.id, StaffMember.staff_number, User.name, User.username)
+        .join(User, User.id == StaffMember.user_id)
+        .where(
+            StaffMember.school_id == school.id,
+            User.password_hash.is_(None),
+            User.active.is_(True),
+        )
+        .order_by(StaffMember.staff_number)
+    )
+    return [tuple(r) for r in db.session.execute(q)]
+
+
+def invite_without_password(actor: User | None, school: School) -> list[Created]:
+    """New one-time links for every numbered staff member of the school without a password (the
+    links of an import lost or expired, or an import through the generic pipeline, which shows
+    no links): two statements and one audit entry. Earlier links stay valid until they expire."""
+    created = _invite(actor, without_password(school), now())
+    audit.record(
+        actor, "staff.invitations", school, invitations=len(created),
+        actor_name=None if actor is not None else export.CLI_ACTOR,
+    )  # fmt: skip
+    return created
+
+
+# ---- the staff kind of the roster import (roster/kinds.py) ----------------------------------------
+
+KEYS = {"工号": "staff_number", "姓名": "name", "手机": "mobile", "是否党员": "party",
+        "任教班级及学科": "teaching", "班主任班级": "heads"}  # fmt: skip
+WIDTHS = {"任教班级及学科": 40, "班主任班级": 16, "手机": 14}
+
+
+def _kind_plan(school: School, table) -> kinds.Plan:
+    """The import pipeline's plan of a staff file (kinds.Kind.plan): the rows of the parsed
+    table checked and planned as `check_rows` and `plan`; a formula cell is a row error. The
+    absent staff are named in a note (the pipeline's absent list is for students). The payload
+    is this module's Plan without its error rows (the pipeline commits without them only when
+    the admin confirms skipping them)."""
+    rows, formula_errors = [], []
+    for r in table.rows:
+        reasons = [m for label, key in KEYS.items() if (m := values.formula_reason(label, r[key]))]
+        if reasons:
+            formula_errors += [RowError(r.number, m) for m in reasons]
+            continue
+        rows.append(SheetRow(r.number, {label: r.text(key) for label, key in KEYS.items()}))
+    checked = check_rows(school, rows) if rows else Checked()
+    checked.errors = formula_errors + [e for e in checked.errors if e.row or not formula_errors]
+    own = plan(school, checked)
+    by_row: dict[int, list[str]] = {}
+    for e in own.errors:
+        by_row.setdefault(e.row, []).append(e.message)
+    notes = []
+    if own.count(NEW):
+        notes.append(
+            _("新教师的账号导入后还没有密码：请在“导入教职工”页面为他们生成设置密码链接。")
+        )
+    if own.absent:
+        notes.append(
+            _(
+                "名单里没有的教职工（不会删除）：%(names)s",
+                names="、".join(f"{name}（{number}）" for number, name in own.absent),
+            )  # fmt: skip
+        )
+    return kinds.Plan(
+        kind=KIND,
+        rows=len(table.rows),
+        errors=[kinds.RowError(row, reasons) for row, reasons in sorted(by_row.items())],
+        changes=[
+            kinds.RowChange(
+                i.staff.row,
+                i.status,
+                i.staff.staff_number,
+                i.staff.name,
+                [] if i.status == NEW else list(i.changes),
+            )  # fmt: skip
+            for i in own.items
+        ],
+        payload=Plan(items=own.items, absent=own.absent),
+        notes=notes,
+    )
+
+
+def _kind_apply(actor, school: School, result: kinds.Plan) -> dict[str, int]:
+    """The import pipeline's apply (kinds.Kind.apply): `apply` without invitations (the links
+    could not be shown once from a background job); the staff import page makes them."""
+    applied = apply(actor, school, result.payload, invite=False)
+    return {"new": result.payload.count(NEW), "updated": applied.updated,
+            "unchanged": applied.unchanged}  # fmt: skip
+
+
+KIND_ENTRY = kinds.register(
+    kinds.Kind(
+        name=KIND,
+        label=_l("教职工"),
+        columns=tuple(
+            kinds.Column(
+                KEYS[label],
+                label,
+                tuple(a for a, c in ALIASES.items() if c == label),
+                label in REQUIRED,
+                example,
+                WIDTHS.get(label, 12),
+            )  # fmt: skip
+            for label, example in zip(COLUMNS, EXAMPLE, strict=True)
+        ),
+        plan=_kind_plan,
+        apply=_kind_apply,
+        note=NOTE,
+    )
+)

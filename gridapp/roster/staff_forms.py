@@ -20,3 +20,7 @@ class StaffCommitForm(Form):
     """The preview's "确认导入": the kept file's signed token (core.storage.keep_pending)."""
 
     token = HiddenField(validators=[DataRequired(_l("文件已过期，请重新上传"))])
+
+
+class StaffInviteForm(Form):
+    """ "生成设置密码链接" for the staff without a password (CSRF only)."""

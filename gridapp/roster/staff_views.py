@@ -16,7 +16,7 @@ from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import get_or_404, real_user, require
 from gridapp.core.time import today
 from gridapp.roster import export, staff
-from gridapp.roster.staff_forms import StaffCommitForm, StaffUploadForm
+from gridapp.roster.staff_forms import StaffCommitForm, StaffInviteForm, StaffUploadForm
 from gridapp.roster.views import bp
 from gridapp.schools.models import School
 
@@ -84,7 +84,17 @@ def staff_import(school_id: int):
             form.add_violation(e)
         else:
             return _preview(school, storage.keep_pending(data, upload.filename or ""), rows)
-    return form_page("roster/staff_import.html", form, school=school)
+    return _import_page(form, school)
+
+
+def _import_page(form, school: School):
+    return form_page(
+        "roster/staff_import.html",
+        form,
+        school=school,
+        without_password=len(staff.without_password(school)),
+        invite_form=fresh(StaffInviteForm),
+    )
 
 
 @bp.route("/schools/<int:school_id>/staff/import/commit", methods=["GET", "POST"])
@@ -101,12 +111,12 @@ def staff_commit(school_id: int):
     upload = fresh(StaffUploadForm)
     if chosen is None:
         upload.form_errors.append(_("文件已过期，请重新上传"))
-        return form_page("roster/staff_import.html", upload, school=school)
+        return _import_page(upload, school)
     try:
         rows = staff.read_file(chosen.data, chosen.name)
     except RuleViolation as e:
         upload.form_errors.append(e.message)
-        return form_page("roster/staff_import.html", upload, school=school)
+        return _import_page(upload, school)
     the_plan = staff.plan(school, staff.check_rows(school, rows))
     if the_plan.errors:
         return _preview(school, chosen, rows, form)
@@ -119,6 +129,13 @@ def staff_commit(school_id: int):
     if not done:
         return _preview(school, chosen, rows, form)
 
+    return _links_page(school, applied, the_plan.absent)
+
+
+def _links_page(school: School, applied: staff.Applied, absent, invitations_only=False):
+    """The links of new accounts, shown once: a table to copy from and the .xlsx to download
+    (a data: link, so the tokens are kept nowhere on the server)."""
+
     def link(token: str) -> str:
         return url_for("accounts.invitation", token=token, _external=True)
 
@@ -128,7 +145,8 @@ def staff_commit(school_id: int):
         school=school,
         applied=applied,
         link=link,
-        absent=the_plan.absent,
+        absent=absent,
+        invitations_only=invitations_only,
         xlsx_href=f"data:{export.XLSX_MIMETYPE};base64,{base64.b64encode(links).decode()}",
         xlsx_name=_(
             "%(school)s-教师账号设置密码链接-%(on)s.xlsx",
@@ -136,3 +154,20 @@ def staff_commit(school_id: int):
             on=today().isoformat(),
         ),  # fmt: skip
     )
+
+
+@bp.route("/schools/<int:school_id>/staff/invitations", methods=["GET", "POST"])
+@login_required
+def staff_invitations(school_id: int):
+    """New one-time links for the school's staff who have no password yet (an import through
+    the roster import page, lost or expired links), shown once like after an import."""
+    school = _school(school_id)
+    form = StaffInviteForm()
+    if not form.is_submitted():
+        return reload_to(url_for(".staff_import", school_id=school.id))
+    done, created = attempt(
+        form, lambda: staff.invite_without_password(real_user(current_user), school)
+    )
+    if not done:
+        return reload_to(url_for(".staff_import", school_id=school.id))
+    return _links_page(school, staff.Applied(created=created), [], invitations_only=True)

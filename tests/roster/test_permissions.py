@@ -75,6 +75,20 @@ MATRIX = [
         {"school_admin": 422},
         None,
     ),
+    (
+        "GET",
+        "/schools/{school_a}/staff/invitations",
+        "roster.staff_invitations",
+        {"school_admin": 303},
+        None,
+    ),
+    (
+        "POST",
+        "/schools/{school_a}/staff/invitations",
+        "roster.staff_invitations",
+        {"school_admin": 200},
+        None,
+    ),
 ]  # fmt: skip
 
 
