@@ -162,6 +162,13 @@ def build_world() -> SimpleNamespace:
     w.dossier_job = exports.start(
         w.head_teacher, a.id, w.class_a1.id, [w.student.id], ["profile"], False, False
     )
+    from gridapp.people.letters import LetterJob
+
+    w.letters_job = LetterJob(
+        requester_id=w.head_teacher.id, school_id=a.id, class_id=w.class_a1.id, codes=[],
+        status="done", expires_at=now(),
+    )  # fmt: skip
+    db.session.add(w.letters_job)
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.

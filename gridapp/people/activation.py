@@ -20,9 +20,10 @@ from gridapp.core import audit, outbox, text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.models import UTCDateTime
-from gridapp.core.time import now
+from gridapp.core.time import format_date, local, now
 from gridapp.core.unique import lock_row
 from gridapp.extensions import db
+from gridapp.people.letters import LetterJob
 from gridapp.people.models import Guardian, Student, StudentGuardian, StudentStatus
 from gridapp.schools.models import School, SchoolClass
 
@@ -45,8 +46,11 @@ class ActivationCode(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The letters job whose PDF carries the code; None when it went by SMS or alone.
+    letter_job_id: Mapped[int | None] = mapped_column(ForeignKey("activation_letter_jobs.id"))
 
     guardian: Mapped[Guardian] = relationship()
+    letter_job: Mapped[LetterJob | None] = relationship()
 
     @property
     def is_open(self) -> bool:
@@ -73,11 +77,14 @@ def code_days() -> int:
     return int(current_app.config.get("ACTIVATION_CODE_DAYS") or 30)
 
 
-def issue_code(actor: User | None, guardian: Guardian, school_id: int) -> str:
+def issue_code(
+    actor: User | None, guardian: Guardian, school_id: int, letter_job_id: int | None = None
+) -> str:
     """A new activation code for `guardian`, valid ACTIVATION_CODE_DAYS (default 30) days;
     returns it (shown once: only its hash is kept). Any earlier code of the guardian stops
     working: the guardian's one row is overwritten. Two issues at once leave one code, the
-    later one (the row is locked by its conditional UPDATE or refused by the unique index)."""
+    later one (the row is locked by its conditional UPDATE or refused by the unique index).
+    `letter_job_id`: the letters job that prints it (None: by SMS or shown alone)."""
     code = new_code()
     at = now()
     values = {
@@ -87,6 +94,7 @@ def issue_code(actor: User | None, guardian: Guardian, school_id: int) -> str:
         "issued_at": at,
         "expires_at": at + timedelta(days=code_days()),
         "used_at": None,
+        "letter_job_id": letter_job_id,
     }
     replaced = db.session.execute(
         update(ActivationCode)
@@ -128,20 +136,24 @@ def may_issue_letters(user: User, school_class: SchoolClass) -> bool:
 @dataclass
 class Recipient:
     """A guardian of a class's students, with the children (in the class and elsewhere) the
-    letter names, and why they get no letter (empty when they do)."""
+    letter names, and why they get no letter (empty when they do). `held`: the open code is on
+    another class's letter ("已在其他班级的激活通知中（三年级（2）班，2026-11-30）"); such
+    guardians get a new letter only when the user asks to reissue (issue 15 item 7, siblings)."""
 
     guardian: Guardian
     children: list[Student] = field(default_factory=list)
     skipped: str = ""
     code: ActivationCode | None = None
     username: str = ""
+    held: str = ""
 
 
 def class_recipients(school_class: SchoolClass) -> list[Recipient]:
     """Every guardian of the class's active students, in the order of their first child's
     student number, each with their active children at the school and whether they get a
     letter: not when they have no mobile number (the last four digits are the second factor),
-    already activated their account, or hold a staff account. Three queries."""
+    already activated their account, or hold a staff account; and whether their open code is on
+    another class's letter (a sibling's class: `held`). Three queries."""
     links = db.session.scalars(
         select(StudentGuardian)
         .join(Student, Student.id == StudentGuardian.student_id)
@@ -159,7 +171,9 @@ def class_recipients(school_class: SchoolClass) -> list[Recipient]:
     codes = {
         c.guardian_id: c
         for c in db.session.scalars(
-            select(ActivationCode).where(ActivationCode.guardian_id.in_(list(by_guardian)))
+            select(ActivationCode)
+            .where(ActivationCode.guardian_id.in_(list(by_guardian)))
+            .options(joinedload(ActivationCode.letter_job).joinedload(LetterJob.school_class))
         )
     }
     for recipient in by_guardian.values():
@@ -172,6 +186,17 @@ def class_recipients(school_class: SchoolClass) -> list[Recipient]:
             recipient.skipped = _("已激活")
         elif not text.is_mobile(g.mobile):
             recipient.skipped = _("没有手机号，无法激活")
+        job = recipient.code.letter_job if recipient.code is not None else None
+        if (
+            job is not None
+            and recipient.code.is_open
+            and job.class_id != school_class.id
+            and job.status != "failed"
+        ):
+            recipient.held = _(
+                "已在其他班级的激活通知中（%(c)s，%(d)s）",
+                c=job.school_class.name, d=format_date(local(recipient.code.issued_at).date()),
+            )  # fmt: skip
     return list(by_guardian.values())
 
 
@@ -184,26 +209,51 @@ class Letter:
     expires_at: datetime
 
 
-def issue_letters(actor: User, school_class: SchoolClass) -> list[Letter]:
-    """New codes for every guardian of the class who can activate (class_recipients), for the
-    printed letters; every earlier code of theirs stops working. Audited once for the class."""
-    letters = []
+def issue_letters(
+    actor: User, school_class: SchoolClass, job_id: int, reissue: bool = False
+) -> list[tuple[int, str]]:
+    """New codes, printed by letters job `job_id`, for every guardian of the class who can
+    activate (class_recipients), as (guardian id, code); their earlier codes stop working. A
+    guardian whose open code is on another class's letter (`held`: a sibling's class) keeps it
+    and gets no letter here, unless `reissue` (that letter stops working). Audited once for the
+    class, with how many were left out."""
+    issued = []
+    held = 0
     for r in class_recipients(school_class):
         if r.skipped:
             continue
-        code = issue_code(actor, r.guardian, school_class.school_id)
-        expires = now() + timedelta(days=code_days())
-        letters.append(Letter(r.guardian, r.children, code, r.username, expires))
+        if r.held and not reissue:
+            held += 1
+            continue
+        code = issue_code(actor, r.guardian, school_class.school_id, letter_job_id=job_id)
+        issued.append((r.guardian.id, code))
     audit.record(
         actor, "guardian.activation_letters", school_class, school_id=school_class.school_id,
-        letters=len(letters),
+        letters=len(issued), held=held, reissue=reissue, job=job_id,
     )  # fmt: skip
-    return letters
+    return issued
+
+
+def letters_for(school_class: SchoolClass, codes: dict[int, str]) -> list[Letter]:
+    """The letters of the guardians in `codes` (guardian id → plain code), in the class's order
+    (class_recipients), each naming all the guardian's active children (the letters job)."""
+    expires = {
+        c.guardian_id: c.expires_at
+        for c in db.session.scalars(
+            select(ActivationCode).where(ActivationCode.guardian_id.in_(list(codes)))
+        )
+    }
+    return [
+        Letter(r.guardian, r.children, codes[r.guardian.id], r.username, expires[r.guardian.id])
+        for r in class_recipients(school_class)
+        if r.guardian.id in codes and r.guardian.id in expires
+    ]
 
 
 def send_codes(actor: User, school_class: SchoolClass, activate_url: str) -> int:
     """A new code by SMS (through the outbox, in this transaction) to every guardian of the
-    class who can activate; earlier codes stop working. Returns how many were queued."""
+    class who can activate; earlier codes stop working, those on a letter of another class too
+    (the SMS replaces the code, as the letters page says). Returns how many were queued."""
     school = school_class.school
     count = 0
     for r in class_recipients(school_class):

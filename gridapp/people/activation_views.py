@@ -3,7 +3,7 @@ the guardian's own activation page (/activate, anonymous). Rules in people/activ
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
@@ -11,15 +11,17 @@ from wtforms.validators import DataRequired, Length
 
 from gridapp.accounts.models import Role
 from gridapp.core import outbox, storage, text
+from gridapp.core.errors import abort_with
 from gridapp.core.forms import CodeField, Form, attempt, form_page, submit
+from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.core.pagination import paginate
-from gridapp.core.pdf import render
 from gridapp.core.permissions import Need, require
-from gridapp.core.time import format_date, now, today
+from gridapp.core.time import now
 from gridapp.extensions import db, limiter
 from gridapp.people import activation
+from gridapp.people import letters as letter_jobs
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import load_class, load_school
 
@@ -50,6 +52,7 @@ class ActivateForm(Form):
 
 class IssueForm(Form):
     confirm = BooleanField(_l("我已知晓：重新生成将使旧的激活码失效"))
+    reissue = BooleanField(_l("为这些家长重新生成（旧通知作废）"))
 
     def validate_confirm(self, field):
         from wtforms import ValidationError
@@ -123,6 +126,8 @@ def _letters_page(school_class: SchoolClass, form=None, sms_form=None):
         sms_ready=outbox.channel_url(outbox.Channel.SMS) is not None,
         sms_missing=outbox.not_configured_text(outbox.Channel.SMS),
         eligible=sum(1 for r in recipients if not r.skipped),
+        held=[r for r in recipients if r.held and not r.skipped],
+        job=letter_jobs.latest_job(school_class.id),
         is_admin=current_user.has_role(Role.SCHOOL_ADMIN, school_class.school_id),
         now=now(),
     ), (422 if (form and form.errors) or (sms_form and sms_form.errors) else 200)
@@ -137,28 +142,55 @@ def letters(class_id: int):
 @bp.post("/classes/<int:class_id>/letters")
 @login_required
 def letters_pdf(class_id: int):
-    """New codes for the class's guardians and their letters as one PDF (a letter a page)."""
+    """New codes for the class's guardians (in this request's transaction) and a background job
+    that prints their letters as one PDF (a letter a page); answers with the job's page."""
     school_class = load_letters_class(class_id)
     form = IssueForm()
-    done, letters = attempt(
-        form, lambda: activation.issue_letters(current_user._get_current_object(), school_class)
+    url = url_for("activation.activate", _external=True)
+    done = submit(
+        form,
+        lambda: letter_jobs.start(
+            current_user._get_current_object(), school_class, url, bool(form.reissue.data)
+        ),
+        then=lambda job: url_for("activation.letters_job", class_id=class_id, job_id=job.id),
+        after=lambda job: letter_jobs.make(job.id),  # after the commit: the job is in the database
     )
-    if not done:
-        return _letters_page(school_class, form=form)
-    html = render_template(
-        "people/activation_letters_pdf.html",
-        school_class=school_class,
-        school=school_class.school,
-        letters=letters,
-        url=url_for("activation.activate", _external=True),
-        issued_on=format_date(today()),
+    return done or _letters_page(school_class, form=form)
+
+
+def _class_job(class_id: int, job_id: int) -> letter_jobs.LetterJob:
+    """A letters job of the class, for those who may issue its letters; 404 otherwise."""
+    school_class = load_letters_class(class_id)
+    job = db.session.get(letter_jobs.LetterJob, job_id) if 0 < job_id < 2**31 else None
+    if job is None or job.class_id != school_class.id:
+        abort(404)
+    return job
+
+
+@bp.get("/classes/<int:class_id>/letters/jobs/<int:job_id>")
+@login_required
+def letters_job(class_id: int, job_id: int):
+    """The letters job's progress (polled by htmx until done) and its download."""
+    job = _class_job(class_id, job_id)
+    return page_or_fragment(
+        "people/activation_letters_job.html", "people/_partials/letters_job.html", job=job
     )
-    response = make_response(render(html))
-    response.headers["Content-Type"] = "application/pdf"
-    name = _("%(c)s-家长激活通知-%(d)s.pdf", c=school_class.name, d=today().isoformat())
-    response.headers["Content-Disposition"] = storage.content_disposition(
-        name, f"activation-letters-{school_class.id}.pdf"
+
+
+@bp.get("/classes/<int:class_id>/letters/jobs/<int:job_id>/file")
+@login_required
+def letters_job_file(class_id: int, job_id: int):
+    """The finished PDF, until it is removed after 24 hours; every download audited."""
+    job = _class_job(class_id, job_id)
+    if job.status != "done" or job.expired or not job.file:
+        abort_with(410, _("文件已过期或尚未生成，请重新生成激活通知"))
+    letter_jobs.downloaded(current_user._get_current_object(), job)
+    db.session.commit()
+    name, fallback = letter_jobs.job_filename(job)
+    response = send_file(
+        letter_jobs.letters_dir() / job.file, mimetype="application/pdf", max_age=0
     )
+    response.headers["Content-Disposition"] = storage.content_disposition(name, fallback)
     response.headers["Cache-Control"] = "no-store"  # the codes are in it
     return response
 

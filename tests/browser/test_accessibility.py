@@ -33,6 +33,7 @@ PAGES = {
         "/", "/worklist", "/contacts", "/contacts/new?student={student}", "/classes/{class_a1}",
         "/classes/{class_a1}/grids", "/classes/{class_a1}/reviews", "/students/{student}/archive",
         "/grids/{grid}", "/classes/{class_a1}/letters",
+        "/classes/{class_a1}/letters/jobs/{letters_job}",
     ],
     "principal": [
         "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",

@@ -39,8 +39,12 @@ def test_guardian_activates_from_the_letter_and_sees_only_their_child(
     page.click("text=生成激活通知")  # not confirmed yet
     expect(page.locator("#confirm-error")).to_contain_text("重新生成将使旧的激活码失效")
     page.check("#confirm")
+    page.click("text=生成激活通知")  # made in the background: the job's page, then its file
+    expect(page.locator("#letters-job")).to_contain_text("已完成 1 / 1 份")
     with page.expect_download() as download:
-        page.click("text=生成激活通知")
+        page.click("text=下载激活通知（PDF）")
+    page.goto(f"{live_server}/classes/{world.class_a1}/letters")  # ready after a reload too
+    expect(page.locator("#letters-job")).to_contain_text("下载激活通知（PDF）")
     pdf = pypdf.PdfReader(io.BytesIO(download.value.path().read_bytes()))
     letter = next(p.extract_text() for p in pdf.pages if "赵小雨" in p.extract_text())
     code = "".join(re.search(r"([2-9A-HJ-NP-Z]{4}) ([2-9A-HJ-NP-Z]{4})", letter).groups())

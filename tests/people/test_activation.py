@@ -215,26 +215,132 @@ def test_letters_need_the_confirmation(client, login, ctx, world):
     assert ctx.scalar(select(ActivationCode)) is None
 
 
+def _letters_pdf(client, class_id, **data) -> tuple[str, bytes]:
+    """Generate a class's letters: the POST answers with the job's page (the PDF is made in the
+    background: at once in the tests); returns the job's URL and the downloaded PDF."""
+    r = client.post(f"/classes/{class_id}/letters", data={"confirm": "y", **data})
+    assert r.status_code == 303, r.text
+    job_url = r.headers["Location"]
+    assert "/letters/jobs/" in job_url
+    page = client.get(job_url)
+    assert "下载激活通知" in page.text
+    pdf = client.get(job_url + "/file")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    return job_url, pdf.data
+
+
+def _codes(data: bytes) -> dict[str, str]:
+    """{page text's first student name line: code} of a letters PDF, by page."""
+    import pypdf
+
+    out = {}
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        text = page.extract_text()
+        m = re.search(r"([2-9A-HJ-NP-Z]{4}) ([2-9A-HJ-NP-Z]{4})", text)
+        out[text] = m.group(1) + m.group(2)
+    return out
+
+
 def test_letters_pdf_carries_each_code_and_issuing_again_invalidates_them(
     client, login, ctx, world
 ):
-    import pypdf
-
     _student, g = _new_family(ctx, world)
     ctx.commit()
     login(world.head_teacher_name)
-    r = client.post(f"/classes/{world.class_a1}/letters", data={"confirm": "y"})
-    assert r.status_code == 200
-    assert r.headers["Content-Type"] == "application/pdf"
-    assert "attachment" in r.headers["Content-Disposition"]
-    pages = pypdf.PdfReader(io.BytesIO(r.data)).pages
-    assert len(pages) == 1  # one letter: the world's parents are already active
-    page_text = pages[0].extract_text()
+    _job_url, data = _letters_pdf(client, world.class_a1)
+    [(page_text, code)] = _codes(data).items()  # one letter: the world's parents are active
     assert "赵小雨" in page_text and "南湖区实验小学" in page_text and "/activate" in page_text
-    code = re.search(r"([2-9A-HJ-NP-Z]{4}) ([2-9A-HJ-NP-Z]{4})", page_text)
-    code = code.group(1) + code.group(2)
     assert ctx.scalar(select(AuditEntry).where(AuditEntry.action == "guardian.activation_letters"))
-    client.post(f"/classes/{world.class_a1}/letters", data={"confirm": "y"})
+    _letters_pdf(client, world.class_a1)  # the same class again: new codes
+    client.post("/logout")
+    assert WRONG in _activate(client, code, "1234").text
+
+
+def test_letters_are_made_in_the_background_codes_kept_only_in_the_file(client, login, ctx, world):
+    from gridapp.dossiers.tasks import remove_expired_dossiers
+    from gridapp.people.letters import LetterJob
+
+    _new_family(ctx, world)
+    ctx.commit()
+    login(world.principal_name)
+    job_url, data = _letters_pdf(client, world.class_a1)
+    job = ctx.scalar(select(LetterJob).order_by(LetterJob.id.desc()))
+    ctx.refresh(job)
+    assert job.status == "done" and job.done == job.total == 1
+    assert job.codes == []  # the plain codes are in the file only
+    assert ctx.scalar(
+        select(AuditEntry).where(AuditEntry.action == "guardian.activation_letters.download")
+    )
+    # Its state survives a reload: the letters page shows the latest job and its download.
+    page = client.get(f"/classes/{world.class_a1}/letters")
+    assert "已完成 1 / 1 份" in page.text and job_url + "/file" in page.text
+    client.post("/logout")
+    login(world.subject_teacher_name)  # not one who hands out the letters
+    assert client.get(job_url).status_code == 404
+    assert client.get(job_url + "/file").status_code == 404
+    client.post("/logout")
+    # After 24 hours the same clean-up as the dossiers removes the file.
+    job.expires_at = now()
+    ctx.commit()
+    assert remove_expired_dossiers.call_local() >= 1
+    ctx.commit()
+    login(world.head_teacher_name)
+    assert client.get(job_url + "/file").status_code == 410
+    [(_text, code)] = _codes(data).items()
+    client.post("/logout")
+    assert _activate(client, code, "1234").status_code == 303  # the code (from the file) works
+
+
+def test_a_siblings_letter_in_another_class_keeps_working(client, login, ctx, world):
+    from gridapp.schools.models import SchoolClass
+
+    student, g = _new_family(ctx, world)  # 赵小雨 in class a1
+    sister = f.StudentFactory(
+        school_class=ctx.get(SchoolClass, world.class_a2), name="赵小雪", family=student.family
+    )
+    f.StudentGuardianFactory(student=sister, guardian=g)
+    other = f.StudentFactory(school_class=ctx.get(SchoolClass, world.class_a2), name="孙悟")
+    og = f.GuardianFactory(family=other.family, name="孙大圣", mobile="13955556666")
+    f.StudentGuardianFactory(student=other, guardian=og)
+    ctx.commit()
+    login(world.school_admin_name)
+    _url, first = _letters_pdf(client, world.class_a1)
+    [(_text, code)] = _codes(first).items()
+    page = client.get(f"/classes/{world.class_a2}/letters")
+    assert "已在其他班级的激活通知中（三年级（1）班，" in page.text
+    assert "为这些家长重新生成（旧通知作废）" in page.text
+    assert "短信发送的激活码会替换家长原来的激活码" in page.text
+    _url, second = _letters_pdf(client, world.class_a2)
+    [(text2, _code2)] = _codes(second).items()
+    assert "孙大圣" in text2 and "赵大海" not in text2  # left out of the new PDF
+    assert ctx.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == "guardian.activation_letters")
+        .order_by(AuditEntry.id.desc())
+    )
+    client.post("/logout")
+    r = _activate(client, code, "1234")  # the first class's letter still works
+    assert WRONG not in r.text and r.status_code == 303
+
+
+def test_reissuing_for_siblings_on_request_voids_the_other_letter(client, login, ctx, world):
+    from gridapp.schools.models import SchoolClass
+
+    student, g = _new_family(ctx, world)
+    sister = f.StudentFactory(
+        school_class=ctx.get(SchoolClass, world.class_a2), name="赵小雪", family=student.family
+    )
+    f.StudentGuardianFactory(student=sister, guardian=g)
+    ctx.commit()
+    login(world.school_admin_name)
+    _url, first = _letters_pdf(client, world.class_a1)
+    [(_text, code)] = _codes(first).items()
+    r = client.post(f"/classes/{world.class_a2}/letters", data={"confirm": "y"})
+    assert r.status_code == 422 and "没有需要生成激活通知的家长" in r.text
+    _url, second = _letters_pdf(client, world.class_a2, reissue="y")
+    [(text2, _code2)] = _codes(second).items()
+    assert "赵大海" in text2 and "赵小雪" in text2
     client.post("/logout")
     assert WRONG in _activate(client, code, "1234").text
 

@@ -82,6 +82,27 @@ MATRIX = [
         {r: 422 for r in ("school_admin", "principal", "head_teacher")},  # not confirmed
         None,
     ),
+    (
+        "GET",
+        "/classes/{class_a1}/letters/jobs/{letters_job}",
+        "activation.letters_job",
+        {r: 200 for r in ("school_admin", "principal", "head_teacher")},
+        None,
+    ),
+    (
+        "GET",
+        "/classes/{class_a1}/letters/jobs/{letters_job}/file",
+        "activation.letters_job_file",
+        {r: 410 for r in ("school_admin", "principal", "head_teacher")},  # the file is gone
+        None,
+    ),
+    (
+        "GET",
+        "/classes/{class_a2}/letters/jobs/{letters_job}",
+        "activation.letters_job",
+        {r: 404 for r in ("school_admin", "principal")},  # a job of another class
+        None,
+    ),
     ("GET", "/schools/{school_a}/outbox", "activation.outbox_page", {"school_admin": 200}, None),
     (
         "POST",
