@@ -154,7 +154,11 @@ def _register_blueprints(app: Flask) -> None:
         division_views,  # noqa: F401  (routes on the grids blueprint)
     )
     from gridapp.grids.views import bp as grids_bp
-    from gridapp.people import status_views  # noqa: F401  (routes on the people blueprint)
+    from gridapp.people import (
+        guardian_views,  # noqa: F401  (routes on the people blueprint)
+        status_views,  # noqa: F401  (routes on the people blueprint)
+        student_views,  # noqa: F401  (routes on the people blueprint)
+    )
     from gridapp.people.account_views import admin_bp as accounts_admin_bp
     from gridapp.people.activation_views import bp as activation_bp
     from gridapp.people.class_views import bp as classes_bp

@@ -157,6 +157,38 @@ def _reviews(student: Student, viewer: Viewer) -> list[Entry]:
     ]
 
 
+def _enrolment(student: Student, viewer: Viewer) -> list[Entry]:
+    """The student's classes over time and status changes (issue 15 item 6): each move to
+    another class, each departure or return; undone changes are left out."""
+    from gridapp.core.i18n import gettext
+    from gridapp.people.models import ClassPlacement, StudentStatusChange
+    from gridapp.schools.models import SchoolClass
+
+    rows = db.session.execute(
+        select(ClassPlacement.from_on, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.id == ClassPlacement.class_id)
+        .where(ClassPlacement.student_id == student.id)
+        .order_by(ClassPlacement.from_on, ClassPlacement.id)
+    ).all()
+    out = []
+    for (on, name), (_on, before) in zip(rows[1:], rows, strict=False):
+        if name != before:
+            out.append(Entry(on, "enrolment", gettext("调班：%(a)s → %(b)s", a=before, b=name)))
+    changes = db.session.scalars(
+        select(StudentStatusChange)
+        .where(
+            StudentStatusChange.student_id == student.id,
+            StudentStatusChange.undone_at.is_(None),
+        )
+        .order_by(StudentStatusChange.on)
+    ).all()
+    for c in changes:
+        out.append(
+            Entry(c.on, "enrolment", f"{c.from_status.label} → {c.to_status.label}", c.reason)
+        )
+    return out
+
+
 # kind -> (label, reader). Pairing, support logs, academic reviews and parent school add theirs here.
 SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
     "contact": (_l("家访与联系"), _contacts),
@@ -165,6 +197,7 @@ SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
     "case": (_l("意见建议"), _cases),
     "reception": (_l("接待日"), _reception),
     "review": (_l("学业述评"), _reviews),
+    "enrolment": (_l("学籍与班级"), _enrolment),
 }
 
 

@@ -6,6 +6,15 @@ and whether it is met) and `teacher_family_status` (one row per teacher × famil
 teacher teaches or heads, with the contacts that teacher took part in this semester). Counting is
 by family: a contact counts for each family present (`ContactFamily`: one record of a group
 visit lists them all), for each sibling, and for each teacher present.
+
+Which class a student counts in (issue 15 item 6, docs/domain.md "Class history"): a period's
+figures count each student in the class of their placement on the period's reckoning day
+(`Period.on`: today inside the semester, its last day once it is over, its first day before it
+begins). A student who moved mid-semester is owed by the new class's teachers only; one who
+left (transferred, left, graduated) before that day counts nowhere in the period, one who left
+after it still counts there. A contact is about the family, so it counts for the student
+wherever they are; the per-class count of door visits credits a visit to the class the student
+was in on the day of the visit.
 """
 
 from __future__ import annotations
@@ -28,7 +37,8 @@ from gridapp.contacts.models import (
     QuotaSetting,
 )
 from gridapp.extensions import db
-from gridapp.people.models import Student, StudentFocus, StudentStatus
+from gridapp.people.models import Student, StudentFocus
+from gridapp.people.placements import placed_on
 from gridapp.schools.models import (
     BreakCountsFor,
     Grade,
@@ -85,6 +95,12 @@ class Period:
             object.__setattr__(self, "counts_from", self.starts_on)
         if self.counts_until is None:
             object.__setattr__(self, "counts_until", self.ends_on)
+
+    @property
+    def on(self) -> date:
+        """The reckoning day: students count in the class they were in on this day (today inside
+        the semester, its last day once over, its first day before it begins; issue 15 item 6)."""
+        return min(max(self.today, self.starts_on), self.ends_on)
 
     @property
     def midpoint(self) -> date:
@@ -260,7 +276,8 @@ def _by_level(values: dict[int, object]):
 
 
 def student_status(period: Period, *, class_ids=None, student_ids=None) -> Select:
-    """One row per active student of the school: for each class rule `<r>_count`, `<r>_need`,
+    """One row per student of the school counted on the period's reckoning day (`Period.on`),
+    in the class they were in that day: for each class rule `<r>_count`, `<r>_need`,
     `<r>_applies`, `<r>_met` (the need reached, on time or not; met implies applies),
     `<r>_late` (met, but only after `<r>_due`: 达标但逾期) and `<r>_due`. `rule_status` turns
     them into met / met late / owed / overdue."""
@@ -345,10 +362,11 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
             stage_ontime,
         ),
     }
+    placed = placed_on(p.on)
     cols = [
         Student.id.label("student_id"),
         Student.name.label("name"),
-        Student.class_id.label("class_id"),
+        placed.class_id.label("class_id"),
         Student.family_id.label("family_id"),
         SchoolClass.head_teacher_id.label("head_teacher_id"),
         case((is_focus, 1), else_=0).label("is_focus"),
@@ -368,12 +386,13 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
     stmt = (
         select(*cols)
         .select_from(Student)
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .outerjoin(placed.placement, placed.onclause)
+        .join(SchoolClass, SchoolClass.id == placed.class_id)
         .join(Grade, Grade.id == SchoolClass.grade_id)
-        .where(Student.school_id == p.school_id, Student.status == StudentStatus.ACTIVE)
+        .where(Student.school_id == p.school_id, placed.counted)
     )
     if class_ids is not None:
-        stmt = stmt.where(Student.class_id.in_(list(class_ids)))
+        stmt = stmt.where(placed.in_classes(class_ids))
     if student_ids is not None:
         stmt = stmt.where(Student.id.in_(list(student_ids)))
     return stmt
@@ -381,29 +400,42 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
 
 def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) -> Select:
     """One row per (teacher, family, class) where the teacher teaches or heads the class and the
-    family has an active student in it: `count` of this semester's contacts the teacher was at."""
+    family has a student in it on the period's reckoning day (`Period.on`): `count` of this
+    semester's contacts the teacher was at. A student who moved to another class mid-semester is
+    owed by the new class's teachers, no longer by the old class's."""
     p = period
-    scope = [Student.school_id == p.school_id, Student.status == StudentStatus.ACTIVE]
-    if class_ids is not None:
-        scope.append(Student.class_id.in_(list(class_ids)))
+
+    def placed_scope():
+        placed = placed_on(p.on)
+        scope = [Student.school_id == p.school_id, placed.counted]
+        if class_ids is not None:
+            scope.append(placed.in_classes(class_ids))
+        return placed, scope
+
+    placed, scope = placed_scope()
     taught = (
         select(
             TeachingAssignment.teacher_id.label("teacher_id"),
             Student.family_id.label("family_id"),
-            Student.class_id.label("class_id"),
+            placed.class_id.label("class_id"),
         )
-        .join(Student, Student.class_id == TeachingAssignment.class_id)
+        .select_from(Student)
+        .outerjoin(placed.placement, placed.onclause)
+        .join(TeachingAssignment, TeachingAssignment.class_id == placed.class_id)
         .where(*scope)
     )
+    placed, scope = placed_scope()
     headed = (
         select(
             SchoolClass.head_teacher_id.label("teacher_id"),
             Student.family_id.label("family_id"),
-            Student.class_id.label("class_id"),
+            placed.class_id.label("class_id"),
         )
-        .join(Student, Student.class_id == SchoolClass.id)
+        .select_from(Student)
+        .outerjoin(placed.placement, placed.onclause)
+        .join(SchoolClass, SchoolClass.id == placed.class_id)
         .where(SchoolClass.head_teacher_id.is_not(None), *scope)
-    )
+    )  # fmt: skip
     if teacher_id is not None:
         taught = taught.where(TeachingAssignment.teacher_id == teacher_id)
         headed = headed.where(SchoolClass.head_teacher_id == teacher_id)
@@ -585,23 +617,27 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
             rows[r[0]].shares["teacher"] = Share(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0))
     for row in rows.values():
         row.shares.setdefault("teacher", Share(0, 0))
-    # Home visits this semester, per class (a visit to a family counts in each sibling's class).
+    # Home visits this semester, per class: a visit to a family counts in each sibling's class,
+    # the class the sibling was in on the day of the visit (issue 15 item 6).
+    placed = placed_on(Contact.contact_on)
     visits = (
-        select(Student.class_id, func.count(func.distinct(Contact.id)))
+        select(placed.class_id, func.count(func.distinct(Contact.id)))
+        .select_from(Student)
         .join(ContactFamily, ContactFamily.family_id == Student.family_id)
         .join(Contact, Contact.id == ContactFamily.contact_id)
+        .outerjoin(placed.placement, placed.onclause)
         .where(
             Student.school_id == period.school_id,
-            Student.status == StudentStatus.ACTIVE,
+            placed.counted,
             Contact.form == ContactForm.HOME_VISIT,
             _live(),
             Contact.contact_on >= period.counts_from,
             Contact.contact_on <= period.counts_until,
         )
-        .group_by(Student.class_id)
+        .group_by(placed.class_id)
     )
     if class_ids is not None:
-        visits = visits.where(Student.class_id.in_(list(class_ids)))
+        visits = visits.where(placed.in_classes(class_ids))
     for class_id, n in db.session.execute(visits):
         if class_id in rows:
             rows[class_id].home_visits = n

@@ -14,7 +14,7 @@ from gridapp.core.permissions import Need, can, require
 from gridapp.people.activation import may_issue_letters
 from gridapp.people.services import class_roster_query, class_sizes
 from gridapp.schools.models import SchoolClass
-from gridapp.schools.permissions import class_staff, load_class
+from gridapp.schools.permissions import class_staff, is_school_leader, load_class
 from gridapp.schools.services import classes_of_teacher
 
 bp = Blueprint("classes", __name__)
@@ -47,6 +47,7 @@ def class_page(class_id: int, dossier_form=None):
         search=search,
         can_open_students=can_open_students(school_class),
         can_manage=can(current_user, Need.MANAGE, school_class),
+        can_add_students=is_school_leader(current_user, school_class.school_id),
         can_view_school=can(current_user, Need.VIEW, school_class.school),
         can_issue_letters=may_issue_letters(current_user, school_class),
     )

@@ -12,9 +12,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from gridapp.core.forms import CodeField, Form, NameField, no_control_chars, strip
+from gridapp.core.forms import CodeField, Form, NameField, PhoneField, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
-from gridapp.people.models import INACTIVE_STATUSES, Gender, StudentSensitive, StudentStatus
+from gridapp.people.models import (
+    INACTIVE_STATUSES,
+    Gender,
+    Relation,
+    StudentSensitive,
+    StudentStatus,
+)
 
 
 class StudentForm(Form):
@@ -84,3 +90,72 @@ class StudentStatusForm(Form):
             self.to_status.choices = [(s.value, s.label) for s in INACTIVE_STATUSES]
         else:
             self.to_status.choices = [(StudentStatus.ACTIVE.value, StudentStatus.ACTIVE.label)]
+
+
+class StudentMoveForm(Form):
+    """Move a student to another class of the school from a date (调班)."""
+
+    class_id = SelectField(_l("调入班级"), coerce=str, choices=[], validate_choice=False)
+    on = DateField(_l("调班日期"), [DataRequired(_l("请填写日期"))])
+
+    def chosen_class_id(self) -> int | None:
+        value = (self.class_id.data or "").strip()
+        return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
+class GuardianForm(Form):
+    """A guardian of a student: name, relation, phones, workplace, primary contact or not."""
+
+    name = NameField(_l("姓名"), [DataRequired(_l("请填写姓名")), Length(max=50), no_control_chars])
+    relation = SelectField(_l("关系"), choices=Relation.choices)
+    mobile = PhoneField(
+        _l("手机"), [DataRequired(_l("请填写手机号码"))],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )  # fmt: skip
+    other_phone = StringField(
+        _l("其他电话（选填）"), [Optional(), Length(max=20), no_control_chars], filters=[strip]
+    )
+    workplace = StringField(
+        _l("工作单位（选填）"), [Optional(), Length(max=100), no_control_chars], filters=[strip]
+    )
+    is_primary = BooleanField(_l("主要联系人"))
+
+
+class GuardianLinkForm(Form):
+    """Link a guardian who is already in the district (a sibling's parent), found by mobile."""
+
+    mobile = PhoneField(
+        _l("家长手机号"), [DataRequired(_l("请填写手机号码"))],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )  # fmt: skip
+
+
+class NewStudentForm(StudentForm):
+    """A new student of a class with a first (required) and a second (optional) guardian."""
+
+    student_number = CodeField(
+        _l("学号"), [DataRequired(_l("请填写学号")), Length(max=32), no_control_chars]
+    )
+    from_on = DateField(_l("入班日期"), [DataRequired(_l("请填写日期"))])
+    g1_name = NameField(
+        _l("监护人姓名"), [DataRequired(_l("请填写姓名")), Length(max=50), no_control_chars]
+    )
+    g1_relation = SelectField(_l("关系"), choices=Relation.choices)
+    g1_mobile = PhoneField(
+        _l("手机"), [DataRequired(_l("请填写手机号码"))],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )  # fmt: skip
+    g2_name = NameField(
+        _l("第二监护人姓名（选填）"), [Optional(), Length(max=50), no_control_chars]
+    )
+    g2_relation = SelectField(_l("关系"), choices=Relation.choices, default="father")
+    g2_mobile = PhoneField(
+        _l("手机"), [Optional()], render_kw={"inputmode": "tel", "autocomplete": "off"}
+    )
+
+    def guardians(self) -> list[tuple[str, str, str]]:
+        """(name, relation, mobile) of each guardian filled in."""
+        out = [(self.g1_name.data, self.g1_relation.data, self.g1_mobile.data)]
+        if self.g2_name.data or self.g2_mobile.data:
+            out.append((self.g2_name.data or "", self.g2_relation.data, self.g2_mobile.data or ""))
+        return out

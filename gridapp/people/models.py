@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.core import text as core_text
@@ -208,6 +208,34 @@ class StudentSensitive(TimestampMixin, db.Model):
     FIELDS = ("health", "finances", "parents_marriage", "psychology", "id_number")
 
 
+class ClassPlacement(db.Model):
+    """A student in a class from `from_on` (the first day in it) until `to_on` (the first day no
+    longer in it; NULL while open): the class history that moves, departures and the rollover
+    write and the quota figures read (people.placements; issue 15 item 6)."""
+
+    __tablename__ = "class_placements"
+    __table_args__ = (
+        # One open placement per student, held by the database on both engines.
+        Index(
+            "ix_class_placements_one_open",
+            "student_id",
+            unique=True,
+            sqlite_where=text("to_on IS NULL"),
+            postgresql_where=text("to_on IS NULL"),
+        ),
+        Index("ix_class_placements_student_dates", "student_id", "from_on"),
+        CheckConstraint("to_on IS NULL OR to_on >= from_on", name="dates_in_order"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
+    from_on: Mapped[date]
+    to_on: Mapped[date | None]
+
+    student: Mapped[Student] = relationship()
+    school_class = relationship("SchoolClass")
+
+
 class StudentStatusChange(db.Model):
     """One change of a student's status (在读 → 已转学 / 已离校 / 已毕业, and back), kept for ever:
     the date it took effect, why, who recorded it. An undone change stays, marked `undone_at`
@@ -224,6 +252,9 @@ class StudentStatusChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The placement the change ended (to an inactive status) or began (back to 在读): what undo
+    # restores exactly.
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("class_placements.id"))
 
     student: Mapped[Student] = relationship()
     changed_by = relationship("User", foreign_keys=[changed_by_id])

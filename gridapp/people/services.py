@@ -21,6 +21,7 @@ from gridapp.people.models import (
     FocusCategory,
     Gender,
     Guardian,
+    Relation,
     Student,
     StudentFocus,
     StudentGuardian,
@@ -462,6 +463,104 @@ def _check_status_date(on: date, last: StudentStatusChange | None, today: date) 
         )
 
 
+def _end_placements(students, on: date, today: date) -> dict[int, int]:
+    """End each student's open placement on `on` (one read, one UPDATE): {student id: placement
+    id}. Raises RuleViolation (field `on`) for a date before a student entered the class."""
+    from gridapp.people import placements
+    from gridapp.people.models import ClassPlacement
+
+    placements.ensure_placements(students, today)
+    ids = [s.id for s in students]
+    current = {
+        p.student_id: p
+        for p in db.session.scalars(
+            select(ClassPlacement).where(
+                ClassPlacement.student_id.in_(ids), ClassPlacement.to_on.is_(None)
+            )
+        )
+    }
+    for s in students:
+        p = current.get(s.id)
+        if p is None:
+            raise IllegalTransition(_("该学生的学籍状态已被他人更改，请刷新页面后再试"))
+        if on < p.from_on:
+            raise RuleViolation(
+                _("日期不能早于进入现班级的日期（%(d)s）", d=p.from_on.isoformat()), field="on"
+            )
+    closed = db.session.execute(
+        update(ClassPlacement)
+        .where(
+            ClassPlacement.id.in_([p.id for p in current.values()]),
+            ClassPlacement.to_on.is_(None),
+        )
+        .values(to_on=on)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if closed != len(ids):
+        raise IllegalTransition(_("该学生的学籍状态已被他人更改，请刷新页面后再试"))
+    for p in current.values():
+        db.session.expire(p)
+    return {sid: p.id for sid, p in current.items()}
+
+
+def _reopen_in_class(student: Student, on: date) -> int:
+    """A student back at school: a new placement in their last class from `on`."""
+    from gridapp.people.models import ClassPlacement
+
+    placement = ClassPlacement(student_id=student.id, class_id=student.class_id, from_on=on)
+    with held(_("该学生的学籍状态已被他人更改，请刷新页面后再试"), conflict=True):
+        db.session.add(placement)
+    return placement.id
+
+
+def _undo_placement(change: StudentStatusChange) -> None:
+    """Put the class history back as it was before `change`: a departure's placement opens
+    again; a return's placement goes, if nothing happened to it since."""
+    from gridapp.people.models import ClassPlacement
+
+    conflict = _("该学生此后已调班，不能撤销这次变动")
+    if change.to_status == StudentStatus.ACTIVE:
+        if change.placement_id is None:
+            return
+        # The change no longer points at the placement it began, then that placement goes.
+        db.session.execute(
+            update(StudentStatusChange)
+            .where(StudentStatusChange.id == change.id)
+            .values(placement_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        gone = db.session.execute(
+            ClassPlacement.__table__.delete().where(
+                ClassPlacement.id == change.placement_id,
+                ClassPlacement.to_on.is_(None),
+                ClassPlacement.from_on == change.on,
+            )
+        ).rowcount
+        if gone != 1:
+            raise IllegalTransition(conflict)
+        return
+    placement_id = change.placement_id
+    if placement_id is None:  # a change recorded before placements existed
+        placement_id = db.session.scalar(
+            select(ClassPlacement.id)
+            .where(
+                ClassPlacement.student_id == change.student_id,
+                ClassPlacement.to_on == change.on,
+            )
+            .order_by(ClassPlacement.id.desc())
+            .limit(1)
+        )
+    if placement_id is None:
+        return
+    with held(conflict, conflict=True):
+        db.session.execute(
+            update(ClassPlacement)
+            .where(ClassPlacement.id == placement_id)
+            .values(to_on=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _status_changed(ids: list[int], old: StudentStatus, new: StudentStatus) -> int:
     """The conditional UPDATE of the old status: how many rows moved on."""
     return db.session.execute(
@@ -507,8 +606,13 @@ def set_student_status(
     if old != StudentStatus.ACTIVE and status != StudentStatus.ACTIVE:
         raise RuleViolation(_("该学生已不在读，请先恢复在读再更改"), field="to_status")
     _check_status_date(on, _last_changes([student.id]).get(student.id), today)
+    placement_id = None
+    if status != StudentStatus.ACTIVE:
+        placement_id = _end_placements([student], on, today)[student.id]
     if _status_changed([student.id], old, status) != 1:
         raise IllegalTransition(_("该学生的学籍状态已被他人更改，请刷新页面后再试"))
+    if status == StudentStatus.ACTIVE:
+        placement_id = _reopen_in_class(student, on)
     change = StudentStatusChange(
         student_id=student.id,
         from_status=old,
@@ -516,6 +620,7 @@ def set_student_status(
         on=on,
         reason=reason,
         changed_by_id=actor.id,
+        placement_id=placement_id,
     )
     db.session.add(change)
     db.session.flush()
@@ -564,6 +669,7 @@ def set_students_status(
     for s in students:
         _check_status_date(on, last.get(s.id), today)
     ids = [s.id for s in students]
+    ended = _end_placements(students, on, today)
     if _status_changed(ids, StudentStatus.ACTIVE, status) != len(ids):
         raise IllegalTransition(_("有学生的学籍状态已被他人更改，请刷新页面后再试"))
     changes = [
@@ -574,7 +680,8 @@ def set_students_status(
             on=on,
             reason=reason,
             changed_by_id=actor.id,
-        )  # fmt: skip
+            placement_id=ended[s.id],
+        )
         for s in students
     ]
     db.session.add_all(changes)
@@ -612,6 +719,7 @@ def undo_status_change(actor: User, change: StudentStatusChange) -> None:
     ).rowcount
     if done != 1 or _status_changed([change.student_id], change.to_status, change.from_status) != 1:
         raise IllegalTransition(_("该学生的学籍状态已被他人更改，请刷新页面后再试"))
+    _undo_placement(change)
     db.session.refresh(change)
     student = change.student
     db.session.refresh(student, ["status"])
@@ -620,3 +728,234 @@ def undo_status_change(actor: User, change: StudentStatusChange) -> None:
         from_status=change.to_status.value, to_status=change.from_status.value,
         on=change.on.isoformat(),
     )  # fmt: skip
+
+
+# ---- one person at a time: a new student, a guardian, a link (issue 15 item 6) --------------------
+
+
+@dataclass
+class GuardianData:
+    name: str
+    relation: Relation
+    mobile: str
+    other_phone: str = ""
+    workplace: str = ""
+    is_primary: bool = False
+
+
+def district_guardian_by_mobile(district_id: int, mobile: str) -> Guardian | None:
+    """The guardian of the district with this mobile number (the oldest if several), or None:
+    how siblings' families are found (issue 15 item 5). `mobile` is read as typed
+    (core.text.normalise_phone); only a whole number matches, never a part of one."""
+    mobile = text.normalise_phone(mobile)
+    if not text.is_mobile(mobile):
+        return None
+    return db.session.scalar(
+        select(Guardian)
+        .join(Family, Family.id == Guardian.family_id)
+        .where(Family.district_id == district_id, Guardian.mobile == mobile)
+        .order_by(Guardian.id)
+        .limit(1)
+    )
+
+
+def _check_guardian(data: GuardianData, prefix: str = "") -> None:
+    data.name = text.normalise_name(data.name)
+    data.mobile = text.normalise_phone(data.mobile)
+    if not data.name:
+        raise RuleViolation(_("请填写姓名"), field=f"{prefix}name")
+    if not text.is_mobile(data.mobile):
+        raise RuleViolation(_("请输入11位手机号码，例如 13812345678"), field=f"{prefix}mobile")
+
+
+def add_student(
+    actor: User,
+    school_class,
+    data: StudentData,
+    student_number: str,
+    guardians: list[GuardianData],
+    from_on: date,
+    today: date,
+) -> Student:
+    """A new student of `school_class` from `from_on` (not after today), with one or two
+    guardians (the first is the primary contact). A guardian whose mobile number a guardian of
+    the district already has is that guardian: the new student joins their family (siblings,
+    issue 15 item 5), nobody is entered twice.
+
+    Raises RuleViolation beside the field: a student number the school already has (held by the
+    unique index on school and student number), a birth date not before today, a date in the
+    future, a guardian without a name or an 11-digit mobile number (fields `g1_…`, `g2_…`).
+    Rule source: issue 15 item 6.
+    """
+    from gridapp.people.models import ClassPlacement
+
+    number = text.normalise_code(student_number)
+    if not number:
+        raise RuleViolation(_("请填写学号"), field="student_number")
+    if from_on > today:
+        raise RuleViolation(_("日期不能晚于今天"), field="from_on")
+    if data.birth_on and data.birth_on >= today:
+        raise RuleViolation(_("出生日期须早于今天"), field="birth_on")
+    if data.birth_on and data.birth_on.year < 1950:
+        raise RuleViolation(_("请填写有效的出生日期"), field="birth_on")
+    if not guardians:
+        raise RuleViolation(_("请至少填写一位监护人"), field="g1_name")
+    for i, g in enumerate(guardians, 1):
+        _check_guardian(g, f"g{i}_")
+    if len(guardians) == 2 and guardians[0].mobile == guardians[1].mobile:
+        raise RuleViolation(_("两位监护人的手机号相同"), field="g2_mobile")
+    district_id = school_class.school.district_id
+    taken = _("本校已有学号为 %(n)s 的学生", n=number)
+    if db.session.scalar(
+        select(Student.id).where(
+            Student.school_id == school_class.school_id, Student.student_number == number
+        )
+    ):
+        raise RuleViolation(taken, field="student_number")
+    found = [district_guardian_by_mobile(district_id, g.mobile) for g in guardians]
+    family_ids = sorted({g.family_id for g in found if g is not None})
+    family = db.session.get(Family, family_ids[0]) if family_ids else None
+    if family is None:
+        family = Family(district_id=district_id)
+        db.session.add(family)
+        db.session.flush()
+    for other in family_ids[1:]:
+        merge_families(family, db.session.get(Family, other))
+    student = Student(
+        school_id=school_class.school_id,
+        class_id=school_class.id,
+        family_id=family.id,
+        student_number=number,
+        name=text.normalise_name(data.name),
+        gender=data.gender,
+        birth_on=data.birth_on,
+        address=data.address,
+        community=data.community,
+        enrolment_year=school_class.enrolment_year,
+    )
+    # The unique index on (school, student number) holds it when two forms cross.
+    with held(taken, field="student_number"):
+        db.session.add(student)
+    db.session.add(ClassPlacement(student_id=student.id, class_id=school_class.id, from_on=from_on))
+    for i, (g, existing) in enumerate(zip(guardians, found, strict=True)):
+        guardian = existing
+        if guardian is None:
+            guardian = Guardian(
+                family_id=family.id, name=g.name, relation=g.relation, mobile=g.mobile
+            )
+            db.session.add(guardian)
+            db.session.flush()
+        link_guardian(student, guardian, primary=i == 0)
+    db.session.flush()
+    audit.record(
+        actor, "student.create", student, school_id=student.school_id,
+        class_id=school_class.id, linked_guardians=sum(1 for g in found if g is not None),
+    )  # fmt: skip
+    return student
+
+
+def add_guardian(actor: User, student: Student, data: GuardianData) -> Guardian:
+    """A new guardian of `student`, in the student's family. A mobile number a guardian of the
+    district already has is refused beside the field: that parent is linked instead
+    (`link_existing_guardian`), never entered twice. Rule source: issue 15 items 5 and 6."""
+    _check_guardian(data)
+    existing = district_guardian_by_mobile(student.school.district_id, data.mobile)
+    if existing is not None:
+        raise RuleViolation(
+            _("本区已有使用这个手机号的家长，请使用“按手机号关联已有家长”"), field="mobile"
+        )
+    guardian = Guardian(
+        family_id=student.family_id,
+        name=data.name,
+        relation=data.relation,
+        mobile=data.mobile,
+        other_phone=text.normalise_phone(data.other_phone),
+        workplace=data.workplace,
+    )
+    db.session.add(guardian)
+    db.session.flush()
+    primary = data.is_primary or not student.guardian_links
+    link_guardian(student, guardian, primary=primary)
+    audit.record(actor, "guardian.create", guardian, school_id=student.school_id,
+                 student_id=student.id)  # fmt: skip
+    return guardian
+
+
+def update_guardian(actor: User, student: Student, guardian: Guardian, data: GuardianData) -> None:
+    """Change a guardian of `student` (name, relation, phones, workplace, primary contact);
+    audited with the names of the fields changed, never their contents. Raises LookupError when
+    the guardian is not the student's. Rule source: issue 15 item 6."""
+    link = _link_of(student, guardian)
+    _check_guardian(data)
+    values = {
+        "name": data.name,
+        "relation": data.relation,
+        "mobile": data.mobile,
+        "other_phone": text.normalise_phone(data.other_phone),
+        "workplace": data.workplace,
+    }
+    changed = sorted(k for k, v in values.items() if getattr(guardian, k) != v)
+    for key in changed:
+        setattr(guardian, key, values[key])
+    if data.is_primary and not link.is_primary:
+        db.session.execute(
+            update(StudentGuardian)
+            .where(StudentGuardian.student_id == student.id)
+            .values(is_primary=False)
+        )
+        db.session.flush()
+        link.is_primary = True
+        changed.append("is_primary")
+    db.session.flush()
+    audit.record(actor, "guardian.update", guardian, school_id=student.school_id,
+                 student_id=student.id, fields=changed)  # fmt: skip
+
+
+def _link_of(student: Student, guardian: Guardian) -> StudentGuardian:
+    link = db.session.scalar(
+        select(StudentGuardian).where(
+            StudentGuardian.student_id == student.id, StudentGuardian.guardian_id == guardian.id
+        )
+    )
+    if link is None:
+        raise LookupError(guardian.id)
+    return link
+
+
+def link_existing_guardian(actor: User, student: Student, mobile: str) -> Guardian:
+    """Link the district's guardian with this mobile number to `student`: their families become
+    one (siblings across classes and schools, issue 15 item 5). Raises RuleViolation (field
+    `mobile`) when no guardian of the district has that number or they are linked already."""
+    guardian = district_guardian_by_mobile(student.school.district_id, mobile)
+    if guardian is None:
+        raise RuleViolation(_("本区没有使用这个手机号的家长"), field="mobile")
+    if any(link.guardian_id == guardian.id for link in student.guardian_links):
+        raise RuleViolation(_("这位家长已是该学生的监护人"), field="mobile")
+    with held(_("这位家长已是该学生的监护人"), field="mobile"):
+        link_guardian(student, guardian, primary=not student.guardian_links)
+    audit.record(actor, "guardian.link", guardian, school_id=student.school_id,
+                 student_id=student.id)  # fmt: skip
+    return guardian
+
+
+def unlink_guardian(actor: User, student: Student, guardian: Guardian) -> None:
+    """Remove the link between `student` and `guardian` (a wrong sibling link, a guardian who no
+    longer is one); the guardian record stays. The primary contact passes to the next guardian.
+    Raises LookupError when they are not linked. Rule source: issue 15 items 5 and 6."""
+    link = _link_of(student, guardian)
+    was_primary = link.is_primary
+    db.session.delete(link)
+    db.session.flush()
+    if was_primary:
+        nxt = db.session.scalar(
+            select(StudentGuardian)
+            .where(StudentGuardian.student_id == student.id)
+            .order_by(StudentGuardian.id)
+            .limit(1)
+        )
+        if nxt is not None:
+            nxt.is_primary = True
+            db.session.flush()
+    db.session.expire(student, ["guardian_links"])
+    audit.record(actor, "guardian.unlink", guardian, school_id=student.school_id,
+                 student_id=student.id)  # fmt: skip
