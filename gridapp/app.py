@@ -170,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.roster import (
         export_views,  # noqa: F401  (routes on the roster blueprint)
         import_views,  # noqa: F401  (routes on the roster blueprint)
+        rollover_views,  # noqa: F401  (routes on the roster blueprint)
         staff_views,  # noqa: F401  (routes on the roster blueprint)
     )
     from gridapp.roster.views import bp as roster_bp

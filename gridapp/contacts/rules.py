@@ -271,8 +271,8 @@ def _home_visits(since, until):
     )
 
 
-def _by_level(values: dict[int, object]):
-    return case(values, value=Grade.level)
+def _by_level(values: dict[int, object], level=None):
+    return case(values, value=Grade.level if level is None else level)
 
 
 def student_status(period: Period, *, class_ids=None, student_ids=None) -> Select:
@@ -284,9 +284,13 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
     p = period
     q = p.quotas
     levels = range(1, 13)
-    stage_from = _by_level({lv: p.stage_window(lv)[0] for lv in levels})
-    stage_due = _by_level({lv: p.stage_window(lv)[1] for lv in levels})
-    stage_need = _by_level({lv: p.stage_need(lv) for lv in levels})
+    placed = placed_on(p.on)
+    # The grade the student was at on the reckoning day: the placement's own level where the
+    # rollover has promoted the class since (roster.rollover), else the class's grade.
+    level = func.coalesce(placed.placement.level, Grade.level)
+    stage_from = _by_level({lv: p.stage_window(lv)[0] for lv in levels}, level)
+    stage_due = _by_level({lv: p.stage_window(lv)[1] for lv in levels}, level)
+    stage_need = _by_level({lv: p.stage_need(lv) for lv in levels}, level)
     # A focus student during the period (so past semesters keep their own focus students).
     is_focus = exists().where(
         StudentFocus.student_id == Student.id,
@@ -316,12 +320,13 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
         return count_until(due) if due < p.counts_until else None
 
     first_year = p.semester_number == 1
-    first_year_applies = Grade.level.in_(ENTRY_LEVELS) if first_year else false()
+    first_year_applies = level.in_(ENTRY_LEVELS) if first_year else false()
     stage_dues = {lv: p.stage_window(lv)[1] for lv in levels}
     stage_ontime = None
     if any(d < p.counts_until for d in stage_dues.values()):
         stage_ontime = _home_visits(
-            stage_from, _by_level({lv: min(d, p.counts_until) for lv, d in stage_dues.items()})
+            stage_from,
+            _by_level({lv: min(d, p.counts_until) for lv, d in stage_dues.items()}, level),
         )
     # rule: (count, need, applies, due, count by the due date or None when it is the count)
     columns = {
@@ -362,7 +367,6 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
             stage_ontime,
         ),
     }
-    placed = placed_on(p.on)
     cols = [
         Student.id.label("student_id"),
         Student.name.label("name"),

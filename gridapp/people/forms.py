@@ -148,7 +148,7 @@ class NewStudentForm(StudentForm):
     g2_name = NameField(
         _l("第二监护人姓名（选填）"), [Optional(), Length(max=50), no_control_chars]
     )
-    g2_relation = SelectField(_l("关系"), choices=Relation.choices, default="father")
+    g2_relation = SelectField(_l("关系"), choices=Relation.choices, default="mother")
     g2_mobile = PhoneField(
         _l("手机"), [Optional()], render_kw={"inputmode": "tel", "autocomplete": "off"}
     )

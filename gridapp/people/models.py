@@ -231,6 +231,9 @@ class ClassPlacement(db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("school_classes.id"), index=True)
     from_on: Mapped[date]
     to_on: Mapped[date | None]
+    # The grade level the student was at here, when it differs from the class's grade now (a
+    # class promoted by the school-year rollover); NULL: the class's grade.
+    level: Mapped[int | None]
 
     student: Mapped[Student] = relationship()
     school_class = relationship("SchoolClass")

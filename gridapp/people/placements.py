@@ -27,7 +27,9 @@ from gridapp.extensions import db
 from gridapp.people.models import ClassPlacement, Student, StudentStatus
 from gridapp.schools.models import SchoolClass
 
-ONE_OPEN = _("该学生的班级已被他人更改，请刷新页面后再试")
+
+def one_open() -> str:
+    return _("该学生的班级已被他人更改，请刷新页面后再试")
 
 
 def implicit_start(student: Student, day: date) -> date:
@@ -65,7 +67,7 @@ def ensure_placements(students, day: date) -> None:
         if s.id not in have and s.status == StudentStatus.ACTIVE
     ]
     if rows:
-        with held(ONE_OPEN, conflict=True):
+        with held(one_open(), conflict=True):
             db.session.execute(insert(ClassPlacement), rows)
 
 
@@ -117,7 +119,7 @@ def move_student(
     ensure_placements([student], today)
     current = open_placement(student.id)
     if current is None or current.class_id != old_class_id:
-        raise IllegalTransition(ONE_OPEN)
+        raise IllegalTransition(one_open())
     if on < current.from_on:
         raise RuleViolation(
             _("调班日期不能早于进入现班级的日期（%(d)s）", d=current.from_on.isoformat()),
@@ -134,7 +136,7 @@ def move_student(
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
-        raise IllegalTransition(ONE_OPEN)
+        raise IllegalTransition(one_open())
     if on == current.from_on:
         current.class_id = to_class.id
         placement = current
@@ -147,9 +149,9 @@ def move_student(
             .execution_options(synchronize_session=False)
         ).rowcount
         if closed != 1:
-            raise IllegalTransition(ONE_OPEN)
+            raise IllegalTransition(one_open())
         placement = ClassPlacement(student_id=student.id, class_id=to_class.id, from_on=on)
-        with held(ONE_OPEN, conflict=True):
+        with held(one_open(), conflict=True):
             db.session.add(placement)
     db.session.expire(student)
     db.session.expire(current)

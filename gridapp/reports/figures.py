@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
 from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
@@ -20,6 +20,7 @@ from gridapp.core.time import local
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GridMember, GuidanceActivity
 from gridapp.people.models import Student, StudentStatus
+from gridapp.people.placements import placed_on
 from gridapp.schools.models import Grade, School, SchoolClass, Semester
 
 
@@ -223,6 +224,7 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
         tf = rules.teacher_family_status(
             period, teacher_id=teacher_id, class_ids=class_ids
         ).subquery()
+        placed = placed_on(period.on)
         return (
             select(
                 tf.c.teacher_id,
@@ -240,15 +242,15 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
             .join(User, User.id == tf.c.teacher_id)
             .join(SchoolClass, SchoolClass.id == tf.c.class_id)
             .join(Grade, Grade.id == SchoolClass.grade_id)
-            .join(
-                Student,
-                and_(
-                    Student.family_id == tf.c.family_id,
-                    Student.class_id == tf.c.class_id,
-                    Student.status == StudentStatus.ACTIVE,
-                ),
+            .join(Student, Student.family_id == tf.c.family_id)
+            .outerjoin(placed.placement, placed.onclause)
+            .where(
+                # The family's children in that class on the period's reckoning day.
+                placed.counted,
+                placed.class_id == tf.c.class_id,
+                tf.c.applies == 1,
+                tf.c.met == (1 if met else 0),
             )
-            .where(tf.c.applies == 1, tf.c.met == (1 if met else 0))
             .group_by(
                 tf.c.teacher_id,
                 tf.c.family_id,

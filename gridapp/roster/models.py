@@ -1,11 +1,12 @@
-"""What the roster import keeps: automatic family links (siblings joined by a guardian's mobile,
-to be reviewed and split when wrong) and background import jobs with their progress."""
+"""What the roster package keeps: automatic family links (siblings joined by a guardian's mobile,
+to be reviewed and split when wrong), background import jobs with their progress, and the
+school-year rollovers (what each did, so undo is exact)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.core.models import UTCDateTime, utcnow
@@ -72,3 +73,34 @@ class ImportJob(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed")
+
+
+class Rollover(db.Model):
+    """A school's move from one school year to the next (roster.rollover): classes promoted,
+    the last grade graduated, the new year begun. `done` lists every row it changed and how, so
+    that undo puts each back exactly. At most one rollover of a year that is not undone (a
+    partial unique index): running it twice does not promote twice."""
+
+    __tablename__ = "rollovers"
+    __table_args__ = (
+        Index(
+            "ix_rollovers_one_per_year",
+            "school_id",
+            "from_year_id",
+            unique=True,
+            sqlite_where=text("undone_at IS NULL"),
+            postgresql_where=text("undone_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    from_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"))
+    to_year_id: Mapped[int | None] = mapped_column(ForeignKey("school_years.id"))
+    done: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    from_year = relationship("SchoolYear", foreign_keys=[from_year_id])
+    to_year = relationship("SchoolYear", foreign_keys=[to_year_id])

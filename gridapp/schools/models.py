@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gridapp.core import text
@@ -157,7 +158,16 @@ class Grade(TimestampMixin, db.Model):
 class SchoolClass(TimestampMixin, db.Model):
     __tablename__ = "school_classes"
     __table_args__ = (
-        UniqueConstraint("grade_id", "number"),
+        # One open class per grade and number; a graduated class (closed by the school-year
+        # rollover, roster.rollover) keeps its grade and number, read-only.
+        Index(
+            "ix_school_classes_one_open",
+            "grade_id",
+            "number",
+            unique=True,
+            sqlite_where=sql_text("closed_on IS NULL"),
+            postgresql_where=sql_text("closed_on IS NULL"),
+        ),
         CheckConstraint("number between 1 and 99", name="number_1_to_99"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,6 +177,7 @@ class SchoolClass(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(40))  # 三年级（2）班
     enrolment_year: Mapped[int]
     head_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    closed_on: Mapped[date | None]  # graduated: the first day the class no longer runs
 
     school: Mapped[School] = relationship()
     grade: Mapped[Grade] = relationship(back_populates="classes")

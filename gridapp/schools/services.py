@@ -168,7 +168,11 @@ def create_class(
 ) -> SchoolClass:
     grade = grade_for(school, level)
     taken = db.session.scalar(
-        select(SchoolClass.id).where(SchoolClass.grade_id == grade.id, SchoolClass.number == number)
+        select(SchoolClass.id).where(
+            SchoolClass.grade_id == grade.id,
+            SchoolClass.number == number,
+            SchoolClass.closed_on.is_(None),
+        )
     )
     if taken:
         raise RuleViolation(_("%(name)s 已存在", name=class_name(level, number)), field="number")

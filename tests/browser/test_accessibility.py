@@ -45,6 +45,9 @@ PAGES = {
         "/schools/{school_a}/roster/export", "/schools/{school_a}/outbox",
         "/schools/{school_a}/roster/import", "/schools/{school_a}/roster/family-links",
         "/schools/{school_a}/staff/import",
+        "/classes/{class_a1}/students/new", "/students/{student}/move",
+        "/students/{student}/status", "/students/{student}/guardians/new",
+        "/students/{student}/guardians/link", "/schools/{school_a}/rollover",
     ],
     "district_supervisor": ["/", "/district/coverage", "/district/cases"],
 }  # fmt: skip

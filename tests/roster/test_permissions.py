@@ -89,6 +89,18 @@ MATRIX = [
         {"school_admin": 200},
         None,
     ),
+    # School-year rollover (issue 15 item 9): the school admin only.
+    ("GET", "/schools/{school_a}/rollover", "roster.rollover", {"school_admin": 200}, None),
+    # The world's year has not ended: the commit is refused beside the form.
+    ("POST", "/schools/{school_a}/rollover", "roster.rollover", {"school_admin": 422}, None),
+    # Nothing to undo yet.
+    (
+        "POST",
+        "/schools/{school_a}/rollover/undo",
+        "roster.undo_rollover",
+        {"school_admin": 404},
+        None,
+    ),
 ]  # fmt: skip
 
 
