@@ -76,6 +76,7 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/roster.py
+	BENCH_ROSTER_FORMAT=csv $(BIN)/python bench/roster.py
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

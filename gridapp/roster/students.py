@@ -557,6 +557,16 @@ def _compare(school: School, rows: list[StudentRow], result: Plan, seen: set[str
     # A stored family joined to another one is a change of the students already in it too.
     new_families = sorted({rep for rep in resolved.values() if rep[0] == "new"})
     result.payload = Payload(ops, resolved, new_families, merges, school.district_id)
+    inactive = sum(
+        1
+        for r in rows
+        if (s := existing.get(r.student_number)) is not None and s.status != StudentStatus.ACTIVE
+    )
+    if inactive:
+        result.notes.append(
+            _("%(n)s 名学生在系统中已不在读（转学、离校或毕业）：导入不改变学籍状态，如已返校请在学生的学籍页恢复在读",
+              n=inactive)
+        )  # fmt: skip
     if kept_names:
         result.notes.append(
             _("%(n)s 位监护人也是其他学校学生的监护人：他们的姓名和关系以系统中的为准，未按文件修改",

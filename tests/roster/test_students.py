@@ -147,3 +147,40 @@ def test_a_mobile_in_two_rows_is_one_guardian_named_by_the_first(app, world, ctx
     )
     school, again = _preview(world, files.csv_bytes(rows))
     assert again.counts["unchanged"] == 2, again.plan.changes
+
+
+def test_an_exported_roster_saved_as_gbk_csv_imports_unchanged(app, world, ctx):
+    """The issue's "done when": the school's roster exported to .xlsx (roster.export) and
+    saved again as a GBK .csv imports with no change."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from gridapp.roster import export
+
+    school = db.session.get(School, world.school_a)
+    data, count = export.export_roster(None, school, None)
+    assert count >= 3
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True):
+        writer.writerow(["" if v is None else v for v in row])
+    found = services.preview(school, out.getvalue().encode("gbk"), "名单.csv", "students")
+    assert found.plan.errors == []
+    assert found.counts["unchanged"] == count, found.plan.changes
+    found = services.preview(school, data, "名单.xlsx", "students")
+    assert found.counts["unchanged"] == count, found.plan.changes
+
+
+def test_a_student_no_longer_at_school_keeps_their_status_with_a_note(app, world, ctx):
+    from gridapp.people.models import StudentStatus
+
+    school, found = _preview(world, files.csv_bytes(files.rows_of(1)))
+    services.commit(None, school, found)
+    student = db.session.scalar(select(Student).where(Student.student_number == "20260001"))
+    student.status = StudentStatus.LEFT
+    db.session.flush()
+    school, again = _preview(world, files.csv_bytes(files.rows_of(1)))
+    assert again.counts["unchanged"] == 1
+    assert any("已不在读" in n for n in again.plan.notes)
