@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..roster import files
+from .test_accessibility import _RUN_AXE, AXE, TAGS
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +27,9 @@ def test_upload_preview_fix_commit_reimport(page, live_server, sign_in, world, t
     expect(page.locator("h1")).to_contain_text("导入预览")
     expect(page.locator("#errors")).to_contain_text("不是 11 位手机号")
     expect(page.locator(".stats")).to_contain_text("2 新增")
+    # The preview (not in test_accessibility's PAGES: it needs a kept file) passes axe too.
+    page.evaluate(AXE.read_text())
+    assert page.evaluate(_RUN_AXE, TAGS) == []
     with page.expect_download() as download:
         page.click("text=下载错误行（.xlsx）")
     assert download.value.suggested_filename.endswith(".xlsx")
