@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, false, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, false, func, insert, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from gridapp.accounts.models import User
@@ -160,6 +160,75 @@ def move_student(
         from_class_id=old_class_id, to_class_id=to_class.id, on=on.isoformat(),
     )  # fmt: skip
     return placement
+
+
+def move_students_in_bulk(moves: dict[int, int], on: date) -> None:
+    """Record in the class history that each student of `moves` ({student_id: new class_id},
+    students of one school whose `Student.class_id` the caller is about to change) is in the new
+    class from `on`: their implicit placements are written down first, each open placement that
+    began before `on` ends on `on` and a new one opens, one that began on `on` (or later) changes
+    class. A fixed number of statements whatever the number of students (the roster import,
+    issue 15 items 4 and 6). Flushes, never commits; does not audit (the caller audits the
+    import as a whole).
+    """
+    if not moves:
+        return
+    ids = list(moves)
+    students = db.session.execute(
+        select(Student.id, Student.class_id, Student.enrolment_year, Student.status).where(
+            Student.id.in_(ids)
+        )
+    ).all()
+    have = set(
+        db.session.scalars(
+            select(ClassPlacement.student_id).where(ClassPlacement.student_id.in_(ids)).distinct()
+        )
+    )
+    implicit = [
+        {
+            "student_id": s.id,
+            "class_id": s.class_id,
+            "from_on": implicit_start(s, on),
+            "to_on": None,
+        }
+        for s in students
+        if s.id not in have and s.status == StudentStatus.ACTIVE
+    ]
+    with held(one_open(), conflict=True):
+        if implicit:
+            db.session.execute(insert(ClassPlacement), implicit)
+        current = db.session.execute(
+            select(ClassPlacement.id, ClassPlacement.student_id, ClassPlacement.from_on).where(
+                ClassPlacement.student_id.in_(ids), ClassPlacement.to_on.is_(None)
+            )
+        ).all()
+        ended = [{"pid": c.id, "to_on": on} for c in current if c.from_on < on]
+        changed = [
+            {"pid": c.id, "class_id": moves[c.student_id]} for c in current if c.from_on >= on
+        ]
+        bp = ClassPlacement.__table__.c
+        if ended:
+            db.session.execute(
+                update(ClassPlacement.__table__)
+                .where(bp.id == bindparam("pid"))
+                .values(to_on=bindparam("to_on")),
+                ended,
+            )
+        if changed:
+            db.session.execute(
+                update(ClassPlacement.__table__)
+                .where(bp.id == bindparam("pid"))
+                .values(class_id=bindparam("class_id")),
+                changed,
+            )
+        opened = {c.student_id for c in current if c.from_on < on}
+        rows = [
+            {"student_id": sid, "class_id": moves[sid], "from_on": on, "to_on": None}
+            for sid in ids
+            if sid in opened
+        ]
+        if rows:
+            db.session.execute(insert(ClassPlacement), rows)
 
 
 # ---- the class a student counts in on a day (the quota engine's rule) ------------------------------

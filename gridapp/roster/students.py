@@ -34,6 +34,7 @@ from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.core.models import utcnow
 from gridapp.core.time import today
 from gridapp.extensions import db
+from gridapp.people import placements
 from gridapp.people.models import (
     Family,
     Gender,
@@ -697,6 +698,12 @@ def apply(actor, school: School, result: Plan) -> dict[str, int]:
             values_["family_id"] = target
         if values_:
             updates.append(values_ | {"id": op.student_id, "updated_at": stamp})
+    # A student the file puts in another class moves from today in the class history (the
+    # quota figures count them in the class of each date), before class_id changes.
+    placements.move_students_in_bulk(
+        {op.student_id: op.update["class_id"] for op in stored_ops if "class_id" in op.update},
+        today(),
+    )
     _update_by_pk(Student, updates)
     # Guardians: new ones, then changes to stored ones (a guardian matched by mobile in another
     # family belongs to the family it joined).

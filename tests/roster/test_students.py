@@ -184,3 +184,35 @@ def test_a_student_no_longer_at_school_keeps_their_status_with_a_note(app, world
     school, again = _preview(world, files.csv_bytes(files.rows_of(1)))
     assert again.counts["unchanged"] == 1
     assert any("已不在读" in n for n in again.plan.notes)
+
+
+def test_a_file_that_moves_a_student_keeps_the_class_history(app, world, ctx, time_machine):
+    """A student the file puts in another class moves in the class history from the day of the
+    import: the old placement ends, a new one opens (issue 15 item 6)."""
+    from datetime import date
+
+    from gridapp.people.models import ClassPlacement
+
+    time_machine.move_to("2026-10-12 10:00 +08:00", tick=False)
+    school, found = _preview(world, files.xlsx_bytes(files.rows_of(2)))
+    services.commit(None, school, found)
+    db.session.flush()
+    s = db.session.scalar(select(Student).where(Student.student_number == "20260002"))
+    db.session.add(
+        ClassPlacement(student_id=s.id, class_id=world.class_a1, from_on=date(2026, 9, 1))
+    )
+    db.session.flush()
+    time_machine.move_to("2026-11-16 10:00 +08:00", tick=False)
+    rows = files.rows_of(2)
+    rows[1][6] = "三年级（2）班"
+    school, found = _preview(world, files.xlsx_bytes(rows))
+    services.commit(None, school, found)
+    history = db.session.execute(
+        select(ClassPlacement.class_id, ClassPlacement.from_on, ClassPlacement.to_on)
+        .where(ClassPlacement.student_id == s.id)
+        .order_by(ClassPlacement.from_on)
+    ).all()
+    assert [tuple(h) for h in history] == [
+        (world.class_a1, date(2026, 9, 1), date(2026, 11, 16)),
+        (world.class_a2, date(2026, 11, 16), None),
+    ]
