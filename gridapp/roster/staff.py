@@ -169,7 +169,7 @@ def _classes(school_id: int) -> dict[tuple[int, int], int]:
     q = (
         select(Grade.level, SchoolClass.number, SchoolClass.id)
         .join(Grade, Grade.id == SchoolClass.grade_id)
-        .where(SchoolClass.school_id == school_id)
+        .where(SchoolClass.school_id == school_id, SchoolClass.closed_on.is_(None))
     )
     return {(level, number): cid for level, number, cid in db.session.execute(q)}
 

@@ -391,7 +391,9 @@ def plan(school: School, table: Table, on: date | None = None) -> Plan:
         for sc, level in db.session.execute(
             select(SchoolClass, Grade.level)
             .join(Grade, Grade.id == SchoolClass.grade_id)
-            .where(SchoolClass.school_id == school.id)
+            # A graduated class (closed by the rollover) keeps its grade and number: the open one
+            # is the class a file names.
+            .where(SchoolClass.school_id == school.id, SchoolClass.closed_on.is_(None))
         ).all()
     }
     result = Plan(kind="students", rows=len(table.rows))

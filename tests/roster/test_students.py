@@ -216,3 +216,22 @@ def test_a_file_that_moves_a_student_keeps_the_class_history(app, world, ctx, ti
         (world.class_a1, date(2026, 9, 1), date(2026, 11, 16)),
         (world.class_a2, date(2026, 11, 16), None),
     ]
+
+
+def test_a_graduated_class_is_not_the_class_a_file_names(app, world, ctx):
+    """After a rollover a closed class keeps its grade and number; the file's 三年级（7）班 is the
+    open one, whichever was stored last (issue 15 item 9)."""
+    from datetime import date
+
+    from gridapp.schools.models import SchoolClass
+    from tests import factories as f
+
+    grade = db.session.get(SchoolClass, world.class_a1).grade
+    open_class = f.SchoolClassFactory(grade=grade, number=7)
+    db.session.flush()
+    f.SchoolClassFactory(grade=grade, number=7, closed_on=date(2026, 8, 31))
+    db.session.flush()
+    school, found = _preview(world, files.xlsx_bytes(files.rows_of(1, klass="三年级（7）班")))
+    services.commit(None, school, found)
+    s = db.session.scalar(select(Student).where(Student.student_number == "20260001"))
+    assert s.class_id == open_class.id
