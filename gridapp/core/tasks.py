@@ -61,6 +61,24 @@ class PeriodicRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+def claim_job(model, job_id: int):
+    """Take a queued background job for this run: a conditional UPDATE of its status from
+    "queued" to "running", committed at once so that a second consumer (a retry, another worker)
+    finds it taken. Returns the job row, or None when it was already claimed or is gone.
+    `model` is a job model with `id` and `status` columns (dossier exports, class letters,
+    roster imports)."""
+    from sqlalchemy import update
+
+    started = db.session.execute(
+        update(model)
+        .where(model.id == job_id, model.status == "queued")
+        .values(status="running")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(model, job_id) if started == 1 else None
+
+
 def period_start(at: datetime, every: timedelta) -> datetime:
     """The start (UTC) of the period of length `every` that holds the instant `at`."""
     step = int(every.total_seconds())

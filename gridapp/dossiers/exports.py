@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gridapp.archives import services as archives
 from gridapp.core import audit, storage
 from gridapp.core.models import UTCDateTime, utcnow
-from gridapp.core.tasks import task
+from gridapp.core.tasks import claim_job, task
 from gridapp.core.time import format_datetime, local, now
 from gridapp.extensions import db
 from gridapp.people import services as people
@@ -129,16 +129,9 @@ def make(job_id: int) -> None:
     from gridapp.core.pdf import render
     from gridapp.people.models import Student
 
-    started = db.session.execute(
-        update(DossierJob)
-        .where(DossierJob.id == job_id, DossierJob.status == "queued")
-        .values(status="running")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if started != 1:
+    job = claim_job(DossierJob, job_id)
+    if job is None:
         return
-    job = db.session.get(DossierJob, job_id)
     user = db.session.get(User, job.requester_id)
     pdfs: list[tuple[str, bytes]] = []
     try:

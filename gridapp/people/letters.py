@@ -23,7 +23,7 @@ from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.models import UTCDateTime, utcnow
-from gridapp.core.tasks import task
+from gridapp.core.tasks import claim_job, task
 from gridapp.core.time import format_date, local, now
 from gridapp.extensions import db
 from gridapp.schools.models import SchoolClass
@@ -106,16 +106,9 @@ def make(job_id: int) -> None:
     from gridapp.core.pdf import render
     from gridapp.people import activation
 
-    started = db.session.execute(
-        update(LetterJob)
-        .where(LetterJob.id == job_id, LetterJob.status == "queued")
-        .values(status="running")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if started != 1:
+    job = claim_job(LetterJob, job_id)
+    if job is None:
         return
-    job = db.session.get(LetterJob, job_id)
     try:
         codes = {int(g): c for g, c in job.codes}
         school_class = job.school_class

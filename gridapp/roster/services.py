@@ -24,7 +24,7 @@ from gridapp.core import audit, storage
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.models import utcnow
-from gridapp.core.tasks import task
+from gridapp.core.tasks import claim_job, task
 from gridapp.extensions import db
 from gridapp.people.models import Family, Guardian, Student, StudentGuardian, StudentStatus
 from gridapp.roster import kinds, parse
@@ -121,16 +121,9 @@ def run_job(job_id: int) -> None:
     with its reason."""
     from gridapp.accounts.models import User
 
-    started = db.session.execute(
-        update(ImportJob)
-        .where(ImportJob.id == job_id, ImportJob.status == "queued")
-        .values(status="running")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if started != 1:
+    job = claim_job(ImportJob, job_id)
+    if job is None:
         return
-    job = db.session.get(ImportJob, job_id)
     path = storage.upload_dir(JOB_DIR) / job.stored
     try:
         school = db.session.get(School, job.school_id)
