@@ -79,6 +79,30 @@ def claim_job(model, job_id: int):
     return db.session.get(model, job_id) if started == 1 else None
 
 
+def remove_expired_files(model, folder) -> int:
+    """Delete the files of `model`'s jobs whose `expires_at` has passed (`folder`: a Path holding
+    them) and return how many this run removed. Each job's file is let go by a conditional UPDATE
+    (`file = <its name>`), so two runs at once remove (and count) each file once. `model` has
+    `id`, `file` and `expires_at` columns (dossier exports, class letters)."""
+    from sqlalchemy import select, update
+
+    count = 0
+    expired = select(model).where(model.expires_at < now(), model.file != "")
+    for job in db.session.scalars(expired).all():
+        name = job.file
+        gone = db.session.execute(
+            update(model)
+            .where(model.id == job.id, model.file == name)
+            .values(file="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if gone != 1:
+            continue
+        (folder / name).unlink(missing_ok=True)
+        count += 1
+    return count
+
+
 def period_start(at: datetime, every: timedelta) -> datetime:
     """The start (UTC) of the period of length `every` that holds the instant `at`."""
     step = int(every.total_seconds())

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
-from sqlalchemy import JSON, ForeignKey, String, select, update
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridapp.archives import services as archives
 from gridapp.core import audit, storage
 from gridapp.core.models import UTCDateTime, utcnow
-from gridapp.core.tasks import claim_job, task
+from gridapp.core.tasks import claim_job, remove_expired_files, task
 from gridapp.core.time import format_datetime, local, now
 from gridapp.extensions import db
 from gridapp.people import services as people
@@ -181,23 +181,7 @@ def remove_expired() -> int:
     """Files older than 24 hours are deleted (the periodic task calls this). Returns how many
     this run removed: a job's file is let go by a conditional UPDATE (`file = <its name>`), so
     two runs at once remove (and count) each file once, and a second run finds none."""
-    count = 0
-    for job in db.session.scalars(
-        select(DossierJob).where(DossierJob.expires_at < now(), DossierJob.file != "")
-    ).all():
-        name = job.file
-        gone = db.session.execute(
-            update(DossierJob)
-            .where(DossierJob.id == job.id, DossierJob.file == name)
-            .values(file="")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if gone != 1:
-            continue
-        job.file = ""
-        (export_dir() / name).unlink(missing_ok=True)
-        count += 1
-    return count
+    return remove_expired_files(DossierJob, export_dir())
 
 
 def active_student_ids(class_id: int) -> list[int]:

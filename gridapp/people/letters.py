@@ -23,7 +23,7 @@ from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.models import UTCDateTime, utcnow
-from gridapp.core.tasks import claim_job, task
+from gridapp.core.tasks import claim_job, remove_expired_files, task
 from gridapp.core.time import format_date, local, now
 from gridapp.extensions import db
 from gridapp.schools.models import SchoolClass
@@ -174,19 +174,4 @@ def remove_expired() -> int:
         .values(status="failed", codes=[])
         .execution_options(synchronize_session=False)
     )
-    count = 0
-    for job in db.session.scalars(
-        select(LetterJob).where(LetterJob.expires_at < now(), LetterJob.file != "")
-    ).all():
-        name = job.file
-        gone = db.session.execute(
-            update(LetterJob)
-            .where(LetterJob.id == job.id, LetterJob.file == name)
-            .values(file="")
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if gone != 1:
-            continue
-        (letters_dir() / name).unlink(missing_ok=True)
-        count += 1
-    return count
+    return remove_expired_files(LetterJob, letters_dir())
