@@ -131,6 +131,7 @@ def _register_permissions() -> None:
     from gridapp.cases import permissions as cases  # noqa: F401
     from gridapp.contacts import permissions as contacts  # noqa: F401
     from gridapp.grids import permissions as grids  # noqa: F401
+    from gridapp.pairing import permissions as pairing  # noqa: F401
     from gridapp.people import permissions as people  # noqa: F401
     from gridapp.reception import permissions as reception  # noqa: F401
     from gridapp.schools import permissions as schools  # noqa: F401

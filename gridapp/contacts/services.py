@@ -37,6 +37,7 @@ from gridapp.core.time import now
 from gridapp.core.unique import one_row
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Student, StudentStatus
+from gridapp.people.permissions import linked_student_ids
 from gridapp.schools.models import (
     BreakCountsFor,
     School,
@@ -108,6 +109,7 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
     school (GROUP_FORMS) may list several, each with a child the teacher teaches (seed 004 §2:
     团体家访、亲子家长会)."""
     taught = taught_class_ids(actor)
+    linked = linked_student_ids(actor)  # a paired teacher's students (follow-up visits, 回访)
     students = (
         list(db.session.scalars(select(Student).where(Student.id.in_(data.student_ids))))
         if data.student_ids
@@ -115,7 +117,11 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
     )
     order = {sid: i for i, sid in enumerate(data.student_ids)}
     students.sort(key=lambda s: order.get(s.id, 0))
-    mine = [s for s in students if s.class_id in taught and s.status == StudentStatus.ACTIVE]
+    mine = [
+        s
+        for s in students
+        if (s.class_id in taught or s.id in linked) and s.status == StudentStatus.ACTIVE
+    ]
     if not mine:
         raise RuleViolation(_("请选择您任教班级的学生"), field="students")
     family = family_id if family_id is not None else mine[0].family_id
@@ -458,17 +464,23 @@ def flagged_count(school_id: int) -> int:
     )
 
 
-def pickable_students_query(taught_class_ids, search: str = "") -> Select:
+def pickable_students_query(taught_class_ids, search: str = "", linked_ids=()) -> Select:
     """The students a teacher may record a contact with, for the student picker.
 
-    Takes the ids of the classes the teacher teaches and a search text (inside the name or the
-    student number; "" for all). Returns a Select of active ``Student`` rows with their class
-    loaded, ordered by class then student number, ready for ``paginate``.
+    Takes the ids of the classes the teacher teaches, a search text (inside the name or the
+    student number; "" for all) and the ids of students linked to the teacher beyond those
+    classes (a paired teacher's: `people.permissions.linked_student_ids`). Returns a Select of
+    active ``Student`` rows with their class loaded, ordered by class then student number, ready
+    for ``paginate``.
     """
     q = (
         select(Student)
         .where(
-            Student.class_id.in_(sorted(taught_class_ids)), Student.status == StudentStatus.ACTIVE
+            or_(
+                Student.class_id.in_(sorted(taught_class_ids)),
+                Student.id.in_(sorted(linked_ids)),
+            ),
+            Student.status == StudentStatus.ACTIVE,
         )
         .options(joinedload(Student.school_class))
         .order_by(Student.class_id, Student.student_number)
@@ -495,14 +507,21 @@ def class_students(class_id: int, except_family_id: int) -> list[Student]:
     )
 
 
-def anchor_student(family_id: int, taught_class_ids) -> Student | None:
-    """The first (lowest id) student of a family in one of the given classes, or None.
+def anchor_student(family_id: int, taught_class_ids, linked_ids=()) -> Student | None:
+    """The first (lowest id) student of a family in one of the given classes (or among the
+    teacher's linked students, see `pickable_students_query`), or None.
 
     The record form of a contact starts from this student (one the editing teacher teaches).
     """
     return db.session.scalar(
         select(Student)
-        .where(Student.family_id == family_id, Student.class_id.in_(sorted(taught_class_ids)))
+        .where(
+            Student.family_id == family_id,
+            or_(
+                Student.class_id.in_(sorted(taught_class_ids)),
+                Student.id.in_(sorted(linked_ids)),
+            ),
+        )
         .order_by(Student.id)
         .limit(1)
     )

@@ -36,7 +36,7 @@ from gridapp.core.permissions import Need, can, get_or_404, require
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people.models import Student
-from gridapp.people.permissions import guardian_family_ids, load_student
+from gridapp.people.permissions import guardian_family_ids, linked_student_ids, load_student
 from gridapp.schools.permissions import (
     taught_class_ids,
 )
@@ -55,9 +55,13 @@ def _record_form_choices(form: ContactRecordForm, student: Student, user: User) 
     # Siblings the user may not see (another school's, say) are not named on the form.
     members = [s for s in services.family_members(student.family_id) if can(user, Need.VIEW, s)]
     taught = taught_class_ids(user)
-    # The teacher chooses among the siblings they teach; the contact counts for all of them.
+    linked = linked_student_ids(user)
+    # The teacher chooses among the siblings they teach (or are paired with); the contact counts
+    # for all of them.
     form.students.choices = [
-        (s.id, f"{s.name}（{s.school_class.name}）") for s in members if s.class_id in taught
+        (s.id, f"{s.name}（{s.school_class.name}）")
+        for s in members
+        if s.class_id in taught or s.id in linked
     ]
     form.teacher_ids.choices = [
         (t.id, t.name) for t in services.family_teachers(student.family_id) if t.id != user.id
@@ -106,7 +110,7 @@ def new_contact():
     if student_id is None:
         return _student_picker(user)
     student = load_student(student_id, Need.VIEW)
-    require(student.class_id in taught_class_ids(user))
+    require(student.class_id in taught_class_ids(user) or student.id in linked_student_ids(user))
     form = ContactRecordForm()
     members = _record_form_choices(form, student, user)
     chosen: list[storage.Chosen] = []
@@ -138,9 +142,10 @@ def new_contact():
 def _student_picker(user: User):
     """Whom to record a contact with: a search over the students the teacher teaches."""
     taught = taught_class_ids(user)
-    require(bool(taught))
+    linked = linked_student_ids(user)
+    require(bool(taught or linked))
     search = str_arg("q")
-    page = paginate(services.pickable_students_query(taught, search), per_page=20)
+    page = paginate(services.pickable_students_query(taught, search, linked), per_page=20)
     return page_or_fragment(
         "contacts/pick_student.html",
         "contacts/_partials/pick_student.html",
@@ -190,7 +195,7 @@ def edit_contact(contact_id: int):
 def _anchor_student(contact: Contact, user: User) -> Student:
     """A student of the contact's family whom the user teaches (the form's starting point)."""
     taught = taught_class_ids(user)
-    student = services.anchor_student(contact.family_id, taught)
+    student = services.anchor_student(contact.family_id, taught, linked_student_ids(user))
     if student is None:
         abort(404)
     return student

@@ -64,6 +64,28 @@ def guardian_school_ids(user: User) -> frozenset[int]:
     return cached(("guardian_schools", user.id), compute)
 
 
+# Students a user works with beyond the classes they teach, by name of the feature that links them
+# (a paired teacher's students: pairing registers it). Features above people register here.
+_STUDENT_LINKS: dict[str, object] = {}
+
+
+def register_student_links(name: str, provider) -> None:
+    """Let `provider(user) -> frozenset[int]` name students the user works with beyond the
+    classes they teach (cached per request by the provider): they see those students and record
+    contacts with their families (contacts.services._validate)."""
+    _STUDENT_LINKS[name] = provider
+
+
+def linked_student_ids(user: User) -> frozenset[int]:
+    """The students every registered link gives the user (see `register_student_links`)."""
+    if not _STUDENT_LINKS:
+        return frozenset()
+    out: frozenset[int] = frozenset()
+    for provider in _STUDENT_LINKS.values():
+        out |= provider(user)
+    return out
+
+
 def family_in_classes(family_id: int, class_ids) -> bool:
     """Whether a child of the family is active in one of the classes."""
     if not class_ids:
@@ -98,6 +120,7 @@ def can_student(user: User, need: Need, student: Student) -> bool:
             sid in leader_school_ids(user)
             or student.class_id in taught_class_ids(user)
             or student.id in guardian_student_ids(user)
+            or student.id in linked_student_ids(user)
         )
     if need is Need.EDIT:
         # A student who has left (graduated, transferred) is read-only: the archive stays.
@@ -171,6 +194,9 @@ def scope_students(q: Select, user: User) -> Select:
         conds.append(Student.class_id.in_(taught))
     if children:
         conds.append(Student.id.in_(children))
+    linked = linked_student_ids(user)
+    if linked:
+        conds.append(Student.id.in_(sorted(linked)))
     if not conds:
         return q.where(False)
     return q.where(or_(*conds))
