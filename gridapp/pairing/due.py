@@ -1,0 +1,147 @@
+"""What each pairing owes, and when (issue 16 item 5): a support log entry every
+`log_every_days` (default a month), a door visit each semester for a focus student, the plan
+within `plan_within_days` of the pairing's start and its review on the plan's date.
+
+Follow-up visits (回访) are contacts (seed 003 (3) 回访; seed 001 跟踪回访): a contact the paired
+teacher took part in with the student's family during the pairing, not withdrawn, counts as an
+entry of the support log, and as the door visit when it is one. One definition for every page
+and figure: `due_for` here, `follow_up_query` for the rows behind it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.sql import Select
+
+from gridapp.contacts.models import (
+    Contact,
+    ContactFamily,
+    ContactForm,
+    ContactStatus,
+    ContactTeacher,
+)
+from gridapp.extensions import db
+from gridapp.pairing.models import Pairing, SupportLogEntry, SupportPlanVersion
+from gridapp.pairing.services import settings
+from gridapp.people.models import Student, StudentFocus
+from gridapp.schools.services import current_semester
+
+
+def follow_up_query(pairing_ids) -> Select:
+    """Rows (pairing_id, Contact) of the follow-up contacts of the pairings: the paired teacher
+    was present, the student's family was present, the date lies inside the pairing, and the
+    record is not withdrawn. Newest first."""
+    family_present = or_(
+        Contact.family_id == Student.family_id,
+        exists().where(
+            ContactFamily.contact_id == Contact.id, ContactFamily.family_id == Student.family_id
+        ),
+    )
+    return (
+        select(Pairing.id, Contact)
+        .join(Student, Student.id == Pairing.student_id)
+        .join(ContactTeacher, ContactTeacher.teacher_id == Pairing.teacher_id)
+        .join(Contact, Contact.id == ContactTeacher.contact_id)
+        .where(
+            Pairing.id.in_(sorted(pairing_ids)),
+            Contact.status != ContactStatus.WITHDRAWN,
+            Contact.contact_on >= Pairing.starts_on,
+            or_(Pairing.ends_on.is_(None), Contact.contact_on <= Pairing.ends_on),
+            family_present,
+        )
+        .order_by(Contact.contact_on.desc(), Contact.id.desc())
+    )
+
+
+@dataclass(frozen=True)
+class Due:
+    """What one pairing owes on `today`. Dates are days in Asia/Shanghai; a `*_due_on` of None
+    means nothing of that kind is owed. `*_overdue` when its date has passed."""
+
+    pairing_id: int
+    last_support_on: date | None  # the latest log entry or follow-up contact
+    log_due_on: date | None
+    plan_version: int | None  # the latest plan version, None before the first
+    plan_due_on: date | None  # the first plan's deadline, or the latest version's review date
+    visit_due_on: date | None  # a focus student's door visit this semester, until its end
+    today: date
+
+    @property
+    def log_overdue(self) -> bool:
+        return self.log_due_on is not None and self.log_due_on < self.today
+
+    @property
+    def plan_overdue(self) -> bool:
+        return self.plan_due_on is not None and self.plan_due_on < self.today
+
+    @property
+    def visit_overdue(self) -> bool:
+        return self.visit_due_on is not None and self.visit_due_on < self.today
+
+    @property
+    def overdue_count(self) -> int:
+        return int(self.log_overdue) + int(self.plan_overdue) + int(self.visit_overdue)
+
+    @property
+    def next_due_on(self) -> date | None:
+        dates = [d for d in (self.log_due_on, self.plan_due_on, self.visit_due_on) if d]
+        return min(dates) if dates else None
+
+
+def due_for(pairings: list[Pairing], today: date) -> dict[int, Due]:
+    """{pairing_id: Due} for active pairings (an ended pairing owes nothing: it is left out).
+    A fixed number of queries whatever the number of pairings (5, plus one per school for its
+    settings and semester)."""
+    active = [p for p in pairings if p.ends_on is None]
+    if not active:
+        return {}
+    ids = [p.id for p in active]
+    latest_plan: dict[int, tuple[int, date]] = {}
+    for pid, version, review_on in db.session.execute(
+        select(SupportPlanVersion.pairing_id, SupportPlanVersion.version, SupportPlanVersion.review_on)
+        .where(SupportPlanVersion.pairing_id.in_(ids))
+    ):  # fmt: skip
+        if pid not in latest_plan or version > latest_plan[pid][0]:
+            latest_plan[pid] = (version, review_on)
+    last_entry = dict(
+        db.session.execute(
+            select(SupportLogEntry.pairing_id, func.max(SupportLogEntry.happened_on))
+            .where(SupportLogEntry.pairing_id.in_(ids))
+            .group_by(SupportLogEntry.pairing_id)
+        ).all()
+    )
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    for pid, contact in db.session.execute(follow_up_query(ids)):
+        contacts[pid].append(contact)
+    focus = set(
+        db.session.scalars(
+            select(StudentFocus.student_id).where(
+                StudentFocus.student_id.in_({p.student_id for p in active}),
+                StudentFocus.ended_on.is_(None),
+            )
+        )
+    )
+    per_school = {}
+    for school_id in {p.school_id for p in active}:
+        per_school[school_id] = (settings(school_id), current_semester(school_id, today))
+    out = {}
+    for p in active:
+        rules, semester = per_school[p.school_id]
+        dates = [d for d in (last_entry.get(p.id),) if d] + [c.contact_on for c in contacts[p.id]]
+        last = max(dates) if dates else None
+        log_due = (last or p.starts_on) + timedelta(days=rules.log_every_days)
+        plan = latest_plan.get(p.id)
+        plan_due = plan[1] if plan else p.starts_on + timedelta(days=rules.plan_within_days)
+        visit_due = None
+        if p.student_id in focus and semester is not None:
+            visited = any(
+                c.form is ContactForm.HOME_VISIT and semester.starts_on <= c.contact_on <= semester.ends_on
+                for c in contacts[p.id]
+            )  # fmt: skip
+            if not visited:
+                visit_due = semester.ends_on
+        out[p.id] = Due(p.id, last, log_due, plan[0] if plan else None, plan_due, visit_due, today)
+    return out
