@@ -23,11 +23,11 @@ from gridapp.contacts.models import (
     ContactStatus,
     ContactTeacher,
 )
+from gridapp.contacts.rules import period_for
 from gridapp.extensions import db
 from gridapp.pairing.models import Pairing, SupportLogEntry, SupportPlanVersion
 from gridapp.pairing.services import settings
 from gridapp.people.models import Student, StudentFocus
-from gridapp.schools.services import current_semester
 
 
 def follow_up_query(pairing_ids) -> Select:
@@ -93,8 +93,8 @@ class Due:
 
 def due_for(pairings: list[Pairing], today: date) -> dict[int, Due]:
     """{pairing_id: Due} for active pairings (an ended pairing owes nothing: it is left out).
-    A fixed number of queries whatever the number of pairings (5, plus one per school for its
-    settings and semester)."""
+    A fixed number of queries whatever the number of pairings (4, plus a few per school for its
+    settings and semester, `contacts.rules.period_for`)."""
     active = [p for p in pairings if p.ends_on is None]
     if not active:
         return {}
@@ -126,22 +126,25 @@ def due_for(pairings: list[Pairing], today: date) -> dict[int, Due]:
     )
     per_school = {}
     for school_id in {p.school_id for p in active}:
-        per_school[school_id] = (settings(school_id), current_semester(school_id, today))
+        per_school[school_id] = (settings(school_id), period_for(school_id, today))
     out = {}
     for p in active:
-        rules, semester = per_school[p.school_id]
+        rules, period = per_school[p.school_id]
         dates = [d for d in (last_entry.get(p.id),) if d] + [c.contact_on for c in contacts[p.id]]
         last = max(dates) if dates else None
         log_due = (last or p.starts_on) + timedelta(days=rules.log_every_days)
         plan = latest_plan.get(p.id)
         plan_due = plan[1] if plan else p.starts_on + timedelta(days=rules.plan_within_days)
         visit_due = None
-        if p.student_id in focus and semester is not None:
+        if p.student_id in focus and period is not None:
+            # The semester's window as the quota engine counts it (contacts.rules.semester_windows:
+            # the holiday before it counts for it by default).
             visited = any(
-                c.form is ContactForm.HOME_VISIT and semester.starts_on <= c.contact_on <= semester.ends_on
+                c.form is ContactForm.HOME_VISIT
+                and period.counts_from <= c.contact_on <= period.counts_until
                 for c in contacts[p.id]
-            )  # fmt: skip
+            )
             if not visited:
-                visit_due = semester.ends_on
+                visit_due = period.ends_on
         out[p.id] = Due(p.id, last, log_due, plan[0] if plan else None, plan_due, visit_due, today)
     return out
