@@ -51,6 +51,7 @@ class IdListField(SelectMultipleField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("choices", [])
+        kwargs.setdefault("coerce", int)
         super().__init__(label, validators, validate_choice=False, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -94,10 +95,22 @@ class ProposalRow(_SubForm):
 
 
 class ProposalForm(Form):
-    """The proposal reviewed by the leader, applied in one step."""
+    """The proposal reviewed by the leader, applied in one step. `pair_rows` (set by the view)
+    says which row each pair sent to services.apply_proposal came from, so that a refusal is
+    shown beside its row."""
 
     rows = FieldList(FormField(ProposalRow), max_entries=MAX_STUDENTS_AT_ONCE)
     starts_on = DateField(_l("开始日期"))
+    pair_rows: list[int] = []
+
+    def add_violation(self, violation) -> None:
+        index = getattr(violation, "pair_index", None)
+        if violation.field in ("teacher_id", "student_ids") and index is not None:
+            select = self.rows[self.pair_rows[index]].teacher_id
+            select.errors = list(select.errors) + [violation.message]
+            self.form_errors.append(violation.message)
+            return
+        super().add_violation(violation)
 
 
 class EndForm(Form):

@@ -125,11 +125,9 @@ def proposal(school_id: int):
     if request.method == "POST":
 
         def run():
-            pairs = [
-                (row.student_id.data, row.teacher_id.data)
-                for row in form.rows
-                if row.teacher_id.data is not None
-            ]
+            kept = [i for i, row in enumerate(form.rows) if row.teacher_id.data is not None]
+            form.pair_rows = kept
+            pairs = [(form.rows[i].student_id.data, form.rows[i].teacher_id.data) for i in kept]
             return services.apply_proposal(user, school.id, pairs, form.starts_on.data, today())
 
         done = submit(
