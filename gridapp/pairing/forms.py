@@ -68,11 +68,25 @@ class IdListField(SelectMultipleField):
             )  # fmt: skip
 
 
+def _printable(value):
+    # A search needs no control characters, and PostgreSQL refuses a NUL in a parameter.
+    return (
+        "".join(c for c in value if c >= " " and c != "\x7f") if isinstance(value, str) else value
+    )
+
+
+def _optional_id(value):
+    """A select's optional id: "" is None; junk or a number no row can have is -1 (no row), so
+    the service answers in Chinese (never a 500 from the database's integer range)."""
+    number = optional_int(value if not isinstance(value, str) else text.normalise_number(value))
+    return number if number is None or 0 < number < 2**31 else -1
+
+
 def _teacher_select(label, blank) -> SelectField:
     # Choices are the school's Party-member teachers (set by the view); another id is left to the
     # service, which names the refusal ("不是党员教师") beside the field.
     return SelectField(
-        label, coerce=optional_int, choices=[SelectChoice("", blank)], validate_choice=False
+        label, coerce=_optional_id, choices=[SelectChoice("", blank)], validate_choice=False
     )
 
 
@@ -81,7 +95,9 @@ class PairForm(Form):
 
     teacher_id = _teacher_select(_l("党员教师"), _l("请选择"))
     student_ids = IdListField(_l("结对学生"))
-    q = StringField(_l("查找本校学生"), [Length(max=50)], render_kw={"maxlength": 50})
+    q = StringField(
+        _l("查找本校学生"), [Length(max=50)], filters=[_printable], render_kw={"maxlength": 50}
+    )
     starts_on = DateField(_l("开始日期"))
     reason = _reason(_l("结对原因"), description=_l("学生的困难，选填"))
     confirm_over_cap = BooleanField(_l("确认超过上限仍结对"))

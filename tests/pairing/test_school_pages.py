@@ -305,6 +305,8 @@ def test_head_teacher_marks_and_a_leader_decides(client, ctx, world, login):
 
 def test_active_pairings_are_searched_in_pinyin_order(client, ctx, world, login):
     principal = db.session.get(User, world.principal)
+    # The search reads teachers' names too: one that no student's search below matches.
+    db.session.get(User, world.subject_teacher).name = "欧阳老师"
     pairs = services.pair(
         principal, world.school_a, world.subject_teacher,
         [world.student, world.other_student, world.student_a2], today(), today(),
