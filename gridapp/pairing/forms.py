@@ -58,7 +58,12 @@ class IdListField(SelectMultipleField):
         ids = []
         for value in valuelist:
             number = text.normalise_number(value)
-            ids.append(int(number) if number.isdigit() and 0 < int(number) < 2**31 else -1)
+            # ASCII digits only ("①".isdigit() is true, int() refuses it) and few of them (int()
+            # refuses more than 4,300 digits).
+            if number.isascii() and number.isdigit() and len(number) <= 10:
+                ids.append(int(number) if 0 < int(number) < 2**31 else -1)
+            else:
+                ids.append(-1)
         self.data = list(dict.fromkeys(ids))
 
     def pre_validate(self, form):
@@ -110,12 +115,26 @@ class ProposalRow(_SubForm):
     teacher_id = _teacher_select(_l("结对教师"), _l("暂不结对"))
 
 
+class RowList(FieldList):
+    """A FieldList whose row numbers are a few ASCII digits: WTForms takes any key whose number
+    passes `str.isdigit` ("rows-①-…", or thousands of digits), which `int()` then refuses with a
+    500. Other keys are no row."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit() and len(index) <= 6:
+                    yield int(index)
+
+
 class ProposalForm(Form):
     """The proposal reviewed by the leader, applied in one step. `pair_rows` (set by the view)
     says which row each pair sent to services.apply_proposal came from, so that a refusal is
     shown beside its row."""
 
-    rows = FieldList(FormField(ProposalRow), max_entries=MAX_STUDENTS_AT_ONCE)
+    rows = RowList(FormField(ProposalRow), max_entries=MAX_STUDENTS_AT_ONCE)
     starts_on = DateField(_l("开始日期"))
     pair_rows: list[int] = []
 

@@ -51,3 +51,17 @@ def test_pairing_forms(client, paired_world, login):
 
     run()
     assert client.get(school).status_code == 200
+
+
+def test_row_numbers_and_ids_that_int_refuses(client, paired_world, login):
+    """Keys and ids of digits Python's int() refuses (a circled digit, 6,000 digits): no row."""
+    w = paired_world
+    login(w.principal_name)
+    big = "1" * 6000
+    for index in (big, "①", "٣"):
+        r = client.post(f"/schools/{w.school_a}/pairing/proposal",
+                        data={f"rows-{index}-student_id": "1", "starts_on": "2026-11-20"})  # fmt: skip
+        assert r.status_code == 422
+    r = client.post(f"/schools/{w.school_a}/pairing/new",
+                    data={"student_ids": [big, "①", "²"], "teacher_id": big})  # fmt: skip
+    assert r.status_code == 422
