@@ -5,6 +5,8 @@ anyone else, the district included, gets 404. Routes of the pairing blueprint.""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import render_template, request, url_for
 from flask_login import login_required
 from werkzeug.routing import BuildError
@@ -137,9 +139,12 @@ def proposal(school_id: int):
         if done:
             return done
     ids = [row.student_id.data for row in form.rows]
+    loads, added = services.loads(school.id), Counter(x.teacher for x in lines if x.teacher)
     return form_page(
         "pairing/school_proposal.html", form, school=school,
         why={line.student.id: line for line in lines},
+        totals=[(t, n, loads.get(t.id, 0) + n) for t, n in added.items()],
+        cap=services.settings(school.id).max_students,
         students={s.id: s for s in school_lists.school_students(school.id, ids)},
     )  # fmt: skip
 
