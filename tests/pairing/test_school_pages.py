@@ -87,6 +87,7 @@ def test_proposal_applied_in_one_step_then_adjusted(client, ctx, world, login):
     html = client.get(url).get_data(as_text=True)
     # The subject teacher (Party member) teaches A1: proposed for both of A1's students.
     assert "任教本班的党员教师" in html and "王小明" in html and "张伟" in html
+    assert "+2 → 2/5" in html  # the teacher's load once the proposal is applied
     r = client.post(
         url,
         data={
