@@ -155,6 +155,11 @@ def _register_blueprints(app: Flask) -> None:
         division_views,  # noqa: F401  (routes on the grids blueprint)
     )
     from gridapp.grids.views import bp as grids_bp
+    from gridapp.pairing import (
+        need_views,  # noqa: F401  (routes on the pairing blueprint)
+        school_views,  # noqa: F401  (routes on the pairing blueprint)
+    )
+    from gridapp.pairing.views import bp as pairing_bp
     from gridapp.people import (
         guardian_views,  # noqa: F401  (routes on the people blueprint)
         status_views,  # noqa: F401  (routes on the people blueprint)
@@ -192,6 +197,7 @@ def _register_blueprints(app: Flask) -> None:
         reception_bp,
         reviews_bp,
         roster_bp,
+        pairing_bp,
         archives_bp,
         dossiers_bp,
         reports_bp,

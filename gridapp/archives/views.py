@@ -13,6 +13,9 @@ from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can
 from gridapp.extensions import db
+from gridapp.pairing import school_lists as pairing_lists
+from gridapp.pairing.forms import NeedMarkForm
+from gridapp.pairing.services import may_mark_need
 from gridapp.people import services as people
 from gridapp.people.forms import SensitiveForm
 from gridapp.people.models import Student, StudentSensitive
@@ -37,8 +40,13 @@ def student(student_id: int):
     if not staff_view:
         # A parent sees only the children linked to them, not a step-sibling's half-sibling.
         siblings = [s for s in siblings if can(current_user, Need.VIEW, s)]
+    # 1+N pairing: the head teacher of the class and the school's leaders see where the student
+    # stands and add them to those in need or propose their removal (pairing.need_views).
+    marks_need = staff_view and may_mark_need(current_user, student)
     return render_template(
         "archives/student.html",
+        need=pairing_lists.need_state(student) if marks_need else None,
+        need_form=NeedMarkForm(formdata=None) if marks_need else None,
         reviews=[] if staff_view else reviews.published_for(student.id),
         student=student,
         links=links,

@@ -544,11 +544,16 @@ def apply_proposal(actor: User, school_id: int, pairs: list[tuple[int, int]], st
     """Apply the proposal the leader reviewed, as (student_id, teacher_id) pairs, in one step:
     each goes through `pair` (the leader saw the loads, so a proposal above N is confirmed by
     applying it). All or nothing: the first refusal raises and the request writes nothing.
-    Returns the number of pairings made."""
+    Returns the number of pairings made. A refusal carries `pair_index`, the position in
+    `pairs` of the pair refused, so the page shows it beside that row."""
     if not pairs:
         raise RuleViolation(_("没有可应用的结对建议"), field="pairs")
     count = 0
-    for student_id, teacher_id in pairs:
-        count += len(pair(actor, school_id, teacher_id, [student_id], starts_on, today,
-                          over_cap_confirmed=True))  # fmt: skip
+    for index, (student_id, teacher_id) in enumerate(pairs):
+        try:
+            count += len(pair(actor, school_id, teacher_id, [student_id], starts_on, today,
+                              over_cap_confirmed=True))  # fmt: skip
+        except RuleViolation as e:
+            e.pair_index = index
+            raise
     return count

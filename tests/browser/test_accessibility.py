@@ -33,12 +33,14 @@ PAGES = {
         "/", "/worklist", "/contacts", "/contacts/new?student={student}", "/classes/{class_a1}",
         "/classes/{class_a1}/grids", "/classes/{class_a1}/reviews", "/students/{student}/archive",
         "/grids/{grid}", "/classes/{class_a1}/letters",
-        "/classes/{class_a1}/letters/jobs/{letters_job}",
+        "/classes/{class_a1}/letters/jobs/{letters_job}", "/students/{student}/need",
     ],
     "principal": [
         "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
         "/cases/{case}", "/schools/{school_a}/reception", "/reception/days/{reception_day}",
-        "/schools/{school_a}/case-settings",
+        "/schools/{school_a}/case-settings", "/schools/{school_a}/pairing",
+        "/schools/{school_a}/pairing/proposal", "/schools/{school_a}/pairing/new",
+        "/schools/{school_a}/pairing/settings", "/students/{student}",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
