@@ -132,6 +132,7 @@ def _register_permissions() -> None:
     from gridapp.contacts import permissions as contacts  # noqa: F401
     from gridapp.grids import permissions as grids  # noqa: F401
     from gridapp.pairing import permissions as pairing  # noqa: F401
+    from gridapp.pairing import reminders as pairing_reminders  # noqa: F401  (worklist section)
     from gridapp.people import permissions as people  # noqa: F401
     from gridapp.reception import permissions as reception  # noqa: F401
     from gridapp.schools import permissions as schools  # noqa: F401
@@ -155,6 +156,12 @@ def _register_blueprints(app: Flask) -> None:
         division_views,  # noqa: F401  (routes on the grids blueprint)
     )
     from gridapp.grids.views import bp as grids_bp
+    from gridapp.pairing import (
+        detail_views,  # noqa: F401  (routes on the pairing blueprint)
+        my_views,  # noqa: F401  (routes on the pairing blueprint)
+        plan_views,  # noqa: F401  (routes on the pairing blueprint)
+    )
+    from gridapp.pairing.views import bp as pairing_bp
     from gridapp.people import (
         guardian_views,  # noqa: F401  (routes on the people blueprint)
         status_views,  # noqa: F401  (routes on the people blueprint)
@@ -195,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
         archives_bp,
         dossiers_bp,
         reports_bp,
+        pairing_bp,
     ):
         app.register_blueprint(bp)
 
