@@ -65,7 +65,10 @@ class PlanForm(Form):
             _prefix, index, sub = name.split("-", 2)
             entries = self.actions.entries
             if index.isdigit() and int(index) < len(entries) and sub in entries[int(index)].form:
-                f = entries[int(index)].form[sub]
-                f.errors = list(f.errors) + [violation.message]
+                row = entries[int(index)].form
+                row[sub].errors = list(row[sub].errors) + [violation.message]
+                # WTForms keeps the errors it gathered at validation: the form counts this one.
+                self.actions.errors = list(self.actions.errors) + [{sub: [violation.message]}]
+                row._errors = self._errors = None
                 return
         super().add_violation(violation)
