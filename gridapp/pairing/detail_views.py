@@ -15,11 +15,12 @@ from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can
 from gridapp.core.time import today
 from gridapp.extensions import db
-from gridapp.pairing import due, logs, plans, services
+from gridapp.pairing import due, logs, plans, reminders, services
 from gridapp.pairing.log_forms import LogEntryForm
 from gridapp.pairing.models import HelpKind
 from gridapp.pairing.permissions import load_pairing
 from gridapp.pairing.views import _me, bp
+from gridapp.schools.permissions import is_school_leader
 
 
 def new_log_form() -> LogEntryForm:
@@ -41,13 +42,16 @@ def _page(pairing, form: LogEntryForm):
     user = _me()
     view_audited(user, pairing)
     plan = plans.latest(pairing.id)
+    owed = due.due_for([pairing], today()).get(pairing.id)
     return form_fragment(
         "pairing/pairing.html",
         "pairing/_partials/log.html",
         form,
         pairing=pairing,
         history=services.student_pairings(pairing.student_id),
-        due=due.due_for([pairing], today()).get(pairing.id),
+        due=owed,
+        due_items=reminders.items_of(pairing, owed) if owed else [],
+        is_leader=is_school_leader(user, pairing.school_id),
         plan=plan,
         plan_actions=plans.action_rows(plan),
         log=logs.support_log(pairing),

@@ -11,7 +11,7 @@ from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.pairing.models import HelpKind
 from gridapp.pairing.plans import MAX_ACTIONS, NOTE_LIMIT, TEXT_LIMIT
 
-EMPTY_ROWS = 5  # empty action rows below the existing ones (no JavaScript needed)
+EMPTY_ROWS = 3  # empty action rows below the existing ones (no JavaScript needed)
 
 
 def _text(label, rows: int = 3):
