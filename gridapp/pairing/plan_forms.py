@@ -58,8 +58,12 @@ class PlanForm(Form):
         return [(k, self[f"goal_{k.value}"]) for k in HelpKind]
 
     def add_violation(self, violation) -> None:
-        """A refusal about one action row ("actions-<i>-<field>", i the row's place) is shown
-        beside that row's field."""
+        """Each refusal (plans.PlanRefused holds several) beside its field; one about an action
+        row ("actions-<i>-<field>", i the row's place) beside that row's field."""
+        for one in getattr(violation, "refusals", None) or [violation]:
+            self._add_one(one)
+
+    def _add_one(self, violation) -> None:
         name = violation.field or ""
         if name.startswith("actions-"):
             _prefix, index, sub = name.split("-", 2)

@@ -94,55 +94,74 @@ def _limited(value: str | None, limit: int, field_name: str) -> str:
     return value
 
 
-def _actions(rows) -> list[PlannedAction]:
-    """The rows that hold something, checked: a kind of help, what, a real date."""
-    out = []
-    for i, (kind, what, due_on) in enumerate(rows):
-        what = (what or "").strip()
-        if not what and due_on is None:
-            continue  # an empty row of the form
-        if not what:
-            raise RuleViolation(_("请填写要做的事"), field=f"actions-{i}-what")
-        if len(what) > TEXT_LIMIT:
-            raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field=f"actions-{i}-what")
-        if due_on is None:
-            raise RuleViolation(_("请输入有效日期，例如 2026-11-20"), field=f"actions-{i}-due_on")
-        try:
-            help_kind = HelpKind(kind)
-        except ValueError:
-            raise RuleViolation(_("请选择帮扶类别"), field=f"actions-{i}-kind") from None
-        out.append(PlannedAction(help_kind, what, due_on))
-    if len(out) > MAX_ACTIONS:
-        raise RuleViolation(_("计划措施最多 %(n)d 条", n=MAX_ACTIONS))
-    return out
+def _action(i: int, kind, what, due_on) -> PlannedAction | None:
+    """Row `i` of the form checked (None for an empty row): a kind of help, what, a real date."""
+    what = (what or "").strip()
+    if not what and due_on is None:
+        return None  # an empty row of the form
+    if not what:
+        raise RuleViolation(_("请填写要做的事"), field=f"actions-{i}-what")
+    if len(what) > TEXT_LIMIT:
+        raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field=f"actions-{i}-what")
+    if due_on is None:
+        raise RuleViolation(_("请输入有效日期，例如 2026-11-20"), field=f"actions-{i}-due_on")
+    try:
+        help_kind = HelpKind(kind)
+    except ValueError:
+        raise RuleViolation(_("请选择帮扶类别"), field=f"actions-{i}-kind") from None
+    return PlannedAction(help_kind, what, due_on)
+
+
+class PlanRefused(RuleViolation):
+    """Every refusal of a plan's content at once (`refusals`), so that the writer sees each
+    field's message in one go; the first is the violation's own message and field."""
+
+    def __init__(self, refusals: list[RuleViolation]):
+        super().__init__(refusals[0].message, field=refusals[0].field)
+        self.refusals = refusals
 
 
 def revise(actor: User, pairing: Pairing, data: PlanData, today: date) -> SupportPlanVersion:
     """Save the plan as a new version (number `data.base_version + 1`) written by `actor` on
     `today` (a day in Asia/Shanghai), in the current semester. Refused with RuleViolation on the
-    field: no situation ("situation"), no goal under any kind of help ("goal_thought"), a text
-    over `TEXT_LIMIT` characters, an action row without what or without a real date
-    ("actions-<i>-what" / "actions-<i>-due_on"), a review date missing or before today
-    ("review_on"); and, above the form, a plan someone saved since the writer opened it (two
+    field, all of them at once (`PlanRefused.refusals`): no situation ("situation"), no goal
+    under any kind of help ("goal_thought"), a text over `TEXT_LIMIT` characters, an action row
+    without what or without a real date ("actions-<i>-what" / "actions-<i>-due_on"), a review
+    date missing or before today ("review_on"); and then, above the form, a plan someone saved since the writer opened it (two
     saves at once: the unique (pairing_id, version) constraint keeps one). The caller has checked
     that `actor` may write the plan (Need.EDIT: the paired teacher while the pairing is
     active)."""
-    situation = _limited(data.situation, TEXT_LIMIT, "situation")
-    if not situation:
-        raise RuleViolation(_("请填写学生情况"), field="situation")
+    refusals: list[RuleViolation] = []
+
+    def checked(check, *args):
+        try:
+            return check(*args)
+        except RuleViolation as e:
+            refusals.append(e)
+            return None
+
+    situation = checked(_limited, data.situation, TEXT_LIMIT, "situation")
+    if situation == "":
+        refusals.append(RuleViolation(_("请填写学生情况"), field="situation"))
     goals = {}
     for kind in HelpKind:
-        text = _limited(data.goals.get(kind), TEXT_LIMIT, f"goal_{kind.value}")
-        if text:
+        if text := checked(_limited, data.goals.get(kind), TEXT_LIMIT, f"goal_{kind.value}"):
             goals[kind.value] = text
-    if not goals:
-        raise RuleViolation(_("请至少填写一项帮扶目标"), field="goal_thought")
-    actions = _actions(data.actions)
+    if not goals and not any(r.field.startswith("goal_") for r in refusals if r.field):
+        refusals.append(RuleViolation(_("请至少填写一项帮扶目标"), field="goal_thought"))
+    actions = []
+    for i, row in enumerate(data.actions):
+        if (action := checked(_action, i, *row)) is not None:
+            actions.append(action)
+    if len(actions) > MAX_ACTIONS:
+        refusals.append(RuleViolation(_("计划措施最多 %(n)d 条", n=MAX_ACTIONS)))
     if data.review_on is None:
-        raise RuleViolation(_("请输入有效日期，例如 2026-11-20"), field="review_on")
-    if data.review_on < today:
-        raise RuleViolation(_("下次评估日期不能早于今天"), field="review_on")
-    note = _limited(data.note, NOTE_LIMIT, "note")
+        refusals.append(RuleViolation(_("请输入有效日期，例如 2026-11-20"), field="review_on"))
+    elif data.review_on < today:
+        refusals.append(RuleViolation(_("下次评估日期不能早于今天"), field="review_on"))
+    note = checked(_limited, data.note, NOTE_LIMIT, "note")
+    if refusals:
+        raise PlanRefused(refusals)
     stale = _("在您编辑期间，其他人已保存了新的版本。请刷新页面，在最新版本上修改后再保存。")
     current = latest(pairing.id)
     base = max(int(data.base_version or 0), 0)

@@ -193,3 +193,14 @@ def test_plan_form_fuzz(client, login, w):
 
     run()
     assert client.get(f"/pairings/{w.pairing}/plan").status_code == 200
+
+
+def test_every_refusal_is_shown_at_once(client, login, w):
+    """The writer sees each field's message in one go, not one per try."""
+    login(w.paired_teacher_name)
+    data = plan_form(situation="", goal_study="", review_on="2026-11-01",
+                     **{"actions-1-due_on": "2026-12-01"})  # fmt: skip
+    html = assert_shown_again(client, f"/pairings/{w.pairing}/plan", data, ["每周二、四放学后"])
+    for message in ("请填写学生情况", "请至少填写一项帮扶目标", "下次评估日期不能早于今天",
+                    "请填写要做的事"):  # fmt: skip
+        assert message in html, message
