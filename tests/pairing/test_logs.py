@@ -12,10 +12,13 @@ from sqlalchemy import func, select
 
 from gridapp.accounts.models import User
 from gridapp.contacts.models import Contact, ContactForm
-from gridapp.pairing.models import SupportLogEntry
+from gridapp.extensions import db
+from gridapp.pairing import logs
+from gridapp.pairing.models import Pairing, SupportLogEntry
 from gridapp.people.models import Student
 
 from .. import factories as f
+from ..concurrency import race
 from ..form_checks import assert_shown_again
 from ..test_forms_fuzz import FUZZ, NUL, _check, date_text, text
 from .paired import make_pairing
@@ -152,3 +155,23 @@ def test_log_form_fuzz(client, login, w):
 
     run()
     assert client.get(f"/pairings/{w.pairing}").status_code == 200
+
+
+@pytest.mark.commits
+def test_one_form_sent_twice_at_once_stores_one_entry(app, world):
+    """A double tap on a slow phone: both requests checked the token before either wrote."""
+    with app.app_context():
+        w = make_pairing(world)
+
+    def send():
+        teacher = db.session.get(User, w.paired_teacher)
+        pairing = db.session.get(Pairing, w.pairing)
+        data = logs.LogData(date(2026, 11, 20), "study", "辅导数学")
+        entry, created = logs.record_entry(teacher, pairing, data, date(2026, 11, 23), "tap")
+        return entry.id, created
+
+    results = race(app, send, send)
+    assert len({entry_id for entry_id, _created in results}) == 1
+    assert sorted(created for _id, created in results) == [False, True]
+    with app.app_context():
+        assert len(_entries(db.session, w.pairing)) == 1

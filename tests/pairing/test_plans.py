@@ -14,9 +14,11 @@ from sqlalchemy import select
 from gridapp.accounts.models import User
 from gridapp.core.audit import AuditEntry
 from gridapp.core.errors import RuleViolation
+from gridapp.extensions import db
 from gridapp.pairing import plans
 from gridapp.pairing.models import HelpKind, Pairing, SupportPlanVersion
 
+from ..concurrency import race, refusals
 from ..form_checks import assert_shown_again
 from ..test_forms_fuzz import FUZZ, NUL, _check, date_text, text
 from .paired import make_pairing
@@ -204,3 +206,26 @@ def test_every_refusal_is_shown_at_once(client, login, w):
     for message in ("请填写学生情况", "请至少填写一项帮扶目标", "下次评估日期不能早于今天",
                     "请填写要做的事"):  # fmt: skip
         assert message in html, message
+
+
+@pytest.mark.commits
+def test_two_saves_from_one_version_at_once_keep_one(app, world):
+    """Two windows save version 1 at the same moment: the database keeps one, the other writer
+    is told to reload (tests/concurrency.py holds both until both have checked)."""
+    with app.app_context():
+        w = make_pairing(world)
+
+    def save(situation):
+        def run():
+            teacher = db.session.get(User, w.paired_teacher)
+            pairing = db.session.get(Pairing, w.pairing)
+            data = plans.PlanData(situation, {HelpKind.STUDY: "目标"}, [], date(2027, 1, 1))
+            return plans.revise(teacher, pairing, data, date(2026, 11, 23)).version
+
+        return run
+
+    results = race(app, save("甲窗口"), save("乙窗口"))
+    assert sorted(r for r in results if isinstance(r, int)) == [1]
+    assert len(refusals(results)) == 1 and "其他人已保存" in refusals(results)[0]
+    with app.app_context():
+        assert len(_versions(db.session, w.pairing)) == 1
