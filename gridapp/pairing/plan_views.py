@@ -35,7 +35,7 @@ def _fill(form: PlanForm, pairing, current) -> None:
     for kind, field in form.goal_fields():
         field.data = (current.goals or {}).get(kind.value, "")
     rows = plans.action_rows(current)
-    while len(form.actions.entries) < len(rows) + EMPTY_ROWS:
+    while len(form.actions.entries) < min(len(rows) + EMPTY_ROWS, form.actions.max_entries):
         form.actions.append_entry()
     for entry, row in zip(form.actions.entries, rows, strict=False):
         entry.form.kind.data = row["kind"].value if row["kind"] else HelpKind.THOUGHT.value
@@ -81,8 +81,11 @@ def plan_form(pairing_id: int):
         if done:
             return done
         # Room to add rows when all the rows sent were filled.
-        if all((e.form.what.data or "").strip() for e in form.actions.entries):
-            form.actions.append_entry()
+        rows = form.actions
+        if len(rows.entries) < rows.max_entries and all(
+            (e.form.what.data or "").strip() for e in rows.entries
+        ):
+            rows.append_entry()
     return form_page(
         "pairing/plan_form.html", form, pairing=pairing, current=current, kinds=list(HelpKind)
     )

@@ -229,3 +229,14 @@ def test_two_saves_from_one_version_at_once_keep_one(app, world):
     assert len(refusals(results)) == 1 and "其他人已保存" in refusals(results)[0]
     with app.app_context():
         assert len(_versions(db.session, w.pairing)) == 1
+
+
+def test_a_full_form_of_actions_is_shown_again_without_error(client, login, w):
+    """Every row filled, up to the most the form takes, with an error elsewhere: 422, not 500."""
+    login(w.paired_teacher_name)
+    data = plan_form()
+    for i in range(40):
+        data.update({f"actions-{i}-kind": "study", f"actions-{i}-what": f"第{i}项",
+                     f"actions-{i}-due_on": "2026-12-31"})  # fmt: skip
+    r = client.post(f"/pairings/{w.pairing}/plan", data=data)
+    assert r.status_code == 422 and "计划措施最多 30 条" in r.get_data(as_text=True)
