@@ -132,6 +132,7 @@ def _register_permissions() -> None:
     from gridapp.contacts import permissions as contacts  # noqa: F401
     from gridapp.grids import permissions as grids  # noqa: F401
     from gridapp.pairing import permissions as pairing  # noqa: F401
+    from gridapp.pairing import reminders as pairing_reminders  # noqa: F401  (worklist section)
     from gridapp.people import permissions as people  # noqa: F401
     from gridapp.reception import permissions as reception  # noqa: F401
     from gridapp.schools import permissions as schools  # noqa: F401
@@ -156,7 +157,10 @@ def _register_blueprints(app: Flask) -> None:
     )
     from gridapp.grids.views import bp as grids_bp
     from gridapp.pairing import (
+        detail_views,  # noqa: F401  (routes on the pairing blueprint)
+        my_views,  # noqa: F401  (routes on the pairing blueprint)
         need_views,  # noqa: F401  (routes on the pairing blueprint)
+        plan_views,  # noqa: F401  (routes on the pairing blueprint)
         school_views,  # noqa: F401  (routes on the pairing blueprint)
     )
     from gridapp.pairing.views import bp as pairing_bp

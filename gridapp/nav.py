@@ -27,7 +27,8 @@ def navigation() -> list[NavItem]:
     u = current_user._get_current_object()
     roles = frozenset((r.role, r.school_id) for r in u.roles)
     teaches = bool(u.has_role(Role.TEACHER) and taught_class_ids(u))
-    items = _items(roles, teaches, current_lang(), request.script_root)
+    party = bool(u.is_party_member)
+    items = _items(roles, teaches, current_lang(), request.script_root, party)
     path = request.path
     # The longest matching item is the current one (/schools/1/coverage is not /schools/1).
     matches = [
@@ -39,7 +40,7 @@ def navigation() -> list[NavItem]:
 
 @functools.lru_cache(maxsize=512)
 def _items(
-    roles: frozenset, teaches: bool, lang: str, script_root: str
+    roles: frozenset, teaches: bool, lang: str, script_root: str, party: bool = False
 ) -> tuple[tuple[str, str], ...]:
     """The links for a set of roles, built once per process (labels and URLs are the same for
     everyone holding the same roles, in the same language)."""
@@ -51,6 +52,8 @@ def _items(
         items.append((_("家访记录"), url_for("contacts.contacts")))
         if teaches:
             items.append((_("我的网格"), url_for("grids.my_grids")))
+        if party:  # a Party-member teacher's pairings (结对帮扶)
+            items.append((_("结对帮扶"), url_for("pairing.my_pairings")))
     leader_schools = sorted(
         school for role, school in roles if role in (Role.PRINCIPAL, Role.SCHOOL_ADMIN)
     )

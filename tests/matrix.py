@@ -1,6 +1,7 @@
 """The permission matrix's shared part: the world's roles, row expansion and the check.
 
-Each domain lists its routes in tests/<domain>/test_permissions.py as MATRIX rows
+Each domain lists its routes in tests/<domain>/test_permissions.py (or more modules named
+test_*permissions.py) as MATRIX rows
 (method, url template, endpoint, {role: status} for the allowed roles, status for anonymous or
 None for the login redirect). tests/test_permissions.py fails when a route of the app has no row.
 """
@@ -53,7 +54,8 @@ def check(client, login, world, method: str, url: str, role: str, expected: int)
 def all_rows() -> dict[str, list]:
     """Every domain's MATRIX, by the test module that lists it."""
     rows = {}
-    for path in sorted(Path(__file__).parent.glob("*/test_permissions.py")):
-        name = f"tests.{path.parent.name}.test_permissions"
+    # test_permissions.py, and more modules of a domain's rows (test_detail_permissions.py).
+    for path in sorted(Path(__file__).parent.glob("*/test_*permissions.py")):
+        name = f"tests.{path.parent.name}.{path.stem}"
         rows[name] = importlib.import_module(name).MATRIX
     return rows

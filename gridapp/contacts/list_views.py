@@ -133,6 +133,7 @@ def worklist():
         due_soon=worklists.due_soon(lines, today()),
         show_focus=bool(headed),
         class_url=None,
+        extra_sections=worklists.extra_sections(user, today()),
     )
 
 

@@ -258,3 +258,38 @@ def teacher_schools(user: User) -> list[tuple[int, str]]:
     if len(ids) < 2:
         return []
     return db.session.execute(select(School.id, School.name).where(School.id.in_(ids))).all()
+
+
+# ---- sections other packages add to a teacher's worklist ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtraItem:
+    """One line of an extra worklist section: what is owed, where to do it, by when."""
+
+    label: str
+    url: str
+    due: date | None
+    overdue: bool = False
+
+
+# name -> provider(user, today) -> (title, [ExtraItem]); packages above contacts (pairing) register
+# here, so the worklist shows their reminders without contacts importing them.
+_EXTRA_SECTIONS: dict[str, object] = {}
+
+
+def register_extra_section(name: str, provider) -> None:
+    """Add a section to every teacher's worklist: `provider(user, today)` returns (title, items)
+    with items that have `label`, `url`, `due` (a date or None) and `overdue`; a section with no
+    items is not shown. A provider should cost nothing for a user it has nothing for."""
+    _EXTRA_SECTIONS[name] = provider
+
+
+def extra_sections(user: User, today: date) -> list[tuple[str, list]]:
+    """The registered sections that hold something for `user`, in the order registered."""
+    out = []
+    for provider in _EXTRA_SECTIONS.values():
+        title, items = provider(user, today)
+        if items:
+            out.append((title, items))
+    return out

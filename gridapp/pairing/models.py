@@ -10,7 +10,7 @@ A pairing joins one teacher with one student from `starts_on`; it ends (never de
 `ends_on` and a reason. At most one active pairing per student, held by a partial unique index.
 A follow-up home visit (回访) is a contact (contacts.Contact) the paired teacher took part in with
 the student's family during the pairing: recorded once, it is in the contact figures and in the
-support log alike (`services.support_log`)."""
+support log alike (`logs.support_log`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The pairing blueprint: the school leaders' pages (school_views, need_views), the pairing
-page and the paired teacher's pages add their routes to it."""
+"""The pairing blueprint; its routes live in the *_views.py modules of the package."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from gridapp.core import notices
 from gridapp.core.pagination import int_arg
 from gridapp.core.permissions import require
 from gridapp.core.time import today
+from gridapp.pairing import reminders as pairing_reminders
 from gridapp.people.permissions import guardian_family_ids
 from gridapp.people.services import children_of, class_sizes
 from gridapp.reception import services as reception_services
@@ -35,6 +36,9 @@ def home():
         classes = classes_of_teacher(u)
         context["classes"] = classes
         context["class_sizes"] = class_sizes([c.id for c, _ in classes])
+        # The pairings' overdue and soon-due items (no query for a teacher without the
+        # Party-member flag, who holds no pairing).
+        context["pairing_due"] = pairing_reminders.soon_due(u._get_current_object(), today())
     led = sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN))
     if led:
         context["led_schools"] = figures.school_summary(led)
