@@ -477,8 +477,9 @@ class ProposedPair:
 
 def propose(school_id: int) -> list[ProposedPair]:
     """Pair each unpaired student in need: a Party-member teacher who teaches the student's own
-    class first, then the least loaded Party-member teacher teaching in the same grade; teachers
-    at the school's N come last within each group and are proposed only when no one else fits;
+    class first, then the least loaded Party-member teacher teaching in the same grade, then the
+    least loaded of the school; a teacher at the school's N is proposed only when every
+    Party-member teacher is (the leader then confirms going over);
     never a teacher without the Party-member flag. Ties go to the teacher first in pinyin order.
     The loads grow as the proposal is made, so one run spreads the students. Nothing is written."""
     students = unpaired_in_need(school_id)
@@ -526,13 +527,16 @@ def propose(school_id: int) -> list[ProposedPair]:
             tid, why = own, _("任教本班的党员教师")
         else:
             grade = best(by_grade.get(grade_of.get(s.class_id), set()))
+            anyone = best(set(teachers))
             if grade is not None and load[grade] < cap:
                 tid, why = grade, _("同年级结对最少的党员教师")
-            elif own is not None or grade is not None:
-                tid = own if own is not None else grade
-                why = _("本年级党员教师均已满额（超过上限，请确认）")
+            elif anyone is not None and load[anyone] < cap:
+                tid, why = anyone, _("全校结对最少的党员教师（本年级没有未满额的党员教师）")
+            elif anyone is not None:
+                tid = next(t for t in (own, grade, anyone) if t is not None)
+                why = _("党员教师均已满额（超过上限，请确认）")
             else:
-                tid, why = None, _("本年级没有党员教师，请手动选择")
+                tid, why = None, _("本校没有党员教师，请手动选择")
         if tid is not None:
             load[tid] += 1
         out.append(ProposedPair(s, teachers.get(tid) if tid else None, why))

@@ -202,3 +202,17 @@ def test_two_leaders_pairing_one_student_at_once_make_one_pairing(app, world):
             )
         )
         assert count == 1
+
+
+def test_the_proposal_goes_to_the_school_before_going_over_n(ctx, world):
+    principal = _u(world, "principal")
+    services.save_settings(principal, world.school_a, 1, 31, 14)
+    a1, other = _s(world, "student"), _s(world, "other_student")
+    for s in (a1, other):
+        _focus(s)
+    # A Party-member teacher who teaches no class of grade 3: the school's least loaded.
+    spare = f.teacher(db.session.get(School, world.school_a), is_party_member=True)
+    lines = {p.student.id: p for p in services.propose(world.school_a)}
+    teachers = {lines[a1.id].teacher.id, lines[other.id].teacher.id}
+    assert teachers == {world.subject_teacher, spare.id}
+    assert any("全校" in p.why for p in lines.values())
