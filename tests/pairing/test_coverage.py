@@ -8,79 +8,15 @@ from datetime import date, datetime
 
 from sqlalchemy import event, update
 
-from gridapp.accounts.models import User
-from gridapp.contacts.models import ContactForm
-from gridapp.core.models import utcnow
 from gridapp.core.time import SHANGHAI, today
 from gridapp.extensions import db
-from gridapp.pairing import due, services
-from gridapp.pairing.models import HelpKind, NeedDecision, SupportLogEntry, SupportPlanVersion
-from gridapp.people.models import FocusCategory, Student, StudentStatus
+from gridapp.pairing import due
+from gridapp.people.models import Student, StudentStatus
 from gridapp.reports import pairing_figures
 from gridapp.reports.pairing_figures import PairingFigures
-from gridapp.schools.models import School, Semester
+from gridapp.schools.models import Semester
 
-from .. import factories as f
-
-ON = date(2026, 10, 1)  # inside the world's semester (1 September 2026 – 23 January 2027)
-
-
-def _focus(student):
-    f.StudentFocusFactory(student=student, category=FocusCategory.LEFT_BEHIND,
-                          since_on=date(2026, 9, 1))  # fmt: skip
-
-
-def _log(pairing, on, token):
-    db.session.add(SupportLogEntry(pairing_id=pairing.id, happened_on=on, kind=HelpKind.STUDY,
-                                   done="辅导数学作业", client_token=token))  # fmt: skip
-
-
-def build(ctx, world):
-    """The hand-counted world (see the comments for what each line adds to the figures)."""
-    principal = ctx.get(User, world.principal)
-    a1 = ctx.get(Student, world.student).school_class
-    party = ctx.get(User, world.subject_teacher)
-    party2 = f.teacher(ctx.get(School, world.school_a), name="党员乙", is_party_member=True)
-    student, other = ctx.get(Student, world.student), ctx.get(Student, world.other_student)
-    s3 = f.StudentFactory(school_class=a1, name="赵三")
-    s4 = f.StudentFactory(school_class=a1, name="钱四")
-    s5 = f.StudentFactory(school_class=a1, name="孙五")
-    gone = f.StudentFactory(school_class=a1, name="周六", status=StudentStatus.TRANSFERRED)
-    for s in (student, s3, s4, gone, ctx.get(Student, world.student_a2)):
-        _focus(s)
-    _focus(ctx.get(Student, world.student_c1))  # another district: never counted
-    ctx.flush()
-    services.mark_need(principal, other, NeedDecision.INCLUDE, "父母离异")  # in need (A1)
-    services.mark_need(principal, s4, NeedDecision.EXCLUDE, "家庭情况好转")  # not in need
-    # A1: student (plan overdue), s3 (new, plan not yet due), s5 (not in need; no plan: overdue).
-    [p1] = services.pair(principal, world.school_a, party.id, [student.id], ON, today())
-    [p3] = services.pair(principal, world.school_a, party2.id, [s3.id], date(2026, 11, 20),
-                         today())  # fmt: skip
-    [p5] = services.pair(principal, world.school_a, party2.id, [s5.id], ON, today())
-    # An ended pairing of `other` counts nowhere: `other` is in need and unpaired.
-    [old] = services.pair(principal, world.school_a, party2.id, [other.id], ON, today())
-    services.end_pairing(principal, old, date(2026, 10, 20), "调整", today())
-    _log(old, date(2026, 10, 5), "old")
-    ctx.add(SupportPlanVersion(pairing_id=p1.id, version=1, situation="留守", goals={}, actions=[],
-                               review_on=date(2026, 11, 1), written_at=utcnow()))  # fmt: skip
-    _log(p1, date(2026, 10, 15), "a")
-    _log(p1, date(2026, 11, 10), "b")
-    _log(p1, date(2026, 8, 20), "before")  # before the semester: not counted
-    _log(p3, date(2026, 11, 21), "c")
-    # The world's phone call of 10 October had `party` present: a follow-up contact of p1.
-    f.ContactFactory(recorded_by=party, school_id=world.school_a, family_id=student.family_id,
-                     contact_on=date(2026, 11, 2), form=ContactForm.HOME_VISIT)  # fmt: skip
-    # School B: the sibling and another student in need, one paired (50 %, as school A).
-    b_teacher = ctx.get(User, world.other_school_teacher)
-    b_teacher.is_party_member = True
-    sibling = ctx.get(Student, world.sibling)
-    b2 = f.StudentFactory(school_class=sibling.school_class, name="吴七")
-    _focus(sibling)
-    _focus(b2)
-    ctx.flush()
-    services.pair(principal, world.school_b, b_teacher.id, [b2.id], ON, today())
-    ctx.flush()
-    return {"p1": p1, "p3": p3, "p5": p5, "a1": a1.id, "s3": s3}
+from .hand_count import build, focus
 
 
 def _figures(r: PairingFigures):
@@ -146,9 +82,12 @@ def test_school_page_for_leaders_drills_down_to_names(client, ctx, world, login)
     names = client.get(drill).get_data(as_text=True)
     assert "张伟" in names and "王小明" not in names and "赵三" not in names  # unpaired only
     # A class of another school under this school's URL: 404.
-    assert client.get(
-        f"/schools/{world.school_a}/pairing/coverage/classes/{world.class_b1}"
-    ).status_code == 404
+    assert (
+        client.get(
+            f"/schools/{world.school_a}/pairing/coverage/classes/{world.class_b1}"
+        ).status_code
+        == 404
+    )
 
 
 def test_the_district_sees_figures_never_names(client, ctx, world, login):
@@ -175,7 +114,7 @@ def test_the_district_sees_figures_never_names(client, ctx, world, login):
 def test_a_school_without_anyone_in_need_ranks_last_without_a_rank(client, ctx, world, login):
     ctx.execute(update(Student).values(status=StudentStatus.LEFT).where(
         Student.school_id == world.school_b))  # fmt: skip
-    _focus(ctx.get(Student, world.student))
+    focus(ctx.get(Student, world.student))
     ctx.commit()
     login(world.district_admin_name)
     page = client.get("/district/pairing").get_data(as_text=True)
