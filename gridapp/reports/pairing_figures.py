@@ -58,12 +58,17 @@ class PairingFigures:
         return Fraction(self.paired, self.in_need) if self.in_need else None
 
     @property
+    def whole_percent(self) -> int | None:
+        """The share as a whole percentage, rounded down so that only full coverage is 100
+        (449 of 450 is 99); None when nobody is in need. Rankings compare it: shares that
+        show alike rank alike."""
+        return 100 * self.paired // self.in_need if self.in_need else None
+
+    @property
     def percent(self) -> str:
-        """The share as a whole percentage, rounded down so that only full coverage shows
-        100 %; "—" when nobody is in need (neither 0 % nor 100 %)."""
-        if not self.in_need:
-            return "—"
-        return f"{100 * self.paired // self.in_need}%"
+        """`whole_percent` as shown, "89%"; "—" when nobody is in need (neither 0 % nor
+        100 %)."""
+        return "—" if self.whole_percent is None else f"{self.whole_percent}%"
 
     @property
     def based_on(self) -> str:

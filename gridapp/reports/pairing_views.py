@@ -73,13 +73,13 @@ def pairing_unpaired(school_id: int, class_id: int):
 @bp.get("/district/pairing")
 @login_required
 def district_pairing():
-    """The district's schools by the share of their students in need who are paired (equal
-    shares rank equal; a school with nobody in need has no share and comes last), and the
-    district's total. Figures only."""
+    """The district's schools by the share of their students in need who are paired (shares
+    that show alike, in whole percent, rank equal; a school with nobody in need has no share
+    and comes last), and the district's total. Figures only."""
     school_ids = sorted(district_school_ids(_me()))
     require(bool(school_ids))
     coverage = pairing_figures.pairing_coverage(school_ids, today())
-    ranking = rules.ranked(list(coverage.schools.values()), key=lambda r: r.share)
+    ranking = rules.ranked(list(coverage.schools.values()), key=lambda r: r.whole_percent)
     return render_template(
         "reports/district_pairing.html",
         ranking=ranking,

@@ -137,3 +137,13 @@ def test_entries_follow_each_schools_current_semester(ctx, world, time_machine):
     assert cov.semesters[world.school_a].number == 2
     assert cov.semesters[world.school_b].number == 1
     assert made["p1"].id
+
+
+def test_shares_that_show_alike_rank_alike():
+    """53 of 59 and 44 of 49 both show 89 %: the district's ranking gives them one rank."""
+    from gridapp.contacts import rules
+
+    rows = [PairingFigures(key=1, in_need=49, paired=44), PairingFigures(key=2),
+            PairingFigures(key=3, in_need=59, paired=53), PairingFigures(key=4, in_need=2)]  # fmt: skip
+    ranking = rules.ranked(rows, key=lambda r: r.whole_percent)
+    assert [(rank, r.key) for rank, r in ranking] == [(1, 1), (1, 3), (3, 4), (None, 2)]

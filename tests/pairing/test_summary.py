@@ -66,7 +66,7 @@ def test_page_and_pdf_for_the_principal_audited(client, ctx, world, login):
     ctx.commit()
     login(world.principal_name)
     page = client.get(f"/schools/{world.school_a}/pairing/summary").get_data(as_text=True)
-    expected = ("王小明", "赵三", "孙五", "党员乙", "第 1 版", "方案逾期", "帮扶记录逾期", "已结束")
+    expected = ("王小明", "赵三", "孙五", "党员乙", "第 1 版", "方案逾期", "记录逾期", "已结束")
     for text in expected:
         assert text in page, text
     r = client.get(f"/schools/{world.school_a}/pairing/summary.pdf")
