@@ -147,3 +147,19 @@ def test_shares_that_show_alike_rank_alike():
             PairingFigures(key=3, in_need=59, paired=53), PairingFigures(key=4, in_need=2)]  # fmt: skip
     ranking = rules.ranked(rows, key=lambda r: r.whole_percent)
     assert [(rank, r.key) for rank, r in ranking] == [(1, 1), (1, 3), (3, 4), (None, 2)]
+
+
+def test_current_semesters_agree_with_current_semester(ctx, world):
+    """The batch look-up of the figures picks what schools.services.current_semester picks:
+    before the first semester, inside one, in the holiday after it, for schools with and
+    without a second semester."""
+    from gridapp.schools.services import current_semester, current_semesters
+
+    year = ctx.get(Semester, world.semester_a).school_year
+    ctx.add(Semester(school_year=year, school_id=world.school_a, number=2,
+                     starts_on=date(2027, 2, 23), ends_on=date(2027, 7, 3)))  # fmt: skip
+    ctx.flush()
+    ids = [world.school_a, world.school_b, world.school_c]
+    for on in (date(2026, 8, 1), date(2026, 11, 23), date(2027, 2, 1), date(2027, 3, 1)):
+        batch = current_semesters(ids, on)
+        assert {s: batch[s].id for s in ids} == {s: current_semester(s, on).id for s in ids}
