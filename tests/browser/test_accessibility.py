@@ -38,7 +38,9 @@ PAGES = {
     "principal": [
         "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
         "/cases/{case}", "/schools/{school_a}/reception", "/reception/days/{reception_day}",
-        "/schools/{school_a}/case-settings",
+        "/schools/{school_a}/case-settings", "/schools/{school_a}/pairing/coverage",
+        "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
+        "/schools/{school_a}/pairing/summary",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
@@ -49,7 +51,10 @@ PAGES = {
         "/students/{student}/status", "/students/{student}/guardians/new",
         "/students/{student}/guardians/link", "/schools/{school_a}/rollover",
     ],
-    "district_supervisor": ["/", "/district/coverage", "/district/cases"],
+    "district_supervisor": [
+        "/", "/district/coverage", "/district/cases", "/district/pairing",
+        "/schools/{school_a}/pairing/coverage",
+    ],
 }  # fmt: skip
 
 _RUN_AXE = """async (tags) => {
