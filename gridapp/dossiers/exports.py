@@ -28,9 +28,10 @@ MAX_STUDENTS = 80
 
 def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, bool, bool]:
     """The dossier's HTML for `user` (the page and the background export alike), whether the
-    sensitive parts are in it (only for those entitled who ask) and whether the pairing's (only
-    for those who may see the pairing, archives.pairing_section; its entries are then left out
-    of the timeline, which would repeat them)."""
+    sensitive parts are in it (only for those entitled who ask) and whether the pairing's are,
+    in its section or the timeline (only for those who may see the pairing: archives.
+    pairing_section, timeline.visible_pairings; with the section, the timeline leaves the
+    pairing's entries out rather than repeat them). The caller audits both."""
     viewer = archives.viewer_of(user, student, sensitive=wants_sensitive)
     show_sensitive = viewer.sensitive
     ctx = archives.archive_context(student, viewer)
@@ -48,7 +49,10 @@ def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, b
         exported_at=format_datetime(now()),
         **ctx,
     )
-    return html, show_sensitive, bool(pairing and pairing.pairings)
+    shows_pairing = bool(pairing and pairing.pairings) or (
+        "timeline" in sections and any(e.kind == "pairing" for e in ctx["entries"])
+    )
+    return html, show_sensitive, shows_pairing
 
 
 def dossier_sections(values) -> list[str]:

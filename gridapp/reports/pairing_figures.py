@@ -277,8 +277,8 @@ def semester_summary(school_id: int, today: date) -> SemesterSummary:
     q = (
         select(Pairing, Student, SchoolClass.name)
         .join(Student, Student.id == Pairing.student_id)
-        .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+        .outerjoin(Grade, Grade.id == SchoolClass.grade_id)
         .where(Pairing.school_id == school_id)
         .order_by(Grade.level, SchoolClass.number, Student.name_key, Pairing.starts_on, Pairing.id)
     )
@@ -318,7 +318,14 @@ def semester_summary(school_id: int, today: date) -> SemesterSummary:
         n, visits = entries.get(p.id, (0, 0))
         teachers[p.teacher_id].rows.append(
             SummaryRow(
-                p, student, class_name, version, review_on if version else None, n, visits, overdue
+                p,
+                student,
+                class_name or "",
+                version,
+                review_on if version else None,
+                n,
+                visits,
+                overdue,
             )  # fmt: skip
         )
     ordered = sorted(teachers.values(), key=lambda t: (t.teacher.name_key, t.teacher.id))

@@ -127,6 +127,13 @@ def test_the_dossier_section_for_the_head_teacher(client, ctx, world, login):
         select(AuditEntry).where(AuditEntry.action == "student.dossier.export")
     ).all()[-1]
     assert export.detail["pairing"] is True
+    # Without the section the timeline holds the pairing's entries: that export says so too.
+    text = _text(client.get(f"/students/{world.student}/dossier.pdf?sections=timeline").data)
+    assert DONE in text.replace("\n", "")
+    export = ctx.scalars(
+        select(AuditEntry).where(AuditEntry.action == "student.dossier.export")
+    ).all()[-1]
+    assert export.detail["pairing"] is True
     client.post("/logout")
     login(world.subject_teacher_name)
     page = client.get(f"/students/{world.student}/archive").get_data(as_text=True)
