@@ -106,3 +106,40 @@ def test_demo_data_loads_once(app):
     assert result.exit_code == 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(District)) == 1
+
+
+def test_demo_pairing(app):
+    """The `party` teacher's pairings (issue 16): three, each with a plan (one overdue for
+    review), support log entries and one follow-up door visit recorded as a contact; the first
+    school keeps students in need unpaired for its principal. The same seed, the same pairings."""
+    from gridapp.contacts.models import ContactForm
+    from gridapp.pairing import due, services
+    from gridapp.pairing.models import Pairing
+
+    with app.app_context():
+        result = _build()
+        party = db.session.scalar(select(User).where(User.username == "party"))
+        pairings = services.teacher_pairings(party.id)
+        assert len(pairings) == 3
+        owed = due.due_for(pairings, DAY)
+        assert all(d.plan_version for d in owed.values())
+        assert sum(d.plan_overdue for d in owed.values()) == 1
+        visits = [c for _pid, c in db.session.execute(due.follow_up_query([p.id for p in pairings]))
+                  if c.form is ContactForm.HOME_VISIT and c.recorded_by_id == party.id]  # fmt: skip
+        assert len(visits) == 1
+        school = result.schools[0]
+        assert len(services.unpaired_in_need(school.id)) >= 3
+        assert services.proposed_marks(school.id)
+        # By student number and teacher name: ids are not kept across builds on PostgreSQL.
+        pairs = (
+            select(Student.student_number, User.name, Pairing.starts_on)
+            .join(Student, Student.id == Pairing.student_id)
+            .join(User, User.id == Pairing.teacher_id)
+            .order_by(Student.student_number)
+        )
+        first = db.session.execute(pairs).all()
+        db.session.rollback()
+        _build()
+        again = db.session.execute(pairs).all()
+        db.session.rollback()
+    assert first and first == again

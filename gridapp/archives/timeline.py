@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from flask import has_request_context, url_for
 from sqlalchemy import select
 
 from gridapp.core.i18n import lazy_gettext as _l
@@ -189,7 +190,87 @@ def _enrolment(student: Student, viewer: Viewer) -> list[Entry]:
     return out
 
 
-# kind -> (label, reader). Pairing, support logs, academic reviews and parent school add theirs here.
+def visible_pairings(student: Student, user) -> list:
+    """The student's pairings (ended ones included, newest first, with their teachers) that
+    `user` may see by the pairing's policy (pairing/permissions.py, Need.VIEW: the paired
+    teacher, the head teacher of the student's class, the school's leaders; never a subject
+    teacher, a parent or the district). The plan and the log are sensitive family data."""
+    from sqlalchemy.orm import joinedload
+
+    from gridapp.core.permissions import Need, can
+    from gridapp.pairing.models import Pairing
+
+    rows = db.session.scalars(
+        select(Pairing)
+        .where(Pairing.student_id == student.id)
+        .options(joinedload(Pairing.teacher))
+        .order_by(Pairing.starts_on.desc(), Pairing.id.desc())
+    ).all()
+    return [p for p in rows if can(user, Need.VIEW, p)]
+
+
+def _pairing_url(pairing_id: int) -> str:
+    """The pairing's page; a dossier job renders outside a request, where the path is enough."""
+    if has_request_context():
+        return url_for("pairing.pairing", pairing_id=pairing_id)
+    return f"/pairings/{pairing_id}"
+
+
+def _pairing(student: Student, viewer: Viewer) -> list[Entry]:
+    """1+N pairing (issue 16 item 7): each pairing's start and end with its teacher, the plan
+    versions written, the support log's entries; only for those who may see the pairing
+    (`visible_pairings`). Follow-up visits are contacts: they are in the contacts' entries."""
+    from gridapp.core.i18n import gettext
+    from gridapp.core.time import local
+    from gridapp.pairing.models import SupportLogEntry, SupportPlanVersion
+
+    pairings = visible_pairings(student, viewer.user)
+    if not pairings:
+        return []
+    by_id = {p.id: p for p in pairings}
+    out = []
+    for p in pairings:
+        url = _pairing_url(p.id)
+        out.append(Entry(p.starts_on, "pairing",
+                         gettext("结对帮扶开始 · %(t)s", t=p.teacher.name), p.reason, url))  # fmt: skip
+        if p.ends_on is not None:
+            out.append(Entry(p.ends_on, "pairing",
+                             gettext("结对帮扶结束 · %(t)s", t=p.teacher.name), p.end_reason,
+                             url))  # fmt: skip
+    versions = db.session.scalars(
+        select(SupportPlanVersion)
+        .where(SupportPlanVersion.pairing_id.in_(sorted(by_id)))
+        .order_by(SupportPlanVersion.pairing_id, SupportPlanVersion.version)
+    ).all()
+    for v in versions:
+        title = gettext("帮扶方案第 %(v)d 版 · 复查日期 %(d)s", v=v.version,
+                        d=v.review_on.isoformat())  # fmt: skip
+        text = "\n".join(t for t in (v.situation, v.note) if t)
+        out.append(Entry(local(v.written_at).date(), "pairing", title, text,
+                         _pairing_url(v.pairing_id)))  # fmt: skip
+    logs = db.session.scalars(
+        select(SupportLogEntry)
+        .where(SupportLogEntry.pairing_id.in_(sorted(by_id)))
+        .order_by(SupportLogEntry.happened_on.desc(), SupportLogEntry.id.desc())
+    ).all()
+    for e in logs:
+        teacher = by_id[e.pairing_id].teacher.name
+        text = "\n".join(
+            t
+            for t in (
+                e.done,
+                gettext("效果：%(t)s", t=e.outcome) if e.outcome else "",
+                gettext("下一步：%(t)s", t=e.next_step) if e.next_step else "",
+            )
+            if t
+        )
+        out.append(Entry(e.happened_on, "pairing",
+                         gettext("帮扶记录 · %(k)s · %(t)s", k=e.kind.label, t=teacher), text,
+                         _pairing_url(e.pairing_id)))  # fmt: skip
+    return out
+
+
+# kind -> (label, reader). Parent school adds its own here.
 SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
     "contact": (_l("家访与联系"), _contacts),
     "grid_log": (_l("网格档案"), _grid_logs),
@@ -198,6 +279,8 @@ SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
     "reception": (_l("接待日"), _reception),
     "review": (_l("学业述评"), _reviews),
     "enrolment": (_l("学籍与班级"), _enrolment),
+    # Sensitive: shown only to those who may see the pairing, each view audited (archives.views).
+    "pairing": (_l("结对帮扶"), _pairing),
 }
 
 

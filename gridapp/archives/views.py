@@ -80,12 +80,21 @@ def archive_page(student_id: int):
     ctx = services.archive_context(
         student, viewer, kinds, semester, with_timeline=tab == "timeline"
     )
-    if tab == "family" and viewer.sensitive and any(f.category.sensitive for f in ctx["focus"]):
-        audit.record(viewer.user, "student.archive.view", student, sensitive=True)
+    sensitive = (
+        tab == "family" and viewer.sensitive and any(f.category.sensitive for f in ctx["focus"])
+    )
+    # The pairing's entries (plan and support log) are sensitive too: each view is audited.
+    pairing = any(e.kind == "pairing" for e in ctx["entries"])
+    if sensitive or pairing:
+        audit.record(viewer.user, "student.archive.view", student,
+                     sensitive=sensitive or None, pairing=pairing or None)  # fmt: skip
         db.session.commit()
+    sections = services.dossier_sections_for(viewer.user, student)
+    if "pairing" not in sections:  # no pairing filter for those who may not see pairings
+        ctx["kinds"] = {k: label for k, label in ctx["kinds"].items() if k != "pairing"}
     return page_or_fragment(
         "archives/archive.html", "archives/_partials/archive_tab.html",
-        kind=kind, semester_id=semester.id if semester else None, sections=services.SECTIONS,
+        kind=kind, semester_id=semester.id if semester else None, sections=sections,
         tab=tab, **ctx,
     )  # fmt: skip
 

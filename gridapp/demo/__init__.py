@@ -4,7 +4,7 @@ domain's public services, except where thousands of plain rows (students, contac
 are inserted in bulk for speed.
 
 - district.py: the district, schools, calendars, staff, classes, students and families;
-- contacts.py, grids.py, reception.py: each feature's history in those schools.
+- contacts.py, grids.py, reception.py, pairing.py: each feature's history in those schools.
 """
 
 from gridapp.demo.district import (

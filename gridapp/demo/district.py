@@ -72,6 +72,7 @@ class DemoResult:
     teachers: int = 0
     contacts: int = 0
     grids: int = 0
+    pairings: int = 0
 
 
 def has_demo() -> bool:
@@ -300,6 +301,9 @@ def build(
     from gridapp.demo import reception as demo_reception
 
     demo_reception.build(seed, today, result.schools[0])
+    from gridapp.demo import pairing as demo_pairing
+
+    result.pairings = demo_pairing.build(seed, today, result.schools)
     return result
 
 

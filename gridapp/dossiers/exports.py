@@ -26,15 +26,22 @@ KEEP = timedelta(hours=24)
 MAX_STUDENTS = 80
 
 
-def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, bool]:
-    """The dossier's HTML for `user` (the page and the background export alike), and whether
-    the sensitive parts are in it (only for those entitled who ask)."""
+def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, bool, bool]:
+    """The dossier's HTML for `user` (the page and the background export alike), whether the
+    sensitive parts are in it (only for those entitled who ask) and whether the pairing's are,
+    in its section or the timeline (only for those who may see the pairing: archives.
+    pairing_section, timeline.visible_pairings; with the section, the timeline leaves the
+    pairing's entries out rather than repeat them). The caller audits both."""
     viewer = archives.viewer_of(user, student, sensitive=wants_sensitive)
     show_sensitive = viewer.sensitive
     ctx = archives.archive_context(student, viewer)
+    pairing = archives.pairing_section(student, user) if "pairing" in sections else None
+    if pairing is not None:
+        ctx["entries"] = [e for e in ctx["entries"] if e.kind != "pairing"]
     html = render_template(
         "dossiers/dossier.html",
         sections=sections,
+        pairing=pairing,
         show_sensitive=show_sensitive,
         refused_sensitive=wants_sensitive and not show_sensitive,
         record=people.sensitive_of(student) if show_sensitive else None,
@@ -42,7 +49,10 @@ def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, b
         exported_at=format_datetime(now()),
         **ctx,
     )
-    return html, show_sensitive
+    shows_pairing = bool(pairing and pairing.pairings) or (
+        "timeline" in sections and any(e.kind == "pairing" for e in ctx["entries"])
+    )
+    return html, show_sensitive, shows_pairing
 
 
 def dossier_sections(values) -> list[str]:
@@ -139,10 +149,11 @@ def make(job_id: int) -> None:
             select(Student).where(Student.id.in_(job.student_ids)).order_by(Student.student_number)
         ).all()
         for student in students:
-            html, sensitive = dossier_html(student, user, job.sections, job.sensitive)
+            html, sensitive, pairing = dossier_html(student, user, job.sections, job.sensitive)
             entry = storage.clean_filename(f"{student.student_number}-{student.name}.pdf")
             pdfs.append((entry, render(html)))
-            audit.record(user, "student.dossier.export", student, batch=job.id, sensitive=sensitive)
+            audit.record(user, "student.dossier.export", student, batch=job.id, sensitive=sensitive,
+                         pairing=pairing or None)  # fmt: skip
             job.done += 1
             db.session.commit()
         name = f"{secrets.token_hex(16)}.{'pdf' if job.combined else 'zip'}"

@@ -25,8 +25,12 @@ from gridapp.contacts.models import (
 )
 from gridapp.contacts.rules import period_for
 from gridapp.extensions import db
-from gridapp.pairing.models import Pairing, SupportLogEntry, SupportPlanVersion
-from gridapp.pairing.services import settings
+from gridapp.pairing.models import (
+    Pairing,
+    PairingSettings,
+    SupportLogEntry,
+    SupportPlanVersion,
+)
 from gridapp.people.models import Student, StudentFocus
 
 
@@ -91,21 +95,61 @@ class Due:
         return min(dates) if dates else None
 
 
+def _settings_of(school_ids) -> dict[int, PairingSettings]:
+    """Each school's pairing settings in one query (the defaults of `services.settings` for a
+    school that kept none)."""
+    kept = {
+        row.school_id: row
+        for row in db.session.scalars(
+            select(PairingSettings).where(PairingSettings.school_id.in_(sorted(school_ids)))
+        )
+    }
+    columns = PairingSettings.__table__.c
+    defaults = {
+        name: columns[name].default.arg
+        for name in ("max_students", "log_every_days", "plan_within_days")
+    }
+    return {sid: kept.get(sid) or PairingSettings(school_id=sid, **defaults) for sid in school_ids}
+
+
+def plan_due(pairings, rules_of: dict[int, PairingSettings] | None = None):
+    """{pairing_id: (latest plan version or None, the day the plan is due)} for active pairings
+    (objects with `id`, `school_id`, `starts_on`): before the first version, `plan_within_days`
+    of the school after the start; then the latest version's review date. Two queries whatever
+    the number of pairings and schools (one with `rules_of` given). The plan is overdue when
+    that day is before today (`Due.plan_overdue`; the coverage figures count them)."""
+    pairings = list(pairings)
+    if not pairings:
+        return {}
+    if rules_of is None:
+        rules_of = _settings_of({p.school_id for p in pairings})
+    latest: dict[int, tuple[int, date]] = {}
+    for pid, version, review_on in db.session.execute(
+        select(SupportPlanVersion.pairing_id, SupportPlanVersion.version, SupportPlanVersion.review_on)
+        .where(SupportPlanVersion.pairing_id.in_(sorted(p.id for p in pairings)))
+    ):  # fmt: skip
+        if pid not in latest or version > latest[pid][0]:
+            latest[pid] = (version, review_on)
+    out = {}
+    for p in pairings:
+        if p.id in latest:
+            out[p.id] = latest[p.id]
+        else:
+            within = rules_of[p.school_id].plan_within_days
+            out[p.id] = (None, p.starts_on + timedelta(days=within))
+    return out
+
+
 def due_for(pairings: list[Pairing], today: date) -> dict[int, Due]:
     """{pairing_id: Due} for active pairings (an ended pairing owes nothing: it is left out).
-    A fixed number of queries whatever the number of pairings (4, plus a few per school for its
-    settings and semester, `contacts.rules.period_for`)."""
+    A fixed number of queries whatever the number of pairings (5, plus a few per school for its
+    semester, `contacts.rules.period_for`)."""
     active = [p for p in pairings if p.ends_on is None]
     if not active:
         return {}
     ids = [p.id for p in active]
-    latest_plan: dict[int, tuple[int, date]] = {}
-    for pid, version, review_on in db.session.execute(
-        select(SupportPlanVersion.pairing_id, SupportPlanVersion.version, SupportPlanVersion.review_on)
-        .where(SupportPlanVersion.pairing_id.in_(ids))
-    ):  # fmt: skip
-        if pid not in latest_plan or version > latest_plan[pid][0]:
-            latest_plan[pid] = (version, review_on)
+    rules_of = _settings_of({p.school_id for p in active})
+    plans = plan_due(active, rules_of)
     last_entry = dict(
         db.session.execute(
             select(SupportLogEntry.pairing_id, func.max(SupportLogEntry.happened_on))
@@ -124,17 +168,14 @@ def due_for(pairings: list[Pairing], today: date) -> dict[int, Due]:
             )
         )
     )
-    per_school = {}
-    for school_id in {p.school_id for p in active}:
-        per_school[school_id] = (settings(school_id), period_for(school_id, today))
+    periods = {school_id: period_for(school_id, today) for school_id in rules_of}
     out = {}
     for p in active:
-        rules, period = per_school[p.school_id]
+        rules, period = rules_of[p.school_id], periods[p.school_id]
         dates = [d for d in (last_entry.get(p.id),) if d] + [c.contact_on for c in contacts[p.id]]
         last = max(dates) if dates else None
         log_due = (last or p.starts_on) + timedelta(days=rules.log_every_days)
-        plan = latest_plan.get(p.id)
-        plan_due = plan[1] if plan else p.starts_on + timedelta(days=rules.plan_within_days)
+        version, plan_due_on = plans[p.id]
         visit_due = None
         if p.student_id in focus and period is not None:
             # The semester's window as the quota engine counts it (contacts.rules.semester_windows:
@@ -146,5 +187,5 @@ def due_for(pairings: list[Pairing], today: date) -> dict[int, Due]:
             )
             if not visited:
                 visit_due = period.ends_on
-        out[p.id] = Due(p.id, last, log_due, plan[0] if plan else None, plan_due, visit_due, today)
+        out[p.id] = Due(p.id, last, log_due, version, plan_due_on, visit_due, today)
     return out

@@ -9,7 +9,6 @@ from collections import Counter
 
 from flask import render_template, request, url_for
 from flask_login import login_required
-from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
 from gridapp.core import audit
@@ -38,11 +37,8 @@ from gridapp.schools.permissions import is_school_leader, load_school
 
 @bp.app_template_global()
 def pairing_url(pairing_id: int) -> str:
-    """The pairing's page (`pairing.pairing`), also while that page is not in this build."""
-    try:
-        return url_for("pairing.pairing", pairing_id=pairing_id)
-    except BuildError:
-        return f"{request.script_root}/pairings/{pairing_id}"
+    """The pairing's page (`pairing.pairing`)."""
+    return url_for("pairing.pairing", pairing_id=pairing_id)
 
 
 def _leader_school(school_id: int) -> School:

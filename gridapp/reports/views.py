@@ -3,6 +3,7 @@
 from gridapp.reports import (  # noqa: F401  (each module adds its routes to bp)
     coverage_views,
     home_views,
+    pairing_views,
     school_views,
 )
 from gridapp.reports.blueprint import bp

@@ -37,6 +37,23 @@ def current_semester(school_id: int, today: date) -> Semester | None:
     ) or db.session.scalar(base.order_by(Semester.starts_on))
 
 
+def current_semesters(school_ids, today: date) -> dict[int, Semester]:
+    """{school_id: its current semester} for many schools in one query, by the rule of
+    `current_semester` (the latest begun; before any, the first); schools without a semester
+    are left out."""
+    rows = db.session.scalars(
+        select(Semester)
+        .where(Semester.school_id.in_(sorted(set(school_ids))))
+        .order_by(Semester.school_id, Semester.starts_on, Semester.id)
+    ).all()
+    out: dict[int, Semester] = {}
+    for sem in rows:  # in start order: the last begun wins, else the first stays
+        known = out.get(sem.school_id)
+        if known is None or sem.starts_on <= today:
+            out[sem.school_id] = sem
+    return out
+
+
 @dataclass
 class SchoolYearData:
     name: str

@@ -41,6 +41,9 @@ PAGES = {
         "/schools/{school_a}/case-settings", "/schools/{school_a}/pairing",
         "/schools/{school_a}/pairing/proposal", "/schools/{school_a}/pairing/new",
         "/schools/{school_a}/pairing/settings", "/students/{student}",
+        "/schools/{school_a}/pairing/coverage",
+        "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
+        "/schools/{school_a}/pairing/summary",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
@@ -51,7 +54,10 @@ PAGES = {
         "/students/{student}/status", "/students/{student}/guardians/new",
         "/students/{student}/guardians/link", "/schools/{school_a}/rollover",
     ],
-    "district_supervisor": ["/", "/district/coverage", "/district/cases"],
+    "district_supervisor": [
+        "/", "/district/coverage", "/district/cases", "/district/pairing",
+        "/schools/{school_a}/pairing/coverage",
+    ],
 }  # fmt: skip
 
 _RUN_AXE = """async (tags) => {

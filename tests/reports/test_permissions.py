@@ -33,6 +33,42 @@ MATRIX = [
         None,
     ),
     ("GET", "/", "reports.home", {r: 200 for r in EVERYONE}, None),
+    # 1+N pairing figures: the district sees figures, never names (issue 16 item 6).
+    (
+        "GET",
+        "/schools/{school_a}/pairing/coverage",
+        "reports.pairing_coverage",
+        LEADERS_AND_DISTRICT,
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
+        "reports.pairing_unpaired",
+        {"school_admin": 200, "principal": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/district/pairing",
+        "reports.district_pairing",
+        {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/pairing/summary",
+        "reports.pairing_summary",
+        {"school_admin": 200, "principal": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/pairing/summary.pdf",
+        "reports.pairing_summary_pdf",
+        {"school_admin": 200, "principal": 200},
+        None,
+    ),
     ("GET", "/schools/{school_a}/grids", "reports.school_grids", LEADERS_AND_DISTRICT, None),
     (
         "GET",
