@@ -212,7 +212,7 @@ def visible_pairings(student: Student, user) -> list:
 def _pairing_url(pairing_id: int) -> str:
     """The pairing's page; a dossier job renders outside a request, where the path is enough."""
     if has_request_context():
-        return url_for("pairing.pairing", pairing_id=pairing_id)
+        return url_for("pairing.pairing_page", pairing_id=pairing_id)
     return f"/pairings/{pairing_id}"
 
 

@@ -37,8 +37,8 @@ from gridapp.schools.permissions import is_school_leader, load_school
 
 @bp.app_template_global()
 def pairing_url(pairing_id: int) -> str:
-    """The pairing's page (`pairing.pairing`)."""
-    return url_for("pairing.pairing", pairing_id=pairing_id)
+    """The pairing's page (`pairing.pairing_page`)."""
+    return url_for("pairing.pairing_page", pairing_id=pairing_id)
 
 
 def _leader_school(school_id: int) -> School:
