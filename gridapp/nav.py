@@ -53,7 +53,7 @@ def _items(
         if teaches:
             items.append((_("我的网格"), url_for("grids.my_grids")))
         if party:  # a Party-member teacher's pairings (结对帮扶)
-            items.append((_("结对帮扶"), url_for("pairing.my_pairings")))
+            items.append((_("我的结对"), url_for("pairing.my_pairings")))
     leader_schools = sorted(
         school for role, school in roles if role in (Role.PRINCIPAL, Role.SCHOOL_ADMIN)
     )

@@ -258,9 +258,31 @@ def diff_text(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
+def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """Segments turning `old` into `new` line by line (the planned actions, a date: a changed
+    line reads better whole than as scattered characters), each line ending with a newline
+    except the last."""
+    a, b = old.split("\n") if old else [], new.split("\n") if new else []
+    out: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += [("same", line) for line in a[i1:i2]]
+            continue
+        out += [("del", line) for line in a[i1:i2]]
+        out += [("ins", line) for line in b[j1:j2]]
+    return [(kind, text + ("\n" if i < len(out) - 1 else "")) for i, (kind, text) in enumerate(out)]
+
+
 def diff(old: SupportPlanVersion, new: SupportPlanVersion) -> list[FieldDiff]:
-    """The difference of two versions of a plan, field by field in the order of the form."""
+    """The difference of two versions of a plan, field by field in the order of the form: texts
+    character by character, the planned actions and the review date line by line."""
+    whole_lines = {_("计划措施"), _("下次评估日期")}
     out = []
     for (label, a), (_label, b) in zip(fields_of(old), fields_of(new), strict=True):
-        out.append(FieldDiff(label, a != b, diff_text(a, b) if a != b else [("same", b)]))
+        if a == b:
+            out.append(FieldDiff(label, False, [("same", b)]))
+        else:
+            segments = diff_lines(a, b) if label in whole_lines else diff_text(a, b)
+            out.append(FieldDiff(label, True, segments))
     return out

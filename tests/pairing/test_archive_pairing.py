@@ -99,8 +99,8 @@ def test_a_subject_teacher_sees_no_pairing_entries(client, ctx, world, login):
     login(world.subject_teacher_name)
     page = client.get(f"/students/{world.student}/archive?tab=timeline").get_data(as_text=True)
     assert "孩子说午饭不够吃。" in page  # the rest of the timeline is there
-    # ("结对帮扶" alone is the nav item of a Party-member teacher, which the subject teacher is.)
-    for text in ("结对帮扶开始", "党员乙", PLAN, DONE):
+    # (A Party-member subject teacher has the nav item "我的结对"; the entries must not show.)
+    for text in ("结对帮扶", "党员乙", PLAN, DONE):
         assert text not in page, text
     page = client.get(f"/students/{world.student}/archive?kind=pairing").get_data(as_text=True)
     assert DONE not in page

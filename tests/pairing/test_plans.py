@@ -240,3 +240,19 @@ def test_a_full_form_of_actions_is_shown_again_without_error(client, login, w):
                      f"actions-{i}-due_on": "2026-12-31"})  # fmt: skip
     r = client.post(f"/pairings/{w.pairing}/plan", data=data)
     assert r.status_code == 422 and "计划措施最多 30 条" in r.get_data(as_text=True)
+
+
+def test_the_review_date_and_the_actions_differ_by_whole_lines():
+    from gridapp.pairing.plans import diff_lines
+
+    assert diff_lines("2026-11-25", "2027-01-20") == [
+        ("del", "2026-11-25\n"),
+        ("ins", "2027-01-20"),
+    ]
+    old = "学习帮扶：辅导数学（2026-11-05）\n心理帮扶：谈心（2026-11-20）"
+    new = "学习帮扶：辅导数学（2026-11-05）\n生活帮扶：送冬衣（2026-12-10）"
+    assert diff_lines(old, new) == [
+        ("same", "学习帮扶：辅导数学（2026-11-05）\n"),
+        ("del", "心理帮扶：谈心（2026-11-20）\n"),
+        ("ins", "生活帮扶：送冬衣（2026-12-10）"),
+    ]
