@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
-from gridapp.core import audit
+from gridapp.core import audit, unique
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
@@ -77,26 +76,24 @@ def record_entry(
     done = _text(data.done, "done")
     if not done:
         raise RuleViolation(_("请填写帮扶内容"), field="done")
-    entry = SupportLogEntry(
-        pairing_id=pairing.id,
-        happened_on=data.happened_on,
-        kind=kind,
-        done=done,
-        outcome=_text(data.outcome, "outcome"),
-        next_step=_text(data.next_step, "next_step"),
-        written_by_id=actor.id,
-        client_token=client_token,
+    entry, created = unique.one_row(
+        SupportLogEntry,
+        {"client_token": client_token},
+        lambda: SupportLogEntry(
+            pairing_id=pairing.id,
+            happened_on=data.happened_on,
+            kind=kind,
+            done=done,
+            outcome=_text(data.outcome, "outcome"),
+            next_step=_text(data.next_step, "next_step"),
+            written_by_id=actor.id,
+            client_token=client_token,
+        ),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
-        # The same form sent twice at once: the other request stored it.
-        existing = db.session.scalar(token_query.execution_options(populate_existing=True))
-        if existing is None or existing.written_by_id != actor.id:
-            raise RuleViolation(invalid) from None
-        return existing, False
+    if not created:  # the same form sent twice at once: the other request stored it
+        if entry.written_by_id != actor.id or entry.pairing_id != pairing.id:
+            raise RuleViolation(invalid)
+        return entry, False
     audit.record(actor, "pairing.log", pairing, entry_id=entry.id, student_id=pairing.student_id)
     return entry, True
 
