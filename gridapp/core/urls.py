@@ -55,6 +55,28 @@ def layout_urls() -> LayoutUrls:
     return _layout(request.script_root)
 
 
+def url_set(name: str, **endpoints: str):
+    """A page's links that all take the same values (a class page's links, each by `class_id`),
+    built together once per process and values: one call per page instead of one `cached_url`
+    per link (about 18,000 instructions each under callgrind; a set of nine costs 25,000).
+
+    `url_set("ClassLinks", grids="grids.class_grids", ...)` returns `links(**values)`, whose
+    answer is a named tuple (`links(class_id=7).grids == url_for("grids.class_grids",
+    class_id=7)`). Values are ids of the object a page shows, never raw user input; the cache is
+    bounded (1,024 sets, least recently used dropped first)."""
+    Links = namedtuple(name, endpoints)
+
+    @functools.lru_cache(maxsize=1024)
+    def _links(script_root: str, values: tuple):
+        kwargs = dict(values)
+        return Links(*(url_for(endpoint, **kwargs) for endpoint in endpoints.values()))
+
+    def links(**values):
+        return _links(request.script_root, tuple(sorted(values.items())))
+
+    return links
+
+
 def url_with(**changes) -> str:
     """The current page's URL with some query arguments changed (pagination, sorting).
 

@@ -3,7 +3,7 @@
 import pytest
 from flask import request, url_for
 
-from gridapp.core.urls import cached_url, layout_urls, url_with
+from gridapp.core.urls import cached_url, layout_urls, url_set, url_with
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,16 @@ def test_an_application_under_a_prefix_keeps_it(app):
     with app.test_request_context("/classes/7"):
         assert layout_urls().home == "/"
         assert cached_url("classes.class_page", class_id=7) == "/classes/7"
+
+
+def test_a_url_set_is_url_for_for_each_link_under_any_prefix(app):
+    links = url_set("Links", page="classes.class_page", grids="grids.class_grids")
+    with app.test_request_context("/classes/7", base_url="http://h/gridapp"):
+        assert links(class_id=7) == (
+            url_for("classes.class_page", class_id=7),
+            url_for("grids.class_grids", class_id=7),
+        )
+        assert links(class_id=7).grids == "/gridapp/classes/7/grids"
+    with app.test_request_context("/classes/7"):
+        assert links(class_id=7).page == "/classes/7"
+        assert links(class_id=8).page == "/classes/8"
