@@ -56,9 +56,30 @@ def race(app, *actions: Callable[[], object], timeout: float = 10) -> list:
                     barrier.abort()
                 db.session.remove()
 
+    def hold_at_savepoint(conn, name):
+        # SQLite: the app opens a savepoint's transaction with BEGIN IMMEDIATE (gridapp/app.py),
+        # which takes the database's write lock before any statement this hook sees: a thread
+        # held after that would keep the other waiting for the lock, and both for `timeout`.
+        # Hold before it instead; the lock then serialises the two writers, as it does in use.
+        if threading.get_ident() not in racing or getattr(local, "held", False):
+            return
+        local.held = True
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
     with app.app_context():
         engine = db.engine
+    sqlite = engine.dialect.name == "sqlite"
     event.listen(engine, "before_cursor_execute", hold)
+    app_listeners = list(engine.dispatch.savepoint) if sqlite else []
+    if sqlite:
+        # Before the app's own listener (the one that takes the lock): SQLAlchemy's `insert=True`
+        # does not order engine-level listeners, so the app's are taken off and put back after.
+        for fn in app_listeners:
+            event.remove(engine, "savepoint", fn)
+        event.listen(engine, "savepoint", hold_at_savepoint)
+        for fn in app_listeners:
+            event.listen(engine, "savepoint", fn)
     try:
         threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
         for t in threads:
@@ -67,6 +88,8 @@ def race(app, *actions: Callable[[], object], timeout: float = 10) -> list:
             t.join(timeout=60)
     finally:
         event.remove(engine, "before_cursor_execute", hold)
+        if sqlite:
+            event.remove(engine, "savepoint", hold_at_savepoint)
     for r in results:
         if isinstance(r, BaseException) and not isinstance(r, RuleViolation | IllegalTransition):
             raise r
