@@ -20,7 +20,6 @@ from gridapp.core.time import local
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GridMember, GuidanceActivity
 from gridapp.people.models import Student, StudentStatus
-from gridapp.people.placements import placed_on
 from gridapp.schools.models import Grade, School, SchoolClass, Semester
 
 
@@ -224,7 +223,6 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
         tf = rules.teacher_family_status(
             period, teacher_id=teacher_id, class_ids=class_ids
         ).subquery()
-        placed = placed_on(period.on)
         return (
             select(
                 tf.c.teacher_id,
@@ -237,41 +235,18 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
                 tf.c.due,
                 User.name.label("teacher_name"),
                 SchoolClass.name.label("class_name"),
-                func.min(Student.name).label("name"),
+                tf.c.name,  # the first of the family's children in that class
             )
             .join(User, User.id == tf.c.teacher_id)
             .join(SchoolClass, SchoolClass.id == tf.c.class_id)
             .join(Grade, Grade.id == SchoolClass.grade_id)
-            .join(Student, Student.family_id == tf.c.family_id)
-            .outerjoin(placed.placement, placed.onclause)
-            .where(
-                # The family's children in that class on the period's reckoning day.
-                placed.counted,
-                placed.class_id == tf.c.class_id,
-                tf.c.applies == 1,
-                tf.c.met == (1 if met else 0),
-            )
-            .group_by(
-                tf.c.teacher_id,
-                tf.c.family_id,
-                tf.c.class_id,
-                tf.c.count,
-                tf.c.need,
-                tf.c.met,
-                tf.c.late,
-                tf.c.due,
-                User.name,
-                User.name_key,
-                SchoolClass.name,
-                Grade.level,
-                SchoolClass.number,
-            )  # fmt: skip
+            .where(tf.c.applies == 1, tf.c.met == (1 if met else 0))
             # Classes by grade level and number, families by the pinyin of their first child's
             # name, teachers by theirs (never the names' code points: 一年级, 三年级, 二年级).
             .order_by(
                 Grade.level,
                 SchoolClass.number,
-                func.min(Student.name_key),
+                tf.c.name_key,
                 User.name_key,
                 tf.c.family_id,
                 tf.c.teacher_id,
@@ -294,13 +269,12 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
         )
         .join(SchoolClass, SchoolClass.id == st.c.class_id)
         .join(Grade, Grade.id == SchoolClass.grade_id)
-        .join(Student, Student.id == st.c.student_id)
         .where(st.c[f"{rule}_applies"] == 1, st.c[f"{rule}_met"] == (1 if met else 0))
         .order_by(
             st.c.is_focus.desc(),
             Grade.level,
             SchoolClass.number,
-            Student.name_key,
+            st.c.name_key,
             st.c.student_id,
         )  # fmt: skip
     )
