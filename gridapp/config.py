@@ -55,6 +55,9 @@ class Config:
     MAILBOX_RATE_LIMIT = "5 per hour"  # letters per IP
     TRACK_RATE_LIMIT = "30 per hour"  # tracking-code lookups per IP (guessing)
     RECEPTION_GUEST_RATE_LIMIT = "30 per hour"  # booking attempts without an account, per IP
+    # How old the kept coverage totals of a school may be when a page reads many schools
+    # (reports.snapshots; the background task refreshes them every three minutes), seconds.
+    FIGURES_MAX_AGE = 300
 
     # werkzeug's method name; verification reads the method from each stored hash.
     PASSWORD_HASH_METHOD = "scrypt"

@@ -7,6 +7,7 @@ from gridapp.core import outbox, tasks  # noqa: F401  (outbox: its periodic retr
 from gridapp.dossiers import tasks as dossier_tasks  # noqa: F401
 from gridapp.extensions import huey
 from gridapp.reception import tasks as reception_tasks  # noqa: F401
+from gridapp.reports import tasks as report_tasks  # noqa: F401
 
 app = create_app()
 tasks.bind_app(app)

@@ -226,11 +226,7 @@ def period_for(school_id: int, today: date, semester_id: int | None = None) -> P
     if semester_id is not None:
         chosen = [w for w in windows if w[0].id == semester_id]
     else:
-        chosen = (
-            [w for w in windows if w[1] <= today <= w[2]]
-            or [w for w in windows if w[0].starts_on <= today][-1:]
-            or windows[:1]
-        )
+        chosen = _current_window(windows, today)
     if not chosen:
         return None
     sem, counts_from, counts_until = chosen[0]
@@ -248,6 +244,38 @@ def period_for(school_id: int, today: date, semester_id: int | None = None) -> P
         counts_from=counts_from,
         counts_until=counts_until,
     )
+
+
+def _current_window(windows, today: date) -> list:
+    """Of a school's semester windows (`semester_windows`), the current one as a list of one
+    (`period_for`): the window holding today, else the latest begun, else the first."""
+    return (
+        [w for w in windows if w[1] <= today <= w[2]]
+        or [w for w in windows if w[0].starts_on <= today][-1:]
+        or windows[:1]
+    )
+
+
+def current_semester_ids(school_ids, today: date) -> dict[int, int]:
+    """{school id: id of its current semester} (the one `period_for` picks) for many schools in
+    one query; schools without a semester are left out."""
+    rows = db.session.execute(
+        select(Semester, School.break_counts_for)
+        .join(School, School.id == Semester.school_id)
+        .where(Semester.school_id.in_(list(school_ids)))
+        .order_by(Semester.school_id, Semester.starts_on)
+    ).all()
+    by_school: dict[int, list] = {}
+    setting: dict[int, BreakCountsFor] = {}
+    for sem, counts_for in rows:
+        by_school.setdefault(sem.school_id, []).append(sem)
+        setting[sem.school_id] = counts_for
+    out = {}
+    for school_id, sems in by_school.items():
+        chosen = _current_window(semester_windows(sems, setting[school_id]), today)
+        if chosen:
+            out[school_id] = chosen[0][0].id
+    return out
 
 
 def _live():

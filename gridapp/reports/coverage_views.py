@@ -14,7 +14,7 @@ from gridapp.core.pagination import int_arg, paginate_select
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
 from gridapp.extensions import db
-from gridapp.reports import figures
+from gridapp.reports import figures, snapshots
 from gridapp.reports.blueprint import bp
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import district_school_ids, leader_school_ids, load_school
@@ -149,14 +149,10 @@ def district_coverage():
     school_ids = sorted(district_school_ids(user))
     require(bool(school_ids))
     schools = figures.schools_by_ids(school_ids)
-    rows = []
-    for school in schools:  # one fixed set of queries per school, never per student
-        period = rules.period_for(school.id, today())
-        if period is None:
-            continue
-        row = rules.total(rules.class_coverage(period).values())
-        row.key = school.id
-        rows.append(row)
+    # Kept totals, at most FIGURES_MAX_AGE old (reports.snapshots); each school in its own
+    # current semester.
+    kept = snapshots.school_figures(school_ids, today())
+    rows = [kept[s.id].row for s in schools if s.id in kept]
     names = {s.id: s for s in schools}
     return render_template(
         "reports/district_coverage.html",
@@ -164,5 +160,6 @@ def district_coverage():
         schools=names,
         labels=worklists.rule_labels(),
         columns=("teacher",) + rules.CLASS_RULES,
-        missing=[s for s in schools if s.id not in {r.key for r in rows}],
+        missing=[s for s in schools if s.id not in kept],
+        computed_at=min((f.computed_at for f in kept.values()), default=None),
     )

@@ -1,0 +1,123 @@
+"""Each school's coverage totals kept for the district's ranking (issue 17): a page over a
+hundred schools reads a hundred rows instead of running the quota engine a hundred times.
+
+Freshness: a snapshot serves while it is at most `FIGURES_MAX_AGE` seconds old (5 minutes by
+default), was computed for today and for the semester current today; otherwise the page
+computes that school live and keeps the result. The background task (`reports.tasks`) refreshes
+every school's snapshot every few minutes, so pages rarely compute. The page says when the
+figures it shows were computed. The live engine (`contacts.rules`) stays the one definition:
+a snapshot is only its result, stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from gridapp.contacts import rules
+from gridapp.core.time import now
+from gridapp.core.unique import one_row
+from gridapp.extensions import db
+from gridapp.reports.models import CoverageSnapshot
+from gridapp.schools.models import School
+
+
+@dataclass
+class SchoolFigures:
+    """A school's coverage row (`rules.CoverageRow`, key = school id) and when it was computed."""
+
+    row: rules.CoverageRow
+    computed_at: datetime
+
+
+def live_row(school_id: int, day: date) -> tuple[rules.CoverageRow, int] | None:
+    """The school's totals from the live engine for the semester current on `day`, with that
+    semester's id; None when the school has no semester."""
+    period = rules.period_for(school_id, day)
+    if period is None:
+        return None
+    row = rules.total(rules.class_coverage(period).values())
+    row.key = school_id
+    return row, period.semester_id
+
+
+def _row_of(snap: CoverageSnapshot) -> rules.CoverageRow:
+    return rules.CoverageRow(
+        key=snap.school_id,
+        students=snap.students,
+        home_visits=snap.home_visits,
+        shares={k: rules.Share(*v) for k, v in snap.shares.items()},
+    )
+
+
+def store(school_id: int, day: date) -> SchoolFigures | None:
+    """Compute school `school_id`'s totals live and keep them (one row per school, replaced);
+    None when the school has no semester. The caller commits."""
+    live = live_row(school_id, day)
+    if live is None:
+        return None
+    row, semester_id = live
+    at = now()
+    values = {
+        "semester_id": semester_id,
+        "day": day,
+        "computed_at": at,
+        "students": row.students,
+        "home_visits": row.home_visits,
+        "shares": {k: [s.met, s.total, s.late] for k, s in row.shares.items()},
+    }
+    snap, created = one_row(
+        CoverageSnapshot,
+        {"school_id": school_id},
+        lambda: CoverageSnapshot(school_id=school_id, **values),
+    )
+    if not created:
+        for key, value in values.items():
+            setattr(snap, key, value)
+    db.session.flush()
+    return SchoolFigures(row, at)
+
+
+def max_age() -> timedelta:
+    """How old a snapshot may be and still serve (config FIGURES_MAX_AGE, seconds)."""
+    return timedelta(seconds=current_app.config.get("FIGURES_MAX_AGE", 300))
+
+
+def school_figures(school_ids, day: date) -> dict[int, SchoolFigures]:
+    """Each school's totals (schools without a semester are left out): its snapshot when fresh
+    (module docstring), else computed live now and kept. One query for the snapshots, plus the
+    engine's few queries for each school that had none fresh."""
+    ids = sorted(school_ids)
+    if not ids:
+        return {}
+    oldest = now() - max_age()
+    snaps = {
+        s.school_id: s
+        for s in db.session.scalars(
+            select(CoverageSnapshot).where(CoverageSnapshot.school_id.in_(ids))
+        )
+    }
+    current = rules.current_semester_ids(ids, day)
+    out: dict[int, SchoolFigures] = {}
+    for school_id in ids:
+        snap = snaps.get(school_id)
+        if (
+            snap is not None
+            and snap.day == day
+            and snap.computed_at > oldest
+            and snap.semester_id == current.get(school_id)
+        ):
+            out[school_id] = SchoolFigures(_row_of(snap), snap.computed_at)
+            continue
+        fresh = store(school_id, day)
+        if fresh is not None:
+            out[school_id] = fresh
+    return out
+
+
+def refresh_all(day: date) -> int:
+    """Recompute every school's snapshot (the background task); returns how many were kept."""
+    ids = db.session.scalars(select(School.id).order_by(School.id)).all()
+    return sum(1 for school_id in ids if store(school_id, day) is not None)

@@ -1,0 +1,81 @@
+"""The district ranking's kept totals (reports.snapshots, issue 17): served while at most
+FIGURES_MAX_AGE old and computed for today, recomputed after, the time of computation on the
+page; the background task refreshes every school."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import time_machine
+from sqlalchemy import func, select
+
+from gridapp.contacts.models import ContactForm
+from gridapp.core.time import now
+from gridapp.extensions import db
+from gridapp.people.models import Student
+from gridapp.reports import snapshots
+from gridapp.reports.models import CoverageSnapshot
+from gridapp.reports.tasks import refresh_coverage_snapshots
+
+from .. import factories as f
+
+TODAY = date(2026, 11, 23)
+
+
+def _home_visits_shown(client) -> str:
+    return client.get("/district/coverage").get_data(as_text=True)
+
+
+def _visit(world):
+    from gridapp.accounts.models import User
+
+    student = db.session.get(Student, world.student)
+    head = db.session.get(User, world.head_teacher)
+    f.ContactFactory(
+        recorded_by=head, school_id=world.school_a, family_id=student.family_id,
+        teachers=[head], contact_on=TODAY, form=ContactForm.HOME_VISIT,
+    )  # fmt: skip
+    db.session.commit()
+
+
+def test_the_ranking_serves_kept_totals_for_five_minutes_then_recomputes(app, client, login, world):
+    login(world.district_supervisor_name)
+    page = _home_visits_shown(client)
+    assert "数据计算于" in page
+    with app.app_context():
+        first = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
+        _visit(world)
+        kept = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
+        # Within five minutes: the kept figures, as computed then.
+        assert kept.computed_at == first.computed_at
+        assert kept.row.home_visits == first.row.home_visits
+    with time_machine.travel(now() + timedelta(minutes=6), tick=False):
+        with app.app_context():
+            later = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
+            assert later.row.home_visits == first.row.home_visits + 1
+            assert later.computed_at > first.computed_at
+        assert client.get("/district/coverage").status_code == 200
+
+
+def test_a_snapshot_of_another_day_is_not_served(app, world):
+    with app.app_context():
+        snapshots.school_figures([world.school_a], TODAY - timedelta(days=1))
+        db.session.commit()
+        again = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
+        snap = db.session.scalar(
+            select(CoverageSnapshot).where(CoverageSnapshot.school_id == world.school_a)
+        )
+        assert snap.day == TODAY and again.computed_at == snap.computed_at
+
+
+def test_the_background_task_refreshes_every_school_once_per_period(app, world):
+    with app.app_context():
+        schools = db.session.scalar(select(func.count()).select_from(CoverageSnapshot))
+        assert schools == 0
+    first = refresh_coverage_snapshots.call_local()
+    assert first >= 2  # the world's schools with a semester
+    # A second consumer in the same three minutes does nothing (core.tasks.periodic).
+    assert refresh_coverage_snapshots.call_local() is None
+    with app.app_context():
+        kept = db.session.scalar(select(func.count()).select_from(CoverageSnapshot))
+        assert kept == first
