@@ -28,7 +28,7 @@ MEMBERS = ["母亲", "父亲", "母亲、祖母", "父亲、母亲", "祖母"]
 RETURN_COMMENT = "请补充孩子上下学路上的安全情况和家长的具体意见。"
 WITHDRAW_REASON = "记录重复，已另行填写。"
 # Expected calls or meetings of one subject teacher with one family in a semester.
-SUBJECT_TWICE, SUBJECT_ONCE = 0.09, 0.24
+SUBJECT_TWICE, SUBJECT_ONCE = 0.12, 0.36
 
 
 class Contacts:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import enum
 import json
+import queue
+import threading
 from datetime import datetime
 
-from sqlalchemy import JSON, func, select, text
+from sqlalchemy import JSON, and_, exists, func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from gridapp.core.models import UTCDateTime
 from gridapp.extensions import db
@@ -39,6 +42,35 @@ class Writer:
         self._json: dict[str, list[int]] = {}
         self.buffered = 0
         self.counts: dict[str, int] = {}
+        for name, table in self.tables.items():  # ids go on from the largest there is
+            if "id" in table.c and table.c.id.primary_key:
+                current = self.connection.execute(select(func.max(table.c.id))).scalar()
+                self._next[name] = (current or 0) + 1
+        # On PostgreSQL one thread writes (COPY) while the caller makes the next rows: the
+        # server's work (indexes, foreign keys) overlaps the generation. At most one batch waits.
+        self._first_id = dict(self._next)
+        self.checks_deferred = self.postgresql and _foreign_key_triggers_off(self.connection)
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        if self.postgresql:
+            self._queue = queue.Queue(maxsize=1)
+            self._thread = threading.Thread(target=self._work, name="bulk-copy", daemon=True)
+            self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            batch = self._queue.get()
+            try:
+                if batch is None:
+                    return
+                if self._error is None:
+                    for name, rows in batch:
+                        self._write(name, rows)
+            except BaseException as e:  # handed to the caller at its next flush
+                self._error = e
+            finally:
+                self._queue.task_done()
 
     # ---- shape of a table's rows ----
     def columns(self, name: str) -> list[str]:
@@ -68,10 +100,6 @@ class Writer:
 
     def next_id(self, name: str) -> int:
         """A new primary key for the table: one above the largest in the database or given."""
-        if name not in self._next:
-            table = self.tables[name]
-            current = self.connection.execute(select(func.max(table.c.id))).scalar()
-            self._next[name] = (current or 0) + 1
         value = self._next[name]
         self._next[name] = value + 1
         return value
@@ -106,19 +134,33 @@ class Writer:
         self.buffered += 1
 
     def maybe_flush(self) -> None:
+        """Hand the buffered rows over to be written once there are enough of them."""
         if self.buffered >= FLUSH_ROWS:
-            self.flush()
+            self.flush(wait=False)
 
     # ---- writing ----
-    def flush(self) -> None:
-        """Write every buffered row, parents first (the metadata's dependency order)."""
+    def flush(self, wait: bool = True) -> None:
+        """Write every buffered row, parents first (the metadata's dependency order). With
+        `wait` (the default) the rows are in the database when it returns, and the connection
+        may be used again; without, on PostgreSQL, the writing thread may still be at it."""
+        batch = []
         for name in self.order:
             rows = self._buffers.get(name)
             if rows:
-                self._write(name, rows)
+                batch.append((name, rows))
                 self.counts[name] = self.counts.get(name, 0) + len(rows)
-                rows.clear()
+                self._buffers[name] = []
         self.buffered = 0
+        if self._queue is None:
+            for name, rows in batch:
+                self._write(name, rows)
+        else:
+            if batch:
+                self._queue.put(batch)
+            if wait:
+                self._queue.join()
+        if self._error is not None:
+            raise self._error
 
     def _write(self, name: str, rows: list[tuple]) -> None:
         cols = self._columns[name]
@@ -135,11 +177,43 @@ class Writer:
             table = self.tables[name]
             self.connection.execute(table.insert(), [dict(zip(cols, r, strict=True)) for r in rows])
 
+    def _check_foreign_keys(self) -> None:
+        """Every foreign key of the rows this writer wrote, checked at once per constraint (an
+        anti-join) while the per-row triggers were off. Raises IntegrityError naming the first
+        constraint a row breaks."""
+        for name in self.order:
+            if not self.counts.get(name):
+                continue
+            table = self.tables[name]
+            for fk in table.foreign_key_constraints:
+                child = table.alias("c")
+                parent = fk.referred_table.alias("p")
+                pairs = [(child.c[e.parent.key], parent.c[e.column.key]) for e in fk.elements]
+                missing = ~exists().where(and_(*(p == c for c, p in pairs)))
+                query = select(func.count()).select_from(child).where(
+                    *(c.is_not(None) for c, _p in pairs), missing
+                )
+                if name in self._first_id:
+                    query = query.where(child.c.id >= self._first_id[name])
+                broken = self.connection.execute(query).scalar()
+                if broken:
+                    raise IntegrityError(
+                        f"{broken} rows of {name} break {fk.name}", None, Exception(fk.name)
+                    )
+
     def finish(self) -> None:
         """Write what is left; on PostgreSQL set each written table's id sequence to its max."""
         self.flush()
+        if self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
         if not self.postgresql:
             return
+        if self.checks_deferred:
+            self._check_foreign_keys()
+            self.connection.execute(text("SET LOCAL session_replication_role = origin"))
+            self.checks_deferred = False
         for name in self.order:
             if name not in self.counts or "id" not in self._templates.get(name, {}):
                 continue
@@ -153,6 +227,20 @@ class Writer:
                 ),
                 {"t": name},
             )
+
+
+def _foreign_key_triggers_off(connection) -> bool:
+    """Foreign keys are checked by a trigger per row, which costs PostgreSQL more than the rest of
+    a COPY together. Turn those triggers off for this transaction (SET LOCAL: back at its end)
+    when the role may (a superuser, or one granted SET on the parameter); `Writer.finish` then
+    checks every foreign key of the rows written at once. False when not allowed: the triggers
+    check each row as usual."""
+    try:
+        with connection.begin_nested():
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+    except DBAPIError:
+        return False
+    return True
 
 
 def _dump_json(row: tuple, positions: list[int]) -> tuple:
