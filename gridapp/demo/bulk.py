@@ -7,7 +7,8 @@ columns the ORM would derive on write are derived the same way: names and phones
 form with the pinyin `name_key` (core.text, as core.models.keep_normal_form writes them), column
 defaults from the models, created_at/updated_at as dated instants. Deterministic: the same seed
 and the same `today` give the same rows (random.Random and Faker seeded; instants derive from
-`today`, never from the clock). One transaction: the caller commits once.
+`today`, never from the clock), but for the one password hash of every user, salted afresh on
+each load. One transaction: the caller commits once.
 
 The first school carries the small demo's logins (DEMO_LOGINS, DEMO_PASSWORD): `teacher` heads
 its first class (一年级（1）班 of a primary school), `party` is a Party-member teacher of it with
@@ -109,7 +110,7 @@ def build(
     w.flush()
     w.connection.execute(
         w.tables["guardians"].update().where(w.tables["guardians"].c.id == mother),
-        {"user_id": parent},
+        {"user_id": parent, "updated_at": stamp},
     )
     result.schools = len(built)
     result.students = sum(len(k.students) for s in built for k in s.classes)
