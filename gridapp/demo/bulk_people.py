@@ -4,6 +4,7 @@ focus students. Everything is kept in memory (`School`, `Klass`) for the history
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -68,21 +69,29 @@ class School:
     focus_since: dict[int, date] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=4)
+def _pools(seed: int) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Surnames (weighted as Faker draws them), given names and workplaces drawn by a Faker
+    seeded with `seed`, kept for the next load with that seed (Faker takes ~1 s for these).
+    Name sets sorted: the same seed, the same pools, whatever Faker's internal order."""
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    surnames = [fake.last_name() for _i in range(600)]
+    male = sorted({fake.first_name_male() for _i in range(1500)})
+    female = sorted({fake.first_name_female() for _i in range(1500)})
+    companies = sorted({fake.company() for _i in range(800)})
+    return surnames, male, female, companies
+
+
 class People:
     """Names, phones and addresses from seeded pools (Faker is slow per call); the pinyin keys
     of names cached (core.text.name_sort_key is slow per call)."""
 
     def __init__(self, seed: int, year: int, writer: Writer):
         self.rng = random.Random(seed)
-        fake = Faker("zh_CN")
-        fake.seed_instance(seed)
         self.w = writer
         self.year = year
-        # Sorted pools: the same seed gives the same pools, whatever Faker's internal order.
-        self.surnames = [fake.last_name() for _i in range(600)]  # weighted as Faker draws them
-        self.male = sorted({fake.first_name_male() for _i in range(1500)})
-        self.female = sorted({fake.first_name_female() for _i in range(1500)})
-        self.companies = sorted({fake.company() for _i in range(800)})
+        self.surnames, self.male, self.female, self.companies = _pools(seed)
         self.communities = [
             f"{h}{t}" for h in COMMUNITY_HEADS for t in self.rng.sample(COMMUNITY_TAILS, 2)
         ]

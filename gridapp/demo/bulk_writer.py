@@ -190,8 +190,10 @@ class Writer:
                 parent = fk.referred_table.alias("p")
                 pairs = [(child.c[e.parent.key], parent.c[e.column.key]) for e in fk.elements]
                 missing = ~exists().where(and_(*(p == c for c, p in pairs)))
-                query = select(func.count()).select_from(child).where(
-                    *(c.is_not(None) for c, _p in pairs), missing
+                query = (
+                    select(func.count())
+                    .select_from(child)
+                    .where(*(c.is_not(None) for c, _p in pairs), missing)
                 )
                 if name in self._first_id:
                     query = query.where(child.c.id >= self._first_id[name])
@@ -202,7 +204,8 @@ class Writer:
                     )
 
     def finish(self) -> None:
-        """Write what is left; on PostgreSQL set each written table's id sequence to its max."""
+        """Write what is left; on PostgreSQL check the foreign keys (when their triggers were
+        off), analyze each written table and set its id sequence to its max."""
         self.flush()
         if self._queue is not None:
             self._queue.put(None)
@@ -214,6 +217,10 @@ class Writer:
             self._check_foreign_keys()
             self.connection.execute(text("SET LOCAL session_replication_role = origin"))
             self.checks_deferred = False
+        # Fresh statistics, or the first queries on millions of new rows plan as if on none.
+        for name in self.order:
+            if name in self.counts:
+                self.connection.execute(text(f'ANALYZE "{name}"'))
         for name in self.order:
             if name not in self.counts or "id" not in self._templates.get(name, {}):
                 continue
