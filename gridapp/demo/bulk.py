@@ -150,9 +150,11 @@ def build(
     rng = random.Random(seed + 606)
     for school in built:
         bulk_extras.reception(rng, w, school, today)
-    w.finish()
+    w.flush()
     result.cases = cases.count
     phase("cases and reception")
+    w.finish()
+    phase("foreign keys, statistics, sequences")
     result.rows = dict(sorted(w.counts.items()))
     result.phases["total"] = clock.monotonic() - started
     return result
