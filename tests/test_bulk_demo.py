@@ -82,6 +82,12 @@ def test_bulk_district_loads_with_its_people_and_history(app):
             .subquery()
         )
         assert db.session.scalar(select(func.max(sizes.c.n))) >= 2  # group visits, meetings
+        returned = db.session.scalar(
+            select(func.count())
+            .select_from(Contact)
+            .where(Contact.recorded_by_id == teacher.id, Contact.status == ContactStatus.RETURNED)
+        )
+        assert returned >= 1  # the demo teacher has a record to complete
         case_states = {c.value for c in db.session.scalars(select(Case.status).distinct())}
         assert CaseStatus.REPLIED.value in case_states
         assert db.session.scalar(select(func.count()).select_from(Case).where(Case.escalation > 0))

@@ -119,6 +119,9 @@ def build(
 
     rng = random.Random(seed + 404)
     contacts = bulk_contacts.Contacts(rng, w, today)
+    current = [start for _id, _n, start, _end in first.semesters if start <= today]
+    if current:
+        contacts.return_once = (first.classes[0].head_id, current[-1])
     for school in built:
         bulk_contacts.build_school(contacts, school, rng.uniform(0.6, 0.95))
     w.flush()

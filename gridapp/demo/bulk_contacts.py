@@ -44,6 +44,9 @@ class Contacts:
         for name in ("contact_teachers", "contact_families", "contact_students"):
             assert w.columns(name)[0] == "id" and w.columns(name)[1] == "contact_id", name
         self.at = {}
+        # The demo teacher's first home visit of this semester is returned for more detail (the
+        # review loop to show), as in the small demo: (teacher id, semester start).
+        self.return_once: tuple[int, date] | None = None
 
     def _created(self, on: date) -> datetime:
         got = self.at.get(on)
@@ -62,6 +65,10 @@ class Contacts:
         old = (self.today - on).days
         r = rng.random()
         status, version, comment, reviewed_by, reviewed_at = "submitted", 1, "", None, None
+        once = self.return_once
+        if once is not None and home and teachers[0] == once[0] and on >= once[1]:
+            self.return_once = None
+            r = 0.009  # returned
         if r < 0.006:
             status, version = "withdrawn", 2
         elif r < 0.011:
@@ -75,7 +82,7 @@ class Contacts:
             )
         values = dict(
             id=cid, school_id=school.id, family_id=family_id, recorded_by_id=teachers[0],
-            contact_on=on, form=form, place=place if home else "",
+            contact_on=on, form=form, place=place if form in ("home_visit", "group") else "",
             members_met=rng.choice(MEMBERS),
             family_situation=rng.choice(SITUATION) if home else "",
             habits_at_home=rng.choice(HABITS), growth_environment=rng.choice(ENVIRONMENT) if home else "",
