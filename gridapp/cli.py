@@ -20,14 +20,25 @@ def register(app: Flask) -> None:
     @click.option(
         "--seed", default=2026, show_default=True, help="random seed (same seed, same data)"
     )
-    @click.option("--schools", default=3, show_default=True, help="number of schools")
+    @click.option(
+        "--schools", type=int, default=None, help="number of schools [3, or the preset's]"
+    )
     @click.option(
         "--students-per-school", default=0, help="students per school (0: 18 classes of 35–45)"
     )
     @click.option(
+        "--scale",
+        type=click.Choice(["school", "county", "district"]),
+        default=None,
+        help="a large district written in bulk: school (1×2,000 students), county (25×2,000), "
+        "district (100×2,000)",
+    )
+    @click.option(
         "--if-empty", is_flag=True, help="do nothing (and succeed) if the database has data"
     )
-    def demo_data(seed: int, schools: int, students_per_school: int, if_empty: bool) -> None:
+    def demo_data(
+        seed: int, schools: int | None, students_per_school: int, scale: str | None, if_empty: bool
+    ) -> None:
         """Load the demo district (refuses a database that holds real data)."""
         from gridapp import demo
         from gridapp.schools.models import District
@@ -42,14 +53,41 @@ def register(app: Flask) -> None:
             click.echo(f"Refused: {e}.", err=True)
             sys.exit(1)
         started = time.monotonic()
+        if scale is not None:
+            _bulk(seed, scale, schools, students_per_school)
+            return
         result = demo.build(
-            seed=seed, schools=schools, students_per_school=students_per_school or None
+            seed=seed, schools=schools or 3, students_per_school=students_per_school or None
         )
         db.session.commit()
         click.echo(
             f"Demo district loaded in {time.monotonic() - started:.1f}s: {len(result.schools)} schools, "
             f"{result.students} students, {result.teachers} teachers, {result.contacts} contacts,"
             f" {result.grids} grids."
+        )
+
+    def _bulk(seed: int, scale: str, schools: int | None, students_per_school: int) -> None:
+        from gridapp.demo import bulk
+
+        preset_schools, preset_students = bulk.PRESETS[scale]
+        result = bulk.build(
+            seed=seed,
+            schools=schools or preset_schools,
+            students_per_school=students_per_school or preset_students,
+            progress=lambda message: click.echo(f"  {message}"),
+        )
+        started = time.monotonic()
+        db.session.commit()
+        result.phases["commit"] = time.monotonic() - started
+        click.echo(f"  commit: {result.phases['commit']:.1f}s")
+        click.echo("Rows written:")
+        for table, n in result.rows.items():
+            click.echo(f"  {table:<24} {n:>10,}")
+        click.echo(
+            f"Demo district ({scale}) loaded in {result.phases['total'] + result.phases['commit']:.1f}s:"
+            f" {result.schools} schools, {result.students:,} students, {result.teachers:,} staff,"
+            f" {result.contacts:,} contacts, {result.grids:,} grids, {result.pairings:,} pairings,"
+            f" {result.cases:,} cases."
         )
 
     @app.cli.command("demo-logins")

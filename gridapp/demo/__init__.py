@@ -4,7 +4,10 @@ domain's public services, except where thousands of plain rows (students, contac
 are inserted in bulk for speed.
 
 - district.py: the district, schools, calendars, staff, classes, students and families;
-- contacts.py, grids.py, reception.py, pairing.py: each feature's history in those schools.
+- contacts.py, grids.py, reception.py, pairing.py: each feature's history in those schools;
+- bulk.py (with bulk_writer.py, bulk_people.py, bulk_contacts.py, bulk_extras.py): the same kind
+  of district at scale (`flask demo-data --scale school|county|district`), written in bulk with
+  SQLAlchemy Core for benchmarks.
 """
 
 from gridapp.demo.district import (
