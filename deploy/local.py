@@ -178,8 +178,13 @@ class Topology:
     def start(self) -> Topology:
         """Start every process and wait until nginx and each instance answer /healthz.
         Raises RuntimeError with the end of the failing process's log."""
-        nginx = nginx_binary()
-        if nginx is None:
+        return self.spawn().wait()
+
+    def spawn(self) -> Topology:
+        """Start the app servers and the consumers without waiting for them (they take a few
+        seconds to import the app: a caller may migrate the database meanwhile); `wait()`
+        then starts nginx."""
+        if nginx_binary() is None:
             raise RuntimeError("nginx is not installed (make install, as root)")
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         (self.workdir / "instance").mkdir(parents=True, exist_ok=True)
@@ -199,6 +204,14 @@ class Topology:
                 self._spawn(f"app{i}", cmd, env)
             for i in range(self.consumers):
                 self.start_consumer(f"consumer{i}")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait(self) -> Topology:
+        """Wait until each app server answers, then start nginx and wait until it answers."""
+        try:
             # nginx only once the instances answer: it counts a refused connection as a
             # failure and leaves that server out for 10 s (max_fails=1 fail_timeout=10s).
             self._wait_until_up(
@@ -210,7 +223,7 @@ class Topology:
             server = render_server_block(listen, self.ports, ROOT / "static")
             (folder / "gridapp.conf").write_text(server)
             (folder / "nginx.conf").write_text(_main_config(folder))
-            cmd = [nginx, "-p", f"{folder}/", "-c", str(folder / "nginx.conf"),
+            cmd = [nginx_binary(), "-p", f"{folder}/", "-c", str(folder / "nginx.conf"),
                    "-e", str(folder / "error.log")]  # fmt: skip
             self._spawn("nginx", cmd, self.env())
             self._wait_until_up({"nginx": self.url("/healthz")})
