@@ -174,8 +174,9 @@ def test_two_app_servers_behind_nginx(topology_database_url):
             )
             for _ in range(2)
         ]
-        topo.flask("db", "upgrade")
-        topo.flask("demo-data", "--schools", "1", "--students-per-school", "40")
+        topo.flask(
+            ["db", "upgrade"], ["demo-data", "--schools", "1", "--students-per-school", "40"]
+        )
         topo.wait()
         a, b = (topo.backend_url(0), topo.backend_url(1))
         a, b = a.rstrip("/"), b.rstrip("/")
