@@ -1,7 +1,7 @@
 """Backups of an installation and their restore: the database (SQLite through its online backup
 API, PostgreSQL through `pg_dump -Fc` / `pg_restore`) and the uploaded files beside it, with a
-manifest saying what the backup holds (`flask backup DEST`, `flask restore SRC`; docs/
-operations in README "Production" and docs/development.md "Backups and restores").
+manifest saying what the backup holds (`flask backup DEST`, `flask restore SRC`; how often and
+where to keep them: docs/development.md, "Backups and restores").
 
 A backup folder holds:
 
@@ -173,7 +173,7 @@ def backup(dest: Path) -> Manifest:
 def _backup_sqlite(target: Path) -> str | None:
     """Copy the live database page by page (other connections keep working) and return the
     copy's alembic revision; the copy is left in rollback-journal mode, one self-contained file."""
-    source = sqlite3.connect(f"file:{_sqlite_path()}?mode=ro", uri=True)
+    source = sqlite3.connect(_sqlite_path(), timeout=30)  # only read: the backup API's source
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)
@@ -249,7 +249,7 @@ def restore(src: Path) -> Manifest:
     db.engine.dispose()
     database = src / manifest.database
     if manifest.backend == "sqlite":
-        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        source = sqlite3.connect(database.resolve().as_uri() + "?mode=ro", uri=True)
         live = sqlite3.connect(_sqlite_path(), timeout=30)
         try:
             source.backup(live)

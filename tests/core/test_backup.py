@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import make_url, select
+from sqlalchemy import create_engine, make_url, select
 
 from gridapp.app import create_app
 from gridapp.config import TestConfig
@@ -140,8 +140,18 @@ def test_backup_then_changes_then_restore_finds_the_first_state(installation, tm
     assert answered_no.exit_code == 1 and "Replace the database" in answered_no.output
     assert _state(installation) == changed
 
-    restored = cli.invoke(args=["restore", str(tmp_path / "nightly"), "--yes"])
-    assert restored.exit_code == 0, restored.output
+    # Restored while another process (an app server between two requests) stays connected.
+    with installation.app_context():
+        server = create_engine(db.engine.url)
+    try:
+        with server.connect() as idle:
+            idle.execute(select(District.code)).all()
+            idle.rollback()
+            restored = cli.invoke(args=["restore", str(tmp_path / "nightly"), "--yes"])
+            assert restored.exit_code == 0, restored.output
+            assert idle.execute(select(District.code)).scalars().all() == ["NH"]
+    finally:
+        server.dispose()
     assert _state(installation) == first
     with installation.app_context():  # the restored database takes writes again
         db.session.add(District(name="西湖区", code="XH", is_demo=False))
@@ -190,7 +200,7 @@ def test_a_backup_of_the_other_backend_or_another_migration_or_no_backup_is_refu
 def test_a_restore_that_a_session_blocks_changes_nothing_and_says_what_to_stop(
     installation, tmp_path, monkeypatch
 ):
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
     with installation.app_context():
         backup.backup(tmp_path / "b")
