@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := wsgi
-APT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei chromium poppler-utils wrk
+APT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei chromium poppler-utils wrk nginx
 
 .PHONY: run test install system-packages vendor translations messages bench lint format clean-db worker
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from gridapp.extensions import db
 
@@ -15,6 +17,8 @@ def register(app: Flask) -> None:
     from gridapp.roster.cli import roster
 
     app.cli.add_command(roster)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
     @app.cli.command("demo-data")
     @click.option(
@@ -134,3 +138,51 @@ def register(app: Flask) -> None:
         audit.record(None, "user.create", user, actor_name="cli")
         db.session.commit()
         click.echo(f"District admin {username} created.")
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(dest: Path) -> None:
+    """Back up the database and the uploaded files into the new folder DEST (while in use)."""
+    from gridapp.core import backup
+
+    started = time.monotonic()
+    try:
+        manifest = backup.backup(dest)
+    except backup.BackupError as e:
+        click.echo(f"Refused: {e}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Backup written to {dest} in {time.monotonic() - started:.1f}s: "
+        f"{backup.BACKEND_NAMES[manifest.backend]} at migration {manifest.revision}, "
+        f"{manifest.files} uploaded files ({manifest.bytes} bytes)."
+    )
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="restore without asking")
+@with_appcontext
+def restore_command(src: Path, yes: bool) -> None:
+    """Replace the database and the uploaded files by the backup in SRC (made by `backup`)."""
+    from gridapp.core import backup
+
+    try:
+        manifest = backup.check(src)
+        if not yes:
+            click.confirm(
+                f"Replace the database and the uploaded files by the backup of "
+                f"{manifest.created_at} ({manifest.files} files)? Everything written since is lost",
+                abort=True,
+            )
+        started = time.monotonic()
+        backup.restore(src)
+    except backup.BackupError as e:
+        click.echo(f"Refused: {e}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Restored the backup of {manifest.created_at} in {time.monotonic() - started:.1f}s: "
+        f"{backup.BACKEND_NAMES[manifest.backend]} at migration {manifest.revision}, "
+        f"{manifest.files} uploaded files."
+    )

@@ -50,6 +50,9 @@ class Config:
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
     RATELIMIT_STORAGE_URI = None  # set from REDIS_URL in create_app
+    # GRIDAPP_REDIS_PREFIX names the app's Redis keys (the rate limits here, Huey's queue in
+    # extensions.py) so that two installations or test topologies can share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("GRIDAPP_REDIS_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "10 per minute"
     MAILBOX_RATE_LIMIT = "5 per hour"  # letters per IP

@@ -26,11 +26,12 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def _make_huey():
-    """Huey's storage is chosen at import, since tasks register on it: Redis when REDIS_URL is set."""
+    """Huey's storage is chosen at import, since tasks register on it: Redis when REDIS_URL is set,
+    its keys named after GRIDAPP_REDIS_PREFIX (default "gridapp": Huey cleans it to [a-z0-9])."""
     if os.environ.get("GRIDAPP_HUEY_IMMEDIATE"):
         return SqliteHuey("gridapp", immediate=True, filename=":memory:")
     if url := os.environ.get("REDIS_URL"):
-        return RedisHuey("gridapp", url=url)
+        return RedisHuey(os.environ.get("GRIDAPP_REDIS_PREFIX") or "gridapp", url=url)
     INSTANCE.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("gridapp", filename=str(INSTANCE / "huey.db"))
 

@@ -1,0 +1,291 @@
+"""Several app servers behind one address (issue 17 item 4): deploy/local.py starts nginx in front
+of two gunicorn instances and one Huey consumer on 127.0.0.1, on a database of this test's own
+(migrated with `flask db upgrade`, the small demo loaded with `flask demo-data`) and the shared
+Redis under a key prefix of its own. Through it: requests reach both instances, the login limit
+counts across them, a background job started on one is followed and downloaded on the other, and
+a periodic task run by two processes at once does its work once.
+
+One test, not four: under pytest-xdist each test could land on another worker and start a
+topology of its own (about 10 s each)."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from sqlalchemy import create_engine, func, make_url, select, update
+
+from gridapp.config import ROOT, Config
+from gridapp.demo import DEMO_PASSWORD
+
+
+def _load_deploy_local():
+    spec = importlib.util.spec_from_file_location("gridapp_deploy_local", ROOT / "deploy/local.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+local = _load_deploy_local()
+
+pytestmark = pytest.mark.skipif(
+    local.nginx_binary() is None,
+    reason="nginx is not installed (it is in the Makefile's APT_PACKAGES: `make install` as root)",
+)
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+PERIODIC_TASK = "gridapp.dossiers.tasks.remove_expired_dossiers"
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class Browser:
+    """One user agent for every port of 127.0.0.1 (cookies do not depend on the port, so a
+    session started on one instance is sent to the other), following no redirect."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, url: str, form: dict | None = None, headers: dict | None = None) -> Answer:
+        parts = urlsplit(url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        sent = {"User-Agent": "gridapp-topology-test", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request("POST" if form is not None else "GET",
+                         parts.path + (f"?{parts.query}" if parts.query else ""), body, sent)  # fmt: skip
+            response = conn.getresponse()
+            answer = Answer(response.status, response.headers, response.read())
+        finally:
+            conn.close()
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value:
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        return answer
+
+    def csrf_token(self, url: str) -> str:
+        page = self.request(url)
+        assert page.status == 200, page.text[:500]
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+
+
+@pytest.fixture
+def topology_database_url():
+    """A database of this test's own: PostgreSQL `<TEST_DATABASE_URL's db>_topo` (dropped
+    after), or on the SQLite pass a file in a temporary folder (two app servers on one SQLite
+    file work on one machine, though production is PostgreSQL)."""
+    if os.environ.get("GRIDAPP_TEST_DB") != "postgresql":
+        with tempfile.TemporaryDirectory(prefix="gridapp-topo-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'topo.db'}"
+        return
+    import psycopg
+
+    base = make_url(
+        os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    )
+    url = base.set(database=f"{base.database}_topo")
+    admin = base.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{url.database}"')
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+def _requests_in(log: Path, marker: str) -> int:
+    return sum(marker in line for line in log.read_text().splitlines()) if log.exists() else 0
+
+
+# Each runner is the consumer's entry point (gridapp.worker) run as a process of its own; both
+# wait for "go" on stdin so that they claim the period at the same moment.
+_RUNNER = """
+import sys, time
+import gridapp.worker  # noqa: F401  (binds the app as a consumer does)
+from gridapp.dossiers.tasks import remove_expired_dossiers
+print("ready", flush=True)
+sys.stdin.readline()
+left = 900 - time.time() % 900
+if left < 3:
+    time.sleep(left + 0.5)  # both runners in one quarter of an hour
+print(repr(remove_expired_dossiers.call_local()), flush=True)
+"""
+
+
+def test_two_app_servers_behind_nginx(topology_database_url):
+    from gridapp.accounts.models import User
+    from gridapp.core.tasks import PeriodicRun
+    from gridapp.dossiers.exports import DossierJob
+    from gridapp.people.models import Student, StudentStatus
+    from gridapp.schools.models import SchoolClass
+
+    topo = local.Topology(topology_database_url, REDIS_URL, workers=1)
+    engine = create_engine(topology_database_url.replace("postgresql://", "postgresql+psycopg://"))
+    runners = []
+    try:
+        # The processes import the app (seconds each) while the database is migrated and
+        # filled; the app servers only answer /healthz meanwhile. The runners of (d) are needed
+        # last: they give way (nice) to the rest.
+        topo.spawn()
+        runners += [
+            subprocess.Popen(
+                ["nice", "-n", "10", sys.executable, "-c", _RUNNER],
+                cwd=ROOT,
+                env=topo.env(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            for _ in range(2)
+        ]
+        topo.flask(
+            ["db", "upgrade"], ["demo-data", "--schools", "1", "--students-per-school", "40"]
+        )
+        topo.wait()
+        a, b = (topo.backend_url(0), topo.backend_url(1))
+        a, b = a.rstrip("/"), b.rstrip("/")
+
+        # (a) nginx spreads requests over both instances, and serves static files itself.
+        marker = uuid.uuid4().hex
+        for n in range(10):
+            assert local_get(topo.url(f"/healthz?{marker}={n}")).status == 200
+        # gunicorn writes a request's line once the answer is sent: the last may come late.
+        deadline = time.monotonic() + 5
+        while sum(counts := [_requests_in(topo.access_log(i), marker) for i in (0, 1)]) < 10:
+            assert time.monotonic() < deadline, counts
+            time.sleep(0.05)
+        assert sum(counts) == 10 and min(counts) > 0, counts
+        lines = topo.access_log(0).read_text().splitlines()
+        assert any(line.startswith("app0 127.0.0.1 ") and marker in line for line in lines), (
+            "nginx passes the client's address in X-Real-IP"
+        )
+        css = local_get(topo.url("/static/css/app.css"))
+        assert css.status == 200 and css.headers["Content-Type"].startswith("text/css")
+        assert not any(_requests_in(topo.access_log(i), "/static/") for i in (0, 1))
+
+        # (c) a class's dossiers started on instance A, followed and downloaded on B: the job
+        # runs in the consumer, its file in the instance folder both share.
+        with engine.connect() as conn:
+            class_id = conn.scalar(
+                select(SchoolClass.id).join(User, User.id == SchoolClass.head_teacher_id)
+                .where(User.username == "teacher")
+            )  # fmt: skip
+            student_id = conn.scalar(
+                select(func.min(Student.id))
+                .where(Student.class_id == class_id, Student.status == StudentStatus.ACTIVE)
+            )  # fmt: skip
+        teacher = Browser()
+        token = teacher.csrf_token(f"{a}/login")
+        signed_in = teacher.request(f"{a}/login", {"csrf_token": token, "username": "teacher",
+                                                   "password": DEMO_PASSWORD})  # fmt: skip
+        assert signed_in.status == 303, signed_in.text[:500]
+        started = teacher.request(
+            f"{a}/classes/{class_id}/dossiers",
+            {"csrf_token": token, "student_ids": str(student_id), "format": "zip"},
+        )
+        assert started.status == 303, started.text[:500]
+        job_path = urlsplit(started.headers["Location"]).path
+        job_id = int(job_path.rsplit("/", 1)[1])
+        deadline = time.monotonic() + 30
+        while f"{job_path}/file" not in (page := teacher.request(f"{b}{job_path}")).text:
+            assert page.status == 200 and time.monotonic() < deadline, page.text[:500]
+            time.sleep(0.2)
+        download = teacher.request(f"{b}{job_path}/file")
+        assert download.status == 200
+        with zipfile.ZipFile(io.BytesIO(download.body)) as archive:
+            (entry,) = archive.namelist()
+            assert entry.endswith(".pdf") and archive.read(entry).startswith(b"%PDF")
+        assert "gridapp.dossiers.exports.make" in topo.log_tail("consumer0", 200)
+
+        # (b) the login limit counts the attempts on both instances together (Redis): after
+        # LOGIN_RATE_LIMIT refused sign-ins spread over A and B, both answer 429, and so does
+        # nginx (its client address is another, the user name the same). After (c), whose
+        # sign-in this would refuse.
+        limit = int(Config.LOGIN_RATE_LIMIT.split()[0])
+        guesser = Browser()
+        token = guesser.csrf_token(f"{a}/login")
+        name = f"guess-{marker[:8]}"
+        via = {"X-Forwarded-For": "203.0.113.7"}  # as nginx would say it
+        for n in range(limit):
+            tried = guesser.request(f"{(a, b)[n % 2]}/login",
+                                    {"csrf_token": token, "username": name, "password": "x"}, via)  # fmt: skip
+            assert tried.status == 422, (n, tried.status)
+        for target in (a, b, topo.url("").rstrip("/")):
+            refused = guesser.request(f"{target}/login",
+                                      {"csrf_token": token, "username": name, "password": "x"}, via)  # fmt: skip
+            assert refused.status == 429, (target, refused.status)
+
+        # (d) periodic work once, however many consumers run it: the job's file is made expired,
+        # the topology's consumer stopped, and two consumer processes (started with the
+        # topology, waiting since) run the clean-up at once.
+        topo.stop_process("consumer0")
+        with engine.begin() as conn:
+            conn.execute(
+                update(DossierJob).where(DossierJob.id == job_id)
+                .values(expires_at=datetime.now(UTC) - timedelta(days=2))
+            )  # fmt: skip
+        for runner in runners:
+            assert runner.stdout.readline().strip() == "ready", runner.stderr.read()
+        for runner in runners:
+            runner.stdin.write("go\n")
+            runner.stdin.flush()
+        results = sorted(runner.communicate(timeout=30)[0].strip() for runner in runners)
+        assert results == ["1", "None"], results  # one removed the file, the other found it taken
+        with engine.connect() as conn:
+            runs = conn.execute(
+                select(PeriodicRun.period).where(PeriodicRun.task == PERIODIC_TASK)
+            ).all()
+            assert len(runs) == 1, runs
+            assert conn.scalar(select(DossierJob.file).where(DossierJob.id == job_id)) == ""
+        assert not list((topo.workdir / "instance" / "exports").glob("*.zip"))
+    finally:
+        for runner in runners:
+            if runner.poll() is None:
+                os.killpg(runner.pid, signal.SIGKILL)
+                runner.wait()
+        try:
+            topo.stop()
+        finally:
+            topo.forget_redis()
+            engine.dispose()
+
+
+def local_get(url: str) -> Answer:
+    return Browser().request(url)
