@@ -39,8 +39,8 @@ CASES = [
     ("login page", None, "/login", None),
     ("head teacher home", "teacher", "/", None),
     ("class page (45 students)", "teacher", "/classes/{class_id}", 0.15),
-    ("teacher worklist", "teacher", "/worklist", None),
-    ("school coverage (700 students)", "principal", "/schools/1/coverage", None),
+    ("teacher worklist", "teacher", "/worklist", 0.15),
+    ("school coverage (700 students)", "principal", "/schools/1/coverage", 0.05),
 ]
 
 

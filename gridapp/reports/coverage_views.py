@@ -37,6 +37,19 @@ def _semesters(school_id: int):
     return figures.school_semesters(school_id)
 
 
+def _school_coverage(school_id: int, period):
+    """(classes, teachers, computed_at) of the school's coverage page: the kept snapshot for the
+    current semester (reports.snapshots; computed_at says when), live for a past one (None)."""
+    if period is None:
+        return {}, {}, None
+    if period.semester_id == rules.current_semester_ids([school_id], today()).get(school_id):
+        kept = snapshots.school_figures([school_id], today()).get(school_id)
+        db.session.commit()  # what was computed is kept for the next views
+        if kept is not None:
+            return kept.classes, kept.teachers, kept.computed_at
+    return rules.class_coverage(period), rules.teacher_coverage(period), None
+
+
 SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years", "stage")
 
 
@@ -46,8 +59,7 @@ def school_coverage(school_id: int):
     school = load_school(school_id, Need.VIEW)
     period = _semester_choice(school.id)
     classes = figures.coverage_classes(school.id)
-    coverage = rules.class_coverage(period) if period else {}
-    teachers = rules.teacher_coverage(period) if period else {}
+    coverage, teachers, computed_at = _school_coverage(school.id, period)
     teacher_names = figures.user_names(teachers)
     sort = request.args.get("sort", "score")
     if sort not in SORTS:
@@ -90,6 +102,7 @@ def school_coverage(school_id: int):
         empty_classes=[c for c in classes if c.id not in coverage],
         is_leader=leads,
         low_count=contact_services.flagged_count(school.id) if leads else 0,
+        computed_at=computed_at,
     )
 
 
@@ -152,6 +165,7 @@ def district_coverage():
     # Kept totals, at most FIGURES_MAX_AGE old (reports.snapshots); each school in its own
     # current semester.
     kept = snapshots.school_figures(school_ids, today())
+    db.session.commit()  # what was computed is kept for the next views
     rows = [kept[s.id].row for s in schools if s.id in kept]
     names = {s.id: s for s in schools}
     return render_template(

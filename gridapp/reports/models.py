@@ -13,8 +13,9 @@ from gridapp.extensions import db
 
 
 class CoverageSnapshot(db.Model):
-    """One school's coverage totals (`rules.total` of its classes) for the semester current on
-    `day`, as computed at `computed_at`. `shares` maps each rule column to [met, total, late].
+    """One school's coverage (`rules.class_coverage`, `rules.teacher_coverage` and their total)
+    for the semester current on `day`, as computed at `computed_at`. `shares` maps each rule
+    column to [met, total, late].
     A cache of the live engine: never edited by hand, replaced whole when recomputed."""
 
     __tablename__ = "coverage_snapshots"
@@ -27,3 +28,7 @@ class CoverageSnapshot(db.Model):
     students: Mapped[int]
     home_visits: Mapped[int]
     shares: Mapped[dict] = mapped_column(JSON)
+    # The school's coverage page: per class {"<id>": {"students", "home_visits", "shares"}} and
+    # per teacher {"<id>": {"students" (families), "contacts", "shares"}}.
+    classes: Mapped[dict] = mapped_column(JSON, default=dict)
+    teachers: Mapped[dict] = mapped_column(JSON, default=dict)

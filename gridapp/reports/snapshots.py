@@ -1,16 +1,17 @@
-"""Each school's coverage totals kept for the district's ranking (issue 17): a page over a
-hundred schools reads a hundred rows instead of running the quota engine a hundred times.
+"""Each school's coverage kept for the pages that read it often (issue 17): the district's
+ranking reads a hundred rows instead of running the quota engine a hundred times, and a school's
+coverage page reads one row instead of computing every class and teacher.
 
 Freshness: a snapshot serves while it is at most `FIGURES_MAX_AGE` seconds old (5 minutes by
 default), was computed for today and for the semester current today; otherwise the page
 computes that school live and keeps the result. The background task (`reports.tasks`) refreshes
-every school's snapshot every few minutes, so pages rarely compute. The page says when the
-figures it shows were computed. The live engine (`contacts.rules`) stays the one definition:
+every school's snapshot every few minutes, so pages rarely compute. The pages say when the
+figures they show were computed. The live engine (`contacts.rules`) stays the one definition:
 a snapshot is only its result, stored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -26,10 +27,13 @@ from gridapp.schools.models import School
 
 @dataclass
 class SchoolFigures:
-    """A school's coverage row (`rules.CoverageRow`, key = school id) and when it was computed."""
+    """A school's coverage: `row` its total (`rules.CoverageRow`, key = school id), `classes`
+    and `teachers` the rows of its coverage page by id, `computed_at` when computed."""
 
     row: rules.CoverageRow
     computed_at: datetime
+    classes: dict[int, rules.CoverageRow] = field(default_factory=dict)
+    teachers: dict[int, rules.CoverageRow] = field(default_factory=dict)
 
 
 def live_row(school_id: int, day: date) -> tuple[rules.CoverageRow, int] | None:
@@ -43,30 +47,60 @@ def live_row(school_id: int, day: date) -> tuple[rules.CoverageRow, int] | None:
     return row, period.semester_id
 
 
-def _row_of(snap: CoverageSnapshot) -> rules.CoverageRow:
+def _dump(row: rules.CoverageRow) -> dict:
+    return {
+        "students": row.students,
+        "home_visits": row.home_visits,
+        "contacts": row.contacts,
+        "shares": {k: [s.met, s.total, s.late] for k, s in row.shares.items()},
+    }
+
+
+def _load(key: int, data: dict) -> rules.CoverageRow:
     return rules.CoverageRow(
+        key=key,
+        students=data["students"],
+        home_visits=data.get("home_visits", 0),
+        contacts=data.get("contacts", 0),
+        shares={k: rules.Share(*v) for k, v in data["shares"].items()},
+    )
+
+
+def _figures(snap: CoverageSnapshot) -> SchoolFigures:
+    row = rules.CoverageRow(
         key=snap.school_id,
         students=snap.students,
         home_visits=snap.home_visits,
         shares={k: rules.Share(*v) for k, v in snap.shares.items()},
     )
+    return SchoolFigures(
+        row,
+        snap.computed_at,
+        {int(k): _load(int(k), v) for k, v in snap.classes.items()},
+        {int(k): _load(int(k), v) for k, v in snap.teachers.items()},
+    )
 
 
 def store(school_id: int, day: date) -> SchoolFigures | None:
-    """Compute school `school_id`'s totals live and keep them (one row per school, replaced);
-    None when the school has no semester. The caller commits."""
-    live = live_row(school_id, day)
-    if live is None:
+    """Compute school `school_id`'s coverage live (classes, teachers, total) and keep it (one
+    row per school, replaced); None when the school has no semester. The caller commits."""
+    period = rules.period_for(school_id, day)
+    if period is None:
         return None
-    row, semester_id = live
+    classes = rules.class_coverage(period)
+    teachers = rules.teacher_coverage(period)
+    row = rules.total(classes.values())
+    row.key = school_id
     at = now()
     values = {
-        "semester_id": semester_id,
+        "semester_id": period.semester_id,
         "day": day,
         "computed_at": at,
         "students": row.students,
         "home_visits": row.home_visits,
-        "shares": {k: [s.met, s.total, s.late] for k, s in row.shares.items()},
+        "shares": _dump(row)["shares"],
+        "classes": {str(k): _dump(v) for k, v in classes.items()},
+        "teachers": {str(k): _dump(v) for k, v in teachers.items()},
     }
     snap, created = one_row(
         CoverageSnapshot,
@@ -77,7 +111,7 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
         for key, value in values.items():
             setattr(snap, key, value)
     db.session.flush()
-    return SchoolFigures(row, at)
+    return SchoolFigures(row, at, classes, teachers)
 
 
 def max_age() -> timedelta:
@@ -86,9 +120,10 @@ def max_age() -> timedelta:
 
 
 def school_figures(school_ids, day: date) -> dict[int, SchoolFigures]:
-    """Each school's totals (schools without a semester are left out): its snapshot when fresh
-    (module docstring), else computed live now and kept. One query for the snapshots, plus the
-    engine's few queries for each school that had none fresh."""
+    """Each school's coverage (schools without a semester are left out): its snapshot when
+    fresh (module docstring), else computed live now and kept. One query for the snapshots and
+    one for the schools' semesters, plus the engine's few queries for each school that had none
+    fresh."""
     ids = sorted(school_ids)
     if not ids:
         return {}
@@ -109,7 +144,7 @@ def school_figures(school_ids, day: date) -> dict[int, SchoolFigures]:
             and snap.computed_at > oldest
             and snap.semester_id == current.get(school_id)
         ):
-            out[school_id] = SchoolFigures(_row_of(snap), snap.computed_at)
+            out[school_id] = _figures(snap)
             continue
         fresh = store(school_id, day)
         if fresh is not None:

@@ -27,6 +27,8 @@ def upgrade():
     sa.Column('students', sa.Integer(), nullable=False),
     sa.Column('home_visits', sa.Integer(), nullable=False),
     sa.Column('shares', sa.JSON(), nullable=False),
+    sa.Column('classes', sa.JSON(), nullable=False),
+    sa.Column('teachers', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_coverage_snapshots_school_id_schools')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coverage_snapshots')),
     sa.UniqueConstraint('school_id', name=op.f('uq_coverage_snapshots_school_id'))
