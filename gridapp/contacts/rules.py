@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import BindParameter
 
 from gridapp.contacts.models import (
     DEFAULT_QUOTAS,
@@ -297,7 +298,6 @@ def _placed_students(p: Period, *, class_ids=None, student_ids=None, with_focus=
     implicit placement). The OR form hid the row counts from PostgreSQL's planner, which then
     chose nested loops over thousands of rows (EXPLAIN ANALYZE: 2.0 s for a school of 2,000)."""
     day = p.on
-    ids = None if class_ids is None else list(class_ids)
     placement = aliased(ClassPlacement)
     any_row = aliased(ClassPlacement)
 
@@ -323,8 +323,8 @@ def _placed_students(p: Period, *, class_ids=None, student_ids=None, with_focus=
 
     def scoped(stmt, class_col):
         stmt = stmt.where(Student.school_id == p.school_id)
-        if ids is not None:
-            stmt = stmt.where(class_col.in_(ids) if ids else false())
+        if class_ids is not None:
+            stmt = stmt.where(_in_classes(class_col, class_ids))
         if student_ids is not None:
             stmt = stmt.where(Student.id.in_(list(student_ids)))
         return stmt
@@ -356,6 +356,66 @@ def _placed_students(p: Period, *, class_ids=None, student_ids=None, with_focus=
         Student.class_id,
     )
     return union_all(held, implicit).cte("ps")
+
+
+def _in_classes(class_col, class_ids):
+    """The condition `class_col` in `class_ids`: a list of ids (none: false), or an expanding
+    bind parameter filled when the statement runs (`class_student_rows`)."""
+    if isinstance(class_ids, BindParameter):
+        return class_col.in_(class_ids)
+    ids = list(class_ids)
+    return class_col.in_(ids) if ids else false()
+
+
+# Statements built once per period and process (`_statement`): building the engine's select
+# cost ~25 ms of Python a request on the worklist, more than running it (cProfile, issue 17).
+_STATEMENTS: dict[tuple, Select] = {}
+
+
+def _statement(kind: str, p: Period, build) -> Select:
+    """The statement `build()` makes for period `p`, built the first time and kept (at most a
+    few hundred: a school's semester and day each)."""
+    key = (
+        kind, p.school_id, p.semester_id, p.semester_number, p.starts_on, p.ends_on,
+        p.year_starts_on, p.year_ends_on, p.on, p.counts_from, p.counts_until,
+        tuple(sorted((str(k), v) for k, v in p.quotas.items())),
+    )  # fmt: skip
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) > 512:
+            _STATEMENTS.clear()
+        stmt = _STATEMENTS[key] = build()
+    return stmt
+
+
+def class_student_rows(period: Period, class_ids) -> list:
+    """The `student_status` rows of the students counted in the classes `class_ids` (the
+    worklists' hot path: the statement is kept per period and run with the classes as a
+    parameter)."""
+    stmt = _statement(
+        "students-of-classes",
+        period,
+        lambda: student_status(period, class_ids=bindparam("class_ids", expanding=True)),
+    )
+    return db.session.execute(stmt, {"class_ids": sorted(class_ids)}).all()
+
+
+def teacher_pair_rows(period: Period, *, teacher_id: int | None = None, class_ids=None) -> list:
+    """The `teacher_family_status` rows of one teacher or of some classes (one of the two),
+    from a statement kept per period (`class_student_rows`)."""
+    if teacher_id is not None:
+        stmt = _statement(
+            "pairs-of-teacher",
+            period,
+            lambda: teacher_family_status(period, teacher_id=bindparam("teacher_id")),
+        )
+        return db.session.execute(stmt, {"teacher_id": teacher_id}).all()
+    stmt = _statement(
+        "pairs-of-classes",
+        period,
+        lambda: teacher_family_status(period, class_ids=bindparam("class_ids", expanding=True)),
+    )
+    return db.session.execute(stmt, {"class_ids": sorted(class_ids)}).all()
 
 
 def _window_sum(since: date, until: date):
@@ -727,7 +787,6 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
     # the class the sibling was in on the day of the visit (issue 15 item 6).
     # Two branches as in `_placed_students`: a placement holding the day of the visit, or none
     # at all for an active student.
-    ids = None if class_ids is None else list(class_ids)
     placement = aliased(ClassPlacement)
     any_row = aliased(ClassPlacement)
 
@@ -745,8 +804,8 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
                 Contact.contact_on <= period.counts_until,
             )
         )
-        if ids is not None:
-            stmt = stmt.where(class_col.in_(ids) if ids else false())
+        if class_ids is not None:
+            stmt = stmt.where(_in_classes(class_col, class_ids))
         return stmt
 
     held = branch(placement.class_id).join(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules
@@ -77,17 +77,14 @@ class FamilyLine:
         return self.students[0][0] if self.students else None
 
 
-def _owing(st):
-    return or_(
-        *[
-            and_(st.c[f"{name}_applies"] == 1, st.c[f"{name}_met"] == 0)
-            for name in rules.CLASS_RULES
-        ]
+def _owes(r) -> bool:
+    """A student row (`rules.student_status`) with a rule that applies and is not met, or one
+    met late."""
+    return any(
+        (getattr(r, f"{name}_applies") and not getattr(r, f"{name}_met"))
+        or getattr(r, f"{name}_late")
+        for name in rules.CLASS_RULES
     )
-
-
-def _late(st):
-    return or_(*[st.c[f"{name}_late"] == 1 for name in rules.CLASS_RULES])
 
 
 def _stage_on_track(period: rules.Period, r) -> bool:
@@ -183,12 +180,12 @@ def _lines(
 def teacher_worklist(user: User, period: rules.Period, taught: set[int], headed: set[int]):
     """What the teacher still owes at one school: their own contacts with each family they teach,
     and, for the classes they head, every class rule."""
-    tf = rules.teacher_family_status(period, teacher_id=user.id).subquery("tf")
-    teacher_rows = db.session.execute(select(tf).where(tf.c.applies == 1, tf.c.met == 0)).all()
+    teacher_rows = [
+        r for r in rules.teacher_pair_rows(period, teacher_id=user.id) if r.applies and not r.met
+    ]
     student_rows = []
     if headed:
-        st = rules.student_status(period, class_ids=headed).subquery("st")
-        student_rows = db.session.execute(select(st).where(or_(_owing(st), _late(st)))).all()
+        student_rows = [r for r in rules.class_student_rows(period, headed) if _owes(r)]
     return _lines(period, student_rows, teacher_rows, taught)
 
 
@@ -196,12 +193,15 @@ def class_worklist(
     period: rules.Period, class_id: int, show_focus: bool = True
 ) -> list[FamilyLine]:
     """Everything still owed to the class's families, with the teachers who still owe contacts."""
-    st = rules.student_status(period, class_ids=[class_id]).subquery("st")
-    student_rows = db.session.execute(select(st).where(or_(_owing(st), _late(st)))).all()
-    tf = rules.teacher_family_status(period, class_ids=[class_id]).subquery("tf")
-    teacher_rows = db.session.execute(
-        select(tf).where(tf.c.applies == 1, tf.c.met == 0).order_by(tf.c.teacher_id)
-    ).all()
+    student_rows = [r for r in rules.class_student_rows(period, [class_id]) if _owes(r)]
+    teacher_rows = sorted(
+        (
+            r
+            for r in rules.teacher_pair_rows(period, class_ids=[class_id])
+            if r.applies and not r.met
+        ),
+        key=lambda r: r.teacher_id,
+    )
     names = dict(
         db.session.execute(
             select(User.id, User.name).where(User.id.in_({r.teacher_id for r in teacher_rows}))
