@@ -367,12 +367,12 @@ def _in_classes(class_col, class_ids):
     return class_col.in_(ids) if ids else false()
 
 
-# Statements built once per period and process (`_statement`): building the engine's select
+# Statements built once per period and process (`kept_statement`): building the engine's select
 # cost ~25 ms of Python a request on the worklist, more than running it (cProfile, issue 17).
 _STATEMENTS: dict[tuple, Select] = {}
 
 
-def _statement(kind: str, p: Period, build) -> Select:
+def kept_statement(kind: str, p: Period, build) -> Select:
     """The statement `build()` makes for period `p`, built the first time and kept (at most a
     few hundred: a school's semester and day each)."""
     key = (
@@ -392,7 +392,7 @@ def class_student_rows(period: Period, class_ids) -> list:
     """The `student_status` rows of the students counted in the classes `class_ids` (the
     worklists' hot path: the statement is kept per period and run with the classes as a
     parameter)."""
-    stmt = _statement(
+    stmt = kept_statement(
         "students-of-classes",
         period,
         lambda: student_status(period, class_ids=bindparam("class_ids", expanding=True)),
@@ -404,13 +404,13 @@ def teacher_pair_rows(period: Period, *, teacher_id: int | None = None, class_id
     """The `teacher_family_status` rows of one teacher or of some classes (one of the two),
     from a statement kept per period (`class_student_rows`)."""
     if teacher_id is not None:
-        stmt = _statement(
+        stmt = kept_statement(
             "pairs-of-teacher",
             period,
             lambda: teacher_family_status(period, teacher_id=bindparam("teacher_id")),
         )
         return db.session.execute(stmt, {"teacher_id": teacher_id}).all()
-    stmt = _statement(
+    stmt = kept_statement(
         "pairs-of-classes",
         period,
         lambda: teacher_family_status(period, class_ids=bindparam("class_ids", expanding=True)),

@@ -10,7 +10,7 @@ from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts import services as contact_services
 from gridapp.core import text
-from gridapp.core.pagination import int_arg, paginate_select
+from gridapp.core.pagination import int_arg, page_of
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
 from gridapp.extensions import db
@@ -133,9 +133,8 @@ def coverage_families(school_id: int):
         teacher = db.session.get(User, teacher_id)
         if teacher is None or not teacher.has_role(Role.TEACHER, school.id):
             abort(404)
-    classes = [class_id] if class_id is not None else None
-    q = figures.coverage_families_query(period, rule, met, classes, teacher_id)
-    page = paginate_select(q, per_page=50)
+    rows = figures.coverage_family_rows(period, rule, met, class_id, teacher_id)
+    page = page_of(rows, per_page=50)
     return render_template(
         "reports/coverage_families.html",
         school=school,
