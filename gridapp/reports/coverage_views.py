@@ -50,6 +50,8 @@ def _school_coverage(school_id: int, period):
     return rules.class_coverage(period), rules.teacher_coverage(period), None
 
 
+LIVE_BUDGET = 2.0  # seconds of live computing the district's ranking may spend (issue 17)
+
 SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years", "stage")
 
 
@@ -163,9 +165,12 @@ def district_coverage():
     schools = figures.schools_by_ids(school_ids)
     # Kept totals, at most FIGURES_MAX_AGE old (reports.snapshots); each school in its own
     # current semester.
-    kept = snapshots.school_figures(school_ids, today())
+    # At most ~2 s of live computing in the request; the rest is served as kept, or computed in
+    # the background and listed as pending.
+    kept = snapshots.school_figures(school_ids, today(), live_budget=LIVE_BUDGET)
     db.session.commit()  # what was computed is kept for the next views
     rows = [kept[s.id].row for s in schools if s.id in kept]
+    with_semester = rules.current_semester_ids(school_ids, today())
     names = {s.id: s for s in schools}
     return render_template(
         "reports/district_coverage.html",
@@ -173,6 +178,7 @@ def district_coverage():
         schools=names,
         labels=worklists.rule_labels(),
         columns=("teacher",) + rules.CLASS_RULES,
-        missing=[s for s in schools if s.id not in kept],
+        missing=[s for s in schools if s.id not in kept and s.id not in with_semester],
+        pending=[s for s in schools if s.id not in kept and s.id in with_semester],
         computed_at=min((f.computed_at for f in kept.values()), default=None),
     )

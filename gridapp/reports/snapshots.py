@@ -11,6 +11,7 @@ a snapshot is only its result, stored."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -119,11 +120,18 @@ def max_age() -> timedelta:
     return timedelta(seconds=current_app.config.get("FIGURES_MAX_AGE", 300))
 
 
-def school_figures(school_ids, day: date) -> dict[int, SchoolFigures]:
+def school_figures(
+    school_ids, day: date, *, live_budget: float | None = None
+) -> dict[int, SchoolFigures]:
     """Each school's coverage (schools without a semester are left out): its snapshot when
     fresh (module docstring), else computed live now and kept. One query for the snapshots and
     one for the schools' semesters, plus the engine's few queries for each school that had none
-    fresh."""
+    fresh.
+
+    `live_budget` (seconds) bounds the live computing of one call (a page over a hundred
+    schools must answer): once spent, a school whose snapshot is stale but of today and its
+    semester is served as it is (its `computed_at` tells), one without any is left out, and
+    both are handed to the background (`reports.tasks.refresh_schools`)."""
     ids = sorted(school_ids)
     if not ids:
         return {}
@@ -136,19 +144,27 @@ def school_figures(school_ids, day: date) -> dict[int, SchoolFigures]:
     }
     current = rules.current_semester_ids(ids, day)
     out: dict[int, SchoolFigures] = {}
+    deferred: list[int] = []
+    started = time.monotonic()
     for school_id in ids:
         snap = snaps.get(school_id)
-        if (
-            snap is not None
-            and snap.day == day
-            and snap.computed_at > oldest
-            and snap.semester_id == current.get(school_id)
-        ):
+        usable = snap is not None and snap.day == day and snap.semester_id == current.get(school_id)
+        if usable and snap.computed_at > oldest:
             out[school_id] = _figures(snap)
+            continue
+        if live_budget is not None and time.monotonic() - started > live_budget:
+            if usable:
+                out[school_id] = _figures(snap)
+            if school_id in current:
+                deferred.append(school_id)
             continue
         fresh = store(school_id, day)
         if fresh is not None:
             out[school_id] = fresh
+    if deferred:
+        from gridapp.reports.tasks import refresh_schools
+
+        refresh_schools(deferred)
     return out
 
 

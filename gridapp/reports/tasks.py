@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from huey import crontab
 
-from gridapp.core.tasks import periodic
+from gridapp.core.tasks import periodic, task
 
 
 @periodic(crontab(minute="*/3"), every=timedelta(minutes=3))
@@ -17,3 +17,13 @@ def refresh_coverage_snapshots() -> int:
     from gridapp.reports import snapshots
 
     return snapshots.refresh_all(today())
+
+
+@task()
+def refresh_schools(school_ids: list[int]) -> int:
+    """Recompute the snapshots of the schools a page could not compute in its time (those
+    still stale when the task runs; reports.snapshots.school_figures); returns how many."""
+    from gridapp.core.time import today
+    from gridapp.reports import snapshots
+
+    return len(snapshots.school_figures(school_ids, today()))

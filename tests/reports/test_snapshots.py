@@ -79,3 +79,24 @@ def test_the_background_task_refreshes_every_school_once_per_period(app, world):
     with app.app_context():
         kept = db.session.scalar(select(func.count()).select_from(CoverageSnapshot))
         assert kept == first
+
+
+def test_past_its_time_budget_the_ranking_serves_kept_figures_and_hands_the_rest_over(app, world):
+    """A page over many schools computes for at most `live_budget` seconds: beyond it a stale
+    snapshot of today is served as it is, a school without one is left out, and both go to the
+    background task (run inline in tests, so the next read finds them fresh)."""
+    ids = [world.school_a, world.school_b]
+    with app.app_context():
+        first = snapshots.school_figures(ids, TODAY, live_budget=0)
+        assert first == {}  # nothing computed in the request…
+        db.session.commit()
+        again = snapshots.school_figures(ids, TODAY, live_budget=0)
+        assert set(again) == set(ids)  # …the background did it
+        kept_at = again[world.school_a].computed_at
+    with time_machine.travel(now() + timedelta(minutes=6), tick=False):
+        with app.app_context():
+            stale = snapshots.school_figures(ids, TODAY, live_budget=0)
+            assert stale[world.school_a].computed_at == kept_at  # served as kept
+            db.session.commit()
+            fresh = snapshots.school_figures(ids, TODAY, live_budget=0)
+            assert fresh[world.school_a].computed_at > kept_at
