@@ -7,7 +7,7 @@ PORT ?= 8000
 export FLASK_APP := wsgi
 APT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei chromium poppler-utils wrk nginx
 
-.PHONY: run test install system-packages vendor translations messages bench lint format clean-db worker
+.PHONY: run test install system-packages vendor translations messages bench bench-scale lint format clean-db worker
 
 install: system-packages $(VENV)/.installed vendor translations
 
@@ -77,6 +77,11 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/roster.py
 	BENCH_ROSTER_FORMAT=csv $(BIN)/python bench/roster.py
+
+# The figures at district scale on PostgreSQL (127.0.0.1, a database of its own, dropped after):
+# bench/scale.py; BENCH_SCALE=county or BENCH_SCHOOLS=N for smaller districts.
+bench-scale: install
+	$(BIN)/python bench/scale.py
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
