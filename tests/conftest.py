@@ -147,13 +147,44 @@ def _get_bind(self, *args, **kwargs):
 
 _SessionClass.get_bind = _get_bind
 
-_state = SimpleNamespace(world=None)
+_state = SimpleNamespace(world=None, rows=None)
 
 
 def _rebuild_world(app) -> None:
+    """The world, built once through the factories; rebuilt after a `commits` test by inserting
+    the same rows again (same ids), parents first: 20 ms instead of the factories' 200-350 ms,
+    for each of the ~150 such tests of a pass."""
     with app.app_context():
-        _state.world = build_world()
+        if _state.rows is None:
+            _state.world = build_world()
+            _state.rows = _world_rows()
+        else:
+            _insert_world_rows(_state.rows)
         _db.session.remove()
+
+
+def _world_rows() -> list[tuple]:
+    """Every row of every table, as (table, [row mappings]), in the order to insert them."""
+    with _db.engine.connect() as conn:
+        return [
+            (t, [dict(r) for r in conn.execute(t.select()).mappings()])
+            for t in _db.metadata.sorted_tables
+        ]
+
+
+def _insert_world_rows(rows: list[tuple]) -> None:
+    with _db.engine.begin() as conn:
+        for table, values in rows:
+            if values:
+                conn.execute(table.insert(), values)
+        if conn.dialect.name == "postgresql":
+            # Ids go on from the world's, as after the first build.
+            for table, values in rows:
+                if values and "id" in table.c:
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"{max(v['id'] for v in values)})"
+                    )
 
 
 @pytest.fixture(scope="session", autouse=True)
