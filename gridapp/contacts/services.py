@@ -197,7 +197,7 @@ def record_contact(
     photo_files: list[tuple[str, bytes]] = (),
 ) -> tuple[Contact, bool]:
     """Store a contact once per form token. Returns (contact, created)."""
-    if not client_token or len(client_token) > 64:
+    if not text.is_form_token(client_token):
         raise RuleViolation(_("表单已失效，请刷新页面后重新填写"))
     existing = db.session.scalar(select(Contact).where(Contact.client_token == client_token))
     if existing is not None:

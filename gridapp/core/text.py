@@ -63,6 +63,16 @@ _NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 LIKE_ESCAPE = "\\"
 
 
+_FORM_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def is_form_token(value: str | None) -> bool:
+    """A form's one-time token as the views make it (`secrets.token_urlsafe`): 1 to 64
+    URL-safe characters. Anything else (empty, too long, a NUL byte, which PostgreSQL refuses
+    in text) is a stale or forged form, never a query."""
+    return bool(value) and _FORM_TOKEN_RE.fullmatch(value) is not None
+
+
 def nfkc(value: str | None) -> str:
     """`value` in Unicode NFKC with invisible characters removed ("" for None): full-width
     digits, letters and punctuation become ASCII, the ideographic space a space."""

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
-from gridapp.core import audit, unique
+from gridapp.core import audit, text, unique
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
@@ -52,7 +52,7 @@ def record_entry(
     a text over `TEXT_LIMIT` characters; a missing or foreign token above the form. The caller
     has checked Need.EDIT (the paired teacher while the pairing is active)."""
     invalid = _("表单已失效，请刷新页面后重新填写")
-    if not client_token or len(client_token) > 64:
+    if not text.is_form_token(client_token):
         raise RuleViolation(invalid)
     token_query = select(SupportLogEntry).where(SupportLogEntry.client_token == client_token)
     existing = db.session.scalar(token_query)
