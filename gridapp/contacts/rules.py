@@ -426,6 +426,35 @@ def _window_sum(since: date, until: date):
     )
 
 
+def _contacts_per_teacher(p: Period, families, *, forms=None, teacher_id=None) -> Select:
+    """The period's live contacts counted per (family, teacher present): family_id, teacher_id,
+    `n` (up to the days counted for the period) and `ontime` (up to its last day), for the
+    families of the select `families`, of the `forms` given (default: every form) and of one
+    teacher (default: every one). One grouped pass; the rules join it by family and teacher."""
+    stmt = (
+        select(
+            ContactFamily.family_id.label("family_id"),
+            ContactTeacher.teacher_id.label("teacher_id"),
+            func.count(Contact.id).label("n"),
+            _window_sum(p.counts_from, p.ends_on).label("ontime"),
+        )
+        .join(Contact, Contact.id == ContactFamily.contact_id)
+        .join(ContactTeacher, ContactTeacher.contact_id == Contact.id)
+        .where(
+            ContactFamily.family_id.in_(families),
+            _live(),
+            Contact.contact_on >= p.counts_from,
+            Contact.contact_on <= p.counts_until,
+        )
+        .group_by(ContactFamily.family_id, ContactTeacher.teacher_id)
+    )
+    if forms is not None:
+        stmt = stmt.where(Contact.form.in_(forms))
+    if teacher_id is not None:
+        stmt = stmt.where(ContactTeacher.teacher_id == teacher_id)
+    return stmt
+
+
 def student_status(period: Period, *, class_ids=None, student_ids=None) -> Select:
     """One row per student of the school counted on the period's reckoning day (`Period.on`),
     in the class they were in that day: student_id, name, name_key, class_id, family_id,
@@ -489,25 +518,7 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
         .subquery("fa")
     )
     remote_late = p.ends_on < p.counts_until
-    fr = (
-        select(
-            ContactFamily.family_id.label("family_id"),
-            ContactTeacher.teacher_id.label("teacher_id"),
-            func.count(Contact.id).label("n"),
-            _window_sum(p.counts_from, p.ends_on).label("ontime"),
-        )
-        .join(Contact, Contact.id == ContactFamily.contact_id)
-        .join(ContactTeacher, ContactTeacher.contact_id == Contact.id)
-        .where(
-            ContactFamily.family_id.in_(families),
-            Contact.form.in_(REMOTE_FORMS),
-            _live(),
-            Contact.contact_on >= p.counts_from,
-            Contact.contact_on <= p.counts_until,
-        )
-        .group_by(ContactFamily.family_id, ContactTeacher.teacher_id)
-        .subquery("fr")
-    )
+    fr = _contacts_per_teacher(p, families, forms=REMOTE_FORMS).subquery("fr")
 
     def visits(col: str):
         return func.coalesce(fa.c[col], 0)
@@ -633,26 +644,9 @@ def teacher_family_status(period: Period, *, teacher_id=None, class_ids=None) ->
     # Contacts after the semester's end still count when the school counts the holiday after
     # it for it (BreakCountsFor.PREVIOUS): those are late.
     counts_late = p.counts_until > p.ends_on
-    counts = (
-        select(
-            ContactTeacher.teacher_id.label("teacher_id"),
-            ContactFamily.family_id.label("family_id"),
-            func.count(Contact.id).label("n"),
-            _window_sum(p.counts_from, p.ends_on).label("ontime"),
-        )
-        .join(Contact, Contact.id == ContactTeacher.contact_id)
-        .join(ContactFamily, ContactFamily.contact_id == Contact.id)
-        .where(
-            ContactFamily.family_id.in_(select(ps.c.family_id)),
-            _live(),
-            Contact.contact_on >= p.counts_from,
-            Contact.contact_on <= p.counts_until,
-        )
-        .group_by(ContactTeacher.teacher_id, ContactFamily.family_id)
+    counts = _contacts_per_teacher(p, select(ps.c.family_id), teacher_id=teacher_id).subquery(
+        "counts"
     )
-    if teacher_id is not None:
-        counts = counts.where(ContactTeacher.teacher_id == teacher_id)
-    counts = counts.subquery("counts")
     ontime = func.coalesce(counts.c.ontime, 0) if counts_late else None
     return _pair_status(pairs, func.coalesce(counts.c.n, 0), need, p, ontime).outerjoin(
         counts,

@@ -167,7 +167,7 @@ def district_coverage():
     # current semester.
     # At most ~2 s of live computing in the request; the rest is served as kept, or computed in
     # the background and listed as pending.
-    kept = snapshots.school_figures(school_ids, today(), live_budget=LIVE_BUDGET)
+    kept = snapshots.school_figures(school_ids, today(), live_budget=LIVE_BUDGET, detail=False)
     db.session.commit()  # what was computed is kept for the next views
     rows = [kept[s.id].row for s in schools if s.id in kept]
     with_semester = rules.current_semester_ids(school_ids, today())
