@@ -163,10 +163,9 @@ def district_coverage():
     school_ids = sorted(district_school_ids(user))
     require(bool(school_ids))
     schools = figures.schools_by_ids(school_ids)
-    # Kept totals, at most FIGURES_MAX_AGE old (reports.snapshots); each school in its own
-    # current semester.
-    # At most ~2 s of live computing in the request; the rest is served as kept, or computed in
-    # the background and listed as pending.
+    # Kept totals, at most FIGURES_MAX_AGE old (reports.snapshots), each school in its own
+    # current semester; at most LIVE_BUDGET of live computing in the request, the rest served as
+    # kept or computed in the background and listed as pending.
     kept = snapshots.school_figures(school_ids, today(), live_budget=LIVE_BUDGET, detail=False)
     db.session.commit()  # what was computed is kept for the next views
     rows = [kept[s.id].row for s in schools if s.id in kept]
