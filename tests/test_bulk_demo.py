@@ -18,7 +18,8 @@ from gridapp.contacts.models import Contact, ContactFamily, ContactStatus
 from gridapp.core import text
 from gridapp.demo import bulk
 from gridapp.extensions import db
-from gridapp.people.models import Guardian, Student, StudentGuardian
+from gridapp.people.models import Guardian, Student
+from gridapp.people.services import children_of
 from gridapp.schools.models import District, School, SchoolClass
 
 DAY = date(2026, 11, 23)  # the tests' clock: inside the demo calendar's third semester
@@ -61,12 +62,7 @@ def test_bulk_district_loads_with_its_people_and_history(app):
         assert party.is_party_member and party.has_role(Role.TEACHER)
         # `parent`: the primary guardian of two siblings in two classes.
         parent = db.session.scalar(select(User).where(User.username == "parent"))
-        children = db.session.scalars(
-            select(Student)
-            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
-            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
-            .where(Guardian.user_id == parent.id)
-        ).all()
+        children = children_of(parent)
         assert len(children) == 2
         assert children[0].family_id == children[1].family_id
         assert children[0].class_id != children[1].class_id

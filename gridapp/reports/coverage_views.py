@@ -42,7 +42,8 @@ def _school_coverage(school_id: int, period):
     current semester (reports.snapshots; computed_at says when), live for a past one (None)."""
     if period is None:
         return {}, {}, None
-    if period.semester_id == rules.current_semester_ids([school_id], today()).get(school_id):
+    chosen = int_arg("semester")  # none chosen: the current semester (`_semester_choice`)
+    if chosen is None or chosen == rules.current_semester_ids([school_id], today()).get(school_id):
         kept = snapshots.school_figures([school_id], today()).get(school_id)
         db.session.commit()  # what was computed is kept for the next views
         if kept is not None:
