@@ -36,6 +36,7 @@ from sqlalchemy import make_url, text  # noqa: E402
 from gridapp.accounts.services import find_by_username  # noqa: E402
 from gridapp.app import create_app  # noqa: E402
 from gridapp.config import TestConfig  # noqa: E402
+from gridapp.core import generations  # noqa: E402
 from gridapp.core.time import SHANGHAI  # noqa: E402
 from gridapp.extensions import db as _db  # noqa: E402
 from gridapp.extensions import limiter, login_manager  # noqa: E402
@@ -270,6 +271,7 @@ def _rolled_back(app):
 @pytest.fixture(autouse=True)
 def _isolation(request, app):
     limiter.reset()
+    generations.forget_kept()
     wants_world = "world" in request.fixturenames
     if request.node.get_closest_marker("commits"):
         if not wants_world:

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from gridapp.core import text
+from gridapp.core import generations, text
 from gridapp.core.i18n import N_
 from gridapp.core.models import (
     LabelledEnum,
@@ -151,3 +151,22 @@ class Invitation(TimestampMixin, db.Model):
 
 keep_normal_form(User.name, text.normalise_name, "name_key", text.name_sort_key)
 keep_normal_form(User.phone, text.normalise_phone)
+
+
+def _renamed_teacher_schools(session, user: User):
+    """A teacher's name is shown on the class worklists of their schools; nothing else of a
+    user (a login time, a password) changes any figure."""
+    if not inspect(user).attrs.name.history.has_changes():
+        return set()
+    return set(
+        session.execute(
+            select(UserRole.school_id).where(
+                UserRole.user_id == user.id, UserRole.school_id.is_not(None)
+            )
+        ).scalars()
+    )
+
+
+# What the school figures are computed from (core.generations: kept figures stay exact).
+generations.watch(User, _renamed_teacher_schools)
+generations.watch(UserRole, generations.column("school_id"))

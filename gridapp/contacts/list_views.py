@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Role, User
@@ -18,8 +19,10 @@ from gridapp.contacts.models import (
     QuotaRule,
 )
 from gridapp.contacts.views import bp
+from gridapp.core import generations
 from gridapp.core.forms import form_page, submit
-from gridapp.core.htmx import page_or_fragment
+from gridapp.core.htmx import page_or_fragment, wants_fragment
+from gridapp.core.i18n import current_lang
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, page_of, paginate
 from gridapp.core.permissions import Need, can, require
@@ -113,27 +116,45 @@ def worklist():
     user = _me()
     school = worklists.teacher_school(user, int_arg("school"))
     require(school is not None)
-    period = rules.period_for(school.id, today())
-    lines, headed = worklists.teacher_lines(user, school.id, period)
+    day = today()
+    period, lines, headed, returned = worklists.teacher_work(user, school.id, day)
     rule = request.args.get("rule", "")
     if rule in worklists.rule_labels():
         lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
     page = page_of(lines)
-    return page_or_fragment(
+
+    def rows() -> str:
+        return render_template(
+            "contacts/_partials/worklist_rows.html",
+            page=page,
+            rule=rule,
+            labels=worklists.rule_labels(),
+            status_labels=rules.status_labels(),
+            today=day,
+            show_focus=bool(headed),
+            class_url=None,
+        )
+
+    # The list's HTML is kept with the figures it shows (same generation, day, language and
+    # query): a teacher who opens the worklist again sees it without rendering 25 families.
+    key = ("worklist_rows", user.id, day, current_lang(), request.query_string)
+    rows_html = Markup(generations.kept(key, school.id, rows))
+    if wants_fragment():
+        return rows_html
+    return render_template(
         "contacts/worklist.html",
-        "contacts/_partials/worklist_rows.html",
         school=school,
         schools=worklists.teacher_schools(user),
         period=period,
         page=page,
         rule=rule,
         labels=worklists.rule_labels(),
-        returned=worklists.returned_contacts(user),
-        today=today(),
-        due_soon=worklists.due_soon(lines, today()),
+        rows=rows_html,
+        returned=returned,
+        today=day,
+        due_soon=worklists.due_soon(lines, day),
         show_focus=bool(headed),
-        class_url=None,
-        extra_sections=worklists.extra_sections(user, today()),
+        extra_sections=worklists.extra_sections(user, day),
     )
 
 
@@ -142,17 +163,13 @@ def worklist():
 def class_worklist(class_id: int):
     user = _me()
     school_class = load_class_for_staff(class_id, options=(joinedload(SchoolClass.school),))
-    period = rules.period_for(school_class.school_id, today())
     show_focus = school_class.id in headed_class_ids(user) or (
         school_class.school_id in leader_school_ids(user)
     )
-    lines = worklists.class_worklist(period, school_class.id, show_focus) if period else []
+    period, lines, coverage = worklists.class_work(school_class, today(), show_focus)
     rule = request.args.get("rule", "")
     if rule in worklists.rule_labels():
         lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
-    coverage = (
-        rules.class_coverage(period, [school_class.id]).get(school_class.id) if period else None
-    )
     return page_or_fragment(
         "contacts/class_worklist.html",
         "contacts/_partials/worklist_rows.html",
@@ -161,6 +178,7 @@ def class_worklist(class_id: int):
         page=page_of(lines),
         rule=rule,
         labels=worklists.rule_labels(),
+        status_labels=rules.status_labels(),
         coverage=coverage,
         today=today(),
         show_focus=show_focus,

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gridapp.core import generations
 from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
 from gridapp.extensions import db
@@ -281,3 +282,11 @@ class QuotaSetting(TimestampMixin, db.Model):
     value: Mapped[int]
     from_on: Mapped[date]  # the start of the semester from which the number applies
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# What the school figures are computed from (core.generations: kept figures stay exact).
+generations.watch(Contact, generations.column("school_id"))
+for _link in (ContactTeacher, ContactFamily, ContactStudent):
+    generations.watch(_link, generations.via(Contact, "contact_id"))
+generations.watch(ContactEvaluation, generations.column("school_id"))
+generations.watch(QuotaSetting, generations.column("school_id"))

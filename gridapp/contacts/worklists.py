@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules
 from gridapp.contacts.models import Contact, ContactFamily, ContactStatus
-from gridapp.core import text
+from gridapp.core import generations, text
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
@@ -55,9 +55,6 @@ class Owed:
     def status(self, today: date) -> str:
         """met_late, owed or overdue (rules.rule_status)."""
         return rules.rule_status(self.late, self.late, self.due, today)
-
-    def status_label(self, today: date) -> str:
-        return rules.status_labels()[self.status(today)]
 
 
 @dataclass
@@ -210,14 +207,27 @@ def class_worklist(
     return _lines(period, student_rows, teacher_rows, {class_id}, names, show_focus)
 
 
-def returned_contacts(user: User) -> list[Contact]:
-    return list(
-        db.session.scalars(
-            select(Contact)
-            .where(Contact.recorded_by_id == user.id, Contact.status == ContactStatus.RETURNED)
-            .order_by(Contact.reviewed_at.desc())
-        )
+@dataclass(frozen=True)
+class Returned:
+    """A record the reviewer sent back to its author (shown on the worklist until corrected)."""
+
+    id: int
+    contact_on: date
+    form: object  # ContactForm
+    review_comment: str | None
+
+
+def returned_contacts(user: User, school_id: int | None = None) -> list[Returned]:
+    """The user's records returned by the reviewer (at one school, or at any), latest review
+    first."""
+    query = (
+        select(Contact.id, Contact.contact_on, Contact.form, Contact.review_comment)
+        .where(Contact.recorded_by_id == user.id, Contact.status == ContactStatus.RETURNED)
+        .order_by(Contact.reviewed_at.desc())
     )
+    if school_id is not None:
+        query = query.where(Contact.school_id == school_id)
+    return [Returned(*r) for r in db.session.execute(query)]
 
 
 def due_soon(lines: list[FamilyLine], today: date) -> tuple[int, int]:
@@ -249,6 +259,35 @@ def teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
     if period is None or not rows:
         return [], headed
     return teacher_worklist(user, period, {r.id for r in rows}, headed), headed
+
+
+def teacher_work(user: User, school_id: int, day: date):
+    """(period, lines, headed, returned) of the teacher's worklist at one school on `day`
+    (`period_for`, `teacher_lines`, `returned_contacts`), kept under the school's generation:
+    computed again only after a change to what it is computed from, or on another day."""
+
+    def compute():
+        period = rules.period_for(school_id, day)
+        lines, headed = teacher_lines(user, school_id, period)
+        return period, lines, headed, returned_contacts(user, school_id)
+
+    return generations.kept(("teacher_work", user.id, day), school_id, compute)
+
+
+def class_work(school_class: SchoolClass, day: date, show_focus: bool):
+    """(period, lines, coverage) of a class's worklist on `day` (`class_worklist` and the
+    class's `rules.class_coverage` row), kept under the school's generation."""
+
+    def compute():
+        period = rules.period_for(school_class.school_id, day)
+        if period is None:
+            return None, [], None
+        lines = class_worklist(period, school_class.id, show_focus)
+        coverage = rules.class_coverage(period, [school_class.id]).get(school_class.id)
+        return period, lines, coverage
+
+    key = ("class_work", school_class.id, day, show_focus)
+    return generations.kept(key, school_class.school_id, compute)
 
 
 def teacher_schools(user: User) -> list[tuple[int, str]]:

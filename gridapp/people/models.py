@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gridapp.core import generations
 from gridapp.core import text as core_text
 from gridapp.core.i18n import N_
 from gridapp.core.models import (
@@ -19,6 +20,7 @@ from gridapp.core.models import (
     utcnow,
 )
 from gridapp.extensions import db
+from gridapp.schools.models import SchoolClass
 
 
 class Gender(LabelledEnum):
@@ -268,3 +270,9 @@ keep_normal_form(Student.name, _name, "name_key", _key)
 keep_normal_form(Guardian.name, _name, "name_key", _key)
 keep_normal_form(Guardian.mobile, core_text.normalise_phone)
 keep_normal_form(Guardian.other_phone, core_text.normalise_phone)
+
+
+# What the school figures are computed from (core.generations: kept figures stay exact).
+generations.watch(Student, generations.column("school_id"))
+generations.watch(StudentFocus, generations.via(Student, "student_id"))
+generations.watch(ClassPlacement, generations.via(SchoolClass, "class_id"))

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts import services as contact_services
-from gridapp.core import text
+from gridapp.core import generations
+from gridapp.core.i18n import current_lang
 from gridapp.core.pagination import int_arg, page_of
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
@@ -47,7 +49,7 @@ def _school_coverage(school_id: int, period):
         kept = snapshots.school_figures([school_id], today()).get(school_id)
         db.session.commit()  # what was computed is kept for the next views
         if kept is not None:
-            return kept.classes, kept.teachers, kept.computed_at
+            return kept.classes, kept.teachers, None if kept.exact else kept.computed_at
     return rules.class_coverage(period), rules.teacher_coverage(period), None
 
 
@@ -60,10 +62,24 @@ SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years
 @login_required
 def school_coverage(school_id: int):
     school = load_school(school_id, Need.VIEW)
+    leads = school.id in leader_school_ids(_me())
+    day = today()
+    # The content is kept with the figures it shows when they are exact (live, or a snapshot
+    # at the school's generation still): same generation, day, language, query and audience.
+    key = ("school_coverage", day, current_lang(), request.query_string, leads)
+    body, _exact = generations.kept(
+        key, school.id, lambda: _coverage_body(school, leads), keep_if=lambda r: r[1]
+    )
+    return render_template("reports/school_coverage.html", school=school, body=Markup(body))
+
+
+def _coverage_body(school, leads: bool) -> tuple[str, bool]:
+    """The coverage page's content, and whether its figures are exact (no "computed at")."""
     period = _semester_choice(school.id)
     classes = figures.coverage_classes(school.id)
     coverage, teachers, computed_at = _school_coverage(school.id, period)
-    teacher_names = figures.user_names(teachers)
+    names_keys = figures.user_name_keys(teachers)
+    teacher_names = {i: name for i, (name, _key) in names_keys.items()}
     sort = request.args.get("sort", "score")
     if sort not in SORTS:
         sort = "score"
@@ -80,17 +96,16 @@ def school_coverage(school_id: int):
             rows,
             key=lambda cr: (cr[1].shares[sort].ratio is None, -(cr[1].shares[sort].ratio or 0)),
         )
-    leads = school.id in leader_school_ids(_me())
     teacher_rows = sorted(
         teachers.values(),
         key=lambda r: (
             r.shares["teacher"].ratio is None,
             r.shares["teacher"].ratio or 0,
-            text.name_sort_key(teacher_names.get(r.key, "")),
+            names_keys.get(r.key, ("", ""))[1],
         ),
     )
-    return render_template(
-        "reports/school_coverage.html",
+    body = render_template(
+        "reports/_partials/school_coverage_body.html",
         school=school,
         period=period,
         semesters=_semesters(school.id),
@@ -107,6 +122,7 @@ def school_coverage(school_id: int):
         low_count=contact_services.flagged_count(school.id) if leads else 0,
         computed_at=computed_at,
     )
+    return body, computed_at is None
 
 
 @bp.get("/schools/<int:school_id>/coverage/families")
@@ -180,5 +196,5 @@ def district_coverage():
         columns=("teacher",) + rules.CLASS_RULES,
         missing=[s for s in schools if s.id not in kept and s.id not in with_semester],
         pending=[s for s in schools if s.id not in kept and s.id in with_semester],
-        computed_at=min((f.computed_at for f in kept.values()), default=None),
+        computed_at=min((f.computed_at for f in kept.values() if not f.exact), default=None),
     )

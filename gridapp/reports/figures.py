@@ -378,6 +378,16 @@ def coverage_classes(school_id: int):
     ).all()
 
 
+def user_name_keys(user_ids) -> dict[int, tuple[str, str]]:
+    """(name, pinyin sort key) of the users whose ids `user_ids` holds, by user id."""
+    return {
+        r.id: (r.name, r.name_key)
+        for r in db.session.execute(
+            select(User.id, User.name, User.name_key).where(User.id.in_(list(user_ids)))
+        )
+    }
+
+
 def user_names(user_ids) -> dict[int, str]:
     """The names of the users whose ids `user_ids` holds (any iterable of ids), by user id."""
     return dict(

@@ -25,6 +25,9 @@ class CoverageSnapshot(db.Model):
     semester_id: Mapped[int]
     day: Mapped[date]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The school's generation (core.generations) the figures were computed at: while it is the
+    # school's generation still, and the day is the same, they are exact.
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
     students: Mapped[int]
     home_visits: Mapped[int]
     shares: Mapped[dict] = mapped_column(JSON)

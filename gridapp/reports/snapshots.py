@@ -2,9 +2,10 @@
 ranking reads a hundred rows instead of running the quota engine a hundred times, and a school's
 coverage page reads one row instead of computing every class and teacher.
 
-Freshness: a snapshot serves while it is at most `FIGURES_MAX_AGE` seconds old (5 minutes by
-default), was computed for today and for the semester current today; otherwise the page
-computes that school live and keeps the result. The background task (`reports.tasks`) refreshes
+Freshness: a snapshot serves when it was computed for today and for the semester current today,
+and either at the school's generation still (`core.generations`: nothing it is computed from has
+changed since, so it is exact, however old) or at most `FIGURES_MAX_AGE` seconds ago (5 minutes
+by default); otherwise the page computes that school live and keeps the result. The background task (`reports.tasks`) refreshes
 every school's snapshot every few minutes, so pages rarely compute. The pages say when the
 figures they show were computed. The live engine (`contacts.rules`) stays the one definition:
 a snapshot is only its result, stored."""
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from gridapp.contacts import rules
+from gridapp.core import generations
 from gridapp.core.time import now
 from gridapp.core.unique import one_row
 from gridapp.extensions import db
@@ -30,12 +32,14 @@ from gridapp.schools.models import School
 @dataclass
 class SchoolFigures:
     """A school's coverage: `row` its total (`rules.CoverageRow`, key = school id), `classes`
-    and `teachers` the rows of its coverage page by id, `computed_at` when computed."""
+    and `teachers` the rows of its coverage page by id, `computed_at` when computed, `exact`
+    whether nothing it is computed from has changed since (the pages then need not say when)."""
 
     row: rules.CoverageRow
     computed_at: datetime
     classes: dict[int, rules.CoverageRow] = field(default_factory=dict)
     teachers: dict[int, rules.CoverageRow] = field(default_factory=dict)
+    exact: bool = False
 
 
 def live_row(school_id: int, day: date) -> tuple[rules.CoverageRow, int] | None:
@@ -68,7 +72,9 @@ def _load(key: int, data: dict) -> rules.CoverageRow:
     )
 
 
-def _figures(snap: CoverageSnapshot, detail: bool = True) -> SchoolFigures:
+def _figures(snap: CoverageSnapshot, detail: bool, exact: bool) -> SchoolFigures:
+    """The snapshot's figures; with `detail`, its classes' and teachers' rows, read from the row
+    (two more columns) once per process for each computed snapshot (it never changes)."""
     row = rules.CoverageRow(
         key=snap.school_id,
         students=snap.students,
@@ -76,18 +82,21 @@ def _figures(snap: CoverageSnapshot, detail: bool = True) -> SchoolFigures:
         shares={k: rules.Share(*v) for k, v in snap.shares.items()},
     )
     if not detail:
-        return SchoolFigures(row, snap.computed_at)
-    return SchoolFigures(
-        row,
-        snap.computed_at,
-        {int(k): _load(int(k), v) for k, v in snap.classes.items()},
-        {int(k): _load(int(k), v) for k, v in snap.teachers.items()},
+        return SchoolFigures(row, snap.computed_at, exact=exact)
+    classes, teachers = generations.cached(
+        ("coverage_snapshot", snap.school_id, snap.computed_at.isoformat()),
+        lambda: (
+            {int(k): _load(int(k), v) for k, v in snap.classes.items()},
+            {int(k): _load(int(k), v) for k, v in snap.teachers.items()},
+        ),
     )
+    return SchoolFigures(row, snap.computed_at, classes, teachers, exact)
 
 
 def store(school_id: int, day: date) -> SchoolFigures | None:
     """Compute school `school_id`'s coverage live (classes, teachers, total) and keep it (one
     row per school, replaced); None when the school has no semester. The caller commits."""
+    generation = generations.generation(school_id)  # read first: the figures are no older
     period = rules.period_for(school_id, day)
     if period is None:
         return None
@@ -97,6 +106,7 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
     row.key = school_id
     at = now()
     values = {
+        "generation": generation,
         "semester_id": period.semester_id,
         "day": day,
         "computed_at": at,
@@ -115,7 +125,7 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
         for key, value in values.items():
             setattr(snap, key, value)
     db.session.flush()
-    return SchoolFigures(row, at, classes, teachers)
+    return SchoolFigures(row, at, classes, teachers, exact=True)
 
 
 def max_age() -> timedelta:
@@ -141,23 +151,27 @@ def school_figures(
     if not ids:
         return {}
     oldest = now() - max_age()
-    query = select(CoverageSnapshot).where(CoverageSnapshot.school_id.in_(ids))
-    if not detail:
-        query = query.options(defer(CoverageSnapshot.classes), defer(CoverageSnapshot.teachers))
+    query = (
+        select(CoverageSnapshot)
+        .where(CoverageSnapshot.school_id.in_(ids))
+        .options(defer(CoverageSnapshot.classes), defer(CoverageSnapshot.teachers))
+    )
     snaps = {s.school_id: s for s in db.session.scalars(query)}
     current = rules.current_semester_ids(ids, day)
+    now_at = generations.generations(ids)
     out: dict[int, SchoolFigures] = {}
     deferred: list[int] = []
     started = time.monotonic()
     for school_id in ids:
         snap = snaps.get(school_id)
         usable = snap is not None and snap.day == day and snap.semester_id == current.get(school_id)
-        if usable and snap.computed_at > oldest:
-            out[school_id] = _figures(snap, detail)
+        exact = usable and snap.generation == now_at[school_id]
+        if exact or (usable and snap.computed_at > oldest):
+            out[school_id] = _figures(snap, detail, exact)
             continue
         if live_budget is not None and time.monotonic() - started > live_budget:
             if usable:
-                out[school_id] = _figures(snap, detail)
+                out[school_id] = _figures(snap, detail, exact=False)
             if school_id in current:
                 deferred.append(school_id)
             continue
@@ -172,6 +186,27 @@ def school_figures(
 
 
 def refresh_all(day: date) -> int:
-    """Recompute every school's snapshot (the background task); returns how many were kept."""
+    """Recompute the snapshot of every school whose figures may have changed since (the
+    background task): not one computed today, for the current semester, at the school's
+    generation still. Returns how many schools have a snapshot of today."""
     ids = db.session.scalars(select(School.id).order_by(School.id)).all()
-    return sum(1 for school_id in ids if store(school_id, day) is not None)
+    kept = db.session.execute(
+        select(
+            CoverageSnapshot.school_id,
+            CoverageSnapshot.day,
+            CoverageSnapshot.semester_id,
+            CoverageSnapshot.generation,
+        )
+    )
+    kept = {r.school_id: r for r in kept}
+    current = rules.current_semester_ids(ids, day)
+    now_at = generations.generations(ids)
+    n = 0
+    for school_id in ids:
+        k = kept.get(school_id)
+        still = (day, current.get(school_id), now_at[school_id])
+        if (k is not None and (k.day, k.semester_id, k.generation) == still) or store(
+            school_id, day
+        ) is not None:
+            n += 1
+    return n

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gridapp.core import text
+from gridapp.core import generations, text
 from gridapp.core.i18n import N_
 from gridapp.core.models import LabelledEnum, TimestampMixin, enum_column
 from gridapp.extensions import db
@@ -252,3 +252,11 @@ class SchoolClosure(TimestampMixin, db.Model):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     on: Mapped[date]
     reason: Mapped[str] = mapped_column(String(60), default="")
+
+
+# What the school figures are computed from (core.generations: kept figures stay exact).
+generations.watch(School, generations.column("id"))
+for _model in (SchoolYear, Semester, Grade, SchoolClass, SchoolClosure):
+    generations.watch(_model, generations.column("school_id"))
+generations.watch(TeachingAssignment, generations.via(SchoolClass, "class_id"))
+generations.watch(OfficialDay, generations.every_school)

@@ -1,6 +1,7 @@
-"""The district ranking's kept totals (reports.snapshots, issue 17): served while at most
-FIGURES_MAX_AGE old and computed for today, recomputed after, the time of computation on the
-page; the background task refreshes every school."""
+"""The district ranking's kept totals (reports.snapshots, issue 17): exact while the school's
+generation has not moved (core.generations), else served while at most FIGURES_MAX_AGE old and
+computed for today, recomputed after, the time of computation on the page; the background task
+refreshes every school whose figures may have changed."""
 
 from __future__ import annotations
 
@@ -40,21 +41,54 @@ def _visit(world):
 
 def test_the_ranking_serves_kept_totals_for_five_minutes_then_recomputes(app, client, login, world):
     login(world.district_supervisor_name)
-    page = _home_visits_shown(client)
-    assert "数据计算于" in page
+    # Computed now, nothing changed since: exact, no time to tell.
+    assert "数据计算于" not in _home_visits_shown(client)
     with app.app_context():
         first = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
+        assert first.exact
         _visit(world)
         kept = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
-        # Within five minutes: the kept figures, as computed then.
-        assert kept.computed_at == first.computed_at
+        # Within five minutes: the kept figures, as computed then, and said so.
+        assert kept.computed_at == first.computed_at and not kept.exact
         assert kept.row.home_visits == first.row.home_visits
+    assert "数据计算于" in _home_visits_shown(client)
     with time_machine.travel(now() + timedelta(minutes=6), tick=False):
         with app.app_context():
             later = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
             assert later.row.home_visits == first.row.home_visits + 1
-            assert later.computed_at > first.computed_at
+            assert later.computed_at > first.computed_at and later.exact
         assert client.get("/district/coverage").status_code == 200
+
+
+def test_an_exact_snapshot_serves_however_old(app, world):
+    with app.app_context():
+        first = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
+        db.session.commit()
+    with time_machine.travel(now() + timedelta(hours=2), tick=False), app.app_context():
+        again = snapshots.school_figures([world.school_a], TODAY)[world.school_a]
+        assert again.computed_at == first.computed_at and again.exact
+
+
+def test_the_background_task_recomputes_only_the_schools_that_changed(app, world):
+    with app.app_context():
+        snapshots.refresh_all(TODAY)
+        db.session.commit()
+        before = dict(
+            db.session.execute(
+                select(CoverageSnapshot.school_id, CoverageSnapshot.computed_at)
+            ).all()
+        )
+        _visit(world)  # school A changes; school B does not
+    with time_machine.travel(now() + timedelta(minutes=1), tick=False), app.app_context():
+        snapshots.refresh_all(TODAY)
+        db.session.commit()
+        after = dict(
+            db.session.execute(
+                select(CoverageSnapshot.school_id, CoverageSnapshot.computed_at)
+            ).all()
+        )
+    assert after[world.school_a] > before[world.school_a]
+    assert after[world.school_b] == before[world.school_b]
 
 
 def test_a_snapshot_of_another_day_is_not_served(app, world):
@@ -93,6 +127,7 @@ def test_past_its_time_budget_the_ranking_serves_kept_figures_and_hands_the_rest
         again = snapshots.school_figures(ids, TODAY, live_budget=0)
         assert set(again) == set(ids)  # …the background did it
         kept_at = again[world.school_a].computed_at
+        _visit(world)
     with time_machine.travel(now() + timedelta(minutes=6), tick=False), app.app_context():
         stale = snapshots.school_figures(ids, TODAY, live_budget=0)
         assert stale[world.school_a].computed_at == kept_at  # served as kept

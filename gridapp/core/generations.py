@@ -1,0 +1,233 @@
+"""Each school's data generation: a counter raised in the same transaction as any change to what
+the school's figures are computed from (issue 17, "figures that answer at scale").
+
+A figure computed from a school's data stays exact for as long as the school's generation is the
+one it was computed at, so it can be kept and served again without being recomputed: the
+teacher's worklist (`contacts.worklists`) and the coverage snapshots (`reports.snapshots`) are
+kept under the generation and the day (the rules' windows and due dates move with the day).
+
+Each package says which of its models feed the figures and how to find the schools a row
+belongs to (`watch`, next to the models). A flush remembers the schools of the rows it wrote;
+the commit raises their counters in one statement, before the transaction ends, so a reader
+sees the new rows and the new generation together or neither. A bulk UPDATE or DELETE on a
+watched table (no rows in the session to tell the schools) raises every school's counter.
+Nothing is raised on rollback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+
+from cachelib import SimpleCache
+from sqlalchemy import ForeignKey, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from gridapp.extensions import db
+
+
+class SchoolGeneration(db.Model):
+    """How many committed transactions have changed the school's figures' inputs (no row: 0)."""
+
+    __tablename__ = "school_generations"
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0)
+
+
+EVERY_SCHOOL = "*"
+_PENDING = "gridapp_generation_schools"
+# model -> function(session, row) giving the school ids the row belongs to (EVERY_SCHOOL: all)
+_WATCHED: dict[type, Callable[[Session, object], Iterable]] = {}
+_WATCHED_TABLES: set[str] = set()
+
+
+def watch(model: type, schools: Callable[[Session, object], Iterable]) -> None:
+    """Declare that rows of `model` feed the school figures; `schools(session, row)` gives the
+    ids of the schools the row belongs to (before and after a change), or EVERY_SCHOOL."""
+    _WATCHED[model] = schools
+    _WATCHED_TABLES.add(model.__tablename__)
+
+
+def _values(row, attr: str) -> set | None:
+    """The attribute's value now and, when it changed in this flush, before; None when it can
+    no longer be read (a deleted row already expired)."""
+    history = inspect(row).attrs[attr].history
+    values = {*history.added, *history.unchanged, *history.deleted}
+    if not values:  # not loaded: an expired row keeps its value in the database
+        try:
+            values = {getattr(row, attr)}
+        except Exception:  # a deleted row that can no longer be loaded
+            return None
+    return {v for v in values if v is not None}
+
+
+def column(attr: str) -> Callable[[Session, object], set]:
+    """The row names its school in `attr` (school_id; `id` for a school itself)."""
+
+    def schools(session: Session, row):
+        found = _values(row, attr)
+        return EVERY_SCHOOL if found is None else found
+
+    return schools
+
+
+def via(parent: type, attr: str, parent_attr: str = "school_id") -> Callable:
+    """The row's school is its parent's: `attr` holds the parent's id (contact_id, class_id,
+    student_id), the parent names its school in `parent_attr`."""
+
+    def schools(session: Session, row):
+        ids = _values(row, attr)
+        if ids is None:
+            return EVERY_SCHOOL
+        out = set()
+        mapper = inspect(parent)
+        for parent_id in list(ids):
+            held = session.identity_map.get(mapper.identity_key_from_primary_key((parent_id,)))
+            found = _values(held, parent_attr) if held is not None else None
+            if found is not None:
+                out |= found
+                ids.discard(parent_id)
+        if ids:
+            col = getattr(parent, parent_attr)
+            out |= set(
+                session.execute(select(col).where(mapper.primary_key[0].in_(ids))).scalars().all()
+            )
+        return out
+
+    return schools
+
+
+def every_school(session: Session, row) -> str:
+    """The row may change any school's figures (a district's official days)."""
+    return EVERY_SCHOOL
+
+
+@event.listens_for(Session, "after_flush")
+def _remember(session: Session, flush_context) -> None:
+    pending = None
+    for row in (*session.new, *session.dirty, *session.deleted):
+        schools = _WATCHED.get(type(row))
+        if schools is None:
+            continue
+        if row in session.dirty and not session.is_modified(row):
+            continue
+        found = schools(session, row)
+        if pending is None:
+            pending = session.info.setdefault(_PENDING, set())
+        if found == EVERY_SCHOOL:
+            pending.add(EVERY_SCHOOL)
+        else:
+            pending.update(found)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_write(state) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and getattr(table, "name", None) in _WATCHED_TABLES:
+        state.session.info.setdefault(_PENDING, set()).add(EVERY_SCHOOL)
+
+
+@event.listens_for(Session, "before_commit")
+def _raise(session: Session) -> None:
+    session.flush()  # the commit's own flush comes after this hook: flush first, then count
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    if EVERY_SCHOOL in pending:
+        from gridapp.schools.models import School
+
+        pending = set(session.execute(select(School.id)).scalars())
+    raise_generations(session, sorted(pending))
+
+
+def raise_generations(session: Session, school_ids: list[int]) -> None:
+    """Add one to each school's generation (a row created at 1 where there was none). In the
+    order of the ids, so two transactions never wait on each other's rows crosswise."""
+    if not school_ids:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = SchoolGeneration.__table__
+    statement = insert(table).values([{"school_id": i, "generation": 1} for i in school_ids])
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.school_id], set_={"generation": table.c.generation + 1}
+        )
+    )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
+def generations(school_ids: Iterable[int]) -> dict[int, int]:
+    """{school id: generation} for the given schools (0 for a school never changed)."""
+    ids = sorted(set(school_ids))
+    found = dict(
+        db.session.execute(
+            select(SchoolGeneration.school_id, SchoolGeneration.generation).where(
+                SchoolGeneration.school_id.in_(ids)
+            )
+        ).all()
+    )
+    return {i: found.get(i, 0) for i in ids}
+
+
+def generation(school_id: int) -> int:
+    """The school's generation (0 for a school never changed)."""
+    return generations([school_id])[school_id]
+
+
+# Figures kept in this process under their school's generation: a key never names two different
+# results, so nothing needs to be shared between processes or invalidated (an entry whose
+# generation has passed is simply never asked for again, and falls out of the bounded cache).
+_kept = SimpleCache(threshold=2000, default_timeout=24 * 3600)
+
+
+def kept(
+    key: Hashable,
+    school_id: int,
+    compute: Callable[[], object],
+    keep_if: Callable[[object], bool] | None = None,
+):
+    """`compute()` for `key` at the school's current generation, computed once per process.
+    `key` must name everything else the result depends on (the user, the day, the language if
+    it holds text). The generation is read before computing, so a result is never older than
+    the generation it is kept under. Inside a transaction that has written watched rows (not
+    yet committed: the generation has not moved), it computes and keeps nothing; nor when
+    `keep_if(result)` is false (a result that holds figures older than the generation)."""
+    session = db.session()
+    if session.info.get(_PENDING) or _unflushed(session):
+        return compute()
+    full = repr((key, school_id, generation(school_id)))
+    value = _kept.get(full)
+    if value is None:
+        value = compute()
+        if not session.info.get(_PENDING) and (keep_if is None or keep_if(value)):
+            _kept.set(full, value)
+    return value
+
+
+def cached(key: Hashable, compute: Callable[[], object]):
+    """`compute()` once per process for a `key` that names a result which never changes (a
+    kept snapshot by its school and the moment it was computed)."""
+    full = repr(("cached", key))
+    value = _kept.get(full)
+    if value is None:
+        value = compute()
+        _kept.set(full, value)
+    return value
+
+
+def _unflushed(session: Session) -> bool:
+    return any(type(row) in _WATCHED for row in (*session.new, *session.dirty, *session.deleted))
+
+
+def forget_kept() -> None:
+    """Drop every kept figure of this process (tests: a rolled-back test leaves generations
+    that the next test reaches again with other data)."""
+    _kept.clear()
