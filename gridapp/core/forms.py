@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import wtforms
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, ValidationError
+from wtforms import FieldList, HiddenField, StringField, ValidationError
 from wtforms import IntegerField as _WTFormsIntegerField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import NumberRange, Optional
@@ -388,3 +388,17 @@ def reload_to(url: str):
 def fresh(form_class, **kwargs):
     """A form not bound to this request (one of a page's other forms, shown empty)."""
     return form_class(formdata=None, **kwargs)
+
+
+class RowList(FieldList):
+    """A FieldList whose row numbers are a few ASCII digits: WTForms takes any key whose number
+    passes `str.isdigit` ("rows-①-…", or thousands of digits), which `int()` then refuses with a
+    500. Other keys are no row."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit() and len(index) <= 6:
+                    yield int(index)

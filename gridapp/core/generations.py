@@ -16,9 +16,10 @@ Nothing is raised on rollback.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterable
 
-from cachelib import SimpleCache
+from cachetools import LRUCache
 from sqlalchemy import ForeignKey, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -136,9 +137,8 @@ def _raise(session: Session) -> None:
     if not pending:
         return
     if EVERY_SCHOOL in pending:
-        from gridapp.schools.models import School
-
-        pending = set(session.execute(select(School.id)).scalars())
+        schools = SchoolGeneration.__table__.metadata.tables["schools"]
+        pending = set(session.execute(select(schools.c.id)).scalars())
     raise_generations(session, sorted(pending))
 
 
@@ -185,7 +185,20 @@ def generation(school_id: int) -> int:
 # Figures kept in this process under their school's generation: a key never names two different
 # results, so nothing needs to be shared between processes or invalidated (an entry whose
 # generation has passed is simply never asked for again, and falls out of the bounded cache).
-_kept = SimpleCache(threshold=2000, default_timeout=24 * 3600)
+# Kept as they are, not pickled (13,000 rows of a school's families took 100 ms to unpickle):
+# what is kept is never changed by its readers.
+_kept: LRUCache = LRUCache(maxsize=2000)
+_lock = threading.Lock()
+
+
+def _get(key: str):
+    with _lock:
+        return _kept.get(key)
+
+
+def _set(key: str, value) -> None:
+    with _lock:
+        _kept[key] = value
 
 
 def kept(
@@ -204,11 +217,11 @@ def kept(
     if session.info.get(_PENDING) or _unflushed(session):
         return compute()
     full = repr((key, school_id, generation(school_id)))
-    value = _kept.get(full)
+    value = _get(full)
     if value is None:
         value = compute()
         if not session.info.get(_PENDING) and (keep_if is None or keep_if(value)):
-            _kept.set(full, value)
+            _set(full, value)
     return value
 
 
@@ -216,10 +229,10 @@ def cached(key: Hashable, compute: Callable[[], object]):
     """`compute()` once per process for a `key` that names a result which never changes (a
     kept snapshot by its school and the moment it was computed)."""
     full = repr(("cached", key))
-    value = _kept.get(full)
+    value = _get(full)
     if value is None:
         value = compute()
-        _kept.set(full, value)
+        _set(full, value)
     return value
 
 
@@ -230,4 +243,5 @@ def _unflushed(session: Session) -> bool:
 def forget_kept() -> None:
     """Drop every kept figure of this process (tests: a rolled-back test leaves generations
     that the next test reaches again with other data)."""
-    _kept.clear()
+    with _lock:
+        _kept.clear()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     HiddenField,
     RadioField,
@@ -26,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from gridapp.core import text
-from gridapp.core.forms import Form, IntegerField, no_control_chars, optional_int
+from gridapp.core.forms import Form, IntegerField, RowList, no_control_chars, optional_int
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.pairing.models import NeedDecision
 from gridapp.pairing.services import REASON_LIMIT
@@ -113,20 +112,6 @@ class ProposalRow(_SubForm):
 
     student_id = IntegerField()
     teacher_id = _teacher_select(_l("结对教师"), _l("暂不结对"))
-
-
-class RowList(FieldList):
-    """A FieldList whose row numbers are a few ASCII digits: WTForms takes any key whose number
-    passes `str.isdigit` ("rows-①-…", or thousands of digits), which `int()` then refuses with a
-    500. Other keys are no row."""
-
-    def _extract_indices(self, prefix, formdata):
-        offset = len(prefix) + 1
-        for key in formdata:
-            if key.startswith(prefix):
-                index = key[offset:].split(self._field_separator, 1)[0]
-                if index.isascii() and index.isdigit() and len(index) <= 6:
-                    yield int(index)
 
 
 class ProposalForm(Form):

@@ -3,10 +3,10 @@ kinds of help, planned actions in rows, the next review date, what changed."""
 
 from __future__ import annotations
 
-from wtforms import DateField, FieldList, FormField, HiddenField, SelectField, TextAreaField
+from wtforms import DateField, FormField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from gridapp.core.forms import Form, no_control_chars, strip
+from gridapp.core.forms import Form, RowList, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.pairing.models import HelpKind
 from gridapp.pairing.plans import MAX_ACTIONS, NOTE_LIMIT, TEXT_LIMIT
@@ -42,7 +42,7 @@ class PlanForm(Form):
     goal_study = _text(_l("学习帮扶目标"), rows=2)
     goal_psychology = _text(_l("心理帮扶目标"), rows=2)
     goal_life = _text(_l("生活帮扶目标"), rows=2)
-    actions = FieldList(FormField(ActionRowForm), min_entries=EMPTY_ROWS,
+    actions = RowList(FormField(ActionRowForm), min_entries=EMPTY_ROWS,
                         max_entries=MAX_ACTIONS + EMPTY_ROWS)  # fmt: skip
     review_on = DateField(
         _l("下次评估日期"), [InputRequired(_l("请输入有效日期，例如 2026-11-20"))]

@@ -152,7 +152,14 @@ def coverage_families(school_id: int):
         teacher = db.session.get(User, teacher_id)
         if teacher is None or not teacher.has_role(Role.TEACHER, school.id):
             abort(404)
-    rows = figures.coverage_family_rows(period, rule, met, class_id, teacher_id)
+    # Kept with the figures (same generation and day): paging through thousands of families
+    # runs the engine once.
+    key = ("coverage_families", period.semester_id, today(), rule, met, class_id, teacher_id)
+    rows = generations.kept(
+        key,
+        school.id,
+        lambda: figures.coverage_family_rows(period, rule, met, class_id, teacher_id),
+    )
     page = page_of(rows, per_page=50)
     return render_template(
         "reports/coverage_families.html",

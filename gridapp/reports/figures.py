@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy import case as sql_case
@@ -280,9 +281,29 @@ def coverage_families_query(period: rules.Period, rule: str, met: bool, class_id
     )
 
 
+class FamilyFigure(NamedTuple):
+    """A row of `coverage_families_query` (either shape: a teacher's family, or a student), in
+    a form that is cheap to keep (core.generations: a SQLAlchemy row pickles a hundred times
+    slower)."""
+
+    family_id: int
+    class_id: int
+    count: int
+    need: int
+    met: int
+    late: int
+    due: date | None
+    class_name: str
+    name: str | None = None
+    teacher_id: int | None = None
+    teacher_name: str | None = None
+    student_id: int | None = None
+    is_focus: bool = False
+
+
 def coverage_family_rows(
     period: rules.Period, rule: str, met: bool, class_id: int | None, teacher_id: int | None
-) -> list:
+) -> list[FamilyFigure]:
     """The rows of `coverage_families_query` for one class (or the whole school) and one
     teacher (or all), in order: the statement is kept per period and process and run with the
     class and teacher as parameters (rules.kept_statement), once, and the page cut in Python
@@ -305,7 +326,7 @@ def coverage_family_rows(
         params["class_ids"] = [class_id]
     if teacher_id is not None:
         params["teacher_id"] = teacher_id
-    return db.session.execute(stmt, params).all()
+    return [FamilyFigure(**r._mapping) for r in db.session.execute(stmt, params)]
 
 
 def assigned_cases(user: User):

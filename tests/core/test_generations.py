@@ -73,9 +73,7 @@ def test_a_login_moves_nothing_a_teachers_new_name_moves_their_schools(app, worl
 def test_a_bulk_update_of_a_watched_table_moves_every_school(app, world):
     with app.app_context():
         a, b, c = _now(world)
-        db.session.execute(
-            update(Student).where(Student.id == world.student).values(name="王小明")
-        )
+        db.session.execute(update(Student).where(Student.id == world.student).values(name="王小明"))
         db.session.commit()
         assert _now(world) == (a + 1, b + 1, c + 1)
 
