@@ -214,7 +214,7 @@ def kept(
     yet committed: the generation has not moved), it computes and keeps nothing; nor when
     `keep_if(result)` is false (a result that holds figures older than the generation)."""
     session = db.session()
-    if session.info.get(_PENDING) or _unflushed(session):
+    if uncommitted_changes(session):
         return compute()
     full = repr((key, school_id, generation(school_id)))
     value = _get(full)
@@ -236,7 +236,13 @@ def cached(key: Hashable, compute: Callable[[], object]):
     return value
 
 
-def _unflushed(session: Session) -> bool:
+def uncommitted_changes(session: Session | None = None) -> bool:
+    """Whether the session's transaction has written (or holds unflushed) rows that feed the
+    figures: until it commits, the generations do not say so, and nothing computed in it may be
+    taken for, or kept as, what its generation names."""
+    session = session or db.session()
+    if session.info.get(_PENDING):
+        return True
     return any(type(row) in _WATCHED for row in (*session.new, *session.dirty, *session.deleted))
 
 

@@ -125,7 +125,7 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
         for key, value in values.items():
             setattr(snap, key, value)
     db.session.flush()
-    return SchoolFigures(row, at, classes, teachers, exact=True)
+    return SchoolFigures(row, at, classes, teachers, exact=not generations.uncommitted_changes())
 
 
 def max_age() -> timedelta:
@@ -159,6 +159,8 @@ def school_figures(
     snaps = {s.school_id: s for s in db.session.scalars(query)}
     current = rules.current_semester_ids(ids, day)
     now_at = generations.generations(ids)
+    if generations.uncommitted_changes():  # this transaction's writes: no snapshot is exact
+        now_at = {i: -1 for i in ids}
     out: dict[int, SchoolFigures] = {}
     deferred: list[int] = []
     started = time.monotonic()
@@ -201,6 +203,8 @@ def refresh_all(day: date) -> int:
     kept = {r.school_id: r for r in kept}
     current = rules.current_semester_ids(ids, day)
     now_at = generations.generations(ids)
+    if generations.uncommitted_changes():  # this transaction's writes: recompute every school
+        now_at = {i: -1 for i in ids}
     n = 0
     for school_id in ids:
         k = kept.get(school_id)
