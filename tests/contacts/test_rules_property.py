@@ -8,7 +8,9 @@ of the school present, one or two families), withdrawn, edited (day and form), s
 to another class; then every column of `student_status` and `teacher_family_status` for the
 current semester, the past one, and with the holiday counted for either side, equals the count
 made here from the rows themselves, and so do the class- and teacher-scoped forms. The kept
-totals of the district's ranking (reports.snapshots) equal the engine's once refreshed."""
+totals of the district's ranking (reports.snapshots) equal the engine's once refreshed, and the
+worklists kept under the school's generation (core.generations) equal the engine's once the
+writes are committed."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from gridapp.accounts.models import User
-from gridapp.contacts import rules
+from gridapp.contacts import rules, worklists
 from gridapp.contacts.models import (
     REMOTE_FORMS,
     Contact,
@@ -360,3 +362,38 @@ def test_kept_totals_equal_the_engine_once_refreshed(app, ops):
         finally:
             outer.rollback()
             db.session.close()
+
+
+def _worklist_shape(lines) -> list:
+    return [
+        (line.family_id, line.is_focus, line.students, line.last_contact_on,
+         [(o.rule, o.count, o.need, o.due, o.late) for o in line.owed])
+        for line in lines
+    ]  # fmt: skip
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(ops=writes)
+def test_kept_worklists_equal_the_engine_after_random_committed_writes(app, ops):
+    """Each teacher's worklist and each class's, kept under the school's generation
+    (core.generations) before random writes, are not served after them once committed: what
+    is served equals what the engine computes afresh."""
+    with app.app_context():
+        s = _school()
+        db.session.commit()
+        teachers = [db.session.get(User, t) for t in s["teachers"]]
+        for t in teachers:  # kept before the writes
+            worklists.teacher_work(t, s["school"], TODAY)
+        for c in s["classes"]:
+            worklists.class_work(db.session.get(SchoolClass, c), TODAY, True)
+        _apply(s, ops)
+        db.session.commit()
+        period = rules.period_for(s["school"], TODAY)
+        for t in teachers:
+            served = worklists.teacher_work(t, s["school"], TODAY)[1]
+            afresh, _headed = worklists.teacher_lines(t, s["school"], period)
+            assert _worklist_shape(served) == _worklist_shape(afresh)
+        for c in s["classes"]:
+            served = worklists.class_work(db.session.get(SchoolClass, c), TODAY, True)[1]
+            afresh = worklists.class_worklist(period, c, True)
+            assert _worklist_shape(served) == _worklist_shape(afresh)
