@@ -16,6 +16,7 @@ from gridapp.contacts.forms import (
 from gridapp.contacts.models import (
     ContactForm,
     ContactStatus,
+    FiguresCount,
     QuotaRule,
 )
 from gridapp.contacts.views import bp
@@ -198,9 +199,19 @@ def quotas(school_id: int):
     current = rules.quotas_for(school.id, from_on) if from_on else rules.DEFAULT_QUOTAS
     data = {r.value: v for r, v in current.items()}
     data["break_counts_for"] = school.break_counts_for.value
-    # Sent without the holiday choice (an older form): the school's setting stays.
+    reviewed_only, late_entry_days = rules.counting_for(school.id)
+    counting = {
+        "figures_count": (
+            FiguresCount.REVIEWED_ONLY if reviewed_only else FiguresCount.ALL_BUT_RETURNED
+        ).value,
+        "late_entry_days": late_entry_days,
+    }
+    data.update(counting)
+    # Sent without the holiday or counting choices (an older form): the school's settings stay.
     form = QuotaForm(
-        data=data if request.method == "GET" else {"break_counts_for": data["break_counts_for"]}
+        data=data
+        if request.method == "GET"
+        else {"break_counts_for": data["break_counts_for"], **counting}
     )
     if request.method == "POST":
         require(can_manage)
@@ -209,9 +220,16 @@ def quotas(school_id: int):
         else:
             done = submit(
                 form,
-                lambda: services.set_quotas(
-                    user, school.id, from_on, {r: getattr(form, r.value).data for r in QuotaRule},
-                    break_counts_for=BreakCountsFor(form.break_counts_for.data),
+                lambda: (
+                    services.set_quotas(
+                        user, school.id, from_on,
+                        {r: getattr(form, r.value).data for r in QuotaRule},
+                        break_counts_for=BreakCountsFor(form.break_counts_for.data),
+                    ),
+                    services.set_counting(
+                        user, school.id, FiguresCount(form.figures_count.data),
+                        form.late_entry_days.data,
+                    ),
                 ),
                 then=url_for(".quotas", school_id=school.id),
                 message=_("已保存，自本学期起生效"),
@@ -225,4 +243,5 @@ def quotas(school_id: int):
         period=period,
         from_on=from_on,
         can_manage=can_manage,
+        reviewed_only=reviewed_only,
     )

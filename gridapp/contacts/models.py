@@ -94,6 +94,9 @@ class Contact(TimestampMixin, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    # How many days after `contact_on` the record was first entered (its creation day in
+    # Asia/Shanghai less the contact's date; 0 on the day; seed 004 §1 及时记录并归档).
+    entered_days_late: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # The form's one-time token: sending the same form twice stores one contact.
     client_token: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -284,9 +287,64 @@ class QuotaSetting(TimestampMixin, db.Model):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class FiguresCount(LabelledEnum):
+    """Which records a school's figures count (seed 002 §6: visits that count must be real)."""
+
+    ALL_BUT_RETURNED = ("all_but_returned", N_("除被退回的记录外都计入"))
+    REVIEWED_ONLY = ("reviewed_only", N_("只计入已审核的记录"))
+
+
+DEFAULT_LATE_ENTRY_DAYS = 7  # a record entered more than this many days after the contact is late
+
+
+class CountingSetting(TimestampMixin, db.Model):
+    """A school's choice of what its figures count and when a record was entered late (one row
+    per school; none: the defaults)."""
+
+    __tablename__ = "counting_settings"
+    __table_args__ = (
+        CheckConstraint("late_entry_days between 1 and 60", name="late_entry_days_1_to_60"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), unique=True)
+    figures_count: Mapped[FiguresCount] = enum_column(
+        FiguresCount, name="figures_count", default=FiguresCount.ALL_BUT_RETURNED
+    )
+    late_entry_days: Mapped[int] = mapped_column(default=DEFAULT_LATE_ENTRY_DAYS)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class FollowUp(TimestampMixin, db.Model):
+    """A follow-up visit (回访) a record plans: its form and due date; met once a later record of
+    the family is linked to it (seed 001 八必访 跟踪回访, seed 000 七(四))."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_open", "school_id", "met_by_id", "due_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)  # the author
+    form: Mapped[ContactForm] = enum_column(ContactForm, name="contact_form")
+    due_on: Mapped[date]
+    met_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+
+    contact: Mapped[Contact] = relationship(
+        foreign_keys=[contact_id], back_populates="follow_up_plan"
+    )
+    met_by: Mapped[Contact | None] = relationship(foreign_keys=[met_by_id])
+
+
+Contact.follow_up_plan = relationship(
+    FollowUp, foreign_keys=[FollowUp.contact_id], uselist=False, back_populates="contact"
+)
+
+
 # What the school figures are computed from (core.generations: kept figures stay exact).
 generations.watch(Contact, generations.column("school_id"))
 for _link in (ContactTeacher, ContactFamily, ContactStudent):
     generations.watch(_link, generations.via(Contact, "contact_id"))
 generations.watch(ContactEvaluation, generations.column("school_id"))
 generations.watch(QuotaSetting, generations.column("school_id"))
+generations.watch(CountingSetting, generations.column("school_id"))
+generations.watch(FollowUp, generations.column("school_id"))

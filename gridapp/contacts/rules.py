@@ -28,6 +28,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import BindParameter
 
 from gridapp.contacts.models import (
+    DEFAULT_LATE_ENTRY_DAYS,
     DEFAULT_QUOTAS,
     REMOTE_FORMS,
     Contact,
@@ -35,6 +36,9 @@ from gridapp.contacts.models import (
     ContactForm,
     ContactStatus,
     ContactTeacher,
+    CountingSetting,
+    FiguresCount,
+    FollowUp,
     QuotaRule,
     QuotaSetting,
 )
@@ -90,6 +94,10 @@ class Period:
     # the holiday before it (the default) or after it (`semester_windows`).
     counts_from: date | None = None
     counts_until: date | None = None
+    # The school's choice (`CountingSetting`): only reviewed records count, or every record but
+    # returned and withdrawn ones (the default; seed 002 §6).
+    reviewed_only: bool = False
+    late_entry_days: int = DEFAULT_LATE_ENTRY_DAYS
 
     def __post_init__(self):
         if self.counts_from is None:
@@ -148,6 +156,19 @@ def quotas_for(school_id: int, starts_on: date) -> dict[QuotaRule, int]:
     return values
 
 
+def counting_for(school_id: int) -> tuple[bool, int]:
+    """(reviewed_only, late_entry_days) of school `school_id` (`CountingSetting`; the defaults
+    where the school set nothing: every record but returned ones, late after 7 days)."""
+    row = db.session.execute(
+        select(CountingSetting.figures_count, CountingSetting.late_entry_days).where(
+            CountingSetting.school_id == school_id
+        )
+    ).first()
+    if row is None:
+        return False, DEFAULT_LATE_ENTRY_DAYS
+    return row[0] is FiguresCount.REVIEWED_ONLY, row[1]
+
+
 def semester_windows(semesters, counts_for: BreakCountsFor) -> list[tuple[object, date, date]]:
     """The days whose contacts count for each semester: `semesters` are a school's semesters
     (objects with `starts_on` and `ends_on`, in any order); returns (semester, from, until) in
@@ -182,23 +203,39 @@ def semester_windows(semesters, counts_for: BreakCountsFor) -> list[tuple[object
 
 def _school_semesters(school_id: int):
     """A school's semesters with their school years and the school's holiday setting: one
-    query. Returns ([(Semester, SchoolYear)], BreakCountsFor)."""
+    query. Returns ([(Semester, SchoolYear)], BreakCountsFor, (reviewed_only, late_entry_days))
+    (the school's `CountingSetting` read in the same query)."""
     rows = db.session.execute(
-        select(Semester, SchoolYear, School.break_counts_for)
+        select(
+            Semester,
+            SchoolYear,
+            School.break_counts_for,
+            CountingSetting.figures_count,
+            CountingSetting.late_entry_days,
+        )
         .join(SchoolYear, SchoolYear.id == Semester.school_year_id)
         .join(School, School.id == Semester.school_id)
+        .outerjoin(CountingSetting, CountingSetting.school_id == School.id)
         .where(Semester.school_id == school_id)
         .order_by(Semester.starts_on)
     ).all()
     counts_for = rows[0][2] if rows else BreakCountsFor.NEXT
-    return [(sem, year) for sem, year, _c in rows], counts_for
+    counting = _counting(*rows[0][3:]) if rows else _counting(None, None)
+    return [(sem, year) for sem, year, *_rest in rows], counts_for, counting
+
+
+def _counting(figures_count, late_entry_days) -> tuple[bool, int]:
+    return (
+        figures_count is FiguresCount.REVIEWED_ONLY,
+        late_entry_days if late_entry_days is not None else DEFAULT_LATE_ENTRY_DAYS,
+    )
 
 
 def semester_for(school_id: int, day: date) -> int | None:
     """The id of the semester a contact of school `school_id` on `day` counts for (the one
     function that attributes contacts to semesters, `semester_windows`); None when it falls
     outside every semester's window."""
-    pairs, counts_for = _school_semesters(school_id)
+    pairs, counts_for, _counting_setting = _school_semesters(school_id)
     for sem, since, until in semester_windows([s for s, _y in pairs], counts_for):
         if since <= day <= until:
             return sem.id
@@ -208,7 +245,7 @@ def semester_for(school_id: int, day: date) -> int | None:
 def semester_window(school_id: int, semester_id: int) -> tuple[date, date] | None:
     """(from, until): the days whose contacts (and other work with families) count for semester
     `semester_id` of school `school_id` (`semester_windows`); None if it is not the school's."""
-    pairs, counts_for = _school_semesters(school_id)
+    pairs, counts_for, _counting_setting = _school_semesters(school_id)
     for sem, since, until in semester_windows([s for s, _y in pairs], counts_for):
         if sem.id == semester_id:
             return since, until
@@ -219,7 +256,7 @@ def period_for(school_id: int, today: date, semester_id: int | None = None) -> P
     """The current semester of a school (or a chosen one of its semesters); None if none is set.
     The current one is the semester today's contacts count for (`semester_windows`: in a holiday
     the next one by default); after the last window the latest begun; before any, the first."""
-    pairs, counts_for = _school_semesters(school_id)
+    pairs, counts_for, counting = _school_semesters(school_id)
     if not pairs:
         return None
     years = {sem.id: year for sem, year in pairs}
@@ -232,6 +269,7 @@ def period_for(school_id: int, today: date, semester_id: int | None = None) -> P
         return None
     sem, counts_from, counts_until = chosen[0]
     year = years[sem.id]
+    reviewed_only, late_entry_days = counting
     return Period(
         school_id=school_id,
         semester_id=sem.id,
@@ -244,6 +282,8 @@ def period_for(school_id: int, today: date, semester_id: int | None = None) -> P
         quotas=quotas_for(school_id, sem.starts_on),
         counts_from=counts_from,
         counts_until=counts_until,
+        reviewed_only=reviewed_only,
+        late_entry_days=late_entry_days,
     )
 
 
@@ -279,8 +319,13 @@ def current_semester_ids(school_ids, today: date) -> dict[int, int]:
     return out
 
 
-def _live():
-    return Contact.status != ContactStatus.WITHDRAWN
+def counts(p: Period):
+    """The condition on `Contact` of a record that counts for the period's school (seed 002 §6,
+    issue 21): a reviewed one when the school counts reviewed records only, else any but a
+    withdrawn one and one the reviewer returned (it counts again once corrected and sent)."""
+    if p.reviewed_only:
+        return Contact.status == ContactStatus.REVIEWED
+    return Contact.status.not_in([ContactStatus.WITHDRAWN, ContactStatus.RETURNED])
 
 
 def _by_level(values: dict[int, object], level):
@@ -377,7 +422,7 @@ def kept_statement(kind: str, p: Period, build) -> Select:
     few hundred: a school's semester and day each)."""
     key = (
         kind, p.school_id, p.semester_id, p.semester_number, p.starts_on, p.ends_on,
-        p.year_starts_on, p.year_ends_on, p.on, p.counts_from, p.counts_until,
+        p.year_starts_on, p.year_ends_on, p.on, p.counts_from, p.counts_until, p.reviewed_only,
         tuple(sorted((str(k), v) for k, v in p.quotas.items())),
     )  # fmt: skip
     stmt = _STATEMENTS.get(key)
@@ -442,7 +487,7 @@ def _contacts_per_teacher(p: Period, families, *, forms=None, teacher_id=None) -
         .join(ContactTeacher, ContactTeacher.contact_id == Contact.id)
         .where(
             ContactFamily.family_id.in_(families),
-            _live(),
+            counts(p),
             Contact.contact_on >= p.counts_from,
             Contact.contact_on <= p.counts_until,
         )
@@ -510,7 +555,7 @@ def student_status(period: Period, *, class_ids=None, student_ids=None) -> Selec
         .where(
             ContactFamily.family_id.in_(families),
             Contact.form == ContactForm.HOME_VISIT,
-            _live(),
+            counts(p),
             Contact.contact_on >= earliest,
             Contact.contact_on <= p.counts_until,
         )
@@ -730,6 +775,11 @@ class CoverageRow:
     shares: dict[str, Share]
     home_visits: int = 0
     contacts: int = 0
+    # A teacher's: records they entered for the period (not withdrawn), those entered more than
+    # the school's `late_entry_days` after the contact, and their follow-ups past due and unmet.
+    entries: int = 0
+    late_entries: int = 0
+    follow_ups_overdue: int = 0
 
     @property
     def score(self) -> float | None:
@@ -793,7 +843,7 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
             .where(
                 Student.school_id == period.school_id,
                 Contact.form == ContactForm.HOME_VISIT,
-                _live(),
+                counts(period),
                 Contact.contact_on >= period.counts_from,
                 Contact.contact_on <= period.counts_until,
             )
@@ -844,21 +894,74 @@ def teacher_coverage(period: Period) -> dict[int, CoverageRow]:
             ).group_by(tf.c.teacher_id)
         )
     }
-    contacts = (
-        select(ContactTeacher.teacher_id, func.count(Contact.id))
-        .join(Contact, Contact.id == ContactTeacher.contact_id)
-        .where(
-            Contact.school_id == period.school_id,
-            _live(),
-            Contact.contact_on >= period.counts_from,
-            Contact.contact_on <= period.counts_until,
+    # One statement for the three per-teacher counts beside the families (issue 21): the
+    # contacts each teacher was at that count, the records each entered (and how many late),
+    # and the follow-ups each planned that are overdue.
+    window = and_(
+        Contact.school_id == period.school_id,
+        Contact.contact_on >= period.counts_from,
+        Contact.contact_on <= period.counts_until,
+    )
+    zero = literal(0)
+    present = (
+        select(
+            ContactTeacher.teacher_id.label("teacher_id"),
+            func.count(Contact.id).label("contacts"),
+            zero.label("entries"),
+            zero.label("late_entries"),
+            zero.label("follow_ups_overdue"),
         )
+        .join(Contact, Contact.id == ContactTeacher.contact_id)
+        .where(window, counts(period))
         .group_by(ContactTeacher.teacher_id)
     )
-    for teacher_id, n in db.session.execute(contacts):
-        if teacher_id in rows:
-            rows[teacher_id].contacts = n
+    late = Contact.entered_days_late > period.late_entry_days
+    entered = (
+        select(
+            Contact.recorded_by_id,
+            zero,
+            func.count(Contact.id),
+            func.sum(case((late, 1), else_=0)),
+            zero,
+        )
+        .where(window, Contact.status != ContactStatus.WITHDRAWN)
+        .group_by(Contact.recorded_by_id)
+    )
+    overdue = (
+        _overdue_follow_ups(period.school_id, period.today)
+        .with_only_columns(FollowUp.teacher_id, zero, zero, zero, func.count(FollowUp.id))
+        .group_by(FollowUp.teacher_id)
+    )
+    for r in db.session.execute(union_all(present, entered, overdue)):
+        row = rows.get(r[0])
+        if row is not None:
+            row.contacts += int(r[1] or 0)
+            row.entries += int(r[2] or 0)
+            row.late_entries += int(r[3] or 0)
+            row.follow_ups_overdue += int(r[4] or 0)
     return rows
+
+
+def _overdue_follow_ups(school_id: int, today: date) -> Select:
+    """The school's follow-ups not met whose due date has passed (planned by a record that is
+    not withdrawn), as a Select of FollowUp."""
+    return (
+        select(FollowUp)
+        .join(Contact, Contact.id == FollowUp.contact_id)
+        .where(
+            FollowUp.school_id == school_id,
+            FollowUp.met_by_id.is_(None),
+            FollowUp.due_on < today,
+            Contact.status != ContactStatus.WITHDRAWN,
+        )
+    )
+
+
+def overdue_follow_ups(school_id: int, today: date) -> int:
+    """How many of the school's planned follow-ups (回访) are past their due date and not met
+    on `today` (seed 001 八必访 跟踪回访)."""
+    stmt = _overdue_follow_ups(school_id, today).with_only_columns(func.count(FollowUp.id))
+    return db.session.scalar(stmt) or 0
 
 
 def total(rows) -> CoverageRow:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import Role, User
+from gridapp.contacts import follow_ups
 from gridapp.contacts.models import (
     GROUP_FORMS,
     LOW_RATING,
@@ -26,6 +27,8 @@ from gridapp.contacts.models import (
     ContactStatus,
     ContactStudent,
     ContactTeacher,
+    CountingSetting,
+    FiguresCount,
     QuotaRule,
     QuotaSetting,
 )
@@ -33,7 +36,8 @@ from gridapp.contacts.rules import BEFORE_TERM_DAYS, Period, semester_for
 from gridapp.core import audit, storage, text
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
-from gridapp.core.time import now
+from gridapp.core.time import local, now
+from gridapp.core.time import today as local_today
 from gridapp.core.unique import one_row
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Student, StudentStatus
@@ -71,6 +75,16 @@ class ContactData:
     parents_opinions: str = ""
     follow_up: str = ""
     pledge_confirmed: bool = False
+    # A follow-up visit (回访) this record plans: its form and due date (both, or neither).
+    follow_up_form: ContactForm | None = None
+    follow_up_due_on: date | None = None
+    # The open follow-up of the family this record meets (follow_ups.open_for_families).
+    meets_follow_up_id: int | None = None
+
+
+# What a door visit must say before it is sent (seed 000 六, seed 002 §6: no visit on paper
+# only): the family's situation, what was discussed with the parents, the guidance given.
+HOME_VISIT_SUBSTANCE = ("family_situation", "said_about_school", "guidance_given")
 
 
 def family_members(family_id: int) -> list[Student]:
@@ -167,8 +181,17 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
             ),
             field="contact_on",
         )
+    if data.form is ContactForm.HOME_VISIT:
+        empty = [name for name in HOME_VISIT_SUBSTANCE if not (getattr(data, name) or "").strip()]
+        if empty:
+            raise RuleViolation(
+                _("上门家访须写明家庭情况、与家长交流的内容和家庭教育指导，不能空着提交"),
+                field=empty[0],
+                more_fields=tuple(empty[1:]),
+            )
     if data.form is ContactForm.HOME_VISIT and not data.pledge_confirmed:
         raise RuleViolation(_("上门家访须确认遵守“五不准”廉洁要求"), field="pledge_confirmed")
+    follow_ups.check_plan(data.follow_up_form, data.follow_up_due_on, data.contact_on)
     allowed = {t.id for t in family_teachers(families)}
     others = set(data.teacher_ids) - {actor.id}
     if others - allowed:
@@ -179,7 +202,15 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
     return family, school_id, [actor.id] + sorted(others), [s.id for s in students], families
 
 
+def entered_days_late(entered_on: date, contact_on: date) -> int:
+    """Days between a contact and the day its record was entered (both dates in Asia/Shanghai);
+    0 for a record entered on the day (or dated ahead). Seed 004 §1: 及时记录并归档."""
+    return max(0, (entered_on - contact_on).days)
+
+
 def _apply(contact: Contact, data: ContactData) -> None:
+    entered = local(contact.created_at).date() if contact.created_at else local_today()
+    contact.entered_days_late = entered_days_late(entered, data.contact_on)
     contact.contact_on = data.contact_on
     contact.form = data.form
     contact.place = data.place or ""
@@ -231,6 +262,8 @@ def record_contact(
             raise RuleViolation(_("表单已失效，请刷新页面后重新填写")) from None
         return existing, False
     _store_photos(actor, contact, cleaned)
+    follow_ups.plan(actor, contact, data.follow_up_form, data.follow_up_due_on)
+    follow_ups.meet(contact, data.meets_follow_up_id)
     audit.record(actor, "contact.create", contact, school_id=school_id, form=data.form.value)
     return contact, True
 
@@ -310,6 +343,8 @@ def update_contact(
         contact.status = ContactStatus.SUBMITTED
     db.session.flush()
     _store_photos(actor, contact, cleaned)
+    follow_ups.plan(actor, contact, data.follow_up_form, data.follow_up_due_on)
+    follow_ups.meet(contact, data.meets_follow_up_id)
     audit.record(actor, "contact.edit", contact, school_id=contact.school_id)
     return contact
 
@@ -333,6 +368,7 @@ def withdraw_contact(actor: User, contact: Contact, reason: str) -> None:
         raise RuleViolation(_("请说明撤回的原因"), field="reason")
     _revise(actor, contact, "withdraw", reason[:TEXT_LIMIT])
     contact.status = ContactStatus.WITHDRAWN
+    follow_ups.release(contact)
     audit.record(actor, "contact.withdraw", contact, school_id=contact.school_id)
 
 
@@ -433,6 +469,33 @@ def set_quotas(
         **{r.value: v for r, v in values.items()},
         **({"break_counts_for": break_counts_for.value} if break_counts_for else {}),
     )
+
+
+def set_counting(
+    actor: User, school_id: int, figures_count: FiguresCount, late_entry_days: int
+) -> None:
+    """The school's choice of what its figures count (every record but returned ones, or
+    reviewed ones only; seed 002 §6) and after how many days a record counts as entered late
+    (1 to 60; seed 004 §1). Applies to every semester's figures. Raises RuleViolation on a
+    number out of range."""
+    if not isinstance(late_entry_days, int) or not 1 <= late_entry_days <= 60:
+        raise RuleViolation(_("请填写 1 到 60 之间的整数"), field="late_entry_days")
+    row, created = one_row(
+        CountingSetting,
+        {"school_id": school_id},
+        lambda: CountingSetting(
+            school_id=school_id, figures_count=figures_count, late_entry_days=late_entry_days,
+            set_by_id=actor.id,
+        ),
+    )  # fmt: skip
+    if created or (row.figures_count, row.late_entry_days) != (figures_count, late_entry_days):
+        row.figures_count, row.late_entry_days = figures_count, late_entry_days
+        row.set_by_id = actor.id
+        audit.record(
+            actor, "counting.update", None, school_id=school_id,
+            figures_count=figures_count.value, late_entry_days=late_entry_days,
+        )  # fmt: skip
+    db.session.flush()
 
 
 def can_review(user: User, contact: Contact) -> bool:

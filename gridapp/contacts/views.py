@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
 from gridapp.accounts.models import User
-from gridapp.contacts import services
+from gridapp.contacts import follow_ups, services
 from gridapp.contacts.forms import (
     ContactRecordForm,
     EvaluationForm,
@@ -51,7 +51,9 @@ def _me() -> User:
 # ---- recording -------------------------------------------------------------------------------------
 
 
-def _record_form_choices(form: ContactRecordForm, student: Student, user: User) -> list[Student]:
+def _record_form_choices(
+    form: ContactRecordForm, student: Student, user: User, contact: Contact | None = None
+) -> list[Student]:
     # Siblings the user may not see (another school's, say) are not named on the form.
     members = [s for s in services.family_members(student.family_id) if can(user, Need.VIEW, s)]
     taught = taught_class_ids(user)
@@ -70,6 +72,24 @@ def _record_form_choices(form: ContactRecordForm, student: Student, user: User) 
     form.group_students.choices = [
         (s.id, s.name) for s in services.class_students(student.class_id, student.family_id)
     ]
+    # The family's open follow-ups (回访) this record may meet; on an edit, the one it meets.
+    offered = follow_ups.open_for_families([student.family_id], student.school_id)
+    if contact is not None:
+        offered = [f for f in offered if f.contact_id != contact.id]
+        met = follow_ups.met_by(contact.id)
+        if met is not None:
+            offered.insert(0, met)
+    form.meets_follow_up.choices = [("", _("不是回访"))] + [
+        (
+            str(f.id),
+            _(
+                "%(kind)s回访，截止 %(due)s（%(on)s %(form)s时安排）",
+                on=f.contact.contact_on.isoformat(), form=f.contact.form.label,
+                kind=f.form.label, due=f.due_on.isoformat(),
+            ),
+        )
+        for f in offered
+    ]  # fmt: skip
     return members
 
 
@@ -82,8 +102,19 @@ def _data(form: ContactRecordForm) -> services.ContactData:
         place=form.place.data or "",
         members_met=form.members_met.data or "",
         pledge_confirmed=bool(form.pledge_confirmed.data),
+        follow_up_form=ContactForm(form.follow_up_form.data) if form.follow_up_form.data else None,
+        follow_up_due_on=form.follow_up_due_on.data,
+        meets_follow_up_id=_follow_up_id(form.meets_follow_up.data),
         **{name: getattr(form, name).data or "" for name in RECORD_FIELDS},
     )
+
+
+def _follow_up_id(value: str | None) -> int | None:
+    """The chosen follow-up's id; anything but digits becomes an id no follow-up has (the
+    service refuses it beside the field)."""
+    if not value:
+        return None
+    return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
 def _chosen_photos(form: ContactRecordForm) -> list[storage.Chosen]:
@@ -118,6 +149,10 @@ def new_contact():
         form.client_token.data = secrets.token_urlsafe(24)
         form.contact_on.data = today()
         form.students.data = [sid for sid, _label in form.students.choices]
+        # From the worklist's follow-up: that follow-up is chosen (if still open).
+        wanted = request.args.get("follow_up", "")
+        if wanted in {value for value, _label in form.meets_follow_up.choices}:
+            form.meets_follow_up.data = wanted
     else:
         chosen = _chosen_photos(form)
         done = submit(
@@ -161,9 +196,15 @@ def edit_contact(contact_id: int):
     contact = load_contact(contact_id, Need.EDIT)
     student = _anchor_student(contact, user)
     form = ContactRecordForm(obj=contact if request.method == "GET" else None)
-    members = _record_form_choices(form, student, user)
+    members = _record_form_choices(form, student, user, contact)
     chosen: list[storage.Chosen] = []
     if request.method == "GET":
+        planned = contact.follow_up_plan
+        if planned is not None:
+            form.follow_up_form.data = planned.form.value
+            form.follow_up_due_on.data = planned.due_on
+        met = follow_ups.met_by(contact.id)
+        form.meets_follow_up.data = str(met.id) if met is not None else ""
         audit.record(user, "contact.view", contact, school_id=contact.school_id, page="edit")
         db.session.commit()
         own = {sid for sid, _label in form.students.choices}
@@ -247,6 +288,8 @@ def contact(contact_id: int, review_form=None, withdraw_form=None):
         fields=RECORD_FIELDS,
         evaluations=evaluations,
         counts_for=services.counts_for_semester(contact),
+        meets=follow_ups.met_by(contact.id),
+        today=today(),
         can_edit=can(user, Need.EDIT, contact),
         can_review=contact.status is ContactStatus.SUBMITTED and services.can_review(user, contact),
         review_form=review_form or fresh(ReviewForm),

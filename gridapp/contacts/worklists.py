@@ -324,11 +324,12 @@ def register_extra_section(name: str, provider) -> None:
     _EXTRA_SECTIONS[name] = provider
 
 
-def extra_sections(user: User, today: date) -> list[tuple[str, list]]:
-    """The registered sections that hold something for `user`, in the order registered."""
+def extra_sections(user: User, today: date) -> list[tuple[str, str, list]]:
+    """The registered sections that hold something for `user`, in the order registered, as
+    (name, title, items): the name is the section's anchor on the page."""
     out = []
-    for provider in _EXTRA_SECTIONS.values():
+    for name, provider in _EXTRA_SECTIONS.items():
         title, items = provider(user, today)
         if items:
-            out.append((title, items))
+            out.append((name, title, items))
     return out

@@ -14,12 +14,14 @@ from gridapp.core.i18n import gettext as _
 
 
 class RuleViolation(Exception):
-    """A business rule refused the change; `field` names the form field to show it beside."""
+    """A business rule refused the change; `field` names the form field to show it beside, and
+    `more_fields` the others it is also shown beside (several fields left empty)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, more_fields: tuple = ()):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.more_fields = tuple(more_fields)
 
 
 class IllegalTransition(Exception):

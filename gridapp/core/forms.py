@@ -172,6 +172,10 @@ class Form(FlaskForm):
         field = self._fields.get(violation.field) if violation.field else None
         if field is not None:
             field.errors = list(field.errors) + [violation.message]
+            for name in getattr(violation, "more_fields", ()):
+                other = self._fields.get(name)
+                if other is not None:
+                    other.errors = list(other.errors) + [violation.message]
         else:
             self.form_errors.append(violation.message)
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts import services as contact_services
+from gridapp.contacts.models import FiguresCount
 from gridapp.core import generations
 from gridapp.core.i18n import current_lang
 from gridapp.core.pagination import int_arg, page_of
@@ -121,6 +122,14 @@ def _coverage_body(school, leads: bool) -> tuple[str, bool]:
         is_leader=leads,
         low_count=contact_services.flagged_count(school.id) if leads else 0,
         computed_at=computed_at,
+        # Each follow-up is its author's, a teacher of the family: the teachers' sum is the
+        # school's (no query of its own; rules.overdue_follow_ups counts it directly).
+        follow_ups_overdue=sum(r.follow_ups_overdue for r in teachers.values()),
+        counting_label=(
+            FiguresCount.REVIEWED_ONLY
+            if period and period.reviewed_only
+            else FiguresCount.ALL_BUT_RETURNED
+        ).label,
     )
     return body, computed_at is None
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from gridapp.accounts.models import Role
 from gridapp.cases import services as case_services
-from gridapp.contacts import rules, worklists
+from gridapp.contacts import follow_ups, rules, worklists
 from gridapp.contacts import services as contact_services
 from gridapp.contacts.services import flagged_count
 from gridapp.core import notices
@@ -84,5 +84,6 @@ def worklist_summary():
         overdue=overdue,
         coming=coming,
         returned=len(worklists.returned_contacts(user)),
+        follow_ups=follow_ups.teacher_open(user, today()),
         assigned=figures.assigned_cases(user),
     )

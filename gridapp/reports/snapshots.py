@@ -58,6 +58,9 @@ def _dump(row: rules.CoverageRow) -> dict:
         "students": row.students,
         "home_visits": row.home_visits,
         "contacts": row.contacts,
+        "entries": row.entries,
+        "late_entries": row.late_entries,
+        "follow_ups_overdue": row.follow_ups_overdue,
         "shares": {k: [s.met, s.total, s.late] for k, s in row.shares.items()},
     }
 
@@ -68,6 +71,9 @@ def _load(key: int, data: dict) -> rules.CoverageRow:
         students=data["students"],
         home_visits=data.get("home_visits", 0),
         contacts=data.get("contacts", 0),
+        entries=data.get("entries", 0),
+        late_entries=data.get("late_entries", 0),
+        follow_ups_overdue=data.get("follow_ups_overdue", 0),
         shares={k: rules.Share(*v) for k, v in data["shares"].items()},
     )
 

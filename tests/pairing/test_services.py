@@ -160,6 +160,7 @@ def test_a_paired_teacher_sees_the_student_and_records_a_follow_up_visit(app, cl
         "contact_on": today().isoformat(),
         "form": "home_visit",
         "family_situation": "母亲独自照顾两个孩子。",
+        "said_about_school": "介绍了孩子在校的学习情况。",
         "guidance_given": "每周两次视频陪伴作业。",
         "pledge_confirmed": "y",
     }
