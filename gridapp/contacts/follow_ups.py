@@ -120,7 +120,20 @@ def meet(contact: Contact, follow_up_id: int | None) -> None:
             _("回访不能早于原记录的日期（%(d)s）", d=wanted.contact.contact_on.isoformat()),
             field="meets_follow_up",
         )
-    wanted.met_by_id = contact.id
+    # Read again under a row lock (PostgreSQL): of two records sent at once for one follow-up,
+    # one meets it and the other is told so. Not a bulk UPDATE: that would raise every
+    # school's generation (core.generations), a flushed row raises its own school's only.
+    locked = db.session.scalar(
+        select(FollowUp)
+        .where(FollowUp.id == wanted.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked.met_by_id is not None:
+        raise RuleViolation(
+            _("这项回访已完成或不属于这个家庭，请重新选择"), field="meets_follow_up"
+        )
+    locked.met_by_id = contact.id
     db.session.flush()
 
 

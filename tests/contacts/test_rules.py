@@ -255,8 +255,11 @@ def _hand_count(ctx, school: School, period: rules.Period):
             Student.school_id == school.id, Student.status == StudentStatus.ACTIVE
         )
     ).all()
+    # What counts by default (issue 21): every record but withdrawn and returned ones.
     contacts = [
-        c for c in ctx.scalars(select(Contact)).all() if c.status is not ContactStatus.WITHDRAWN
+        c
+        for c in ctx.scalars(select(Contact)).all()
+        if c.status not in (ContactStatus.WITHDRAWN, ContactStatus.RETURNED)
     ]
     by_family = defaultdict(list)
     for c in contacts:
