@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable, Iterable
 from cachetools import LRUCache
 from sqlalchemy import ForeignKey, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from gridapp.extensions import db
@@ -175,6 +176,39 @@ def generations(school_ids: Iterable[int]) -> dict[int, int]:
         ).all()
     )
     return {i: found.get(i, 0) for i in ids}
+
+
+def all_generations() -> dict[int, int]:
+    """{school id: generation} of every school that has one ({} where the table is missing: a
+    new empty database)."""
+    try:
+        rows = db.session.execute(
+            select(SchoolGeneration.school_id, SchoolGeneration.generation)
+        ).all()
+    except DBAPIError:  # no table yet
+        db.session.rollback()
+        return {}
+    return dict(rows)
+
+
+def move_past(before: dict[int, int]) -> None:
+    """After the database was replaced by a backup (core.backup.restore): every school's
+    generation is set past both what it was before and what was restored, so that no app
+    process serves a figure it kept under a number the restored data now reuses. Commits."""
+    restored = all_generations()
+    schools = SchoolGeneration.__table__.metadata.tables["schools"]
+    ids = db.session.execute(select(schools.c.id)).scalars().all()
+    table = SchoolGeneration.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for school_id in ids:
+        value = max(before.get(school_id, 0), restored.get(school_id, 0)) + 1
+        db.session.execute(
+            insert(table)
+            .values(school_id=school_id, generation=value)
+            .on_conflict_do_update(index_elements=[table.c.school_id], set_={"generation": value})
+        )
+    db.session.commit()
 
 
 def generation(school_id: int) -> int:
