@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 
 from gridapp.accounts.models import Role
 from gridapp.cases import services as case_services
-from gridapp.contacts import rules, worklists
 from gridapp.contacts import services as contact_services
+from gridapp.contacts import worklists
 from gridapp.contacts.services import flagged_count
 from gridapp.core import notices
 from gridapp.core.pagination import int_arg
@@ -76,7 +76,7 @@ def worklist_summary():
     user = current_user._get_current_object()
     school = worklists.teacher_school(user, int_arg("school"))
     require(school is not None)
-    lines, _headed = worklists.teacher_lines(user, school.id, rules.period_for(school.id, today()))
+    _period, lines, _headed, _returned = worklists.teacher_work(user, school.id, today())
     overdue, coming = worklists.due_soon(lines, today())
     return render_template(
         "reports/_partials/reminder.html",
