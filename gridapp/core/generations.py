@@ -220,8 +220,24 @@ def generation(school_id: int) -> int:
 # results, so nothing needs to be shared between processes or invalidated (an entry whose
 # generation has passed is simply never asked for again, and falls out of the bounded cache).
 # Kept as they are, not pickled (13,000 rows of a school's families took 100 ms to unpickle):
-# what is kept is never changed by its readers.
-_kept: LRUCache = LRUCache(maxsize=2000)
+# what is kept is never changed by its readers. Bounded by size, not count: a school's families
+# behind a figure are thousands of rows, a worklist's HTML some kilobytes.
+KEPT_UNITS = 200_000  # about a row or 200 bytes of text each: some tens of MB per process
+
+
+def _units(value) -> int:
+    """The rough size of a kept value: its rows (a list, or the lists of a tuple), or its text
+    in 200-byte units."""
+    if isinstance(value, str):
+        return 1 + len(value) // 200
+    if isinstance(value, list | dict | set):
+        return 1 + len(value)
+    if isinstance(value, tuple):
+        return 1 + sum(_units(v) for v in value)
+    return 1
+
+
+_kept: LRUCache = LRUCache(maxsize=KEPT_UNITS, getsizeof=_units)
 _lock = threading.Lock()
 
 
@@ -231,6 +247,8 @@ def _get(key: str):
 
 
 def _set(key: str, value) -> None:
+    if _units(value) > KEPT_UNITS // 4:  # too big to keep: computed each time
+        return
     with _lock:
         _kept[key] = value
 
