@@ -163,19 +163,35 @@ def raise_generations(session: Session, school_ids: list[int]) -> None:
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(_PENDING, None)
+        session.info.pop(_READ, None)
+
+
+_READ = "gridapp_generations_read"  # what this transaction has read: {school id: generation}
+
+
+@event.listens_for(Session, "after_commit")
+def _read_again(session: Session) -> None:
+    session.info.pop(_READ, None)
 
 
 def generations(school_ids: Iterable[int]) -> dict[int, int]:
-    """{school id: generation} for the given schools (0 for a school never changed)."""
+    """{school id: generation} for the given schools (0 for a school never changed). Read once
+    per transaction (a page that keeps two results reads it once): a later commit of another
+    transaction only makes results computed after it newer than the number they are kept
+    under, never older."""
     ids = sorted(set(school_ids))
-    found = dict(
-        db.session.execute(
-            select(SchoolGeneration.school_id, SchoolGeneration.generation).where(
-                SchoolGeneration.school_id.in_(ids)
-            )
-        ).all()
-    )
-    return {i: found.get(i, 0) for i in ids}
+    read = db.session().info.setdefault(_READ, {})
+    missing = [i for i in ids if i not in read]
+    if missing:
+        found = dict(
+            db.session.execute(
+                select(SchoolGeneration.school_id, SchoolGeneration.generation).where(
+                    SchoolGeneration.school_id.in_(missing)
+                )
+            ).all()
+        )
+        read.update({i: found.get(i, 0) for i in missing})
+    return {i: read[i] for i in ids}
 
 
 def all_generations() -> dict[int, int]:
