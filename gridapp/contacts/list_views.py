@@ -117,10 +117,11 @@ def worklist():
     school = worklists.teacher_school(user, int_arg("school"))
     require(school is not None)
     day = today()
-    period, lines, headed, returned = worklists.teacher_work(user, school.id, day)
+    period, lines, headed, returned, due = worklists.teacher_work(user, school.id, day)
     rule = request.args.get("rule", "")
     if rule in worklists.rule_labels():
         lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
+        due = worklists.due_soon(lines, day)
     page = page_of(lines)
 
     def rows() -> str:
@@ -152,7 +153,7 @@ def worklist():
         rows=rows_html,
         returned=returned,
         today=day,
-        due_soon=worklists.due_soon(lines, day),
+        due_soon=due,
         show_focus=bool(headed),
         extra_sections=worklists.extra_sections(user, day),
     )

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from gridapp.accounts.models import Role, User
 from gridapp.contacts import rules
 from gridapp.contacts.models import Contact, ContactFamily, ContactStatus
-from gridapp.core import generations, text
+from gridapp.core import fastload, generations, text
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
@@ -244,7 +244,7 @@ def teacher_school(user: User, chosen: int | None = None) -> School | None:
     schools = sorted(user.school_ids_with(Role.TEACHER))
     if not schools:
         return None
-    return db.session.get(School, chosen if chosen in schools else schools[0])
+    return fastload.get(School, chosen if chosen in schools else schools[0])
 
 
 def teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
@@ -262,14 +262,15 @@ def teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
 
 
 def teacher_work(user: User, school_id: int, day: date):
-    """(period, lines, headed, returned) of the teacher's worklist at one school on `day`
-    (`period_for`, `teacher_lines`, `returned_contacts`), kept under the school's generation:
-    computed again only after a change to what it is computed from, or on another day."""
+    """(period, lines, headed, returned, due) of the teacher's worklist at one school on `day`
+    (`period_for`, `teacher_lines`, `returned_contacts`, `due_soon` of all the lines), kept under
+    the school's generation: computed again only after a change to what it is computed from,
+    or on another day."""
 
     def compute():
         period = rules.period_for(school_id, day)
         lines, headed = teacher_lines(user, school_id, period)
-        return period, lines, headed, returned_contacts(user, school_id)
+        return period, lines, headed, returned_contacts(user, school_id), due_soon(lines, day)
 
     return generations.kept(("teacher_work", user.id, day), school_id, compute)
 

@@ -20,11 +20,12 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 
 from cachetools import LRUCache
-from sqlalchemy import ForeignKey, event, inspect, select
+from sqlalchemy import ForeignKey, bindparam, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gridapp.core import fastload
 from gridapp.extensions import db
 
 
@@ -167,6 +168,9 @@ def _forget(session: Session, previous_transaction) -> None:
 
 
 _READ = "gridapp_generations_read"  # what this transaction has read: {school id: generation}
+_READ_STATEMENT = select(SchoolGeneration.school_id, SchoolGeneration.generation).where(
+    SchoolGeneration.school_id.in_(bindparam("ids", expanding=True))
+)
 
 
 @event.listens_for(Session, "after_commit")
@@ -183,13 +187,7 @@ def generations(school_ids: Iterable[int]) -> dict[int, int]:
     read = db.session().info.setdefault(_READ, {})
     missing = [i for i in ids if i not in read]
     if missing:
-        found = dict(
-            db.session.execute(
-                select(SchoolGeneration.school_id, SchoolGeneration.generation).where(
-                    SchoolGeneration.school_id.in_(missing)
-                )
-            ).all()
-        )
+        found = dict(fastload.execute(_READ_STATEMENT, {"ids": missing}).all())
         read.update({i: found.get(i, 0) for i in missing})
     return {i: read[i] for i in ids}
 

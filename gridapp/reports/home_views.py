@@ -76,8 +76,9 @@ def worklist_summary():
     user = current_user._get_current_object()
     school = worklists.teacher_school(user, int_arg("school"))
     require(school is not None)
-    _period, lines, _headed, _returned = worklists.teacher_work(user, school.id, today())
-    overdue, coming = worklists.due_soon(lines, today())
+    _period, lines, _headed, _returned, (overdue, coming) = worklists.teacher_work(
+        user, school.id, today()
+    )
     return render_template(
         "reports/_partials/reminder.html",
         owed=len(lines),
