@@ -114,10 +114,10 @@ def parent_contacts():
 @login_required
 def worklist():
     user = _me()
-    school = worklists.teacher_school(user, int_arg("school"))
-    require(school is not None)
+    school_id = worklists.teacher_school_id(user, int_arg("school"))
+    require(school_id is not None)
     day = today()
-    period, lines, headed, returned, due = worklists.teacher_work(user, school.id, day)
+    school, period, lines, headed, returned, due = worklists.teacher_work(user, school_id, day)
     rule = request.args.get("rule", "")
     if rule in worklists.rule_labels():
         lines = [line for line in lines if any(o.rule == rule for o in line.owed)]

@@ -74,10 +74,10 @@ def worklist_summary():
     """The home page's due-soon reminder (loaded after the page): families owed a contact at
     the teacher's first school, how many are overdue or due within two weeks, records sent back."""
     user = current_user._get_current_object()
-    school = worklists.teacher_school(user, int_arg("school"))
-    require(school is not None)
-    _period, lines, _headed, _returned, (overdue, coming) = worklists.teacher_work(
-        user, school.id, today()
+    school_id = worklists.teacher_school_id(user, int_arg("school"))
+    require(school_id is not None)
+    _school, _period, lines, _headed, _returned, (overdue, coming) = worklists.teacher_work(
+        user, school_id, today()
     )
     return render_template(
         "reports/_partials/reminder.html",
