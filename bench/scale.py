@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench import growth_chart  # noqa: E402
 from bench import scale_writes as writes_mod  # noqa: E402
-from bench.run import BIN, USER_AGENT, session_cookie, start, stop  # noqa: E402
+from bench.run import BIN, USER_AGENT, session_cookie, stop  # noqa: E402
 
-PORT = 8121
+PORT = int(os.environ.get("BENCH_PORT", "8121"))
 SCALE = os.environ.get("BENCH_SCALE", "district")
 SCHOOLS = os.environ.get("BENCH_SCHOOLS")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
@@ -157,11 +157,23 @@ def app_server(env: dict, log: Path, workers: int, pidfile: Path):
     of method, path, query, status and the app's time in µs."""
     fmt = "'%(m)s %(U)s %(q)s %(s)s %(D)s'"
     env_app = {**env, "GUNICORN_CMD_ARGS": f"--access-logfile {log} --access-logformat {fmt}"}
-    return start(
+    proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{PORT}", "--pid",
          str(pidfile), "--log-level", "warning", "wsgi:app"],
-        env_app, pidfile, PORT,
+        env=env_app, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    # Up to two minutes: each worker imports the app, slowly on a shared machine.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login", timeout=5)
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    stop(proc, pidfile)
+    raise SystemExit(f"gunicorn on port {PORT} did not start")
 
 
 def measure_pages(work: Path, env: dict, school: int) -> dict:
