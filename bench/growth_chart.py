@@ -46,6 +46,7 @@ def render(students: list[int], lines: dict[str, list[float | None]]) -> str:
     """The SVG text of the chart."""
     values = [v for vs in lines.values() for v in vs if v]
     x0, x1 = _decades(min(students), max(students))
+    x1 = min(x1, math.log10(max(students) * 1.6))  # no empty decade on the right
     y0, y1 = _decades(min(values), max(values))
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
 
@@ -62,9 +63,11 @@ def render(students: list[int], lines: dict[str, list[float | None]]) -> str:
         f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">'
         "Server time against district size (PostgreSQL, 2 cores; log–log)</text>",
     ]
-    for d in range(x0, x1 + 1):
-        for m in (1, 2, 5) if d < x1 else (1,):
+    for d in range(x0, math.ceil(x1) + 1):
+        for m in (1, 2, 5):
             v = m * 10**d
+            if math.log10(v) > x1 + 1e-9:
+                break
             out.append(
                 f'<line x1="{x(v):.1f}" y1="{TOP}" x2="{x(v):.1f}" y2="{TOP + ph}" '
                 f'stroke="#ddd"/><text x="{x(v):.1f}" y="{TOP + ph + 16}" '
