@@ -6,12 +6,15 @@ contacts; BENCH_SCALE=county or BENCH_SCHOOLS=N for smaller), refreshes every sc
 coverage once (the background task's work, timed), starts GridApp under gunicorn and loads each
 page with a bounded load: BENCH_REQUESTS requests per page from BENCH_CLIENTS clients at once.
 Server time is measured at the app: gunicorn's access log gives each request's time (%(D)s, µs);
-p50 and p99 over the page's requests. Writes bench/results/scale.json and prints a table; exits
-non-zero when a page's p50 is over its target.
+p50 and p99 over the page's requests. Then the writes (bench/scale_writes.py): the mailbox
+submit and a reception booking from 50 clients at once against 4 workers, p99 under 200 ms.
+Writes bench/results/scale.json and prints a table; exits non-zero when a page's p50 or a
+write's p99 is over its target (or a write was refused).
 
-    make bench-scale                          # the district preset (about 5 minutes to load)
+    make bench-scale                          # the district preset (about 10 minutes in all)
     BENCH_SCALE=county make bench-scale       # 25 schools
     BENCH_SCHOOLS=10 make bench-scale         # any number of schools of 2,000 students
+    BENCH_SIZES=5,25,100 make bench-scale     # one after the other: growth.json, the chart
 """
 
 from __future__ import annotations
