@@ -218,10 +218,12 @@ def new_case(
         received_at=received_at,
         received_time_known=received_time_known,
     )
+    # The deadline runs from the day it came in, registered or not yet. Counted before the case
+    # joins the session: the calendar's queries then flush nothing, and the case is inserted
+    # with its deadline (no second UPDATE).
+    set_deadline(case, received_on(case))
     db.session.add(case)
     _event(actor, case, "collect")
-    # The deadline runs from the day it came in, registered or not yet.
-    set_deadline(case, received_on(case))
     if register:
         _move(actor, case, "register")
     db.session.flush()
