@@ -320,7 +320,7 @@ def raise_from_contact(actor: User, contact, category: CaseCategory) -> Case:
     if contact.status is ContactStatus.WITHDRAWN:
         raise IllegalTransition(_("已撤回的记录不能转为意见"))
     if not (contact.parents_opinions or "").strip():
-        raise RuleViolation(_("这条记录没有填写家长的意见和建议"), field="category")
+        raise RuleViolation(_("这条记录没有填写家长的意见和建议"))
     if not isinstance(category, CaseCategory):
         raise RuleViolation(_("请选择类别"), field="category")
     existing = case_of_contact(contact.id)

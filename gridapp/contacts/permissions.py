@@ -37,9 +37,10 @@ def may_record_for(user: User, student: Student) -> bool:
 
 
 def contact_staff_view(user: User, contact: Contact) -> bool:
-    """The full record with the teacher's notes: the teachers who were there or who teach one of
-    the children of a family present, and the school's leaders. Never a family present: a
-    teacher who is also a guardian of one gets the parent's view of it."""
+    """The staff's view of the record: the teachers who were there or who teach one of the
+    children of a family present, a child's paired teacher, and the school's leaders. Its
+    private notes only for some of them (`notes_visible`). Never a family present: a teacher
+    who is also a guardian of one gets the parent's view of it."""
     if _guardian_present(user, contact):
         return False
     if contact.recorded_by_id == user.id or user.id in contact.teacher_ids:
@@ -47,7 +48,12 @@ def contact_staff_view(user: User, contact: Contact) -> bool:
     if contact.school_id in leader_school_ids(user):
         return True
     taught = taught_class_ids(user)
-    return any(family_in_classes(family_id, taught) for family_id in contact.family_ids)
+    if any(family_in_classes(family_id, taught) for family_id in contact.family_ids):
+        return True
+    # A paired teacher (pairing) reads the records of their student's family (seed 002 §7).
+    return bool(linked_student_ids(user)) and not _notes_family_ids(user).isdisjoint(
+        contact.family_ids
+    )
 
 
 def _notes_family_ids(user: User) -> frozenset[int]:
