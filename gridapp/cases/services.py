@@ -308,8 +308,8 @@ def case_of_contact(contact_id: int) -> Case | None:
 def raise_from_contact(actor: User, contact, category: CaseCategory) -> Case:
     """The parent's opinion written on a contact (家长的意见和建议) raised as a case of the
     contact's school: source 家访, the words verbatim, the family and the contact linked,
-    received the day of the contact (its deadline counts from then, as a grid relay's: seed
-    004 §6, §13). Once per contact, however often and at however many moments it is asked: the
+    received the day of the contact; its deadline counts from the day the record was stored
+    (when the school had the opinion in writing; never before the visit; seed 004 §13). Once per contact, however often and at however many moments it is asked: the
     unique index on cases.contact_id refuses the second (IllegalTransition, 409, naming the
     case). RuleViolation when the record holds no opinion; IllegalTransition for a withdrawn
     record; PermissionError for anyone `may_raise_from_contact` does not name."""
@@ -335,6 +335,11 @@ def raise_from_contact(actor: User, contact, category: CaseCategory) -> Case:
                 received_time_known=known,
             )  # fmt: skip
             case.contact_id = contact.id
+            # The deadline runs from the day the school had the opinion in writing (the record
+            # stored), never before the visit: a record entered late does not make the case
+            # overdue, and escalate, on the day it is raised.
+            stored_on = local(contact.created_at).date() if contact.created_at else today()
+            set_deadline(case, max(contact.contact_on, stored_on))
     except IllegalTransition:
         other = case_of_contact(contact.id)
         raise IllegalTransition(

@@ -51,7 +51,13 @@ def test_the_recorder_raises_the_opinion_and_sees_the_answer_on_the_record(
     assert case.source is CaseSource.CONTACT and case.category is CaseCategory.CANTEEN
     assert case.words == OPINION.strip()  # verbatim (the outer blanks aside)
     assert case.family_id == ctx.get(Contact, contact_id).family_id
-    assert case.status is CaseStatus.REGISTERED and case.due_on is not None
+    assert case.status is CaseStatus.REGISTERED
+    # Heard on the visit's day (10 October); due counting from the day the record was stored
+    # (today in the tests' clock), so an old visit's opinion is not overdue when raised.
+    from gridapp.core.time import local, today
+
+    assert local(case.received_at).date().isoformat() == "2026-10-10"
+    assert case.due_from == today() and case.due_on > today()
     assert case.recorded_by_id == world.head_teacher
     page = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
     assert f"意见 #{case.id}" in page and "尚未答复" in page and "转为意见办理" not in page
