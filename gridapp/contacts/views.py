@@ -68,8 +68,9 @@ def _record_form_choices(form: ContactRecordForm, student: Student, user: User) 
         (s.id, f"{s.name}（{s.school_class.name}）") for s in members if may_record_for(user, s)
     ]
     # The family's teachers and the school's leaders may be named present (学校领导带头).
+    teachers = {t.id for t in services.family_teachers(student.family_id)}
     form.teacher_ids.choices = [
-        (t.id, t.name)
+        (t.id, t.name if t.id in teachers else _("%(name)s（校领导）", name=t.name))
         for t in services.present_choices([student.family_id], student.school_id)
         if t.id != user.id
     ]

@@ -65,7 +65,7 @@ def test_a_principal_who_teaches_no_class_records_a_joint_door_visit(client, log
 def test_a_head_teacher_names_the_principal_present(client, login, world, ctx):
     login(world.head_teacher_name)
     page = client.get(f"/contacts/new?student={world.student}").get_data(as_text=True)
-    assert f'value="{world.principal}"' in page
+    assert f'value="{world.principal}"' in page and "（校领导）" in page
     r = client.post(
         f"/contacts/new?student={world.student}",
         data=_form(
