@@ -170,3 +170,26 @@ def test_notes_visible_ids_costs_two_queries_whatever_the_number_of_contacts(ctx
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) <= 2
     assert world.contact in visible  # the subject teacher was there
+
+
+def test_the_dossier_leaves_the_notes_out_for_a_subject_teacher_and_audits_them(
+    app, client, login, world, ctx, private
+):
+    from gridapp.dossiers.exports import dossier_html
+    from gridapp.people.models import Student
+
+    student = ctx.get(Student, world.student)
+    with app.test_request_context():
+        html, _s, _p, notes = dossier_html(
+            student, ctx.get(User, world.subject_teacher), ["timeline"], False
+        )
+        assert SITUATION not in html and private[0] not in notes
+        html, _s, _p, notes = dossier_html(
+            student, ctx.get(User, world.head_teacher), ["timeline"], False
+        )
+        assert SITUATION in html and private[0] in notes
+    login(world.head_teacher_name)
+    r = client.get(f"/students/{world.student}/dossier.pdf?sections=timeline")
+    assert r.status_code == 200
+    [entry] = _audits(ctx, world.head_teacher, "student.dossier.export")
+    assert private[0] in entry.detail["contact_notes"]
