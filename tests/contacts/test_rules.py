@@ -331,6 +331,7 @@ def _hand_count(ctx, school: School, period: rules.Period):
     return out
 
 
+@pytest.mark.slow(18)
 def test_coverage_agrees_with_a_hand_count_on_the_demo_district(ctx, demo):
     period = _period(ctx, demo.id)
     engine = rules.class_coverage(period)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -324,6 +325,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow(18)
 @SETTINGS
 @given(ops=writes, holiday=st.sampled_from(list(BreakCountsFor)))
 def test_the_engine_equals_a_count_by_hand_after_random_writes(app, ops, holiday):

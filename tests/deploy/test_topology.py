@@ -147,6 +147,7 @@ print(repr(remove_expired_dossiers.call_local()), flush=True)
 """
 
 
+@pytest.mark.slow(30)
 def test_two_app_servers_behind_nginx(topology_database_url):
     from gridapp.accounts.models import User
     from gridapp.core.tasks import PeriodicRun
