@@ -23,10 +23,11 @@ system-packages:
 	  else echo "warning: missing Debian packages:$$missing (install them as root)"; fi; \
 	fi
 
+# The venv's own pip (Python 3.11 bundles 22.3 or later, which installs a pyproject.toml
+# project editable): upgrading it first cost a round of index look-ups on every fresh clone.
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 

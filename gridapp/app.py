@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.accounts.views import bp as accounts_bp
     from gridapp.archives.views import bp as archives_bp
     from gridapp.cases import (
+        contact_views,  # noqa: F401  (routes on the cases blueprint; the contact page's section)
         desk_views,  # noqa: F401  (routes on the cases blueprint)
         settings_views,  # noqa: F401  (routes on the cases blueprint)
     )

@@ -114,6 +114,11 @@ def pytest_configure(config):
         "commits: real commits seen by other connections or threads; the database is emptied "
         "and the world rebuilt afterwards (live and browser tests are marked automatically)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow(seconds): a test that takes about `seconds` on one of the CI's 2 workers; the slow "
+        "ones run first, spread over the workers (see _slow_first)",
+    )
 
 
 def pytest_unconfigure(config):
@@ -127,6 +132,43 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("live") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.commits)
+    items[:] = _slow_first(items, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1))
+
+
+def _slow_first(items: list, workers: int) -> list:
+    """The items reordered so that each xdist worker starts with its share of the `slow` ones.
+
+    pytest-xdist's worksteal scheduler hands worker i the i-th contiguous slice of the
+    collection (slice sizes: what is left // workers left) and an idle worker later steals the
+    tail of another's queue. A 25 s test near the end of a slice kept one worker busy while the
+    other had nothing left. So the slow tests (marker `slow(seconds)`) are dealt out longest
+    first to the worker with the least so far, each at the head of its slice; the other tests
+    keep their order. Every worker computes the same order (xdist checks it)."""
+    weight = {}
+    for item in items:
+        marker = item.get_closest_marker("slow")
+        if marker is not None:
+            weight[item.nodeid] = float(marker.args[0] if marker.args else 10)
+    if not weight or workers < 1:
+        return items
+    slow = sorted((i for i in items if i.nodeid in weight), key=lambda i: -weight[i.nodeid])
+    rest = [i for i in items if i.nodeid not in weight]
+    heads: list[list] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for item in slow:
+        n = loads.index(min(loads))
+        heads[n].append(item)
+        loads[n] += weight[item.nodeid]
+    if max(len(head) for head in heads) > len(items) // workers:  # a run of a few tests
+        return slow + rest
+    ordered, left = [], len(items)
+    for n in range(workers):
+        size = left // (workers - n)
+        take = max(0, size - len(heads[n]))
+        ordered += heads[n] + rest[:take]
+        rest = rest[take:]
+        left -= len(heads[n]) + take
+    return ordered + rest
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from gridapp import demo
@@ -108,6 +109,7 @@ def test_demo_data_loads_once(app):
         assert db.session.scalar(select(func.count()).select_from(District)) == 1
 
 
+@pytest.mark.slow(4)
 def test_demo_pairing(app):
     """The `party` teacher's pairings (issue 16): three, each with a plan (one overdue for
     review), support log entries and one follow-up door visit recorded as a contact; the first

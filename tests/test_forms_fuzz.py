@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -374,6 +375,7 @@ def test_reception_booking_form(client, world, login):
     run()
 
 
+@pytest.mark.slow(5)
 def test_case_page_and_settings_forms(client, world, login):
     """The case page's forms (note, merge, reply, approval) and the settings page's forms: an
     answer a user can meet (409 when the case has moved on), never a 500."""
@@ -403,6 +405,7 @@ def test_case_page_and_settings_forms(client, world, login):
     assert client.get(case).status_code == 200
 
 
+@pytest.mark.slow(5)
 def test_grid_forms(client, ctx, world, login):
     """The grid page's log and relay forms, moving a family, attendance: never a 500."""
     login(world.head_teacher_name)

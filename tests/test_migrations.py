@@ -50,6 +50,7 @@ def _postgresql_database(test_url: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.slow(6)
 def test_migrations_match_the_models(app, empty_database_url):
     migrated = create_app(_config(empty_database_url))
     tasks.bind_app(app)  # background tasks keep running in the test app

@@ -60,6 +60,21 @@ def reception_day(host, school, days_ahead: int = 7, capacity: int = 2, guests: 
     return day
 
 
+def home_visit(world, on, by: str = "head_teacher"):
+    """A door visit to the family of the world's student (王小明) by `by` (a world user's key),
+    on `on`; added to the session, not committed."""
+    from gridapp.accounts.models import User
+    from gridapp.contacts.models import ContactForm
+    from gridapp.people.models import Student
+
+    student = db.session.get(Student, world.student)
+    teacher = db.session.get(User, getattr(world, by))
+    return f.ContactFactory(
+        recorded_by=teacher, school_id=world.school_a, family_id=student.family_id,
+        teachers=[teacher], contact_on=on, form=ContactForm.HOME_VISIT,
+    )  # fmt: skip
+
+
 def build_world() -> SimpleNamespace:
     d = f.DistrictFactory(name="南湖区教育局")
     other_d = f.DistrictFactory(name="秀洲区教育局")

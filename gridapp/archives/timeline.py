@@ -28,6 +28,8 @@ class Entry:
     text: str = ""
     url: str | None = None
     hidden: bool = False  # sensitive: shown masked to those not entitled
+    # The contact whose private notes on the family the entry shows (audited when shown).
+    notes: int | None = None
 
 
 @dataclass
@@ -36,11 +38,14 @@ class Viewer:
 
     user: object
     sensitive: bool  # head teacher, principal, school admin
-    notes: bool  # the teachers' notes on the family (contact records)
+    # The teachers' notes on the family (contact records) may be shown at all; each contact's
+    # are shown only to those contacts.permissions.notes_visible_ids names (seed 002 §7).
+    notes: bool
 
 
 def _contacts(student: Student, viewer: Viewer) -> list[Entry]:
     from gridapp.contacts.models import Contact, ContactFamily, ContactStatus
+    from gridapp.contacts.permissions import notes_visible_ids
 
     # Every contact the family was at, a group visit's included.
     rows = db.session.scalars(
@@ -52,17 +57,21 @@ def _contacts(student: Student, viewer: Viewer) -> list[Entry]:
         )
         .order_by(Contact.contact_on.desc(), Contact.id.desc())
     ).all()
+    private = notes_visible_ids(viewer.user, rows) if viewer.notes else set()
     out = []
     for c in rows:
-        if viewer.notes:
-            text = "\n".join(
-                v
-                for v in (c.family_situation, c.said_about_school, c.guidance_given, c.follow_up)
-                if v
-            )
-        else:
-            text = c.guidance_given
-        out.append(Entry(c.contact_on, "contact", c.form.label, text, f"/contacts/{c.id}"))
+        # What happened (the form, the day) for every teacher; the family situation only for
+        # those who read the record's private notes, and then the view is audited.
+        notes = c.id if c.id in private and c.family_situation else None
+        fields = (
+            (c.family_situation, c.said_about_school, c.guidance_given, c.follow_up)
+            if notes is not None
+            else (c.said_about_school, c.guidance_given, c.follow_up)
+        )
+        text = "\n".join(v for v in fields if v)
+        out.append(
+            Entry(c.contact_on, "contact", c.form.label, text, f"/contacts/{c.id}", notes=notes)
+        )
     return out
 
 
@@ -98,15 +107,25 @@ def _cases(student: Student, viewer: Viewer) -> list[Entry]:
         .where(Case.family_id == student.family_id)
         .order_by(Case.received_at.desc(), Case.id.desc())
     ).all()
+    from gridapp.contacts.models import Contact
+    from gridapp.contacts.permissions import notes_visible_ids
     from gridapp.core.time import local
 
+    # A parent's opinion heard at a contact is one of its private notes (seed 002 §7): its words
+    # are shown to those who read the contact's notes, and then the view is audited.
+    heard = [c.contact_id for c in rows if c.contact_id is not None]
+    private = set()
+    if heard and viewer.notes:
+        contacts = db.session.scalars(select(Contact).where(Contact.id.in_(heard))).all()
+        private = notes_visible_ids(viewer.user, contacts)
     return [
         Entry(
             local(c.received_at).date(),
             "case",
             f"{c.source.label} · {c.category.label}",
-            c.words,
+            c.words if c.contact_id is None or c.contact_id in private else "",
             f"/cases/{c.id}",
+            notes=c.contact_id if c.contact_id in private else None,
         )  # fmt: skip
         for c in rows
     ]

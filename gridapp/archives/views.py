@@ -85,9 +85,12 @@ def archive_page(student_id: int):
     )
     # The pairing's entries (plan and support log) are sensitive too: each view is audited.
     pairing = any(e.kind == "pairing" for e in ctx["entries"])
-    if sensitive or pairing:
+    # A contact's private notes on the family (seed 002 §7) are audited like the rest.
+    notes = [e.notes for e in ctx["entries"] if e.notes is not None]
+    if sensitive or pairing or notes:
         audit.record(viewer.user, "student.archive.view", student,
-                     sensitive=sensitive or None, pairing=pairing or None)  # fmt: skip
+                     sensitive=sensitive or None, pairing=pairing or None,
+                     contact_notes=notes or None)  # fmt: skip
         db.session.commit()
     sections = services.dossier_sections_for(viewer.user, student)
     if "pairing" not in sections:  # no pairing filter for those who may not see pairings

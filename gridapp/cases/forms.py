@@ -151,6 +151,12 @@ class RegisterCaseForm(Form):
     )  # fmt: skip
 
 
+class ContactCaseForm(Form):
+    """Raise the parent's opinion written on a contact as a case (the words are the record's)."""
+
+    category = SelectField(_l("类别"), choices=CaseCategory.choices, id="contact-case-category")
+
+
 class AssignForm(Form):
     assignee_id = SelectField(_l("承办人"), coerce=optional_int, choices=[])
     department = StringField(_l("或承办部门"), [Optional(), Length(max=40)], filters=[strip])

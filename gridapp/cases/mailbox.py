@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gridapp.accounts.models import User
 from gridapp.cases import services as cases
@@ -156,7 +157,16 @@ def _sum_answers(token: str) -> set[str]:
 def check_captcha(token: str, typed: str) -> bool:
     """Used once: right or wrong, the challenge is gone. Right is the picture's characters
     (any case, full-width from a Chinese input method too) or the answer to its sum."""
-    challenge = db.session.get(CaptchaChallenge, token) if token else None
+    if not token:
+        return False
+    # Used once even when the same challenge is sent twice at once: only the request whose
+    # DELETE removed the row may pass. The DELETE returns what it removed: one statement.
+    challenge = db.session.execute(
+        delete(CaptchaChallenge)
+        .where(CaptchaChallenge.token == token[:64])
+        .returning(CaptchaChallenge.token, CaptchaChallenge.answer, CaptchaChallenge.created_at)
+        .execution_options(synchronize_session=False)
+    ).first()
     if challenge is None:
         return False
     fresh = challenge.created_at >= now() - CAPTCHA_TTL
@@ -164,13 +174,7 @@ def check_captcha(token: str, typed: str) -> bool:
     typed = text.normalise_code(typed)[: CAPTCHA_LENGTH * 2]
     ok = hmac.compare_digest(challenge.answer.encode(), typed.encode("utf-8", "replace"))
     ok = ok or typed in _sum_answers(challenge.token)
-    # Used once even when the same challenge is sent twice at once: only the request whose
-    # DELETE removed the row may pass.
-    used = db.session.execute(
-        delete(CaptchaChallenge).where(CaptchaChallenge.token == challenge.token)
-    ).rowcount
-    db.session.expunge(challenge)
-    return used == 1 and fresh and ok
+    return fresh and ok
 
 
 def use_captcha(token: str, typed: str) -> None:
@@ -370,8 +374,10 @@ def open_case(letter: Letter) -> bool:
         db.session.refresh(letter)
         return False
     nested.commit()
-    letter.case = case
-    db.session.flush()
+    # The row holds the link already (the conditional UPDATE): the object learns it as stored
+    # state, so no second UPDATE of the letter is sent.
+    set_committed_value(letter, "case_id", case.id)
+    set_committed_value(letter, "case", case)
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, g, render_template, request, session, url_for
 from flask_login import current_user
 
 from gridapp.accounts.models import Role
@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 
 def _schools():
-    return mailbox.school_choices()
+    """The school choices, read once a request (the form's choices and the receipt's name)."""
+    if "mailbox_schools" not in g:
+        g.mailbox_schools = mailbox.school_choices()
+    return g.mailbox_schools
 
 
 def _letter_form(form: LetterForm | None = None) -> LetterForm:
@@ -87,19 +90,22 @@ def _sent(result) -> None:
     """After the letter is committed: open its case (its own commit; the periodic task retries
     a failure, the letter is kept) and keep the receipt for the page that shows the code once."""
     letter, code = result
-    try:
-        mailbox.open_case(letter)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("case for letter %s not opened; the periodic task retries", letter.id)
-    session["mailbox_receipt"] = {
+    # Read before the case's commit expires the letter (one load of it, not two).
+    letter_id = letter.id
+    receipt = {
         "code": mailbox.pretty(code),
         "school": dict(_schools()).get(letter.school_id, ""),
         "subject": letter.subject,
         "category": letter.category.value,
         "at": letter.created_at.isoformat(),
     }
+    try:
+        mailbox.open_case(letter)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("case for letter %s not opened; the periodic task retries", letter_id)
+    session["mailbox_receipt"] = receipt
 
 
 @bp.route("/mailbox", methods=["GET", "POST"])

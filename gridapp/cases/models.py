@@ -24,6 +24,7 @@ from gridapp.extensions import db
 
 class CaseSource(LabelledEnum):
     MAILBOX = ("mailbox", N_("校长信箱"))
+    CONTACT = ("contact", N_("家访"))
     GRID = ("grid", N_("网格员转达"))
     RECEPTION = ("reception", N_("接待日"))
     HOTLINE = ("hotline", N_("校长热线"))
@@ -101,11 +102,14 @@ class Case(TimestampMixin, db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     # A reception booking it came from (reception days add the foreign key).
     booking_id: Mapped[int | None] = mapped_column(index=True, unique=True)  # one case per booking
+    # A parent's opinion heard at a contact (家访, seed 004 §13): one case per contact.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), unique=True)
 
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
     # By name: grids sits above cases (a grid relays opinions as cases), so cases never imports it.
     grid = relationship("Grid")
+    contact = relationship("Contact")
     letter: Mapped[Letter | None] = relationship(back_populates="case", uselist=False)
 
     @property

@@ -29,10 +29,10 @@ from gridapp.core import audit
 from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import SHANGHAI, local, now, today
-from gridapp.core.unique import one_row
+from gridapp.core.unique import held, one_row
 from gridapp.extensions import db
 from gridapp.schools.models import OfficialDay, SchoolClosure
-from gridapp.schools.permissions import is_school_leader
+from gridapp.schools.permissions import headed_class_ids, is_school_leader
 from gridapp.schools.workdays import WorkCalendar
 
 TEXT_LIMIT = 2000
@@ -218,10 +218,12 @@ def new_case(
         received_at=received_at,
         received_time_known=received_time_known,
     )
+    # The deadline runs from the day it came in, registered or not yet. Counted before the case
+    # joins the session: the calendar's queries then flush nothing, and the case is inserted
+    # with its deadline (no second UPDATE).
+    set_deadline(case, received_on(case))
     db.session.add(case)
     _event(actor, case, "collect")
-    # The deadline runs from the day it came in, registered or not yet.
-    set_deadline(case, received_on(case))
     if register:
         _move(actor, case, "register")
     db.session.flush()
@@ -269,6 +271,84 @@ def relay_from_grid(
         actor, grid.school_id, CaseSource.GRID, category, words, wants_answer=wants_answer,
         family_id=family_id, grid_id=grid.id, received_at=received_at, received_time_known=known,
     )  # fmt: skip
+
+
+def may_raise_from_contact(user: User, contact) -> bool:
+    """Who may raise the parent's opinion written on a contact as a case: the record's authors
+    (who recorded it, the teachers present), the head teacher of a child of a family present at
+    the contact's school, and the school's leaders (seed 004 §13; 001 5.4 整改)."""
+    if contact.recorded_by_id == user.id or user.id in contact.teacher_ids:
+        return True
+    if is_school_leader(user, contact.school_id):
+        return True
+    headed = headed_class_ids(user)
+    if not headed:
+        return False
+    from gridapp.people.models import Student, StudentStatus
+
+    return (
+        db.session.scalar(
+            select(Student.id)
+            .where(
+                Student.family_id.in_(contact.family_ids),
+                Student.class_id.in_(sorted(headed)),
+                Student.school_id == contact.school_id,
+                Student.status == StudentStatus.ACTIVE,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def case_of_contact(contact_id: int) -> Case | None:
+    """The case raised from a contact's parent's opinion, or None (one at most: the unique
+    index on cases.contact_id)."""
+    return db.session.scalar(select(Case).where(Case.contact_id == contact_id))
+
+
+def raise_from_contact(actor: User, contact, category: CaseCategory) -> Case:
+    """The parent's opinion written on a contact (家长的意见和建议) raised as a case of the
+    contact's school: source 家访, the words verbatim, the family and the contact linked,
+    received the day of the contact; its deadline counts from the day the record was stored
+    (when the school had the opinion in writing; never before the visit; seed 004 §13). Once per contact, however often and at however many moments it is asked: the
+    unique index on cases.contact_id refuses the second (IllegalTransition, 409, naming the
+    case). RuleViolation when the record holds no opinion; IllegalTransition for a withdrawn
+    record; PermissionError for anyone `may_raise_from_contact` does not name."""
+    from gridapp.contacts.models import ContactStatus
+
+    if not may_raise_from_contact(actor, contact):
+        raise PermissionError
+    if contact.status is ContactStatus.WITHDRAWN:
+        raise IllegalTransition(_("已撤回的记录不能转为意见"))
+    if not (contact.parents_opinions or "").strip():
+        raise RuleViolation(_("这条记录没有填写家长的意见和建议"))
+    if not isinstance(category, CaseCategory):
+        raise RuleViolation(_("请选择类别"), field="category")
+    existing = case_of_contact(contact.id)
+    if existing is not None:
+        raise IllegalTransition(_("这条记录的家长意见已经转为意见 #%(n)d", n=existing.id))
+    received_at, known = received_instant(contact.contact_on, None)
+    try:
+        with held(_("这条记录的家长意见已经转为意见"), conflict=True):
+            case = new_case(
+                actor, contact.school_id, CaseSource.CONTACT, category,
+                contact.parents_opinions, family_id=contact.family_id, received_at=received_at,
+                received_time_known=known,
+            )  # fmt: skip
+            case.contact_id = contact.id
+            # The deadline runs from the day the school had the opinion in writing (the record
+            # stored), never before the visit: a record entered late does not make the case
+            # overdue, and escalate, on the day it is raised.
+            stored_on = local(contact.created_at).date() if contact.created_at else today()
+            set_deadline(case, max(contact.contact_on, stored_on))
+    except IllegalTransition:
+        other = case_of_contact(contact.id)
+        raise IllegalTransition(
+            _("这条记录的家长意见已经转为意见 #%(n)d", n=other.id if other else 0)
+        ) from None
+    audit.record(actor, "contact.raise_case", contact, school_id=contact.school_id, case=case.id)
+    return case
 
 
 STAFF_SOURCES = (CaseSource.LETTER, CaseSource.WALK_IN, CaseSource.HOTLINE, CaseSource.ONLINE)

@@ -62,6 +62,13 @@ class ContactRecordForm(Form):
         filters=[strip],
         description=_l("例如 母亲、祖母"),
     )
+    # 联合家访 (seed 002 §5): people from outside the school, in words.
+    joint_visitors = StringField(
+        _l("联合家访的校外人员"),
+        [Optional(), Length(max=200, message=_l("内容不能超过 200 字")), no_control_chars],
+        filters=[strip],
+        description=_l("例如 社区网格员张某、妇联李某、关工委王某；没有可不填"),
+    )
     family_situation = _text(_l("家庭情况"))
     habits_at_home = _text(_l("学生在家表现、学习和生活习惯"))
     growth_environment = _text(

@@ -115,13 +115,14 @@ def parent_contacts():
 @login_required
 def worklist():
     user = _me()
-    school = worklists.teacher_school(user, int_arg("school"))
-    require(school is not None)
+    school_id = worklists.teacher_school_id(user, int_arg("school"))
+    require(school_id is not None)
     day = today()
-    period, lines, headed, returned = worklists.teacher_work(user, school.id, day)
+    school, period, lines, headed, returned, due = worklists.teacher_work(user, school_id, day)
     rule = request.args.get("rule", "")
     if rule in worklists.rule_labels():
         lines = [line for line in lines if any(o.rule == rule for o in line.owed)]
+        due = worklists.due_soon(lines, day)
     page = page_of(lines)
 
     def rows() -> str:
@@ -153,7 +154,7 @@ def worklist():
         rows=rows_html,
         returned=returned,
         today=day,
-        due_soon=worklists.due_soon(lines, day),
+        due_soon=due,
         show_focus=bool(headed),
         extra_sections=worklists.extra_sections(user, day),
     )

@@ -59,6 +59,10 @@ RECORD_FIELDS = (
 )
 # What a parent sees of a contact: never the teacher's notes on the family.
 PARENT_FIELDS = ("said_about_school", "guidance_given", "follow_up")
+# The notes on the family kept private (seed 002 §7 保护家庭隐私: illness, income, marriage…):
+# shown only to those `contacts.permissions.notes_visible` names; every other teacher of the
+# family sees what the parent sees.
+PRIVATE_FIELDS = tuple(name for name in RECORD_FIELDS if name not in PARENT_FIELDS)
 
 
 class Contact(TimestampMixin, db.Model):
@@ -79,6 +83,9 @@ class Contact(TimestampMixin, db.Model):
     form: Mapped[ContactForm] = enum_column(ContactForm, name="contact_form")
     place: Mapped[str] = mapped_column(String(200), default="")
     members_met: Mapped[str] = mapped_column(String(200), default="")
+    # A joint visit (联合家访, seed 002 §5): the people from outside the school who came along
+    # (社区, 妇联, 关工委…), in the recorder's words.
+    joint_visitors: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     family_situation: Mapped[str] = mapped_column(Text, default="")
     habits_at_home: Mapped[str] = mapped_column(Text, default="")
     growth_environment: Mapped[str] = mapped_column(Text, default="")

@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from gridapp.accounts.models import Role, User
+from gridapp.accounts.models import Role, User, UserRole
 from gridapp.contacts import follow_ups
 from gridapp.contacts.models import (
     GROUP_FORMS,
@@ -32,6 +32,7 @@ from gridapp.contacts.models import (
     QuotaRule,
     QuotaSetting,
 )
+from gridapp.contacts.permissions import visiting_school_ids
 from gridapp.contacts.rules import BEFORE_TERM_DAYS, Period, semester_for
 from gridapp.core import audit, storage, text
 from gridapp.core.errors import IllegalTransition, RuleViolation
@@ -53,6 +54,7 @@ from gridapp.schools.models import (
 from gridapp.schools.permissions import headed_class_ids, taught_class_ids
 
 TEXT_LIMIT = 2000
+JOINT_VISITORS_LIMIT = 200  # contacts.joint_visitors
 MAX_PHOTOS = 5
 MAX_FAMILIES = 60  # a parents' meeting of a whole class
 PHOTO_DIR = "contacts"  # the storage folder of contact photos
@@ -67,6 +69,7 @@ class ContactData:
     teacher_ids: list[int] = field(default_factory=list)  # besides the one recording
     place: str = ""
     members_met: str = ""
+    joint_visitors: str = ""  # people from outside the school at a joint visit (联合家访)
     family_situation: str = ""
     habits_at_home: str = ""
     growth_environment: str = ""
@@ -116,14 +119,41 @@ def family_teachers(family_id) -> list[User]:
     )
 
 
+def school_leaders(school_id: int) -> list[User]:
+    """The school's active leaders who visit families (principal, Party secretary:
+    `contacts.permissions.visiting_school_ids`), by name: whom any record of the school may
+    name present (seed 001 学校领导带头, 002 §1)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.active, UserRole.role == Role.PRINCIPAL, UserRole.school_id == school_id)
+            .distinct()
+            .order_by(User.name_key, User.id)
+        )
+    )
+
+
+def present_choices(family_ids, school_id: int) -> list[User]:
+    """Whom a record with these families at this school may name present: the families'
+    teachers (`family_teachers`) and the school's leaders (`school_leaders`), by name, once."""
+    people = {u.id: u for u in family_teachers(list(family_ids))}
+    for leader in school_leaders(school_id):
+        people.setdefault(leader.id, leader)
+    return sorted(people.values(), key=lambda u: (u.name_key, u.id))
+
+
 def _validate(actor: User, data: ContactData, today: date, family_id: int | None = None):
     """The family the record is made from, the school, the teachers, the students and every
     family present of a contact, or RuleViolation naming the field. A door visit, a phone call
     or an online exchange is with one family; a group visit, a parents' meeting or a meeting at
     school (GROUP_FORMS) may list several, each with a child the teacher teaches (seed 004 §2:
-    团体家访、亲子家长会)."""
+    团体家访、亲子家长会). A school's leader records with any family of the school and is named
+    present at any of its contacts (seed 000 五, 001 学校领导带头); a joint visit names the
+    people from outside the school who came (`joint_visitors`, seed 002 §5)."""
     taught = taught_class_ids(actor)
     linked = linked_student_ids(actor)  # a paired teacher's students (follow-up visits, 回访)
+    led = visiting_school_ids(actor)
     students = (
         list(db.session.scalars(select(Student).where(Student.id.in_(data.student_ids))))
         if data.student_ids
@@ -134,7 +164,8 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
     mine = [
         s
         for s in students
-        if (s.class_id in taught or s.id in linked) and s.status == StudentStatus.ACTIVE
+        if (s.class_id in taught or s.id in linked or s.school_id in led)
+        and s.status == StudentStatus.ACTIVE
     ]
     if not mine:
         raise RuleViolation(_("请选择您任教班级的学生"), field="students")
@@ -192,10 +223,15 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
     if data.form is ContactForm.HOME_VISIT and not data.pledge_confirmed:
         raise RuleViolation(_("上门家访须确认遵守“五不准”廉洁要求"), field="pledge_confirmed")
     follow_ups.check_plan(data.follow_up_form, data.follow_up_due_on, data.contact_on)
-    allowed = {t.id for t in family_teachers(families)}
+    allowed = {t.id for t in present_choices(families, school_id)}
     others = set(data.teacher_ids) - {actor.id}
     if others - allowed:
-        raise RuleViolation(_("同行教师须是该家庭孩子的任课教师"), field="teacher_ids")
+        raise RuleViolation(_("同行教师须是该家庭孩子的任课教师或本校领导"), field="teacher_ids")
+    data.joint_visitors = " ".join((data.joint_visitors or "").split())
+    if len(data.joint_visitors) > JOINT_VISITORS_LIMIT:
+        raise RuleViolation(
+            _("内容不能超过 %(n)d 字", n=JOINT_VISITORS_LIMIT), field="joint_visitors"
+        )
     for name in RECORD_FIELDS + ("place", "members_met"):
         if len(getattr(data, name) or "") > TEXT_LIMIT:
             raise RuleViolation(_("内容不能超过 %(n)d 字", n=TEXT_LIMIT), field=name)
@@ -215,6 +251,7 @@ def _apply(contact: Contact, data: ContactData) -> None:
     contact.form = data.form
     contact.place = data.place or ""
     contact.members_met = data.members_met or ""
+    contact.joint_visitors = data.joint_visitors or ""
     for name in RECORD_FIELDS:
         setattr(contact, name, getattr(data, name) or "")
     contact.pledge_confirmed = bool(data.pledge_confirmed)
@@ -298,6 +335,7 @@ def snapshot(contact: Contact) -> dict:
         "form": contact.form.value,
         "place": contact.place,
         "members_met": contact.members_met,
+        "joint_visitors": contact.joint_visitors,
         "pledge_confirmed": contact.pledge_confirmed,
         "status": contact.status.value,
         "review_comment": contact.review_comment,
@@ -527,12 +565,16 @@ def flagged_count(school_id: int) -> int:
     )
 
 
-def pickable_students_query(taught_class_ids, search: str = "", linked_ids=()) -> Select:
+def pickable_students_query(
+    taught_class_ids, search: str = "", linked_ids=(), school_ids=()
+) -> Select:
     """The students a teacher may record a contact with, for the student picker.
 
     Takes the ids of the classes the teacher teaches, a search text (inside the name or the
     student number; "" for all) and the ids of students linked to the teacher beyond those
-    classes (a paired teacher's: `people.permissions.linked_student_ids`). Returns a Select of
+    classes (a paired teacher's: `people.permissions.linked_student_ids`), and the schools whose
+    every student the user may pick (a leader's: `contacts.permissions.visiting_school_ids`).
+    Returns a Select of
     active ``Student`` rows with their class loaded, ordered by class then student number, ready
     for ``paginate``.
     """
@@ -542,6 +584,7 @@ def pickable_students_query(taught_class_ids, search: str = "", linked_ids=()) -
             or_(
                 Student.class_id.in_(sorted(taught_class_ids)),
                 Student.id.in_(sorted(linked_ids)),
+                Student.school_id.in_(sorted(school_ids)),
             ),
             Student.status == StudentStatus.ACTIVE,
         )
@@ -570,7 +613,9 @@ def class_students(class_id: int, except_family_id: int) -> list[Student]:
     )
 
 
-def anchor_student(family_id: int, taught_class_ids, linked_ids=()) -> Student | None:
+def anchor_student(
+    family_id: int, taught_class_ids, linked_ids=(), school_ids=()
+) -> Student | None:
     """The first (lowest id) student of a family in one of the given classes (or among the
     teacher's linked students, see `pickable_students_query`), or None.
 
@@ -583,6 +628,7 @@ def anchor_student(family_id: int, taught_class_ids, linked_ids=()) -> Student |
             or_(
                 Student.class_id.in_(sorted(taught_class_ids)),
                 Student.id.in_(sorted(linked_ids)),
+                Student.school_id.in_(sorted(school_ids)),
             ),
         )
         .order_by(Student.id)

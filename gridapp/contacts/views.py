@@ -19,6 +19,7 @@ from gridapp.contacts.forms import (
 )
 from gridapp.contacts.models import (
     PARENT_FIELDS,
+    PRIVATE_FIELDS,
     RECORD_FIELDS,
     Contact,
     ContactForm,
@@ -26,7 +27,14 @@ from gridapp.contacts.models import (
     ContactStatus,
     ContactTeacher,
 )
-from gridapp.contacts.permissions import contact_staff_view, is_parent_view, load_contact
+from gridapp.contacts.permissions import (
+    contact_staff_view,
+    is_parent_view,
+    load_contact,
+    may_record_for,
+    notes_visible,
+    visiting_school_ids,
+)
 from gridapp.core import audit, storage
 from gridapp.core.forms import form_page, form_status, fresh, reload_to, submit
 from gridapp.core.htmx import page_or_fragment
@@ -56,17 +64,17 @@ def _record_form_choices(
 ) -> list[Student]:
     # Siblings the user may not see (another school's, say) are not named on the form.
     members = [s for s in services.family_members(student.family_id) if can(user, Need.VIEW, s)]
-    taught = taught_class_ids(user)
-    linked = linked_student_ids(user)
-    # The teacher chooses among the siblings they teach (or are paired with); the contact counts
-    # for all of them.
+    # The teacher chooses among the siblings they teach (or are paired with; a leader among
+    # those at their school); the contact counts for all of them.
     form.students.choices = [
-        (s.id, f"{s.name}（{s.school_class.name}）")
-        for s in members
-        if s.class_id in taught or s.id in linked
+        (s.id, f"{s.name}（{s.school_class.name}）") for s in members if may_record_for(user, s)
     ]
+    # The family's teachers and the school's leaders may be named present (学校领导带头).
+    teachers = {t.id for t in services.family_teachers(student.family_id)}
     form.teacher_ids.choices = [
-        (t.id, t.name) for t in services.family_teachers(student.family_id) if t.id != user.id
+        (t.id, t.name if t.id in teachers else _("%(name)s（校领导）", name=t.name))
+        for t in services.present_choices([student.family_id], student.school_id)
+        if t.id != user.id
     ]
     # A group visit or a parents' meeting: the other families of the class may be listed.
     form.group_students.choices = [
@@ -101,6 +109,7 @@ def _data(form: ContactRecordForm) -> services.ContactData:
         teacher_ids=list(form.teacher_ids.data or []),
         place=form.place.data or "",
         members_met=form.members_met.data or "",
+        joint_visitors=form.joint_visitors.data or "",
         pledge_confirmed=bool(form.pledge_confirmed.data),
         follow_up_form=ContactForm(form.follow_up_form.data) if form.follow_up_form.data else None,
         follow_up_due_on=form.follow_up_due_on.data,
@@ -141,7 +150,7 @@ def new_contact():
     if student_id is None:
         return _student_picker(user)
     student = load_student(student_id, Need.VIEW)
-    require(student.class_id in taught_class_ids(user) or student.id in linked_student_ids(user))
+    require(may_record_for(user, student))
     form = ContactRecordForm()
     members = _record_form_choices(form, student, user)
     chosen: list[storage.Chosen] = []
@@ -175,12 +184,14 @@ def new_contact():
 
 
 def _student_picker(user: User):
-    """Whom to record a contact with: a search over the students the teacher teaches."""
+    """Whom to record a contact with: a search over the students the teacher teaches (a
+    leader's: every student of their school)."""
     taught = taught_class_ids(user)
     linked = linked_student_ids(user)
-    require(bool(taught or linked))
+    led = visiting_school_ids(user)
+    require(bool(taught or linked or led))
     search = str_arg("q")
-    page = paginate(services.pickable_students_query(taught, search, linked), per_page=20)
+    page = paginate(services.pickable_students_query(taught, search, linked, led), per_page=20)
     return page_or_fragment(
         "contacts/pick_student.html",
         "contacts/_partials/pick_student.html",
@@ -236,7 +247,9 @@ def edit_contact(contact_id: int):
 def _anchor_student(contact: Contact, user: User) -> Student:
     """A student of the contact's family whom the user teaches (the form's starting point)."""
     taught = taught_class_ids(user)
-    student = services.anchor_student(contact.family_id, taught, linked_student_ids(user))
+    student = services.anchor_student(
+        contact.family_id, taught, linked_student_ids(user), visiting_school_ids(user)
+    )
     if student is None:
         abort(404)
     return student
@@ -258,6 +271,18 @@ def _staff_view(user: User, contact: Contact) -> bool:
     return contact_staff_view(user, contact)
 
 
+# Sections other packages add to a contact's page, below the record: `render(user, contact,
+# notes)` returns HTML or None (the case raised from the parent's opinion: cases/contact_views).
+_SECTIONS: list = []
+
+
+def register_contact_section(render) -> None:
+    """Add a section to every staff view of a contact: `render(user, contact, notes)` takes the
+    viewer, the Contact and whether they read its private notes, and returns Markup or None
+    (nothing shown). Packages above contacts register here; contacts never imports them."""
+    _SECTIONS.append(render)
+
+
 @bp.get("/contacts/<int:contact_id>")
 @login_required
 def contact(contact_id: int, review_form=None, withdraw_form=None):
@@ -277,15 +302,24 @@ def contact(contact_id: int, review_form=None, withdraw_form=None):
             evaluation=evaluation,
             form=form,
         )
-    # A record holds notes on a family: every staff reading is in the audit log.
-    audit.record(user, "contact.view", contact, school_id=contact.school_id)
+    # The notes on the family are private (seed 002 §7): shown to the record's authors, the head
+    # teacher, the paired teacher and the school's leaders; every reading is in the audit log,
+    # saying whether the notes were shown (fields, never contents).
+    notes = notes_visible(user, contact)
+    audit.record(
+        user, "contact.view", contact, school_id=contact.school_id,
+        notes=list(PRIVATE_FIELDS) if notes else None,
+    )  # fmt: skip
     db.session.commit()
     evaluations = services.contact_evaluations(contact.id)
+    sections = [html for render in _SECTIONS if (html := render(user, contact, notes))]
     return render_template(
         "contacts/contact.html",
         contact=contact,
         students=students,
-        fields=RECORD_FIELDS,
+        notes=notes,
+        sections=sections,
+        fields=RECORD_FIELDS if notes else tuple(f for f in RECORD_FIELDS if f in PARENT_FIELDS),
         evaluations=evaluations,
         counts_for=services.counts_for_semester(contact),
         meets=follow_ups.met_by(contact.id),
@@ -304,7 +338,8 @@ def contact(contact_id: int, review_form=None, withdraw_form=None):
 def photo(contact_id: int, photo_id: int):
     user = _me()
     contact = load_contact(contact_id, Need.VIEW)
-    if not _staff_view(user, contact):
+    # A photo of the family's home is a private note (seed 002 §7).
+    if not _staff_view(user, contact) or not notes_visible(user, contact):
         abort(404)
     photo = get_or_404(ContactPhoto, photo_id)
     path = storage.path_of(photo.stored_name, services.PHOTO_DIR)

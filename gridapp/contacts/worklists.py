@@ -208,6 +208,14 @@ def class_worklist(
 
 
 @dataclass(frozen=True)
+class SchoolName:
+    """A school's id and name, kept with a worklist (its page shows no more of the school)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Returned:
     """A record the reviewer sent back to its author (shown on the worklist until corrected)."""
 
@@ -238,13 +246,13 @@ def due_soon(lines: list[FamilyLine], today: date) -> tuple[int, int]:
     return overdue, coming
 
 
-def teacher_school(user: User, chosen: int | None = None) -> School | None:
+def teacher_school_id(user: User, chosen: int | None = None) -> int | None:
     """The school whose worklist the teacher sees: the chosen one if they teach there, else
     their first; None for someone who teaches nowhere."""
     schools = sorted(user.school_ids_with(Role.TEACHER))
     if not schools:
         return None
-    return db.session.get(School, chosen if chosen in schools else schools[0])
+    return chosen if chosen in schools else schools[0]
 
 
 def teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
@@ -262,14 +270,17 @@ def teacher_lines(user: User, school_id: int, period) -> tuple[list, set[int]]:
 
 
 def teacher_work(user: User, school_id: int, day: date):
-    """(period, lines, headed, returned) of the teacher's worklist at one school on `day`
-    (`period_for`, `teacher_lines`, `returned_contacts`), kept under the school's generation:
-    computed again only after a change to what it is computed from, or on another day."""
+    """(school, period, lines, headed, returned, due) of the teacher's worklist at one school on
+    `day` (`SchoolName`, `period_for`, `teacher_lines`, `returned_contacts`, `due_soon` of all
+    the lines), kept under the school's generation: computed again only after a change to what
+    it is computed from, or on another day."""
 
     def compute():
+        school = SchoolName(school_id, db.session.get(School, school_id).name)
         period = rules.period_for(school_id, day)
         lines, headed = teacher_lines(user, school_id, period)
-        return period, lines, headed, returned_contacts(user, school_id)
+        returned = returned_contacts(user, school_id)
+        return school, period, lines, headed, returned, due_soon(lines, day)
 
     return generations.kept(("teacher_work", user.id, day), school_id, compute)
 

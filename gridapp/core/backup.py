@@ -30,6 +30,7 @@ from flask import current_app
 from sqlalchemy import URL, inspect, make_url, text
 
 from gridapp.config import ROOT
+from gridapp.core import generations
 from gridapp.core.time import now
 from gridapp.extensions import db
 
@@ -242,9 +243,11 @@ def restore(src: Path) -> Manifest:
     --clean --if-exists` in one transaction, so it is all or nothing; a session that holds a
     table (an open transaction of an app server or the consumer) makes it wait up to
     RESTORE_LOCK_TIMEOUT, then fail with nothing changed and a message saying what to stop.
-    The uploads folder is replaced once the database is restored."""
+    The uploads folder is replaced once the database is restored, and every school's
+    generation moved past what it was (core.generations.move_past)."""
     src = Path(src)
     manifest = check(src)
+    before = generations.all_generations()
     db.session.remove()
     db.engine.dispose()
     database = src / manifest.database
@@ -263,6 +266,7 @@ def restore(src: Path) -> Manifest:
             source.close()
     else:
         _pg_restore(database)
+    generations.move_past(before)  # figures kept by running servers are not served again
     _replace_uploads(src / FILES)
     return manifest
 

@@ -20,10 +20,12 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 
 from cachetools import LRUCache
-from sqlalchemy import ForeignKey, event, inspect, select
+from sqlalchemy import ForeignKey, bindparam, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from gridapp.core import fastload
 from gridapp.extensions import db
 
 
@@ -162,19 +164,65 @@ def raise_generations(session: Session, school_ids: list[int]) -> None:
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(_PENDING, None)
+        session.info.pop(_READ, None)
+
+
+_READ = "gridapp_generations_read"  # what this transaction has read: {school id: generation}
+_READ_STATEMENT = select(SchoolGeneration.school_id, SchoolGeneration.generation).where(
+    SchoolGeneration.school_id.in_(bindparam("ids", expanding=True))
+)
+
+
+@event.listens_for(Session, "after_commit")
+def _read_again(session: Session) -> None:
+    session.info.pop(_READ, None)
 
 
 def generations(school_ids: Iterable[int]) -> dict[int, int]:
-    """{school id: generation} for the given schools (0 for a school never changed)."""
+    """{school id: generation} for the given schools (0 for a school never changed). Read once
+    per transaction (a page that keeps two results reads it once): a later commit of another
+    transaction only makes results computed after it newer than the number they are kept
+    under, never older."""
     ids = sorted(set(school_ids))
-    found = dict(
-        db.session.execute(
-            select(SchoolGeneration.school_id, SchoolGeneration.generation).where(
-                SchoolGeneration.school_id.in_(ids)
-            )
+    read = db.session().info.setdefault(_READ, {})
+    missing = [i for i in ids if i not in read]
+    if missing:
+        found = dict(fastload.execute(_READ_STATEMENT, {"ids": missing}).all())
+        read.update({i: found.get(i, 0) for i in missing})
+    return {i: read[i] for i in ids}
+
+
+def all_generations() -> dict[int, int]:
+    """{school id: generation} of every school that has one ({} where the table is missing: a
+    new empty database)."""
+    try:
+        rows = db.session.execute(
+            select(SchoolGeneration.school_id, SchoolGeneration.generation)
         ).all()
-    )
-    return {i: found.get(i, 0) for i in ids}
+    except DBAPIError:  # no table yet
+        db.session.rollback()
+        return {}
+    return dict(rows)
+
+
+def move_past(before: dict[int, int]) -> None:
+    """After the database was replaced by a backup (core.backup.restore): every school's
+    generation is set past both what it was before and what was restored, so that no app
+    process serves a figure it kept under a number the restored data now reuses. Commits."""
+    restored = all_generations()
+    schools = SchoolGeneration.__table__.metadata.tables["schools"]
+    ids = db.session.execute(select(schools.c.id)).scalars().all()
+    table = SchoolGeneration.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for school_id in ids:
+        value = max(before.get(school_id, 0), restored.get(school_id, 0)) + 1
+        db.session.execute(
+            insert(table)
+            .values(school_id=school_id, generation=value)
+            .on_conflict_do_update(index_elements=[table.c.school_id], set_={"generation": value})
+        )
+    db.session.commit()
 
 
 def generation(school_id: int) -> int:
@@ -186,8 +234,24 @@ def generation(school_id: int) -> int:
 # results, so nothing needs to be shared between processes or invalidated (an entry whose
 # generation has passed is simply never asked for again, and falls out of the bounded cache).
 # Kept as they are, not pickled (13,000 rows of a school's families took 100 ms to unpickle):
-# what is kept is never changed by its readers.
-_kept: LRUCache = LRUCache(maxsize=2000)
+# what is kept is never changed by its readers. Bounded by size, not count: a school's families
+# behind a figure are thousands of rows, a worklist's HTML some kilobytes.
+KEPT_UNITS = 200_000  # about a row or 200 bytes of text each: some tens of MB per process
+
+
+def _units(value) -> int:
+    """The rough size of a kept value: its rows (a list, or the lists of a tuple), or its text
+    in 200-byte units."""
+    if isinstance(value, str):
+        return 1 + len(value) // 200
+    if isinstance(value, list | dict | set):
+        return 1 + len(value)
+    if isinstance(value, tuple):
+        return 1 + sum(_units(v) for v in value)
+    return 1
+
+
+_kept: LRUCache = LRUCache(maxsize=KEPT_UNITS, getsizeof=_units)
 _lock = threading.Lock()
 
 
@@ -197,6 +261,8 @@ def _get(key: str):
 
 
 def _set(key: str, value) -> None:
+    if _units(value) > KEPT_UNITS // 4:  # too big to keep: computed each time
+        return
     with _lock:
         _kept[key] = value
 

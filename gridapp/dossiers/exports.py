@@ -26,12 +26,16 @@ KEEP = timedelta(hours=24)
 MAX_STUDENTS = 80
 
 
-def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, bool, bool]:
+def dossier_html(
+    student, user, sections, wants_sensitive: bool
+) -> tuple[str, bool, bool, list[int]]:
     """The dossier's HTML for `user` (the page and the background export alike), whether the
     sensitive parts are in it (only for those entitled who ask) and whether the pairing's are,
     in its section or the timeline (only for those who may see the pairing: archives.
     pairing_section, timeline.visible_pairings; with the section, the timeline leaves the
-    pairing's entries out rather than repeat them). The caller audits both."""
+    pairing's entries out rather than repeat them), and the contacts whose private notes on the
+    family the timeline shows (contacts.permissions.notes_visible_ids, seed 002 §7). The caller
+    audits all three."""
     viewer = archives.viewer_of(user, student, sensitive=wants_sensitive)
     show_sensitive = viewer.sensitive
     ctx = archives.archive_context(student, viewer)
@@ -52,7 +56,10 @@ def dossier_html(student, user, sections, wants_sensitive: bool) -> tuple[str, b
     shows_pairing = bool(pairing and pairing.pairings) or (
         "timeline" in sections and any(e.kind == "pairing" for e in ctx["entries"])
     )
-    return html, show_sensitive, shows_pairing
+    notes = (
+        [e.notes for e in ctx["entries"] if e.notes is not None] if "timeline" in sections else []
+    )
+    return html, show_sensitive, shows_pairing, notes
 
 
 def dossier_sections(values) -> list[str]:
@@ -149,11 +156,13 @@ def make(job_id: int) -> None:
             select(Student).where(Student.id.in_(job.student_ids)).order_by(Student.student_number)
         ).all()
         for student in students:
-            html, sensitive, pairing = dossier_html(student, user, job.sections, job.sensitive)
+            html, sensitive, pairing, notes = dossier_html(
+                student, user, job.sections, job.sensitive
+            )
             entry = storage.clean_filename(f"{student.student_number}-{student.name}.pdf")
             pdfs.append((entry, render(html)))
             audit.record(user, "student.dossier.export", student, batch=job.id, sensitive=sensitive,
-                         pairing=pairing or None)  # fmt: skip
+                         pairing=pairing or None, contact_notes=notes or None)  # fmt: skip
             job.done += 1
             db.session.commit()
         name = f"{secrets.token_hex(16)}.{'pdf' if job.combined else 'zip'}"

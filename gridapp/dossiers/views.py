@@ -32,10 +32,10 @@ def dossier(student_id: int):
     user = current_user._get_current_object()
     sections = dossier_sections(request.args.getlist("sections"))
     wants_sensitive = request.args.get("sensitive") == "1"
-    html, sensitive, pairing = dossier_html(student, user, sections, wants_sensitive)
+    html, sensitive, pairing, notes = dossier_html(student, user, sections, wants_sensitive)
     pdf = render(html)
     audit.record(user, "student.dossier.export", student, sections=sections, sensitive=sensitive,
-                 pairing=pairing or None)  # fmt: skip
+                 pairing=pairing or None, contact_notes=notes or None)  # fmt: skip
     db.session.commit()
     name = _("%(name)s-成长档案-%(on)s.pdf", name=student.name, on=today().isoformat())
     disposition = storage.content_disposition(name, f"dossier-{student.id}.pdf", inline=True)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
-from gridapp.contacts import rules, worklists
+from gridapp.contacts import worklists
 from gridapp.core.forms import (
     form_status,
     reload_to,
@@ -65,11 +65,11 @@ def grid_page(grid_id: int, log=None, relay=None):
         or grid.class_id in headed_class_ids(user)
         or grid.school_id in leader_school_ids(user)
     )
-    period = rules.period_for(grid.school_id, today())
     owed = {}
     focus = set()
+    period, lines, _coverage = worklists.class_work(grid.school_class, today(), show_focus)
     if period:
-        for line in worklists.class_worklist(period, grid.class_id, show_focus):
+        for line in lines:
             owed[line.family_id] = line.owed
             if line.is_focus:
                 focus.add(line.family_id)

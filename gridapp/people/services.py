@@ -28,7 +28,7 @@ from gridapp.people.models import (
     StudentStatus,
     StudentStatusChange,
 )
-from gridapp.schools.models import School
+from gridapp.schools.models import School, SchoolClass
 
 
 def class_sizes(class_ids) -> dict[int, int]:
@@ -76,6 +76,22 @@ def children_of(user) -> list[Student]:
             .order_by(Student.birth_on)
         )
     )
+
+
+def children_at(user, school_id: int) -> list[tuple[int, str, str]]:
+    """A guardian's children at school `school_id` as (student id, name, class name or ""),
+    oldest first: one query, for a form's choice of child (a booking)."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Student.id, Student.name, func.coalesce(SchoolClass.name, ""))
+            .join(StudentGuardian, StudentGuardian.student_id == Student.id)
+            .join(Guardian, Guardian.id == StudentGuardian.guardian_id)
+            .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+            .where(Guardian.user_id == user.id, Student.school_id == school_id)
+            .order_by(Student.birth_on, Student.id)
+        )
+    ]
 
 
 def guardian_of(user) -> Guardian | None:

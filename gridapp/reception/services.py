@@ -339,6 +339,16 @@ def book(
     )
     try:
         with db.session.begin_nested():
+            db.session.add(booking)
+            db.session.flush()
+            audit.record(
+                guardian, "reception.book", booking, school_id=day.school_id,
+                waitlist=waitlist, guest=guardian is None,
+            )  # fmt: skip
+            db.session.flush()
+            # The place is taken last: the slot's row stays locked from this UPDATE to the
+            # commit, and many parents book the same slots when a day opens. A full slot
+            # undoes the booking and its audit record with the savepoint.
             if not waitlist:
                 taken = db.session.execute(
                     update(ReceptionSlot)
@@ -350,8 +360,6 @@ def book(
                 ).rowcount
                 if taken != 1:
                     raise Full
-            db.session.add(booking)
-            db.session.flush()
     except IntegrityError:
         # The same form sent twice at once: the other request booked; answer with its booking.
         existing = (
@@ -366,10 +374,6 @@ def book(
             raise IllegalTransition(_one_a_day()) from None
         raise
     db.session.expire(slot, ["booked"])
-    audit.record(
-        guardian, "reception.book", booking, school_id=day.school_id,
-        waitlist=waitlist, guest=guardian is None,
-    )  # fmt: skip
     return booking, code
 
 

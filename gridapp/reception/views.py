@@ -90,12 +90,11 @@ def _booking_form(slot: ReceptionSlot) -> BookingForm:
     form = BookingForm()
     user = _me()
     if user is not None:
-        from gridapp.people.services import children_of
+        from gridapp.people.services import children_at
 
-        kids = [s for s in children_of(user) if s.school_id == slot.day.school_id]
         form.student_id.choices = [
-            SelectChoice(s.id, f"{s.name}（{s.school_class.name if s.school_class else ''}）")
-            for s in kids
+            SelectChoice(sid, f"{name}（{class_name}）")
+            for sid, name, class_name in children_at(user, slot.day.school_id)
         ]
     else:
         form.student_id.choices = [SelectChoice("", "—")]
@@ -128,9 +127,9 @@ def book(slot_id: int):
             raise IllegalTransition(_("这个时段已约满，可以选择候补或其他时段")) from None
         if code:
             session["booking_code"] = code
-        return booking
+        return booking.id  # read before the commit expires the booking
 
-    done = submit(form, book, then=lambda booking: url_for(".booked", booking_id=booking.id))
+    done = submit(form, book, then=lambda booking_id: url_for(".booked", booking_id=booking_id))
     return done or form_page(
         "reception/book.html", form, slot=slot, day=slot.day, guest=user is None
     )

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from gridapp.accounts.models import Role
 from gridapp.cases import services as case_services
-from gridapp.contacts import follow_ups, rules, worklists
+from gridapp.contacts import follow_ups, worklists
 from gridapp.contacts import services as contact_services
 from gridapp.contacts.services import flagged_count
 from gridapp.core import notices
@@ -74,10 +74,11 @@ def worklist_summary():
     """The home page's due-soon reminder (loaded after the page): families owed a contact at
     the teacher's first school, how many are overdue or due within two weeks, records sent back."""
     user = current_user._get_current_object()
-    school = worklists.teacher_school(user, int_arg("school"))
-    require(school is not None)
-    lines, _headed = worklists.teacher_lines(user, school.id, rules.period_for(school.id, today()))
-    overdue, coming = worklists.due_soon(lines, today())
+    school_id = worklists.teacher_school_id(user, int_arg("school"))
+    require(school_id is not None)
+    _school, _period, lines, _headed, _returned, (overdue, coming) = worklists.teacher_work(
+        user, school_id, today()
+    )
     return render_template(
         "reports/_partials/reminder.html",
         owed=len(lines),

@@ -3,7 +3,7 @@ school's counting setting, the follow-ups records plan, and how late each record
 (filled for the existing records from their creation instant, Asia/Shanghai).
 
 Revision ID: d674ad61fdc1
-Revises: 56c80968e719
+Revises: 4502b387808b
 Create Date: 2026-12-01 05:32:13.449515
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd674ad61fdc1'
-down_revision = '56c80968e719'
+down_revision = '4502b387808b'
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import pypdf
+import pytest
 from sqlalchemy import select
 
 from gridapp.core.audit import AuditEntry
@@ -48,6 +49,7 @@ def test_parents_and_other_schools_get_404(client, world, login):
         client.post("/logout")
 
 
+@pytest.mark.slow(6)
 def test_a_long_archive_still_renders(client, ctx, world, login):
     student = ctx.get(Student, world.student)
     long_text = "家长反映孩子在家学习时间安排不合理，" * 60

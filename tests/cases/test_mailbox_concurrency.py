@@ -30,6 +30,7 @@ def server(app, world):
         yield port
 
 
+@pytest.mark.slow(12)
 def test_500_concurrent_letters_are_all_stored_with_distinct_codes(app, world, server):
     with app.app_context():
         tokens = [f"flood-{i:04d}" for i in range(LETTERS)]

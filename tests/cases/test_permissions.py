@@ -108,6 +108,23 @@ MATRIX = [
     ("POST", "/mailbox/track/rating", "mailbox.rate", {}, 404),
     ("POST", "/cases/{case}/reply", "cases.reply", {"school_admin": 422, "principal": 422}, None),
     ("POST", "/cases/{case}/told", "cases.family_told", {"subject_teacher": 409}, None),
+    # ---- a parent's opinion on a contact raised as a case (issue 21): its authors (the head
+    # teacher recorded it with the subject teacher) and the school's leaders; the sibling's head
+    # teacher at school B reads the record but raises nothing for school A. No category: 422.
+    (
+        "POST",
+        "/contacts/{contact}/case",
+        "cases.raise_from_contact",
+        {r: 422 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
+    (
+        "GET",
+        "/contacts/{contact}/case",
+        "cases.raise_from_contact",
+        {r: 303 for r in ("head_teacher", "subject_teacher", "principal", "school_admin")},
+        None,
+    ),
 ]
 
 

@@ -58,6 +58,7 @@ MATRIX = [
                 "subject_teacher",
                 "other_class_teacher",
                 "other_school_teacher",
+                "principal",  # a school's leader records with any of its families (issue 21)
             )
         },
         None,
@@ -66,7 +67,14 @@ MATRIX = [
         "GET",
         "/contacts/new?student={student}",
         "contacts.new_contact",
-        {"head_teacher": 200, "subject_teacher": 200},
+        {"head_teacher": 200, "subject_teacher": 200, "principal": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/contacts/new?student={student_a2}",
+        "contacts.new_contact",
+        {"other_class_teacher": 200, "principal": 200},
         None,
     ),
     ("GET", "/contacts", "contacts.contacts", {r: 200 for r in TEACHERS}, None),

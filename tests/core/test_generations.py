@@ -15,6 +15,7 @@ from gridapp.people.models import Student, StudentStatus
 from gridapp.schools.models import TeachingAssignment
 
 from .. import factories as f
+from ..world import home_visit
 
 TODAY = date(2026, 11, 23)
 
@@ -25,12 +26,7 @@ def _now(world) -> tuple[int, int, int]:
 
 
 def _visit(world):
-    student = db.session.get(Student, world.student)
-    head = db.session.get(User, world.head_teacher)
-    return f.ContactFactory(
-        recorded_by=head, school_id=world.school_a, family_id=student.family_id,
-        teachers=[head], contact_on=TODAY, form=ContactForm.HOME_VISIT,
-    )  # fmt: skip
+    return home_visit(world, TODAY)
 
 
 def test_a_contact_moves_its_school_only_and_only_when_committed(app, world):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ def _check(r) -> None:
     assert r.status_code in ALLOWED | {409}, r.status_code
 
 
+@pytest.mark.slow(5)
 def test_pairing_forms(client, paired_world, login):
     w = paired_world
     login(w.principal_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import event, select
 
 from gridapp.extensions import db
@@ -49,6 +50,7 @@ def test_district_ranking_lists_its_schools(client, login, world):
     assert client.get(f"/contacts/{world.contact}").status_code == 404
 
 
+@pytest.mark.slow(5)
 def test_school_coverage_runs_a_constant_number_of_queries(app, client, login):
     """The same number of queries for a school of a dozen students and one of hundreds."""
     from gridapp import demo as demo_module

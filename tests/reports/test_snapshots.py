@@ -10,15 +10,13 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from gridapp.contacts.models import ContactForm
 from gridapp.core.time import now
 from gridapp.extensions import db
-from gridapp.people.models import Student
 from gridapp.reports import snapshots
 from gridapp.reports.models import CoverageSnapshot
 from gridapp.reports.tasks import refresh_coverage_snapshots
 
-from .. import factories as f
+from ..world import home_visit
 
 TODAY = date(2026, 11, 23)
 
@@ -28,14 +26,7 @@ def _home_visits_shown(client) -> str:
 
 
 def _visit(world):
-    from gridapp.accounts.models import User
-
-    student = db.session.get(Student, world.student)
-    head = db.session.get(User, world.head_teacher)
-    f.ContactFactory(
-        recorded_by=head, school_id=world.school_a, family_id=student.family_id,
-        teachers=[head], contact_on=TODAY, form=ContactForm.HOME_VISIT,
-    )  # fmt: skip
+    home_visit(world, TODAY)
     db.session.commit()
 
 
