@@ -25,6 +25,7 @@ def _form(world, student, token, **over):
         "form": "home_visit",
         "place": "家中",
         "family_situation": "祖父母照顾，父母在外地。",
+        "said_about_school": "介绍了孩子在校的学习情况。",
         "guidance_given": "建议每周和父母视频。",
         "joint_visitors": JOINT,
         "pledge_confirmed": "y",
