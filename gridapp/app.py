@@ -148,7 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from gridapp.cases.mailbox_views import bp as mailbox_bp
     from gridapp.cases.views import bp as cases_bp
-    from gridapp.contacts import list_views  # noqa: F401  (routes on the contacts blueprint)
+    from gridapp.contacts import list_views, review_views  # noqa: F401  (routes on the contacts blueprint)
     from gridapp.contacts.views import bp as contacts_bp
     from gridapp.core.views import bp as core_bp
     from gridapp.dossiers.views import bp as dossiers_bp

@@ -36,7 +36,7 @@ from gridapp.contacts.permissions import (
     visiting_school_ids,
 )
 from gridapp.core import audit, storage
-from gridapp.core.forms import form_page, form_status, fresh, reload_to, submit
+from gridapp.core.forms import form_page, form_status, fresh, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
@@ -357,70 +357,3 @@ def photo(contact_id: int, photo_id: int):
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@bp.route("/contacts/<int:contact_id>/withdraw", methods=["GET", "POST"])
-@login_required
-def withdraw(contact_id: int):
-    user = _me()
-    record = load_contact(contact_id, Need.EDIT)
-    if request.method == "GET":
-        return reload_to(url_for(".contact", contact_id=record.id))
-    form = WithdrawForm()
-    done = submit(
-        form, lambda: services.withdraw_contact(user, record, form.reason.data),
-        then=url_for(".contact", contact_id=record.id), message=_("记录已撤回，不再计入统计"),
-    )  # fmt: skip
-    return done or contact(record.id, withdraw_form=form)
-
-
-@bp.route("/contacts/<int:contact_id>/review", methods=["GET", "POST"])
-@login_required
-def review(contact_id: int):
-    user = _me()
-    record = load_contact(contact_id, Need.VIEW)
-    if not services.can_review(user, record):
-        abort(404)
-    if request.method == "GET":
-        return reload_to(url_for(".contact", contact_id=record.id))
-    form = ReviewForm()
-    done = submit(
-        form,
-        lambda: services.review_contact(
-            user, record, form.decision.data == "approve", form.comment.data
-        ),
-        then=url_for(".contact", contact_id=record.id),
-        message=lambda _r: _("已审核") if record.status is ContactStatus.REVIEWED else _("已退回"),
-    )  # fmt: skip
-    return done or contact(record.id, review_form=form)
-
-
-@bp.route("/contacts/<int:contact_id>/evaluation", methods=["GET", "POST"])
-@login_required
-def evaluate(contact_id: int):
-    user = _me()
-    contact = load_contact(contact_id, Need.VIEW)
-    if _staff_view(user, contact) or not is_parent_view(user, contact):
-        abort(404)
-    if request.method == "GET":
-        return reload_to(url_for(".contact", contact_id=contact.id))
-    form = EvaluationForm()
-    done = submit(
-        form,
-        lambda: services.evaluate_contact(
-            user, contact, form.rating.data, form.feelings.data, form.suggestions.data
-        ),
-        then=url_for(".contact", contact_id=contact.id), message=_("谢谢您的评价"),
-    )  # fmt: skip
-    if done:
-        return done
-    contact = load_contact(contact_id, Need.VIEW, options=_contact_options())
-    students = services.contact_students_in_families(contact, guardian_family_ids(user))
-    return render_template(
-        "contacts/parent_contact.html",
-        contact=contact,
-        students=students,
-        fields=PARENT_FIELDS,
-        evaluation=None,
-        form=form,
-    ), 422

@@ -52,16 +52,31 @@ def watch(model: type, schools: Callable[[Session, object], Iterable]) -> None:
 
 
 def _values(row, attr: str) -> set | None:
-    """The attribute's value now and, when it changed in this flush, before; None when it can
-    no longer be read (a deleted row already expired)."""
-    history = inspect(row).attrs[attr].history
+    """The attribute's value now and, when it changed in this flush, before; None when it is
+    not loaded (an expired row: loading it inside a flush would disturb the identity map)."""
+    state = inspect(row)
+    if attr in state.unloaded:
+        return None
+    history = state.attrs[attr].history
     values = {*history.added, *history.unchanged, *history.deleted}
-    if not values:  # not loaded: an expired row keeps its value in the database
-        try:
-            values = {getattr(row, attr)}
-        except Exception:  # a deleted row that can no longer be loaded
-            return None
     return {v for v in values if v is not None}
+
+
+def _by_key(session: Session, row, attr: str):
+    """The attribute's value read from the database by the row's primary key (a column, not
+    the row: nothing enters the identity map); EVERY_SCHOOL when the row is gone."""
+    state = inspect(row)
+    if state.identity is None:
+        return EVERY_SCHOOL
+    mapper = state.mapper
+    found = (
+        session.execute(
+            select(getattr(mapper.class_, attr)).where(mapper.primary_key[0] == state.identity[0])
+        )
+        .scalars()
+        .all()
+    )
+    return set(found) if found else EVERY_SCHOOL
 
 
 def column(attr: str) -> Callable[[Session, object], set]:
@@ -69,7 +84,7 @@ def column(attr: str) -> Callable[[Session, object], set]:
 
     def schools(session: Session, row):
         found = _values(row, attr)
-        return EVERY_SCHOOL if found is None else found
+        return _by_key(session, row, attr) if found is None else found
 
     return schools
 
@@ -81,7 +96,9 @@ def via(parent: type, attr: str, parent_attr: str = "school_id") -> Callable:
     def schools(session: Session, row):
         ids = _values(row, attr)
         if ids is None:
-            return EVERY_SCHOOL
+            ids = _by_key(session, row, attr)
+            if ids == EVERY_SCHOOL:
+                return EVERY_SCHOOL
         out = set()
         mapper = inspect(parent)
         for parent_id in list(ids):

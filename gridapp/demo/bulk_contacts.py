@@ -11,7 +11,8 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from gridapp.contacts.rules import ENTRY_LEVELS
-from gridapp.core.time import SHANGHAI
+from gridapp.contacts.services import entered_days_late
+from gridapp.core.time import SHANGHAI, local
 from gridapp.demo.bulk_people import School
 from gridapp.demo.bulk_writer import Writer
 from gridapp.demo.contacts import (
@@ -91,6 +92,8 @@ class Contacts:
             pledge_confirmed=home, status=status, review_comment=comment,
             reviewed_by_id=reviewed_by, reviewed_at=reviewed_at, version=version,
             client_token=f"bulk-{cid}", created_at=created, updated_at=reviewed_at or created,
+            joint_visitors="",
+            entered_days_late=entered_days_late(local(created).date(), on),
         )  # fmt: skip
         w.add("contacts", tuple(values[k] for k in self.cols))
         teachers = list(dict.fromkeys(teachers))
