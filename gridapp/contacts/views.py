@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
-from gridapp.accounts.models import User
+from gridapp.accounts.models import Role, User
 from gridapp.contacts import follow_ups, services
 from gridapp.contacts.forms import (
     ContactRecordForm,
@@ -179,7 +179,7 @@ def new_contact():
             return done
     return form_page(
         "contacts/record.html", form, student=student, members=members, contact=None,
-        chosen=chosen,
+        chosen=chosen, has_worklist=bool(user.school_ids_with(Role.TEACHER)),
     )  # fmt: skip
 
 
@@ -240,7 +240,7 @@ def edit_contact(contact_id: int):
             return done
     return form_page(
         "contacts/record.html", form, student=student, members=members, contact=contact,
-        chosen=chosen,
+        chosen=chosen, has_worklist=bool(user.school_ids_with(Role.TEACHER)),
     )  # fmt: skip
 
 

@@ -147,3 +147,12 @@ def test_joint_visitors_too_long_is_refused_with_what_was_typed_kept(client, log
     page = r.get_data(as_text=True)
     assert "200" in page and long in page
     assert _count(ctx, client_token="lead-6") == 0
+
+
+def test_a_leader_who_teaches_nothing_is_not_sent_to_a_worklist_they_cannot_open(
+    client, login, world, other_principal
+):
+    login("other_principal")
+    page = client.get(f"/contacts/new?student={world.sibling}").get_data(as_text=True)
+    assert 'href="/worklist"' not in page
+    assert client.get("/worklist").status_code == 404
