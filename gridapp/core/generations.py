@@ -156,25 +156,38 @@ def _raise(session: Session) -> None:
     if not pending:
         return
     if EVERY_SCHOOL in pending:
-        schools = SchoolGeneration.__table__.metadata.tables["schools"]
-        pending = set(session.execute(select(schools.c.id)).scalars())
+        pending = _every_school_id(session)
     raise_generations(session, sorted(pending))
 
 
-def raise_generations(session: Session, school_ids: list[int]) -> None:
-    """Add one to each school's generation (a row created at 1 where there was none). In the
-    order of the ids, so two transactions never wait on each other's rows crosswise."""
-    if not school_ids:
+def _every_school_id(session: Session) -> list[int]:
+    schools = SchoolGeneration.__table__.metadata.tables["schools"]  # core imports no schools
+    return session.execute(select(schools.c.id).order_by(schools.c.id)).scalars().all()
+
+
+def _upsert(session: Session, values: dict[int, int], add_one: bool) -> None:
+    """One statement: each school's row inserted at its value, or, where it exists, raised by
+    one (`add_one`) or set to the value. In the order of the ids, so two transactions never wait
+    on each other's rows crosswise."""
+    if not values:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = SchoolGeneration.__table__
-    statement = insert(table).values([{"school_id": i, "generation": 1} for i in school_ids])
+    statement = insert(table).values(
+        [{"school_id": i, "generation": g} for i, g in sorted(values.items())]
+    )
+    new = table.c.generation + 1 if add_one else statement.excluded.generation
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=[table.c.school_id], set_={"generation": table.c.generation + 1}
+            index_elements=[table.c.school_id], set_={"generation": new}
         )
     )
+
+
+def raise_generations(session: Session, school_ids: list[int]) -> None:
+    """Add one to each school's generation (a row created at 1 where there was none)."""
+    _upsert(session, dict.fromkeys(school_ids, 1), add_one=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -227,19 +240,10 @@ def move_past(before: dict[int, int]) -> None:
     generation is set past both what it was before and what was restored, so that no app
     process serves a figure it kept under a number the restored data now reuses. Commits."""
     restored = all_generations()
-    schools = SchoolGeneration.__table__.metadata.tables["schools"]
-    ids = db.session.execute(select(schools.c.id)).scalars().all()
-    table = SchoolGeneration.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for school_id in ids:
-        value = max(before.get(school_id, 0), restored.get(school_id, 0)) + 1
-        db.session.execute(
-            insert(table)
-            .values(school_id=school_id, generation=value)
-            .on_conflict_do_update(index_elements=[table.c.school_id], set_={"generation": value})
-        )
-    db.session.commit()
+    session = db.session()
+    values = {i: max(before.get(i, 0), restored.get(i, 0)) + 1 for i in _every_school_id(session)}
+    _upsert(session, values, add_one=False)
+    session.commit()
 
 
 def generation(school_id: int) -> int:
