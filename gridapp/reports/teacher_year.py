@@ -352,7 +352,8 @@ def export(actor: User, school, year: SchoolYear, rows: list[TeacherYear]) -> by
     headers = [_("教师"), _("联系合计")]
     headers += [form.label for form in FORMS]
     headers += [_("应联系家庭（学期合计）"), _("已达标"), _("完成率（%）")]
-    headers += [_("%(s)s完成率（%%）", s=s.name) for s in semesters]
+    headers += [_("%(s)s完成率（%%）", s=_("第一学期") if s.number == 1 else _("第二学期"))
+                for s in semesters]  # fmt: skip
     headers += [
         _("录入记录"), _("补录"), _("被退回"), _("家长评价条数"), _("家长评价平均分"),
         _("学业述评"), _("计划回访"), _("已回访"), _("逾期回访"),

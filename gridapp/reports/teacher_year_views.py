@@ -71,7 +71,6 @@ def teacher_year_page(school_id: int):
     sort, descending = _sort()
     search = normalise_search(str_arg("q"))
     shown = teacher_year.ordered(teacher_year.matching(rows, search), sort, descending)
-    db.session.commit()  # nothing written: ends the read transaction as other figure pages do
     return page_or_fragment(
         "reports/teacher_year.html",
         "reports/_partials/teacher_year_table.html",

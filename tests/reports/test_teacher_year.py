@@ -271,6 +271,11 @@ def test_a_past_year_can_be_chosen(client, login, world, ctx):
     assert page.status_code == 200 and f'value="{past.id}" selected' in text
     # Last June's door visit is that year's; the year's own figures are not in it.
     assert "3.5" not in text
+    # Chosen in place (htmx swaps the table), the export names the year shown.
+    fragment = client.get(
+        f"/schools/{world.school_a}/teacher-year?year={past.id}", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert f"teacher-year.xlsx?year={past.id}" in fragment
     years = teacher_year.school_years(world.school_a)
     window = teacher_year.year_window(world.school_a, past, TODAY)
     rows = {r.teacher_id: r for r in teacher_year.teacher_year(world.school_a, window, TODAY)}
