@@ -190,3 +190,14 @@ def test_the_parent_page_is_in_english_too(client, login, world):
     client.post("/lang", data={"lang": "en", "next": "/surveys"})
     page = client.get(f"/surveys/{world.survey}").text
     assert "Very satisfied" in page
+
+
+def test_the_parent_home_invites_to_the_open_survey_until_answered(client, login, world, ctx):
+    login(world.parent_name)
+    home = client.get("/").text
+    assert f'href="/surveys/{world.survey}"' in home and f'href="/surveys/{world.survey_b}"' in home
+    assert "学校邀请您填写“本学期家长满意度调查”" in home
+    client.post(f"/surveys/{world.survey}", data=_answer(world.survey, [4, 4, 4]))
+    home = client.get("/").text
+    assert f'href="/surveys/{world.survey}"' not in home
+    assert f'href="/surveys/{world.survey_b}"' in home
