@@ -27,7 +27,7 @@ PAGES = {
     ],
     "parent": [
         "/", "/my/contacts", "/contacts/{contact}", "/my/letters", "/mailbox",
-        "/reception/bookings/{booking}", "/students/{student}",
+        "/reception/bookings/{booking}", "/students/{student}", "/surveys", "/surveys/{survey}",
     ],
     "head_teacher": [
         "/", "/worklist", "/contacts", "/contacts/new?student={student}", "/classes/{class_a1}",
@@ -44,6 +44,7 @@ PAGES = {
         "/schools/{school_a}/pairing/coverage",
         "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
         "/schools/{school_a}/pairing/summary", "/schools/{school_a}/teacher-year",
+        "/schools/{school_a}/surveys", "/surveys/{survey}/results",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
@@ -56,7 +57,7 @@ PAGES = {
     ],
     "district_supervisor": [
         "/", "/district/coverage", "/district/cases", "/district/pairing",
-        "/schools/{school_a}/pairing/coverage",
+        "/schools/{school_a}/pairing/coverage", "/district/surveys",
     ],
 }  # fmt: skip
 
