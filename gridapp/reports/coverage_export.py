@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gridapp.contacts import rules
-from gridapp.core import xlsx
+from gridapp.core import audit, xlsx
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import today
 from gridapp.reports import charts
@@ -144,4 +144,43 @@ def district_workbook(ranking, schools: dict, labels: dict, columns: Sequence[st
     name = _("各校家访排名-%(on)s.xlsx", on=today().isoformat())
     return xlsx.download(
         xlsx.workbook([sheet]), name, f"district-coverage-{today().isoformat()}.xlsx"
+    )
+
+
+def families_workbook(actor, school, period, rule: str, met: bool, rows, labels: dict, title: str):
+    """The families behind a coverage figure (every row, not one page) as .xlsx: student,
+    class, teacher (the teacher rule), contacts made and owed, due date, status, focus mark.
+    Names of families leave GridApp here: the export is in the audit log (rule, met, rows)."""
+    teacher_rule = rule == "teacher"
+    headers = [_("学生"), _("班级")]
+    headers += [_("教师")] if teacher_rule else []
+    headers += [_("已联系"), _("要求")]
+    headers += [] if teacher_rule else [_("截止")]
+    headers += [_("状态"), _("重点对象")]
+    statuses = rules.status_labels()
+    day = today()
+    data = []
+    for r in rows:
+        cells = [r.name or "", r.class_name]
+        cells += [r.teacher_name or ""] if teacher_rule else []
+        cells += [r.count, r.need]
+        cells += [] if teacher_rule else [r.due]
+        cells += [statuses[rules.rule_status(r.met, r.late, r.due, day)]]
+        cells += [_("是") if r.is_focus else ""]
+        data.append(cells)
+    audit.record(
+        actor, "reports.coverage_families.export", school, school_id=school.id,
+        rule=rule, met=met, semester_id=period.semester_id, rows=len(data),
+    )  # fmt: skip
+    sheet = xlsx.Sheet(
+        title=labels[rule],
+        headers=headers,
+        rows=data,
+        note=f"{school.name} · {title} · {_('统计于 %(on)s', on=day.isoformat())}",
+    )
+    name = _("%(school)s-%(rule)s-%(which)s-%(on)s.xlsx", school=school.name,
+             rule=labels[rule], which=_("已完成") if met else _("未完成"),
+             on=day.isoformat())  # fmt: skip
+    return xlsx.download(
+        xlsx.workbook([sheet]), name, f"families-{school.id}-{rule}-{int(met)}-{day}.xlsx"
     )

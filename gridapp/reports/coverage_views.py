@@ -13,6 +13,7 @@ from gridapp.contacts import services as contact_services
 from gridapp.contacts.models import FiguresCount
 from gridapp.core import generations
 from gridapp.core.i18n import current_lang
+from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, page_of
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
@@ -179,6 +180,13 @@ def coverage_families(school_id: int):
         school.id,
         lambda: figures.coverage_family_rows(period, rule, met, class_id, teacher_id),
     )
+    if wants_xlsx():
+        title = " · ".join(x.name for x in (school_class, teacher) if x is not None) or _("全校")
+        response = coverage_export.families_workbook(
+            _me(), school, period, rule, met, rows, worklists.rule_labels(), title
+        )
+        db.session.commit()  # the export's audit entry
+        return response
     page = page_of(rows, per_page=50)
     return render_template(
         "reports/coverage_families.html",

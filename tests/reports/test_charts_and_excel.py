@@ -88,3 +88,24 @@ def test_a_chart_with_nothing_to_show_is_none_and_labels_are_kept_whole(app):
             "各班综合得分", [("一年级（1）班", 0.5), ("欧阳·娜娜的班", 1.0)], alt="两个班"
         )
         assert again.src is chart.src
+
+
+def test_the_families_behind_a_figure_export_whole_and_audited(client, login, world, ctx):
+    from sqlalchemy import select
+
+    from gridapp.core.audit import AuditEntry
+
+    login(world.principal_name)
+    url = f"/schools/{world.school_a}/coverage/families?rule=remote&class_id={world.class_a1}"
+    assert "导出 Excel" in client.get(url).get_data(as_text=True)
+    ws = _book(client.get(url + "&format=xlsx&page=7")).active  # every row, whatever the page
+    assert ws["A2"].value == "学生"
+    names = [r[0] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert "张伟" in names and "王小明" not in names  # owed, not done
+    entry = ctx.scalars(
+        select(AuditEntry).where(AuditEntry.action == "reports.coverage_families.export")
+    ).one()
+    assert entry.detail["rule"] == "remote" and entry.detail["rows"] == len(names)
+    # The district sees figures, never the names behind them: no export either.
+    login(world.district_supervisor_name)
+    assert client.get(url + "&format=xlsx").status_code == 404
