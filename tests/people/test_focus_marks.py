@@ -75,13 +75,22 @@ def test_head_teacher_and_leaders_mark_and_end(ctx, client, world, login, who):
 
 
 def test_the_new_category_counts_for_the_focus_rule(ctx, client, world, login):
-    """A student marked 思想和学业重大变化 is a focus student of the semester: the class worklist
+    """A student marked 思想和学业重大变化 is a focus student of the semester: the quota engine
     owes them a door visit (contacts.rules, seed 002 §5)."""
+    from gridapp.contacts import rules
+
+    def focus_applies():
+        db.session.expire_all()
+        period = rules.period_for(db.session.get(Student, world.student).school_id, today())
+        [row] = db.session.execute(
+            rules.student_status(period, student_ids=[world.student])
+        ).all()
+        return row.focus_applies
+
+    assert focus_applies() == 0
     login(world.head_teacher_name)
-    assert "重点对象上门家访" not in client.get(f"/classes/{world.class_a1}/worklist").text
     assert client.post(f"/students/{world.student}/focus/mark", data=_mark()).status_code == 303
-    page = client.get(f"/classes/{world.class_a1}/worklist").text
-    assert "重点对象上门家访" in page
+    assert focus_applies() == 1
 
 
 def test_subject_teachers_and_others_get_no_form(ctx, client, world, login):
