@@ -82,7 +82,9 @@ def _roster(school, school_class=None):
 def class_focus(class_id: int):
     """A class's focus students: for its head teacher and the school's leaders (404 else)."""
     school_class = load_class(class_id, Need.VIEW, related=("school",))
-    require(sees_sensitive_in_class(real_user(current_user), school_class.id, school_class.school_id))
+    require(
+        sees_sensitive_in_class(real_user(current_user), school_class.id, school_class.school_id)
+    )
     return _roster(school_class.school, school_class)
 
 

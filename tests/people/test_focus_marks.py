@@ -82,9 +82,7 @@ def test_the_new_category_counts_for_the_focus_rule(ctx, client, world, login):
     def focus_applies():
         db.session.expire_all()
         period = rules.period_for(db.session.get(Student, world.student).school_id, today())
-        [row] = db.session.execute(
-            rules.student_status(period, student_ids=[world.student])
-        ).all()
+        [row] = db.session.execute(rules.student_status(period, student_ids=[world.student])).all()
         return row.focus_applies
 
     assert focus_applies() == 0
@@ -169,9 +167,13 @@ def test_full_width_digits_in_the_date(ctx, client, world, login):
     assert _marks(world.student)[0].ended_on == on
 
 
-def test_the_floor_is_the_students_first_day_when_later_than_the_semester(ctx, client, world, login):
+def test_the_floor_is_the_students_first_day_when_later_than_the_semester(
+    ctx, client, world, login
+):
     student = f.StudentFactory(school_class=db.session.get(SchoolClass, world.class_a1))
-    db.session.add(ClassPlacement(student=student, class_id=world.class_a1, from_on=date(2026, 11, 2)))
+    db.session.add(
+        ClassPlacement(student=student, class_id=world.class_a1, from_on=date(2026, 11, 2))
+    )
     db.session.commit()
     login(world.head_teacher_name)
     r = client.post(f"/students/{student.id}/focus/mark", data=_mark(on=date(2026, 10, 30)))
@@ -193,13 +195,13 @@ def test_ending_a_category_not_open(ctx, client, world, login):
 def test_an_end_before_the_mark_and_a_second_mark(ctx, client, world, login):
     login(world.head_teacher_name)
     on = today() - timedelta(days=3)
-    assert client.post(f"/students/{world.student}/focus/mark", data=_mark(on=on)).status_code == 303
+    assert (
+        client.post(f"/students/{world.student}/focus/mark", data=_mark(on=on)).status_code == 303
+    )
     r = client.post(f"/students/{world.student}/focus/mark", data=_mark())
     assert r.status_code == 422 and "该学生已是这一类重点对象" in r.text
     assert 'id="mark-category-error"' in r.text
-    r = client.post(
-        f"/students/{world.student}/focus/end", data=_end(on=on - timedelta(days=1))
-    )
+    r = client.post(f"/students/{world.student}/focus/end", data=_end(on=on - timedelta(days=1)))
     assert r.status_code == 422 and "解除日期不能早于标记日期" in r.text
     assert len(_marks(world.student)) == 1 and _marks(world.student)[0].ended_on is None
 

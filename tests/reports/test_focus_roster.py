@@ -77,7 +77,8 @@ def test_chinese_name_order_search_filter_and_pages(ctx, client, world, login):
     assert "没有符合条件的重点对象" in page
     # The list alone for htmx.
     r = client.get(
-        f"/classes/{world.class_a1}/focus?q=钱", headers={"HX-Request": "true", "HX-Target": "focus-rows"}
+        f"/classes/{world.class_a1}/focus?q=钱",
+        headers={"HX-Request": "true", "HX-Target": "focus-rows"},
     )
     assert "钱七" in r.text and "<html" not in r.text
 
