@@ -17,7 +17,7 @@ from gridapp.pairing import school_lists as pairing_lists
 from gridapp.pairing.forms import NeedMarkForm
 from gridapp.pairing.services import may_mark_need
 from gridapp.people import services as people
-from gridapp.people.focus_views import section_context
+from gridapp.people.focus_views import commit_if_audited, section_context
 from gridapp.people.forms import SensitiveForm
 from gridapp.people.models import Student, StudentSensitive
 from gridapp.people.permissions import can_mark_focus, load_student
@@ -49,7 +49,7 @@ def student(student_id: int):
     focus = None
     if staff_view and can_mark_focus(real_user(current_user), student):
         focus = section_context(real_user(current_user), student)
-        db.session.commit()
+        commit_if_audited(focus)
     return render_template(
         "archives/student.html",
         focus=focus,

@@ -45,6 +45,13 @@ def section_context(user, student: Student, mark_form=None, end_form=None) -> di
     }
 
 
+def commit_if_audited(context: dict) -> None:
+    """Commit the audit record `section_context` wrote when it showed a sensitive category (a
+    page that shows the section commits nothing else)."""
+    if any(e.category.sensitive for e in context["focus_entries"]):
+        db.session.commit()
+
+
 def _fill_choices(user, student, mark_form, end_form, entries) -> None:
     pick = [("", _("请选择"))]
     mark_form.category.choices = pick + [
@@ -57,7 +64,7 @@ def _section(student: Student, form, **forms):
     user = real_user(current_user)
     status = form_status(form)
     context = section_context(user, student, **forms)
-    db.session.commit()  # the audit record of sensitive categories shown, if any
+    commit_if_audited(context)
     return page_or_fragment(
         "people/focus.html", "people/_partials/focus_section.html", status_code=status, **context
     )
