@@ -230,3 +230,17 @@ def test_a_student_who_left_is_read_only(ctx, client, world, login):
     login(world.principal_name)
     r = client.post(f"/students/{world.other_student}/focus/mark", data=_mark())
     assert r.status_code == 404
+
+
+def test_marks_and_ends_are_on_the_archive_timeline(ctx, client, world, login):
+    login(world.head_teacher_name)
+    on = today() - timedelta(days=4)
+    client.post(f"/students/{world.student}/focus/mark", data=_mark(on=on))
+    client.post(f"/students/{world.student}/focus/end", data=_end())
+    page = client.get(f"/students/{world.student}/archive?tab=timeline&kind=focus").text
+    assert "标记重点对象 · 思想和学业重大变化" in page and "期中考试后成绩骤降" in page
+    assert "解除重点对象 · 思想和学业重大变化" in page and "经两次家访，情况好转" in page
+    # A subject teacher sees that it happened, not why.
+    login(world.subject_teacher_name)
+    page = client.get(f"/students/{world.student}/archive?tab=timeline&kind=focus").text
+    assert "标记重点对象 · 思想和学业重大变化" in page and "期中考试后成绩骤降" not in page
