@@ -94,7 +94,7 @@ def _category(value: str | None, allowed: list[FocusCategory]) -> FocusCategory:
 
 def _check_date(student: Student, on: date | None, today: date, since: date | None = None):
     if on is None:
-        raise RuleViolation(_("请填写日期，例如 2026-11-20"), field="on")
+        raise RuleViolation(_("请填写正确的日期，例如 2026-11-20"), field="on")
     if on > today:
         raise RuleViolation(_("日期不能晚于今天"), field="on")
     floor = date_floor(student, today)

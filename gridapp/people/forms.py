@@ -180,8 +180,13 @@ class FocusMarkForm(Form):
     """Mark a student as a focus student of a category from a date, with the reason (issue 21
     item 5). The category is checked by the service (an unknown one is refused beside it)."""
 
-    category = SelectField(_l("重点对象类别"), choices=[], validate_choice=False)
-    on = DateField(_l("起始日期"), [DataRequired(_l("请填写日期，例如 2026-11-20"))])
+    category = SelectField(
+        _l("重点对象类别"),
+        [DataRequired(_l("请选择重点对象类别"))],
+        choices=[],
+        validate_choice=False,
+    )
+    on = DateField(_l("起始日期"), [DataRequired(_l("请填写正确的日期，例如 2026-11-20"))])
     reason = _focus_reason(_l("原因"))
 
     def __init__(self, *args, **kwargs):
@@ -193,8 +198,13 @@ class FocusMarkForm(Form):
 class FocusEndForm(Form):
     """End one of a student's open focus categories on a date, with the reason."""
 
-    category = SelectField(_l("解除的类别"), choices=[], validate_choice=False)
-    on = DateField(_l("解除日期"), [DataRequired(_l("请填写日期，例如 2026-11-20"))])
+    category = SelectField(
+        _l("解除的类别"),
+        [DataRequired(_l("请选择要解除的类别"))],
+        choices=[],
+        validate_choice=False,
+    )
+    on = DateField(_l("解除日期"), [DataRequired(_l("请填写正确的日期，例如 2026-11-20"))])
     reason = _focus_reason(_l("解除原因"))
 
     def __init__(self, *args, **kwargs):
