@@ -244,3 +244,17 @@ def test_marks_and_ends_are_on_the_archive_timeline(ctx, client, world, login):
     login(world.subject_teacher_name)
     page = client.get(f"/students/{world.student}/archive?tab=timeline&kind=focus").text
     assert "标记重点对象 · 思想和学业重大变化" in page and "期中考试后成绩骤降" not in page
+
+
+def test_a_mark_and_its_end_move_the_schools_generation(ctx, client, world, login):
+    """Kept figures stay exact: a focus mark is watched by core.generations (people.models)."""
+    from gridapp.core import generations
+
+    at = generations.generations([world.school_a, world.school_b])
+    login(world.head_teacher_name)
+    assert client.post(f"/students/{world.student}/focus/mark", data=_mark()).status_code == 303
+    marked = generations.generations([world.school_a, world.school_b])
+    assert marked[world.school_a] > at[world.school_a]
+    assert marked[world.school_b] == at[world.school_b]
+    assert client.post(f"/students/{world.student}/focus/end", data=_end()).status_code == 303
+    assert generations.generations([world.school_a])[world.school_a] > marked[world.school_a]
