@@ -134,3 +134,27 @@ def test_who_sees_the_rosters(ctx, client, world, login):
         assert client.get(f"/schools/{world.school_a}/focus").status_code == school_status, who
     login(world.principal_name)
     assert "/focus" in client.get(f"/schools/{world.school_a}").text
+
+
+def test_a_viewer_not_entitled_sees_no_sensitive_category(ctx, world):
+    """The roster's query and lines leave sensitive categories out for a viewer not entitled to
+    them (seed 002 §7): a student held only by one is not listed, another's is not shown."""
+    from gridapp.contacts import rules
+    from gridapp.core.time import today
+    from gridapp.reports import focus_roster
+
+    _focus(world.student, FocusCategory.PSYCHOLOGICAL)
+    _focus(world.other_student, FocusCategory.SINGLE_PARENT)
+    _focus(world.other_student, FocusCategory.LEARNING)
+    db.session.commit()
+    school_id = db.session.get(Student, world.student).school_id
+    hidden = db.session.execute(focus_roster.roster_query(school_id, sensitive=False)).all()
+    assert [r.id for r in hidden] == [world.other_student]
+    period = rules.period_for(school_id, today())
+    [line] = focus_roster.roster_lines(hidden, period, sensitive=False, today=today())
+    assert line.categories == [FocusCategory.LEARNING]
+    shown = db.session.execute(focus_roster.roster_query(school_id, sensitive=True)).all()
+    assert {r.id for r in shown} == {world.student, world.other_student}
+    assert not db.session.execute(
+        focus_roster.roster_query(school_id, category=FocusCategory.PSYCHOLOGICAL, sensitive=False)
+    ).all()
