@@ -63,6 +63,12 @@ worker: install
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 
+# Every recipe writes bytecode (into the ignored __pycache__/) even where the environment says not:
+# with PYTHONDONTWRITEBYTECODE set, as on these machines, every process compiled GridApp and
+# pytest rewrote every test module again, each xdist worker, each server a test starts, each
+# pass (collection alone: 7.3 s of CPU instead of 4.3 s per worker).
+unexport PYTHONDONTWRITEBYTECODE
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

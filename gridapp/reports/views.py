@@ -6,6 +6,7 @@ from gridapp.reports import (  # noqa: F401  (each module adds its routes to bp)
     home_views,
     pairing_views,
     school_views,
+    teacher_year_views,
 )
 from gridapp.reports.blueprint import bp
 

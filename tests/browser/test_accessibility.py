@@ -44,7 +44,8 @@ PAGES = {
         "/schools/{school_a}/pairing/settings", "/students/{student}",
         "/schools/{school_a}/pairing/coverage",
         "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
-        "/schools/{school_a}/pairing/summary", "/schools/{school_a}/focus",
+        "/schools/{school_a}/pairing/summary", "/schools/{school_a}/teacher-year",
+        "/schools/{school_a}/focus",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",

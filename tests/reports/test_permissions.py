@@ -70,6 +70,21 @@ MATRIX = [
         None,
     ),
     ("GET", "/schools/{school_a}/grids", "reports.school_grids", LEADERS_AND_DISTRICT, None),
+    # Each teacher's year in figures (issue 21 item 8): the school's leaders and its district.
+    (
+        "GET",
+        "/schools/{school_a}/teacher-year",
+        "reports.teacher_year_page",
+        LEADERS_AND_DISTRICT,
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/teacher-year.xlsx",
+        "reports.teacher_year_export",
+        LEADERS_AND_DISTRICT,
+        None,
+    ),
     (
         "GET",
         "/schools",
