@@ -167,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from gridapp.pairing.views import bp as pairing_bp
     from gridapp.people import (
+        focus_views,  # noqa: F401  (routes on the people blueprint)
         guardian_views,  # noqa: F401  (routes on the people blueprint)
         status_views,  # noqa: F401  (routes on the people blueprint)
         student_views,  # noqa: F401  (routes on the people blueprint)

@@ -62,6 +62,7 @@ def _items(
         items.append((_("学校概况"), url_for("reports.school_overview", school_id=school_id)))
         items.append((_("家访统计"), url_for("reports.school_coverage", school_id=school_id)))
         items.append((_("家长网格"), url_for("reports.school_grids", school_id=school_id)))
+        items.append((_("重点对象"), url_for("reports.school_focus", school_id=school_id)))
         items.append((_("意见建议"), url_for("cases.school_cases", school_id=school_id)))
         items.append((_("接待日"), url_for("reception.school_days", school_id=school_id)))
         items.append((_("结对帮扶"), url_for("pairing.school_pairing", school_id=school_id)))

@@ -15,7 +15,12 @@ from gridapp.core.urls import url_set
 from gridapp.people.activation import may_issue_letters
 from gridapp.people.services import class_roster_query, class_sizes
 from gridapp.schools.models import SchoolClass
-from gridapp.schools.permissions import class_staff, is_school_leader, load_class
+from gridapp.schools.permissions import (
+    class_staff,
+    is_school_leader,
+    load_class,
+    sees_sensitive_in_class,
+)
 from gridapp.schools.services import classes_of_teacher
 
 bp = Blueprint("classes", __name__)
@@ -32,6 +37,7 @@ class_links = url_set(
     letters="activation.letters",
     new_student="people.new_student",
     dossiers="dossiers.class_dossiers",
+    focus="reports.class_focus",
 )
 
 
@@ -70,6 +76,8 @@ def class_page(class_id: int, dossier_form=None):
         can_add_students=is_school_leader(user, school_class.school_id),
         can_view_school=can(user, Need.VIEW, school_class.school),
         can_issue_letters=may_issue_letters(user, school_class),
+        # The focus roster holds sensitive categories: the head teacher and the leaders only.
+        can_see_focus=sees_sensitive_in_class(user, school_class.id, school_class.school_id),
     )
 
 

@@ -34,6 +34,7 @@ PAGES = {
         "/classes/{class_a1}/grids", "/classes/{class_a1}/reviews", "/students/{student}/archive",
         "/grids/{grid}", "/classes/{class_a1}/letters",
         "/classes/{class_a1}/letters/jobs/{letters_job}", "/students/{student}/need",
+        "/classes/{class_a1}/focus", "/students/{student}/focus/mark",
     ],
     "principal": [
         "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
@@ -45,6 +46,7 @@ PAGES = {
         "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
         "/schools/{school_a}/pairing/summary", "/schools/{school_a}/teacher-year",
         "/schools/{school_a}/surveys", "/surveys/{survey}/results",
+        "/schools/{school_a}/focus",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
