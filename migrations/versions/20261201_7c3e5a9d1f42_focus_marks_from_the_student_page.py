@@ -4,7 +4,7 @@ focus category (the CHECKs of student_focus.category and grid_logs.focus_categor
 who ended it (student_focus.reason, end_reason, ended_by_id).
 
 Revision ID: 7c3e5a9d1f42
-Revises: d674ad61fdc1
+Revises: ff35da57b815
 Create Date: 2026-12-01 08:30:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3e5a9d1f42'
-down_revision = 'd674ad61fdc1'
+down_revision = 'ff35da57b815'
 branch_labels = None
 depends_on = None
 
