@@ -35,6 +35,19 @@ class_links = url_set(
 )
 
 
+# Figures packages above people show on the class page under its heading: `render(user,
+# school_class)` returns Markup or None (nothing shown); contacts adds the drowning-prevention
+# letter's reach. People never imports them.
+_FACTS: list = []
+
+
+def register_class_fact(render) -> None:
+    """Add a figure to every class page: `render(user, school_class)` takes the viewer (a User)
+    and the SchoolClass and returns Markup, or None for nothing. Run only for the full page,
+    never for the roster's htmx fragment."""
+    _FACTS.append(render)
+
+
 @bp.get("/my/classes")
 @login_required
 def my_classes():
@@ -70,6 +83,8 @@ def class_page(class_id: int, dossier_form=None):
         can_add_students=is_school_leader(user, school_class.school_id),
         can_view_school=can(user, Need.VIEW, school_class.school),
         can_issue_letters=may_issue_letters(user, school_class),
+        # Called by the full page only (the search's fragment does not show them).
+        class_facts=lambda: [html for render in _FACTS if (html := render(user, school_class))],
     )
 
 
