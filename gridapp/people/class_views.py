@@ -1,5 +1,6 @@
 """A teacher's classes and the class page with its roster (the bench's hot path: three queries
-for a head teacher)."""
+for a head teacher, and a fourth for the figures other packages keep under the school's
+generation)."""
 
 from __future__ import annotations
 
