@@ -43,7 +43,7 @@ PAGES = {
         "/schools/{school_a}/pairing/settings", "/students/{student}",
         "/schools/{school_a}/pairing/coverage",
         "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
-        "/schools/{school_a}/pairing/summary",
+        "/schools/{school_a}/pairing/summary", "/schools/{school_a}/hotline",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
