@@ -259,3 +259,22 @@ def test_a_bad_conduct_rating_is_refused_and_kept(client, login, world, ctx, bad
     assert "师德师风请选择 1 到 5 星，或不评" in page
     assert "老师很耐心" in page and "言行得体" in page
     assert ctx.scalars(select(ContactEvaluation)).all() == []
+
+
+def test_the_service_refuses_a_conduct_rating_outside_1_to_5(world, ctx):
+    """What the form lets through is checked again where the rule lives."""
+    from gridapp.accounts.models import User
+    from gridapp.contacts import services
+    from gridapp.core.errors import RuleViolation
+
+    parent = ctx.get(User, world.parent)
+    contact = ctx.get(Contact, world.contact)
+    for bad in (0, 6, "3"):
+        with pytest.raises(RuleViolation) as refused:
+            services.evaluate_contact(parent, contact, 4, "", "", bad, "")
+        assert refused.value.field == "conduct_rating"
+    ctx.rollback()
+    e = services.evaluate_contact(parent, contact, 4, "", "", 5, "  言行得体 ")
+    assert (e.conduct_rating, e.conduct_opinion, e.flagged) == (5, "言行得体", False)
+    e = services.evaluate_contact(parent, contact, 5, "", "", 1, "")
+    assert e.flagged and e.conduct_flagged

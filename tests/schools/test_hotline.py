@@ -125,3 +125,17 @@ def test_the_mailbox_and_reception_pages_publish_it(client, login, world):
 
 def test_no_hotline_no_section(client, world):
     assert "校长热线" not in client.get("/mailbox").get_data(as_text=True)
+
+
+def test_the_service_checks_the_number_too(world, ctx):
+    from gridapp.accounts.models import User
+    from gridapp.core.errors import RuleViolation
+    from gridapp.schools import services
+
+    school, actor = ctx.get(School, world.school_a), ctx.get(User, world.principal)
+    with pytest.raises(RuleViolation) as refused:
+        services.set_hotline(actor, school, "热线", "工作日")
+    assert refused.value.field == "phone"
+    services.set_hotline(actor, school, "４００－１２３－４５６７", "  每天\u3000 8:00—20:00 ")
+    assert (school.hotline_phone, school.hotline_hours) == ("400-123-4567", "每天 8:00—20:00")
+    assert [h.name for h in services.hotlines([world.school_a, world.school_b])] == [school.name]
