@@ -159,4 +159,3 @@ def wants_xlsx() -> bool:
     """Whether the request asks for its page's tables as .xlsx: the same URL with
     `format=xlsx` (issue 18 item 5)."""
     return request.args.get("format") == "xlsx"
-

@@ -271,7 +271,9 @@ def build(
             kind=kind,
             address=b.address(b.rng.choice(b.communities)),
             phone=f"0573-8{b.rng.randint(1000000, 9999999)}",
+            hotline_hours="工作日 8:00—17:30",  # 校长热线 (seed 004 §15): the school's line
         )
+        school.hotline_phone = school.phone
         db.session.add(school)
         db.session.flush()
         result.schools.append(school)

@@ -1,5 +1,6 @@
 """A teacher's classes and the class page with its roster (the bench's hot path: three queries
-for a head teacher)."""
+for a head teacher, and a fourth for the figures other packages keep under the school's
+generation)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ class_links = url_set(
 )
 
 
+# Figures packages above people show on the class page under its heading: `render(user,
+# school_class)` returns Markup or None (nothing shown); contacts adds the drowning-prevention
+# letter's reach. People never imports them.
+_FACTS: list = []
+
+
+def register_class_fact(render) -> None:
+    """Add a figure to every class page: `render(user, school_class)` takes the viewer (a User)
+    and the SchoolClass and returns Markup, or None for nothing. Run only for the full page,
+    never for the roster's htmx fragment."""
+    _FACTS.append(render)
+
+
 @bp.get("/my/classes")
 @login_required
 def my_classes():
@@ -78,6 +92,8 @@ def class_page(class_id: int, dossier_form=None):
         can_issue_letters=may_issue_letters(user, school_class),
         # The focus roster holds sensitive categories: the head teacher and the leaders only.
         can_see_focus=sees_sensitive_in_class(user, school_class.id, school_class.school_id),
+        # Called by the full page only (the search's fragment does not show them).
+        class_facts=lambda: [html for render in _FACTS if (html := render(user, school_class))],
     )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from gridapp.accounts.models import Role, User
-from gridapp.contacts import rules, worklists
+from gridapp.contacts import drowning, rules, worklists
 from gridapp.contacts import services as contact_services
 from gridapp.contacts.models import FiguresCount
 from gridapp.core import generations
@@ -110,7 +110,12 @@ def _coverage_context(school, leads: bool) -> dict:
             names_keys.get(r.key, ("", ""))[1],
         ),
     )
+    # The drowning-prevention letter's reach per class in the period's school year (seed 000
+    # 三.4): one grouped query, kept with the rest of the content.
+    letters = drowning.class_shares(period, [c.id for c, _r in rows]) if period else {}
     return dict(
+        letters=letters,
+        letters_total=drowning.total(letters.values()),
         school=school,
         period=period,
         semesters=_semesters(school.id),

@@ -52,6 +52,8 @@ def school_overview(school_id: int):
         summary=summary,
         can_manage=can(current_user, Need.MANAGE, school),
         is_leader=is_school_leader(current_user, school.id),
+        may_edit_hotline=is_school_leader(current_user, school.id)
+        or can(current_user, Need.MANAGE, school),
     )
 
 

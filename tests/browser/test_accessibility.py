@@ -46,7 +46,7 @@ PAGES = {
         "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
         "/schools/{school_a}/pairing/summary", "/schools/{school_a}/teacher-year",
         "/schools/{school_a}/surveys", "/surveys/{survey}/results",
-        "/schools/{school_a}/focus",
+        "/schools/{school_a}/focus", "/schools/{school_a}/hotline",
     ],
     "school_admin": [
         "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
