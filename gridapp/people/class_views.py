@@ -20,7 +20,7 @@ from gridapp.schools.permissions import (
     class_staff,
     is_school_leader,
     load_class,
-    sees_sensitive_in_class,
+    sees_sensitive_in_loaded_class,
 )
 from gridapp.schools.services import classes_of_teacher
 
@@ -91,7 +91,7 @@ def class_page(class_id: int, dossier_form=None):
         can_view_school=can(user, Need.VIEW, school_class.school),
         can_issue_letters=may_issue_letters(user, school_class),
         # The focus roster holds sensitive categories: the head teacher and the leaders only.
-        can_see_focus=sees_sensitive_in_class(user, school_class.id, school_class.school_id),
+        can_see_focus=sees_sensitive_in_loaded_class(user, school_class),
         # Called by the full page only (the search's fragment does not show them).
         class_facts=lambda: [html for render in _FACTS if (html := render(user, school_class))],
     )

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gridapp.accounts.models import Role, User
+from gridapp.accounts.models import User
 from gridapp.core import audit
 from gridapp.core.permissions import real_user
 from gridapp.core.xlsx import to_bytes, write_sheet
@@ -23,7 +23,7 @@ from gridapp.people.models import (
     StudentStatus,
 )
 from gridapp.schools.models import Grade, School, SchoolClass
-from gridapp.schools.permissions import leader_school_ids
+from gridapp.schools.permissions import leader_school_ids, sees_sensitive_in_loaded_class
 
 # The student import template's columns (issue 15 item 1), guardian columns repeated per guardian.
 STUDENT_COLUMNS = [
@@ -49,15 +49,9 @@ CLI_ACTOR = "cli"  # the audit log's actor for an export from the command line (
 def may_export_class(user, school_class: SchoolClass) -> bool:
     """A class roster with its guardians' mobiles and (on request) ID numbers is sensitive
     (docs/domain.md, Privacy): its head teacher (while a teacher of the school), the school's
-    principal and admin, as schools.permissions.sees_sensitive_in_class, read from the loaded
-    class without a query (the class page is the bench's hot path). Nobody else: not the
-    district (figures only), not subject teachers, not another school's admin."""
-    user = real_user(user)
-    if user is None or not user.is_authenticated:
-        return False
-    sid = school_class.school_id
-    heads = school_class.head_teacher_id == user.id and user.has_role(Role.TEACHER, sid)
-    return heads or sid in leader_school_ids(user)
+    principal and admin (schools.permissions.sees_sensitive_in_loaded_class). Nobody else: not
+    the district (figures only), not subject teachers, not another school's admin."""
+    return sees_sensitive_in_loaded_class(user, school_class)
 
 
 def may_export_school(user, school: School) -> bool:
