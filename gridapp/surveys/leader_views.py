@@ -13,10 +13,11 @@ from gridapp.core.forms import ActionForm, form_status, fresh, reload_to, submit
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, real_user, require
 from gridapp.core.time import now, today
+from gridapp.core.xlsx import wants_xlsx
 from gridapp.schools.models import School
 from gridapp.schools.permissions import district_school_ids, leader_school_ids, load_school
 from gridapp.schools.services import current_semester
-from gridapp.surveys import services
+from gridapp.surveys import export, services
 from gridapp.surveys.forms import SurveyForm
 from gridapp.surveys.permissions import load_survey
 from gridapp.surveys.views import bp
@@ -113,6 +114,8 @@ def results(survey_id: int):
     """A survey's results for the school's leaders and the district (no parent is named)."""
     user = real_user(current_user)
     survey = load_survey(survey_id, Need.VIEW)
+    if wants_xlsx():
+        return export.results_workbook(services.results(survey))
     return render_template(
         "surveys/results.html", survey=survey, results=services.results(survey),
         labels=services.RATING_LABELS, state=services.window(survey, today()),
@@ -128,4 +131,6 @@ def district():
     user = real_user(current_user)
     require(user.is_district)
     rows = services.district_table(district_school_ids(user))
+    if wants_xlsx():
+        return export.district_workbook(rows)
     return render_template("surveys/district.html", rows=rows, low=services.LOW_MEAN)

@@ -188,3 +188,33 @@ def test_a_school_without_a_published_survey_says_so(client, login, world, ctx):
     login(world.district_supervisor_name)
     page = client.get("/district/surveys").text
     assert "未发布" in page
+
+
+def test_results_and_the_district_table_export_to_excel_without_names(client, login, world, ctx):
+    import io
+
+    from openpyxl import load_workbook
+
+    _answer_as(client, login, world.parent_name, world.survey, [5, 4, 2], "=希望多开家长会")
+    login(world.principal_name)
+    assert "导出 Excel" in client.get(f"/surveys/{world.survey}/results").text
+    r = client.get(f"/surveys/{world.survey}/results?format=xlsx")
+    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
+    book = load_workbook(io.BytesIO(r.data))
+    assert book.sheetnames == ["各题结果", "意见和建议"]
+    rows = list(book["各题结果"].iter_rows(min_row=3, values_only=True))
+    assert rows[0][1:3] == (1, 5) and rows[0][7] == 1  # one rating, mean 5, one "5"
+    comment = book["意见和建议"]["A3"]
+    assert comment.value == "=希望多开家长会" and comment.data_type == "s"  # text, no formula
+    cells = " ".join(str(c) for s in book for row in s.iter_rows(values_only=True) for c in row)
+    assert "李芳" not in cells and world.parent_name not in cells
+    login(world.district_supervisor_name)
+    r = client.get("/district/surveys?format=xlsx")
+    names = [
+        row[0]
+        for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(min_row=3, values_only=True)
+    ]
+    assert "南湖区实验小学" in names and "秀洲区实验小学" not in names
+    # Another school's leader: 404, as for the page.
+    login(world.other_school_admin_name)
+    assert client.get(f"/surveys/{world.survey}/results?format=xlsx").status_code == 404
