@@ -198,6 +198,7 @@ def _student_picker(user: User):
         "contacts/_partials/pick_student.html",
         page=page,
         search=search,
+        leads=bool(led),
     )
 
 
