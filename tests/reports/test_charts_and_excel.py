@@ -109,3 +109,19 @@ def test_the_families_behind_a_figure_export_whole_and_audited(client, login, wo
     # The district sees figures, never the names behind them: no export either.
     login(world.district_supervisor_name)
     assert client.get(url + "&format=xlsx").status_code == 404
+
+
+def test_the_pairing_tables_export(client, login, world):
+    login(world.principal_name)
+    url = f"/schools/{world.school_a}/pairing/coverage"
+    assert "导出 Excel" in client.get(url).get_data(as_text=True)
+    ws = _book(client.get(url + "?format=xlsx")).active
+    assert ws["A2"].value == "班级" and ws["D2"].value == "结对率"
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert rows[-1][0] == "全校" and all(isinstance(r[1], int) for r in rows)
+    login(world.district_supervisor_name)
+    ws = _book(client.get("/district/pairing?format=xlsx")).active
+    names = [r[1] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert "南湖区实验小学" in names and names[-1] == "全区"
+    login(world.other_school_teacher_name)
+    assert client.get("/district/pairing?format=xlsx").status_code == 404
