@@ -4,11 +4,15 @@ district's schools, with the share paired as a number and the counts it is based
 from __future__ import annotations
 
 from gridapp.core import xlsx
+from gridapp.core.i18n import N_
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import today
 from gridapp.reports.pairing_figures import PairingFigures
 
-HEADERS = ("帮扶对象", "已结对", "结对率", "未结对", "结对", "帮扶记录（本学期）", "方案逾期")
+HEADERS = (
+    N_("帮扶对象"), N_("已结对"), N_("结对率"), N_("未结对"), N_("结对"), N_("帮扶记录（本学期）"),
+    N_("方案逾期"),
+)  # fmt: skip
 
 
 def _cells(r: PairingFigures) -> list:
