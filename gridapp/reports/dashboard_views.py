@@ -44,7 +44,9 @@ def _crumbs(region: Region | None) -> list[tuple[str, str]]:
     return list(reversed(out))
 
 
-def _page(title: str, what: str, total, rows, crumbs, links, level_label: str):
+def _page(title: str, what: str, total, rows, crumbs, links, level_label: str, related=()):
+    """The dashboard of `total` with a row per part (`rows`, each linked by `links[key]`), or
+    its .xlsx; `related` (label, url) pairs are the pages beside it."""
     labels = worklists.rule_labels()
     if wants_xlsx():
         return dashboard_export.workbook(title, what, total, rows, labels)
@@ -57,6 +59,7 @@ def _page(title: str, what: str, total, rows, crumbs, links, level_label: str):
         rows=rows,
         links=links,
         crumbs=crumbs,
+        related=related,
         labels=labels,
         columns=dashboard_export.COLUMNS,
         chart=dashboard_export.chart(
@@ -90,7 +93,14 @@ def _district_page(district: District):
     db.session.commit()
     total = dashboards.add_up("district", district.id, district.name, rows)
     links = {r.key: url_for("reports.school_dashboard", school_id=r.key) for r in rows}
-    return _page(district.name, _("学校"), total, rows, _crumbs(district.region), links, _("区县"))
+    related = []
+    if district.id == _me().district_id:  # the ranking and case pages are of one's own district
+        related = [
+            (_("各校家访排名"), url_for("reports.district_coverage")),
+            (_("意见督查"), url_for("reports.district_cases")),
+        ]
+    crumbs = _crumbs(district.region)
+    return _page(district.name, _("学校"), total, rows, crumbs, links, _("区县"), related)
 
 
 @bp.get("/district")
@@ -130,7 +140,8 @@ def school_dashboard(school_id: int):
         crumbs.append(
             (district.name, url_for("reports.district_dashboard_of", district_id=district.id))
         )
-    return _page(school.name, _("班级"), total, rows, crumbs, links, _("学校"))
+    related = [(_("家访统计"), url_for("reports.school_coverage", school_id=school.id))]
+    return _page(school.name, _("班级"), total, rows, crumbs, links, _("学校"), related)
 
 
 @bp.get("/classes/<int:class_id>/dashboard")

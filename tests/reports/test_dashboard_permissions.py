@@ -21,7 +21,13 @@ MATRIX = [
         {"district_supervisor": 200, "district_admin": 200},
         None,
     ),
-    ("GET", "/schools/{school_a}/dashboard", "reports.school_dashboard", LEADERS_AND_DISTRICT, None),
+    (
+        "GET",
+        "/schools/{school_a}/dashboard",
+        "reports.school_dashboard",
+        LEADERS_AND_DISTRICT,
+        None,
+    ),
     (
         "GET",
         "/classes/{class_a1}/dashboard",
