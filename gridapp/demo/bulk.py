@@ -100,11 +100,16 @@ def build(
                      region_id=city)[0]  # fmt: skip
     supervisor = people.user(district, "district", password_hash, title="督查科科长")
     people.role(supervisor, Role.DISTRICT_SUPERVISOR, None)
-    # The city bureau's supervisor, written apart from `people` (its names and counts unchanged).
+    # The city's and the province's bureau supervisors, written apart from `people` (its names
+    # and counts stay as they were).
     city_user = w.row("users", username="city", password_hash=password_hash, name="吴志明",
                       name_key=text.name_sort_key("吴志明"), phone="13905730001",
                       title="市教育局督导室", district_id=district)[0]  # fmt: skip
     w.row("user_roles", user_id=city_user, role=Role.DISTRICT_SUPERVISOR, region_id=city)
+    province_user = w.row("users", username="province", password_hash=password_hash,
+                          name="郑海峰", name_key=text.name_sort_key("郑海峰"),
+                          phone="13905710001", title="省教育厅督导处", district_id=district)[0]  # fmt: skip
+    w.row("user_roles", user_id=province_user, role=Role.DISTRICT_SUPERVISOR, region_id=province)
     bureau = people.user(district, "bureau", password_hash, title="信息中心")
     people.role(bureau, Role.DISTRICT_ADMIN, None)
     phase("pools")

@@ -36,6 +36,7 @@ DEMO_PASSWORD = "gridapp-demo"
 DEMO_LOGINS = [
     ("district", "教育局督查 (district supervisor)"),
     ("city", "市教育局督查 (city bureau: its districts)"),
+    ("province", "省教育厅督查 (province bureau: its cities)"),
     ("bureau", "教育局管理员 (district admin)"),
     ("admin", "学校管理员 (school admin)"),
     ("principal", "校长 (principal)"),
@@ -279,7 +280,13 @@ def build(
         phone="13905730001", title="市教育局督导室",
     )  # fmt: skip
     city_user.roles.append(UserRole(role=Role.DISTRICT_SUPERVISOR, region_id=city.id))
-    db.session.add(city_user)
+    b.usernames.add("province")
+    province_user = User(
+        username="province", name="郑海峰", password_hash=b.password_hash,
+        district_id=district.id, phone="13905710001", title="省教育厅督导处",
+    )  # fmt: skip
+    province_user.roles.append(UserRole(role=Role.DISTRICT_SUPERVISOR, region_id=province.id))
+    db.session.add_all([city_user, province_user])
     bureau = b.user(district, "陈晓燕", "bureau", title="信息中心")
     bureau.roles.append(UserRole(role=Role.DISTRICT_ADMIN))
 

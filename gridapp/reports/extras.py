@@ -1,5 +1,5 @@
 """The figures a dashboard shows beside coverage, per class (issue 18 item 1), computed with a
-school's kept snapshot (reports.snapshots) for the semester current on the day, in three grouped
+school's kept snapshot (reports.snapshots) for the semester current on the day, in two grouped
 queries for the whole school:
 
 - `year_home_visits`: door visits (上门家访, seed 000 "四必访") that count for the school
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 
 from gridapp.contacts import rules
 from gridapp.contacts.models import (
@@ -70,7 +70,7 @@ def _class_students(period: rules.Period):
 
 def class_extras(period: rules.Period) -> dict[int, Extras]:
     """Each class's `Extras` for the school and semester of `period` (its `today` the day the
-    year's door visits count up to): three grouped queries whatever the school's size."""
+    year's door visits count up to): two grouped queries whatever the school's size."""
     out: dict[int, Extras] = {}
 
     def at(class_id: int) -> Extras:
@@ -99,39 +99,44 @@ def class_extras(period: rules.Period) -> dict[int, Extras]:
         .distinct()
         .subquery("cf")
     )
-    visits = (
-        select(families.c.class_id, func.count(distinct(Contact.id)))
+    # One pass over the (class, contact) pairs of the year and the semester: each pair once
+    # (`families` is distinct), so each evaluation of a contact counts once per class.
+    in_year = and_(
+        Contact.form == ContactForm.HOME_VISIT,
+        Contact.contact_on >= period.year_starts_on,
+        Contact.contact_on <= until,
+    )
+    in_semester = and_(
+        ContactEvaluation.id.is_not(None),
+        Contact.contact_on >= period.counts_from,
+        Contact.contact_on <= period.counts_until,
+    )
+    rating = ContactEvaluation.rating
+    query = (
+        select(
+            families.c.class_id,
+            func.count(distinct(case((in_year, Contact.id)))),
+            func.sum(case((in_semester, 1), else_=0)),
+            func.sum(case((in_semester, rating), else_=0)),
+            func.sum(case((and_(in_semester, rating <= LOW_RATING), 1), else_=0)),
+        )
         .join(Contact, Contact.id == families.c.contact_id)
+        .outerjoin(ContactEvaluation, ContactEvaluation.contact_id == Contact.id)
         .where(
             Contact.school_id == period.school_id,
-            Contact.form == ContactForm.HOME_VISIT,
             rules.counts(period),
-            Contact.contact_on >= period.year_starts_on,
-            Contact.contact_on <= until,
+            or_(
+                and_(Contact.contact_on >= period.year_starts_on, Contact.contact_on <= until),
+                and_(
+                    Contact.contact_on >= period.counts_from,
+                    Contact.contact_on <= period.counts_until,
+                ),
+            ),
         )
         .group_by(families.c.class_id)
     )
-    for class_id, n in db.session.execute(visits):
-        at(class_id).year_home_visits = n
-    rated = (
-        select(families.c.class_id, ContactEvaluation.id, ContactEvaluation.rating)
-        .join(Contact, Contact.id == families.c.contact_id)
-        .join(ContactEvaluation, ContactEvaluation.contact_id == Contact.id)
-        .where(
-            Contact.school_id == period.school_id,
-            rules.counts(period),
-            Contact.contact_on >= period.counts_from,
-            Contact.contact_on <= period.counts_until,
-        )
-        .distinct()
-        .subquery("ev")
-    )
-    low = func.sum(case((rated.c.rating <= LOW_RATING, 1), else_=0))
-    for class_id, n, total, lows in db.session.execute(
-        select(rated.c.class_id, func.count(), func.sum(rated.c.rating), low).group_by(
-            rated.c.class_id
-        )
-    ):
+    for class_id, visits, n, total, lows in db.session.execute(query):
         e = at(class_id)
-        e.evaluations, e.rating_sum, e.low_ratings = n, int(total or 0), int(lows or 0)
+        e.year_home_visits = int(visits or 0)
+        e.evaluations, e.rating_sum, e.low_ratings = int(n or 0), int(total or 0), int(lows or 0)
     return out
