@@ -3,18 +3,20 @@ school's kept snapshot (reports.snapshots) for the semester current on the day, 
 queries for the whole school:
 
 - `year_home_visits`: door visits (上门家访, seed 000 "四必访") that count for the school
-  (`rules.counts`) made this school year up to the day, to the families of the class's active
-  students (a visit to a family with two children in two classes counts in both);
+  (`rules.counts`) and for this school year's semesters up to the day (`year_window`),
+  credited as the semester's are (`rules.home_visits_by_class`: in the class each child of the
+  family was in on the day of the visit), so never fewer than the semester's;
 - `evaluations`, `rating_sum`, `low_ratings`: guardians' evaluations of the semester's counting
-  contacts with those families (1–5 stars; low is `contacts.models.LOW_RATING` or less);
+  contacts with the families of the class's active students (1–5 stars; low is `contacts.models.LOW_RATING` or less);
 - `reviewed` of `review_students`: the class's active students with at least one published
   academic review (学业述评, seed 003) this semester."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from datetime import date
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import case, distinct, func, literal, select, union_all
 
 from gridapp.contacts import rules
 from gridapp.contacts.models import (
@@ -22,11 +24,11 @@ from gridapp.contacts.models import (
     Contact,
     ContactEvaluation,
     ContactFamily,
-    ContactForm,
 )
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
 from gridapp.reviews.models import AcademicReview
+from gridapp.schools.models import Semester
 
 
 @dataclass
@@ -68,6 +70,27 @@ def _class_students(period: rules.Period):
     )
 
 
+def year_window(period: rules.Period) -> tuple[date, date]:
+    """(from, until): the days whose contacts count for the school year of `period` up to its
+    day: from the start of the window of the year's first semester (`rules.semester_window`:
+    with the summer before it when holidays count for the next semester) to the day, within
+    the current semester's window. So the year's door visits are never fewer than the
+    semester's. One query in the second semester, none in the first."""
+    until = min(period.today, period.counts_until)
+    if period.semester_number == 1:
+        return period.counts_from, until
+    first = db.session.scalar(
+        select(Semester.id).where(
+            Semester.school_id == period.school_id,
+            Semester.number == 1,
+            Semester.starts_on >= period.year_starts_on,
+            Semester.ends_on <= period.year_ends_on,
+        )
+    )
+    window = rules.semester_window(period.school_id, first) if first else None
+    return (window[0] if window else period.year_starts_on), until
+
+
 def class_extras(period: rules.Period) -> dict[int, Extras]:
     """Each class's `Extras` for the school and semester of `period` (its `today` the day the
     year's door visits count up to): two grouped queries whatever the school's size."""
@@ -77,11 +100,15 @@ def class_extras(period: rules.Period) -> dict[int, Extras]:
         return out.setdefault(class_id, Extras())
 
     students = _class_students(period).subquery("s")
-    for class_id, n, reviewed in db.session.execute(
+    zero = literal(0)
+    reviews = (
         select(
             students.c.class_id,
             func.count(students.c.id),
             func.count(distinct(AcademicReview.student_id)),
+            zero,
+            zero,
+            zero,
         )
         .outerjoin(
             AcademicReview,
@@ -90,53 +117,45 @@ def class_extras(period: rules.Period) -> dict[int, Extras]:
             & AcademicReview.published_at.is_not(None),
         )
         .group_by(students.c.class_id)
-    ):
-        at(class_id).review_students, at(class_id).reviewed = n, reviewed
-    until = min(period.today, period.year_ends_on)
+    )
+    # Each (class, contact) pair once (`families` is distinct): an evaluation of a contact
+    # counts once in each class of the family's children.
     families = (
         select(students.c.class_id, ContactFamily.contact_id)
         .join(ContactFamily, ContactFamily.family_id == students.c.family_id)
         .distinct()
         .subquery("cf")
     )
-    # One pass over the (class, contact) pairs of the year and the semester: each pair once
-    # (`families` is distinct), so each evaluation of a contact counts once per class.
-    in_year = and_(
-        Contact.form == ContactForm.HOME_VISIT,
-        Contact.contact_on >= period.year_starts_on,
-        Contact.contact_on <= until,
-    )
-    in_semester = and_(
-        ContactEvaluation.id.is_not(None),
-        Contact.contact_on >= period.counts_from,
-        Contact.contact_on <= period.counts_until,
-    )
     rating = ContactEvaluation.rating
-    query = (
+    evaluations = (
         select(
             families.c.class_id,
-            func.count(distinct(case((in_year, Contact.id)))),
-            func.sum(case((in_semester, 1), else_=0)),
-            func.sum(case((in_semester, rating), else_=0)),
-            func.sum(case((and_(in_semester, rating <= LOW_RATING), 1), else_=0)),
+            zero,
+            zero,
+            func.count(ContactEvaluation.id),
+            func.sum(rating),
+            func.sum(case((rating <= LOW_RATING, 1), else_=0)),
         )
         .join(Contact, Contact.id == families.c.contact_id)
-        .outerjoin(ContactEvaluation, ContactEvaluation.contact_id == Contact.id)
+        .join(ContactEvaluation, ContactEvaluation.contact_id == Contact.id)
         .where(
             Contact.school_id == period.school_id,
             rules.counts(period),
-            or_(
-                and_(Contact.contact_on >= period.year_starts_on, Contact.contact_on <= until),
-                and_(
-                    Contact.contact_on >= period.counts_from,
-                    Contact.contact_on <= period.counts_until,
-                ),
-            ),
+            Contact.contact_on >= period.counts_from,
+            Contact.contact_on <= period.counts_until,
         )
         .group_by(families.c.class_id)
     )
-    for class_id, visits, n, total, lows in db.session.execute(query):
+    for class_id, n, reviewed, rated, total, lows in db.session.execute(
+        union_all(reviews, evaluations)
+    ):
         e = at(class_id)
-        e.year_home_visits = int(visits or 0)
-        e.evaluations, e.rating_sum, e.low_ratings = int(n or 0), int(total or 0), int(lows or 0)
+        e.review_students += int(n or 0)
+        e.reviewed += int(reviewed or 0)
+        e.evaluations += int(rated or 0)
+        e.rating_sum += int(total or 0)
+        e.low_ratings += int(lows or 0)
+    since, until = year_window(period)
+    for class_id, n in rules.home_visits_by_class(period, since, until).items():
+        at(class_id).year_home_visits = n
     return out

@@ -26,11 +26,18 @@ from gridapp.contacts.models import (
 from gridapp.core.time import SHANGHAI
 from gridapp.demo import bulk
 from gridapp.extensions import db
-from gridapp.people.models import Student, StudentStatus
+from gridapp.people.models import ClassPlacement, Student, StudentStatus
 from gridapp.reports import dashboards, snapshots
 from gridapp.reports.extras import Extras
 from gridapp.reviews.models import AcademicReview
-from gridapp.schools.models import District, Region, RegionLevel, School, SchoolClass
+from gridapp.schools.models import (
+    District,
+    Region,
+    RegionLevel,
+    School,
+    SchoolClass,
+    Semester,
+)
 
 from .. import factories as f
 
@@ -102,13 +109,37 @@ def _counted_by_hand(school_id: int) -> dict[int, Extras]:
         if s.id in published:
             out[s.class_id].reviewed += 1
     counting = {ContactStatus.REVIEWED} if period.reviewed_only else None
+    # The year: the windows of its semesters (a contact in a holiday counts for one of them).
+    year_windows = [
+        rules.semester_window(school_id, sem.id)
+        for sem in db.session.scalars(select(Semester).where(Semester.school_id == school_id))
+        if period.year_starts_on <= sem.starts_on <= period.year_ends_on
+    ]
+    # Every student of the school (also those who left) and their placements.
+    children: dict[int, list[Student]] = defaultdict(list)
+    for s in db.session.scalars(select(Student).where(Student.school_id == school_id)):
+        children[s.family_id].append(s)
+    placements: dict[int, list[ClassPlacement]] = defaultdict(list)
+    for pl in db.session.scalars(select(ClassPlacement)):
+        placements[pl.student_id].append(pl)
+
+    def class_on(student: Student, day: date) -> int | None:
+        held = placements[student.id]
+        if not held:
+            return student.class_id if student.status == StudentStatus.ACTIVE else None
+        for pl in held:
+            if pl.from_on <= day and (pl.to_on is None or pl.to_on > day):
+                return pl.class_id
+        return None
+
     families_of: dict[int, set[int]] = defaultdict(set)
     for cf in db.session.scalars(select(ContactFamily)):
         families_of[cf.contact_id].add(cf.family_id)
     evaluations: dict[int, list[int]] = defaultdict(list)
     for e in db.session.scalars(select(ContactEvaluation)):
         evaluations[e.contact_id].append(e.rating)
-    for c in db.session.scalars(select(Contact).where(Contact.school_id == school_id)):
+    # Any school's door visit to a family counts (as in the engine); evaluations are the school's.
+    for c in db.session.scalars(select(Contact)):
         counts = (
             c.status in counting
             if counting
@@ -117,12 +148,16 @@ def _counted_by_hand(school_id: int) -> dict[int, Extras]:
         if not counts:
             continue
         classes = set().union(*(classes_of_family[fam] for fam in families_of[c.id]))
-        in_year = period.year_starts_on <= c.contact_on <= min(DAY, period.year_ends_on)
+        in_year = c.contact_on <= DAY and any(a <= c.contact_on <= b for a, b in year_windows)
         in_semester = period.counts_from <= c.contact_on <= period.counts_until
-        for class_id in classes:
-            if c.form == ContactForm.HOME_VISIT and in_year:
+        if c.form == ContactForm.HOME_VISIT and in_year:
+            # In the class each child was in on the day of the visit.
+            for class_id in {
+                class_on(s, c.contact_on) for fam in families_of[c.id] for s in children[fam]
+            } - {None}:
                 out[class_id].year_home_visits += 1
-            if in_semester:
+        for class_id in classes:
+            if in_semester and c.school_id == school_id:
                 for rating in evaluations[c.id]:
                     out[class_id].evaluations += 1
                     out[class_id].rating_sum += rating
@@ -161,6 +196,7 @@ def test_numbers_agree_from_class_to_province(app):
                 assert kept.class_extras[class_id] == by_hand[class_id], class_id
             assert kept.extras == sum((by_hand[c] for c in kept.classes), Extras())
             assert kept.extras.evaluations and kept.extras.reviewed and kept.extras.year_home_visits
+            assert kept.extras.year_home_visits >= kept.row.home_visits  # the year holds the term
             school_totals[school.id] = (kept.row, kept.extras)
         db.session.commit()
 
