@@ -92,6 +92,7 @@ def _district_page(district: District):
     rows = dashboards.school_rows(schools, today(), live_budget=LIVE_BUDGET)
     db.session.commit()
     total = dashboards.add_up("district", district.id, district.name, rows)
+    total.left_out = len(schools) - len(rows)
     links = {r.key: url_for("reports.school_dashboard", school_id=r.key) for r in rows}
     related = []
     if district.id == _me().district_id:  # the ranking and case pages are of one's own district

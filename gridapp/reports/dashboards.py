@@ -39,6 +39,9 @@ class Figures:
     schools: int = 0
     classes: int = 0
     computed_at: datetime | None = None
+    # Schools of it not counted: no semester set, or figures still being computed (a page's
+    # time budget spent: reports.snapshots hands them to the background).
+    left_out: int = 0
 
 
 def add_up(kind: str, key: int, name: str, parts: Iterable[Figures]) -> Figures:
@@ -57,6 +60,7 @@ def add_up(kind: str, key: int, name: str, parts: Iterable[Figures]) -> Figures:
         schools=sum(p.schools for p in parts),
         classes=sum(p.classes for p in parts),
         computed_at=min(stale, default=None),
+        left_out=sum(p.left_out for p in parts),
     )
 
 
@@ -182,7 +186,13 @@ def district_rows(districts: list[District], day: date, *, live_budget=None) -> 
     district_of = {s.id: s.district_id for s in schools}
     for f in school_rows(schools, day, live_budget=live_budget):
         by_district.setdefault(district_of[f.key], []).append(f)
-    return [add_up("district", d.id, d.name, by_district.get(d.id, [])) for d in districts]
+    counted = {d.id: len(by_district.get(d.id, [])) for d in districts}
+    out = []
+    for d in districts:
+        row = add_up("district", d.id, d.name, by_district.get(d.id, []))
+        row.left_out = sum(1 for s in schools if s.district_id == d.id) - counted[d.id]
+        out.append(row)
+    return out
 
 
 def region_rows(region: Region, day: date, *, live_budget=None) -> list[Figures]:

@@ -317,3 +317,16 @@ def test_a_supervisor_without_a_region_keeps_the_old_constraint(app, world):
             db.session.flush()
         db.session.rollback()
         assert db.session.get(SchoolClass, world.class_a1) is not None
+
+
+def test_a_school_left_out_of_the_sums_is_said(app, client, login, world):
+    """A school without a semester has no figures: the sums say one school is not in them."""
+    with app.app_context():
+        f.SchoolFactory(district=db.session.get(District, world.district), name="南湖区新建小学")
+        db.session.commit()
+    login(world.district_supervisor_name)
+    html = client.get("/district").get_data(as_text=True)
+    assert "另有 1 所学校未计入" in html
+    with app.app_context():
+        login(_bureau(world, world.city, "city_left_out"))
+    assert "另有 1 所学校未计入" in client.get(f"/regions/{world.city}").get_data(as_text=True)
