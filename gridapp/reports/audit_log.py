@@ -21,6 +21,8 @@ from gridapp.core.audit import AuditEntry
 from gridapp.core.i18n import N_
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import local
+from gridapp.core.xlsx import to_bytes as workbook_bytes
+from gridapp.core.xlsx import write_sheet
 from gridapp.dossiers.exports import DossierJob
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GuidanceActivity
@@ -30,8 +32,6 @@ from gridapp.reception.models import Booking, ReceptionDay
 from gridapp.reports import audit_words
 from gridapp.reports.audit_words import ACTIONS, DETAIL_LABELS, FIELD_NAMES, KIND_NAMES
 from gridapp.reviews.models import AcademicReview
-from gridapp.roster.export import to_bytes as workbook_bytes
-from gridapp.roster.export import write_sheet
 from gridapp.roster.models import Rollover
 from gridapp.schools.models import (
     BreakCountsFor,
@@ -42,6 +42,7 @@ from gridapp.schools.models import (
     SchoolYear,
     Semester,
 )
+from gridapp.surveys.models import Survey
 
 EXPORT_LIMIT = 20_000  # rows in one export, newest first (the page says so beyond it)
 _CHUNK = 500  # ids per IN (…) when resolving names
@@ -58,6 +59,7 @@ _ID_KEYS = {
     "family_id": "families",
     "family": "families",
     "school_year_id": "school_years",
+    "semester_id": "semesters",
 }
 # The sentence's placeholders filled from a detail.
 _PLACEHOLDERS = {
@@ -160,6 +162,8 @@ _LOADERS = {
     "guidance_activities": (
         lambda ids: select(GuidanceActivity.id, GuidanceActivity.topic)
         .where(GuidanceActivity.id.in_(ids)), _quoted),
+    "surveys": (
+        lambda ids: select(Survey.id, Survey.title).where(Survey.id.in_(ids)), _quoted),
     "canned_replies": (
         lambda ids: select(CannedReply.id, CannedReply.title).where(CannedReply.id.in_(ids)),
         _quoted),
@@ -399,7 +403,7 @@ def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 def export(actor: User, entries: list[AuditEntry], filters: dict[str, str]) -> bytes:
     """The entries (newest first, at most EXPORT_LIMIT: the caller limits the query) as .xlsx:
     time (a date-time in Asia/Shanghai), person, action, what happened in words, details, school,
-    IP and the action's key. Text through roster.export.write_sheet (no cell runs as a formula:
+    IP and the action's key. Text through core.xlsx.write_sheet (no cell runs as a formula:
     a typed sign-in name may start with "="). Writes one audit entry (`audit.export`: the filters
     and the number of rows, never the rows). The caller checks the permission and commits."""
     rows = []

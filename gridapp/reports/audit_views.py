@@ -1,6 +1,6 @@
 """The audit log page (issue 18 item 8): every entry as a sentence of who did what to whom,
-filtered by person, action and dates, paged newest first, and the same as .xlsx for the
-bureau's inspections. The district admin reads the district's log, a school admin their
+filtered by person, action and dates, paged newest first, and the same as .xlsx (`format=xlsx`)
+for the bureau's inspections. The district admin reads the district's log, a school admin their
 schools' (people.services.audit_log_query); everyone else gets 404."""
 
 from __future__ import annotations
@@ -9,22 +9,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import Response
 from flask_login import current_user, login_required
 
 from gridapp.accounts.models import Role
-from gridapp.core import storage, text
+from gridapp.core import text
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import paginate, str_arg
 from gridapp.core.permissions import require
 from gridapp.core.time import SHANGHAI, today
+from gridapp.core.xlsx import download, wants_xlsx
 from gridapp.extensions import db
 from gridapp.people.services import audit_log_query
 from gridapp.reports import audit_log
 from gridapp.reports.audit_words import ACTIONS
 from gridapp.reports.blueprint import bp
-from gridapp.roster.export import XLSX_MIMETYPE
 
 PER_PAGE = 50
 
@@ -107,9 +106,16 @@ def _require_reader() -> None:
 @bp.get("/admin/audit")
 @login_required
 def audit_log_page():
-    """The log in words, 50 entries a page, newest first; htmx gets the table alone."""
+    """The log in words, 50 entries a page, newest first; htmx gets the table alone. With
+    `format=xlsx` the filtered log as .xlsx (at most audit_log.EXPORT_LIMIT entries, newest
+    first), the export itself an entry of the log."""
     _require_reader()
     f = read_filters()
+    if wants_xlsx():
+        entries = list(db.session.scalars(_query(f).limit(audit_log.EXPORT_LIMIT)))
+        data = audit_log.export(current_user._get_current_object(), entries, f.args())
+        db.session.commit()
+        return download(data, _("审计日志-%(on)s.xlsx", on=today().isoformat()), "audit-log.xlsx")
     page = paginate(_query(f), per_page=PER_PAGE)
     return page_or_fragment(
         "reports/audit.html",
@@ -118,25 +124,5 @@ def audit_log_page():
         lines=audit_log.lines(page.items),
         filters=f,
         choices=audit_log.action_choices(),
-    )
-
-
-@bp.get("/admin/audit.xlsx")
-@login_required
-def audit_log_export():
-    """The filtered log as .xlsx (at most audit_log.EXPORT_LIMIT entries, newest first);
-    the export is itself an entry of the log."""
-    _require_reader()
-    f = read_filters()
-    entries = list(db.session.scalars(_query(f).limit(audit_log.EXPORT_LIMIT)))
-    data = audit_log.export(current_user._get_current_object(), entries, f.args())
-    db.session.commit()
-    name = _("审计日志-%(on)s.xlsx", on=today().isoformat())
-    return Response(
-        data,
-        mimetype=XLSX_MIMETYPE,
-        headers={
-            "Content-Disposition": storage.content_disposition(name, "audit-log.xlsx"),
-            "Cache-Control": "no-store",
-        },
+        export_limit=audit_log.EXPORT_LIMIT,
     )

@@ -25,6 +25,7 @@ class Action(NamedTuple):
 ACCOUNTS, PEOPLE, CONTACTS, CASES = N_("账号"), N_("学生与家长"), N_("家校联系"), N_("意见办理")
 GRIDS, PAIRING, RECEPTION, REVIEWS = N_("家长网格"), N_("结对帮扶"), N_("接待日"), N_("学业述评")
 ROSTER, SCHOOLS, EXPORTS = N_("名册与学年"), N_("学校设置"), N_("档案与导出")
+SURVEYS = N_("满意度调查")
 
 
 def _a(name: str, sentence: str, group: str) -> Action:
@@ -66,6 +67,9 @@ ACTIONS: dict[str, Action] = {
     ),
     "student.sensitive.update": _a(
         N_("修改敏感信息"), N_("%(actor)s修改了%(subject)s的敏感信息"), PEOPLE
+    ),
+    "focus.roster.view": _a(
+        N_("查看重点对象名单"), N_("%(actor)s查看了%(subject)s的重点对象名单"), PEOPLE
     ),
     "student.archive.view": _a(N_("查看学生档案"), N_("%(actor)s查看了%(subject)s的档案"), PEOPLE),
     "guardian.create": _a(
@@ -214,6 +218,10 @@ ACTIONS: dict[str, Action] = {
     "review.publish": _a(
         N_("发布学业述评"), N_("%(actor)s向家长发布了%(subject)s的学业述评"), REVIEWS
     ),
+    # surveys
+    "survey.create": _a(N_("新建满意度调查"), N_("%(actor)s新建了满意度调查%(subject)s"), SURVEYS),
+    "survey.publish": _a(N_("发布满意度调查"), N_("%(actor)s发布了满意度调查%(subject)s"), SURVEYS),
+    "survey.close": _a(N_("结束满意度调查"), N_("%(actor)s结束了满意度调查%(subject)s"), SURVEYS),
     # roster and school years
     "roster.import": _a(N_("导入花名册"), N_("%(actor)s向%(subject)s导入了名单"), ROSTER),
     "roster.import.errors_export": _a(
@@ -235,6 +243,7 @@ ACTIONS: dict[str, Action] = {
     ),
     # school settings
     "school.save": _a(N_("修改学校信息"), N_("%(actor)s修改了%(subject)s的学校信息"), SCHOOLS),
+    "school.hotline": _a(N_("设置校长热线"), N_("%(actor)s设置了%(subject)s的校长热线"), SCHOOLS),
     "school_year.create": _a(N_("新建学年"), N_("%(actor)s新建了学年%(subject)s"), SCHOOLS),
     "semester.update": _a(N_("修改学期"), N_("%(actor)s修改了%(subject)s的起止日期"), SCHOOLS),
     "class.create": _a(N_("新建班级"), N_("%(actor)s新建了%(subject)s"), SCHOOLS),
@@ -268,11 +277,14 @@ ACTIONS: dict[str, Action] = {
     "reports.teacher_year.export": _a(
         N_("导出教师学年统计"), N_("%(actor)s导出了%(subject)s的教师学年统计"), EXPORTS
     ),
+    "reports.coverage_families.export": _a(
+        N_("导出家访统计名单"), N_("%(actor)s导出了%(subject)s家访统计背后的家庭名单"), EXPORTS
+    ),
     "audit.export": _a(N_("导出审计日志"), N_("%(actor)s导出了审计日志"), EXPORTS),
 }
 
-GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, ROSTER, SCHOOLS,
-          EXPORTS)  # fmt: skip
+GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS, ROSTER,
+          SCHOOLS, EXPORTS)  # fmt: skip
 
 # ---- the details in words -------------------------------------------------------------------------
 
@@ -360,6 +372,12 @@ DETAIL_LABELS: dict[str, str] = {
     "anonymous": N_("匿名"),
     "pairings": N_("结对数"),
     "filters": N_("筛选条件"),
+    "conduct_rating": N_("师德师风评价"),
+    "published": N_("公开"),
+    "questions": N_("题目数"),
+    "rule": N_("统计规则"),
+    "met": N_("已达标"),
+    "semester_id": N_("学期"),
     "actor": N_("操作人"),
     "action": N_("操作"),
     "from": N_("开始日期"),

@@ -291,7 +291,7 @@ def test_export_is_the_filtered_log_as_xlsx_and_is_audited(client, login, world,
         db.session.commit()
         head = _name(world.head_teacher)
     login(world.school_admin_name)
-    r = client.get("/admin/audit.xlsx?from=2026-03-03&to=2026-03-04")
+    r = client.get("/admin/audit?format=xlsx&from=2026-03-03&to=2026-03-04")
     assert r.status_code == 200
     assert r.mimetype.endswith("spreadsheetml.sheet")
     assert "filename*=UTF-8''" in r.headers["Content-Disposition"]

@@ -19,13 +19,6 @@ MATRIX = [
     ),
     (
         "GET",
-        "/admin/audit.xlsx",
-        "reports.audit_log_export",
-        {"school_admin": 200, "district_admin": 200, "other_school_admin": 200},
-        None,
-    ),
-    (
-        "GET",
         "/district/cases",
         "reports.district_cases",
         {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
