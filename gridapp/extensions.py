@@ -2,7 +2,6 @@
 
 import os
 
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,7 +21,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=lambda: client_ip(), default_limits=[])
 
 
 def _make_huey():
@@ -40,4 +39,8 @@ huey = _make_huey()
 
 
 def client_ip() -> str:
-    return request.headers.get("X-Real-IP") or get_remote_address() or "-"
+    """The client's address, the same for the audit log and the rate limits: the connection's
+    peer, which Werkzeug's ProxyFix replaces with nginx's X-Forwarded-For only when the proxy is
+    configured as trusted (GRIDAPP_PROXY_FIX=true, app.py). A header the client writes itself
+    (X-Real-IP, X-Forwarded-For without the setting) is never taken (issue 20 item 4)."""
+    return get_remote_address() or "-"

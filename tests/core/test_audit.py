@@ -182,3 +182,25 @@ def test_record_fills_school_and_ip_from_the_request(app, client, world, login):
         assert entry.school_id == world.school_a
         assert entry.ip == "192.0.2.7"
         assert entry.detail == {"student_id": world.student}
+
+
+def test_an_address_the_client_writes_itself_is_never_recorded(app, client, world, login):
+    """X-Real-IP: 203.0.113.66 sent by any client was the IP of a sensitive view and of a failed
+    login (issue 20 item 4). Without the trusted proxy setting, the connection's peer is."""
+    spoof = {"X-Real-IP": "203.0.113.66", "X-Forwarded-For": "203.0.113.66"}
+    peer = {"REMOTE_ADDR": "192.0.2.9"}
+    client.post("/login", data={"username": world.head_teacher_name, "password": "wrong"},
+                headers=spoof, environ_base=peer)  # fmt: skip
+    login(world.head_teacher_name)
+    client.post(f"/students/{world.student}/guardians/{world.guardian}/phone",
+                headers=spoof, environ_base=peer)  # fmt: skip
+    with app.app_context():
+        ips = {
+            e.action: e.ip
+            for e in db.session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.action.in_(("login.failed", "guardian.phone.view"))
+                )
+            )
+        }
+    assert ips == {"login.failed": "192.0.2.9", "guardian.phone.view": "192.0.2.9"}
