@@ -11,9 +11,9 @@ is the school's counting setting (`rules.counts`: seed 002 §6).
 
 The counts come from one grouped query per school calendar (GROUP BY the week, never a query
 per week): schools whose current and previous semesters have the same dates and the same
-counting setting share it, so a district of 100 schools on one calendar runs one query. A
-school's trend is kept under its generation (`generations.kept`), a district's under its
-schools' generations."""
+counting setting share it, so a district of 100 schools on one calendar runs one query. Each
+school's counts are kept under its generation (`generations.kept`): a district's trend counts
+again only the schools whose figures moved."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ from gridapp.contacts.models import (
     FiguresCount,
 )
 from gridapp.core import generations
-from gridapp.core.i18n import current_lang
 from gridapp.extensions import db
 from gridapp.schools.models import Semester
 
@@ -63,6 +62,7 @@ class Trend:
     weeks: list[WeekRow] = field(default_factory=list)
     current_week: int = 0
     schools: int = 0
+    running: bool = False  # the current week is this week, not over yet (its count grows)
 
     @property
     def has_data(self) -> bool:
@@ -121,9 +121,9 @@ def _week_column(cal: _Calendar):
     return case(*whens, else_=week_count(cal.starts_on, cal.ends_on))
 
 
-def _weekly_counts(cal: _Calendar, school_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{week (negative: the previous semester's): (contacts, door visits)} of the schools
-    `school_ids`, all on calendar `cal`: one grouped query."""
+def _weekly_counts(cal: _Calendar, school_ids: list[int]) -> dict[int, dict[int, tuple]]:
+    """{school id: {week (negative: the previous semester's): (contacts, door visits)}} of the
+    schools `school_ids`, all on calendar `cal`: one grouped query (GROUP BY school, week)."""
     counted = rules.counts(cal)  # reads `reviewed_only` only
     in_semester = Contact.contact_on.between(cal.starts_on, cal.ends_on)
     if cal.previous is not None:
@@ -131,14 +131,41 @@ def _weekly_counts(cal: _Calendar, school_ids: list[int]) -> dict[int, tuple[int
     week = _week_column(cal).label("week")
     rows = db.session.execute(
         select(
+            Contact.school_id,
             week,
             func.count(Contact.id),
             func.sum(case((Contact.form == ContactForm.HOME_VISIT, 1), else_=0)),
         )
         .where(Contact.school_id.in_(school_ids), counted, in_semester)
-        .group_by(week)
+        .group_by(Contact.school_id, week)
     )
-    return {int(w): (int(n or 0), int(v or 0)) for w, n, v in rows}
+    out: dict[int, dict[int, tuple]] = {school_id: {} for school_id in school_ids}
+    for school_id, w, n, v in rows:
+        out[school_id][int(w)] = (int(n or 0), int(v or 0))
+    return out
+
+
+def _school_weeks(calendars: dict) -> dict[int, dict[int, tuple]]:
+    """`_weekly_counts` of each school of `calendars`, kept under the school's generation (by
+    its calendar): only the schools whose figures moved are counted again, those of one
+    calendar in one grouped query."""
+    generations.generations(list(calendars))  # one read for every school of the page
+    out, stale = {}, defaultdict(list)
+    for school_id, (cal, _name, _prev) in calendars.items():
+        found = generations.kept(
+            ("trend_weeks", cal), school_id, lambda: None, keep_if=lambda r: r is not None
+        )
+        if found is None:
+            stale[cal].append(school_id)
+        else:
+            out[school_id] = found
+    for cal, ids in stale.items():
+        counted = _weekly_counts(cal, sorted(ids))
+        for school_id in ids:
+            out[school_id] = generations.kept(
+                ("trend_weeks", cal), school_id, lambda c=counted[school_id]: c
+            )
+    return out
 
 
 def _calendars(
@@ -204,12 +231,14 @@ def _trend(
 ) -> Trend:
     if calendars is None:
         calendars = _calendars(school_ids, day, semester_id)
+    weeks_of = _school_weeks(calendars)
     groups: dict[_Calendar, list[int]] = defaultdict(list)
     for school_id, (cal, _name, _prev) in calendars.items():
         groups[cal].append(school_id)
     this: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     prev: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     n_weeks = n_prev = current = 0
+    running = False
     starts: dict[int, date] = {}
     prev_starts: dict[int, date] = {}
     for cal, ids in groups.items():
@@ -217,6 +246,7 @@ def _trend(
         n_weeks = max(n_weeks, n)
         now_week = min(max(week_of(cal.starts_on, day), 0), n) if day >= cal.starts_on else 0
         current = max(current, now_week)
+        running = running or cal.starts_on <= day <= cal.ends_on
         for k in range(1, n + 1):
             starts.setdefault(k, max(cal.starts_on, _monday(cal.starts_on) + timedelta(7 * k - 7)))
         if cal.previous is not None:
@@ -225,10 +255,11 @@ def _trend(
             for k in range(1, np + 1):
                 first = _monday(cal.previous[0]) + timedelta(7 * k - 7)
                 prev_starts.setdefault(k, max(cal.previous[0], first))
-        for week, (contacts, visits) in _weekly_counts(cal, sorted(ids)).items():
-            target = this if week > 0 else prev
-            target[abs(week)][0] += contacts
-            target[abs(week)][1] += visits
+        for school_id in ids:
+            for week, (contacts, visits) in weeks_of[school_id].items():
+                target = this if week > 0 else prev
+                target[abs(week)][0] += contacts
+                target[abs(week)][1] += visits
     names = {name for _cal, name, _p in calendars.values()}
     prev_names = {p for _cal, _n, p in calendars.values() if p}
     trend = Trend(
@@ -236,6 +267,7 @@ def _trend(
         previous_name=(prev_names.pop() if len(prev_names) == 1 else "") if prev_names else None,
         current_week=current,
         schools=len(calendars),
+        running=running,
     )
     for k in range(1, max(n_weeks, n_prev) + 1):
         begun = k <= min(current, n_weeks)
@@ -266,33 +298,24 @@ def school_trend(
     `rules.period_for` picks on `day`), or of its semester `semester_id` (one of the school's:
     the caller checks), beside the semester before it; None without a semester. A caller that
     holds the school's `period` and all its `semesters` (with their school years loaded) passes
-    them: then the one grouped query runs and nothing else. Kept under the school's
-    generation."""
+    them: then no query runs but the grouped count, and that only when the school's figures
+    moved (the counts are kept under its generation)."""
     if period is not None:
         semester_id = period.semester_id
         calendars = _calendar_of(period, semesters)
     else:
         calendars = None
-    trend = generations.kept(
-        ("trend", day, semester_id, current_lang()),
-        school_id,
-        lambda: _trend([school_id], day, semester_id, calendars),
-    )
+    trend = _trend([school_id], day, semester_id, calendars)
     return trend if trend.schools else None
 
 
 def district_trend(school_ids, day: date) -> Trend | None:
     """The sum over the schools `school_ids` of their weeks (each school's week k of its own
-    current and previous semesters); None when no school has a semester. Kept under the
-    schools' generations."""
+    current and previous semesters); None when no school has a semester. Three queries for the
+    calendars, and a grouped count per calendar of the schools whose figures moved since
+    their counts were kept."""
     ids = sorted(school_ids)
     if not ids:
         return None
-    if generations.uncommitted_changes():
-        trend = _trend(ids, day)
-    else:
-        at = tuple(sorted(generations.generations(ids).items()))
-        trend = generations.cached(
-            ("district_trend", day, current_lang(), at), lambda: _trend(ids, day)
-        )
+    trend = _trend(ids, day)
     return trend if trend.schools else None

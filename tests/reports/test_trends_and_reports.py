@@ -86,7 +86,7 @@ def _weeks(trend):
 def test_a_schools_weeks_equal_a_hand_count(ctx, world):
     _hand_built(ctx, world)
     trend = trends.school_trend(world.school_a, date(2026, 11, 23))
-    assert trend.current_week == 13
+    assert trend.current_week == 13 and trend.running
     assert trend.semester_name == "2026—2027学年第一学期"
     assert trend.previous_name == "2025—2026学年第二学期"
     weeks = _weeks(trend)
