@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from gridapp.cases.models import Case
 from gridapp.cases.services import OPEN
@@ -84,14 +85,19 @@ class Window:
 
 
 def windows(school_ids, day: date, semester_id: int | None = None) -> dict[int, Window]:
-    """{school id: Window} of the schools' current semesters on `day` (schools without one are
-    left out), or of the one school's semester `semester_id` (one of its own: the caller
-    checks). One query."""
+    """{school id: Window} of the schools' current semesters on `day` (the ones
+    `rules.current_semester_ids` picks; schools without one are left out), or of the one
+    school's semester `semester_id` (one of its own: the caller checks). Two queries."""
     ids = sorted(school_ids)
+    if semester_id is not None:
+        chosen = {ids[0]: semester_id}
+    else:
+        chosen = rules.current_semester_ids(ids, day)
     rows = db.session.execute(
         select(Semester, School.break_counts_for)
         .join(School, School.id == Semester.school_id)
-        .where(Semester.school_id.in_(ids))
+        .where(Semester.school_id.in_(list(chosen)))
+        .options(joinedload(Semester.school_year))
         .order_by(Semester.school_id, Semester.starts_on)
     ).all()
     by_school: dict[int, list[Semester]] = defaultdict(list)
@@ -101,17 +107,9 @@ def windows(school_ids, day: date, semester_id: int | None = None) -> dict[int, 
         setting[sem.school_id] = counts_for
     out = {}
     for school_id, sems in by_school.items():
-        spans = rules.semester_windows(sems, setting[school_id])
-        if semester_id is not None:
-            chosen = [w for w in spans if w[0].id == semester_id]
-        else:
-            chosen = (
-                [w for w in spans if w[1] <= day <= w[2]]
-                or [w for w in spans if w[0].starts_on <= day][-1:]
-                or spans[:1]
-            )
-        if chosen:
-            out[school_id] = Window(*chosen[0])
+        for sem, since, until in rules.semester_windows(sems, setting[school_id]):
+            if sem.id == chosen[school_id]:
+                out[school_id] = Window(sem, since, until)
     return out
 
 

@@ -260,3 +260,37 @@ def test_the_reports_keep_to_their_readers(client, login, world):
     assert client.get(f"/schools/{world.school_a}/report.pdf").status_code == 404
     login(world.principal_name)
     assert client.get(f"/schools/{world.school_a}/report.pdf?semester=999999").status_code == 404
+
+
+def test_an_open_case_past_its_deadline_counts_late_in_the_semester_report(ctx, world):
+    """Answered by the deadline, answered after it, open past it, open before it, and one of
+    last semester still open and overdue: on time 1 of 3 judged, 2 open of this semester, 2
+    overdue now (whenever received)."""
+    from datetime import UTC, datetime, timedelta
+
+    from gridapp.cases.models import CaseCategory, CaseSource, CaseStatus
+    from gridapp.reports import semester_report
+
+    ctx.get(Case, world.case).received_at = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)  # last year
+    ctx.get(Case, world.case).due_on = date(2026, 1, 20)  # still open: overdue now
+    start = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    for status, replied_after, due_on in (
+        (CaseStatus.REPLIED, 10, date(2026, 11, 4)),  # on time
+        (CaseStatus.REPLIED, 80, date(2026, 11, 4)),  # late
+        (CaseStatus.ASSIGNED, None, date(2026, 11, 20)),  # open past its deadline: late
+        (CaseStatus.ASSIGNED, None, date(2026, 11, 30)),  # open, not due yet: not judged
+    ):
+        ctx.add(Case(
+            school_id=world.school_a, source=CaseSource.MAILBOX, category=CaseCategory.CANTEEN,
+            status=status, words="午餐分量不足", created_at=start, received_at=start,
+            replied_at=start + timedelta(hours=replied_after) if replied_after else None,
+            due_on=due_on,
+        ))  # fmt: skip
+    ctx.flush()
+    wins = semester_report.windows([world.school_a], date(2026, 11, 23))
+    assert wins[world.school_a].semester.starts_on == date(2026, 9, 1)
+    got = semester_report.case_figures(wins, date(2026, 11, 23))[world.school_a]
+    assert (got.received, got.on_time, got.late, got.open, got.overdue_now) == (4, 1, 2, 2, 2)
+    assert got.judged == 3 and got.on_time_percent == "33%"
+    assert semester_report.CaseFigures().on_time_percent == "—"
+    ctx.rollback()
