@@ -116,7 +116,11 @@ def _coverage_context(school, leads: bool) -> dict:
     semesters = _semesters(school.id)
     trend = None
     if period is not None:
-        trend = trends.school_trend(school.id, today(), period=period, semesters=semesters)
+        # The page's content is kept under the generation: the trend's one grouped count runs
+        # with it, and nothing more (keep=False).
+        trend = trends.school_trend(
+            school.id, today(), period=period, semesters=semesters, keep=False
+        )
     return dict(
         letters=letters,
         letters_total=drowning.total(letters.values()),

@@ -145,10 +145,16 @@ def _weekly_counts(cal: _Calendar, school_ids: list[int]) -> dict[int, dict[int,
     return out
 
 
-def _school_weeks(calendars: dict) -> dict[int, dict[int, tuple]]:
+def _school_weeks(calendars: dict, keep: bool = True) -> dict[int, dict[int, tuple]]:
     """`_weekly_counts` of each school of `calendars`, kept under the school's generation (by
     its calendar): only the schools whose figures moved are counted again, those of one
-    calendar in one grouped query."""
+    calendar in one grouped query. `keep=False` counts them all and keeps nothing (a caller
+    whose own result is kept under the generation already)."""
+    if not keep:
+        out = {}
+        for cal, ids in _by_calendar(calendars).items():
+            out.update(_weekly_counts(cal, sorted(ids)))
+        return out
     generations.generations(list(calendars))  # one read for every school of the page
     out, stale = {}, defaultdict(list)
     for school_id, (cal, _name, _prev) in calendars.items():
@@ -166,6 +172,13 @@ def _school_weeks(calendars: dict) -> dict[int, dict[int, tuple]]:
                 ("trend_weeks", cal), school_id, lambda c=counted[school_id]: c
             )
     return out
+
+
+def _by_calendar(calendars: dict) -> dict[_Calendar, list[int]]:
+    groups: dict[_Calendar, list[int]] = defaultdict(list)
+    for school_id, (cal, _name, _prev) in calendars.items():
+        groups[cal].append(school_id)
+    return groups
 
 
 def _calendars(
@@ -227,14 +240,16 @@ def _calendar_of(period: rules.Period, semesters) -> dict[int, tuple[_Calendar, 
 
 
 def _trend(
-    school_ids: list[int], day: date, semester_id: int | None = None, calendars=None
+    school_ids: list[int],
+    day: date,
+    semester_id: int | None = None,
+    calendars=None,
+    keep: bool = True,
 ) -> Trend:
     if calendars is None:
         calendars = _calendars(school_ids, day, semester_id)
-    weeks_of = _school_weeks(calendars)
-    groups: dict[_Calendar, list[int]] = defaultdict(list)
-    for school_id, (cal, _name, _prev) in calendars.items():
-        groups[cal].append(school_id)
+    weeks_of = _school_weeks(calendars, keep)
+    groups = _by_calendar(calendars)
     this: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     prev: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     n_weeks = n_prev = current = 0
@@ -293,19 +308,21 @@ def school_trend(
     *,
     period: rules.Period | None = None,
     semesters=None,
+    keep: bool = True,
 ) -> Trend | None:
     """The school's contacts and door visits by week of its current semester (the one
     `rules.period_for` picks on `day`), or of its semester `semester_id` (one of the school's:
     the caller checks), beside the semester before it; None without a semester. A caller that
     holds the school's `period` and all its `semesters` (with their school years loaded) passes
     them: then no query runs but the grouped count, and that only when the school's figures
-    moved (the counts are kept under its generation)."""
+    moved (the counts are kept under its generation; `keep=False` for a caller whose result
+    is kept under the generation already: the count runs, nothing else)."""
     if period is not None:
         semester_id = period.semester_id
         calendars = _calendar_of(period, semesters)
     else:
         calendars = None
-    trend = _trend([school_id], day, semester_id, calendars)
+    trend = _trend([school_id], day, semester_id, calendars, keep=keep)
     return trend if trend.schools else None
 
 
