@@ -132,3 +132,54 @@ def share_bars(
 
     src = generations.cached(key, draw)
     return Chart(title=title, src=src, alt=alt, width=WIDTH, height=height)
+
+
+LINE_HEIGHT = 300  # px of a line chart
+
+
+def weekly_lines(
+    title: str,
+    weeks: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int | None]]],
+    *,
+    alt: str,
+) -> Chart | None:
+    """A line per (name, counts by week) over the week labels `weeks` (this semester and the
+    previous one, issue 18 item 3); a None is a week without a value (not begun, or one the
+    semester does not have), drawn as a gap. None when no series has a value. `alt` is the
+    chart's text alternative (the table of the weeks stays beside it)."""
+    shown = [(name, tuple(values)) for name, values in series]
+    if not any(v is not None for _name, values in shown for v in values):
+        return None
+    key = ("chart.weekly_lines", title, tuple(weeks), tuple(shown))
+
+    def draw() -> str:
+        chart = pygal.Line(
+            style=STYLE,
+            width=WIDTH,
+            height=LINE_HEIGHT,
+            js=[],
+            disable_xml_declaration=True,
+            show_legend=True,
+            legend_at_bottom=True,
+            legend_at_bottom_columns=len(shown),
+            truncate_legend=-1,
+            include_x_axis=True,
+            allow_interruptions=True,
+            show_minor_x_labels=False,
+            x_labels_major_every=max(1, len(weeks) // 10),
+            truncate_label=-1,
+            value_formatter=lambda v: "" if v is None else f"{v:.0f}",
+            margin=10,
+            dots_size=2.5,
+            show_x_guides=False,
+            show_y_guides=True,
+        )
+        chart.title = title
+        chart.x_labels = list(weeks)
+        for name, values in shown:
+            chart.add(name, list(values))
+        return _uri(_without_scripts(chart.render_tree()))
+
+    src = generations.cached(key, draw)
+    return Chart(title=title, src=src, alt=alt, width=WIDTH, height=LINE_HEIGHT)

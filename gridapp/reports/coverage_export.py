@@ -11,7 +11,7 @@ from gridapp.contacts import rules
 from gridapp.core import audit, xlsx
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import today
-from gridapp.reports import charts
+from gridapp.reports import charts, trends
 
 
 def _share_headers(labels: dict, columns: Sequence[str]) -> list[str]:
@@ -120,13 +120,17 @@ def school_workbook(context: dict):
     )
     name = _("%(school)s-%(semester)s-家访统计-%(on)s.xlsx", school=school.name,
              semester=semester, on=today().isoformat())  # fmt: skip
+    week_sheet = trend_sheet(context.get("trend"), f"{school.name} {semester} · {note}")
+    sheets = [classes, teachers] + ([week_sheet] if week_sheet else [])
     return xlsx.download(
-        xlsx.workbook([classes, teachers]), name, f"coverage-{school.id}-{today().isoformat()}.xlsx"
+        xlsx.workbook(sheets), name, f"coverage-{school.id}-{today().isoformat()}.xlsx"
     )
 
 
-def district_workbook(ranking, schools: dict, labels: dict, columns: Sequence[str]):
-    """The district's ranking of its schools as .xlsx, in rank order."""
+def district_workbook(
+    ranking, schools: dict, labels: dict, columns: Sequence[str], trend: trends.Trend | None
+):
+    """The district's ranking of its schools as .xlsx, in rank order, and its trend by week."""
     sheet = xlsx.Sheet(
         title=_("各校家访排名"),
         headers=[_("名次"), _("学校"), _("学生"), _("综合得分")]
@@ -142,8 +146,11 @@ def district_workbook(ranking, schools: dict, labels: dict, columns: Sequence[st
         note=_("按各校当前学期统计 · 统计于 %(on)s", on=today().isoformat()),
     )
     name = _("各校家访排名-%(on)s.xlsx", on=today().isoformat())
+    week_sheet = trend_sheet(trend, _("各校之和 · 统计于 %(on)s", on=today().isoformat()))
     return xlsx.download(
-        xlsx.workbook([sheet]), name, f"district-coverage-{today().isoformat()}.xlsx"
+        xlsx.workbook([sheet] + ([week_sheet] if week_sheet else [])),
+        name,
+        f"district-coverage-{today().isoformat()}.xlsx",
     )
 
 
@@ -183,4 +190,89 @@ def families_workbook(actor, school, period, rule: str, met: bool, rows, labels:
              on=day.isoformat())  # fmt: skip
     return xlsx.download(
         xlsx.workbook([sheet]), name, f"families-{school.id}-{rule}-{int(met)}-{day}.xlsx"
+    )
+
+
+# ---- the trend by week (issue 18 item 3) ---------------------------------------------------------
+
+
+def _trend_alt(trend: trends.Trend, what: str, this: int, before: int) -> str:
+    if trend.previous_name is None:
+        return _(
+            "%(what)s按周折线图：本学期第 1–%(w)d 周共 %(n)d 次。上学期没有数据。数字见下表。",
+            what=what, w=trend.current_week, n=this,
+        )  # fmt: skip
+    return _(
+        "%(what)s按周折线图：本学期第 1–%(w)d 周共 %(n)d 次，上学期同期 %(p)d 次。数字见下表。",
+        what=what, w=trend.current_week, n=this, p=before,
+    )  # fmt: skip
+
+
+def trend_charts(trend: trends.Trend | None) -> list[charts.Chart]:
+    """The trend's two line charts (contacts, then door visits, each week of this semester
+    beside the previous semester's); [] without a trend or a contact in it."""
+    if trend is None or not trend.has_data:
+        return []
+    labels = [_("第%(n)d周", n=r.week) for r in trend.weeks]
+    contacts, visits, prev_contacts, prev_visits = trend.totals
+    this_name = _("本学期")
+    prev_name = _("上学期")
+    out = []
+    for title, this_values, prev_values, this_n, prev_n in (
+        (
+            _("每周联系家庭次数"),
+            [r.contacts for r in trend.weeks],
+            [r.previous_contacts for r in trend.weeks],
+            contacts,
+            prev_contacts,
+        ),
+        (
+            _("每周上门家访次数"),
+            [r.home_visits for r in trend.weeks],
+            [r.previous_home_visits for r in trend.weeks],
+            visits,
+            prev_visits,
+        ),
+    ):
+        series = [(this_name, this_values)]
+        if trend.previous_name is not None:
+            series.append((prev_name, prev_values))
+        chart = charts.weekly_lines(
+            title, labels, series, alt=_trend_alt(trend, title, this_n, prev_n)
+        )
+        if chart is not None:
+            out.append(chart)
+    return out
+
+
+def trend_sheet(trend: trends.Trend | None, note: str) -> xlsx.Sheet | None:
+    """The trend's table as a worksheet: a row per week, this semester's first day of the week,
+    its contacts and door visits, and the previous semester's of the same week (empty cells
+    where a week has no value)."""
+    if trend is None:
+        return None
+    return xlsx.Sheet(
+        title=_("每周趋势"),
+        headers=[
+            _("周次"),
+            _("本学期该周起始日"),
+            _("本学期联系"),
+            _("本学期上门家访"),
+            _("上学期该周起始日"),
+            _("上学期联系"),
+            _("上学期上门家访"),
+        ],
+        rows=[
+            [
+                r.week,
+                r.starts_on,
+                r.contacts,
+                r.home_visits,
+                r.previous_starts_on,
+                r.previous_contacts,
+                r.previous_home_visits,
+            ]
+            for r in trend.weeks
+        ],
+        note=note,
     )

@@ -19,7 +19,7 @@ from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
 from gridapp.core.xlsx import wants_xlsx
 from gridapp.extensions import db
-from gridapp.reports import coverage_export, figures, snapshots
+from gridapp.reports import coverage_export, figures, snapshots, trends
 from gridapp.reports.blueprint import bp
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import district_school_ids, leader_school_ids, load_school
@@ -113,12 +113,20 @@ def _coverage_context(school, leads: bool) -> dict:
     # The drowning-prevention letter's reach per class in the period's school year (seed 000
     # 三.4): one grouped query, kept with the rest of the content.
     letters = drowning.class_shares(period, [c.id for c, _r in rows]) if period else {}
+    semesters = _semesters(school.id)
+    trend = None
+    if period is not None:
+        # The page's content is kept under the generation: the trend's one grouped count runs
+        # with it, and nothing more (keep=False).
+        trend = trends.school_trend(
+            school.id, today(), period=period, semesters=semesters, keep=False
+        )
     return dict(
         letters=letters,
         letters_total=drowning.total(letters.values()),
         school=school,
         period=period,
-        semesters=_semesters(school.id),
+        semesters=semesters,
         rows=ordered,
         rank_of=rank_of,
         school_total=rules.total(coverage.values()),
@@ -140,6 +148,8 @@ def _coverage_context(school, leads: bool) -> dict:
             else FiguresCount.ALL_BUT_RETURNED
         ).label,
         chart=coverage_export.class_chart([(by_id[r.key], r) for _rank, r in ranking]),
+        trend=trend,
+        trend_charts=coverage_export.trend_charts(trend),
     )
 
 
@@ -211,34 +221,45 @@ def coverage_families(school_id: int):
     )
 
 
-@bp.get("/district/coverage")
-@login_required
-def district_coverage():
-    """The district's ranking of its schools (each measured in its own current semester)."""
-    user = _me()
-    school_ids = sorted(district_school_ids(user))
-    require(bool(school_ids))
+def district_ranking(school_ids: list[int]) -> dict:
+    """The district's ranking of the schools `school_ids` (each in its own current semester):
+    `ranking` (rules.ranked pairs of CoverageRow), `schools` by id, `total` (the schools' sum),
+    the schools `missing` a semester or `pending` (computing in the background) and
+    `computed_at` (the oldest kept figure not exact, or None). Kept totals, at most
+    FIGURES_MAX_AGE old (reports.snapshots); at most LIVE_BUDGET of live computing here."""
     schools = figures.schools_by_ids(school_ids)
-    # Kept totals, at most FIGURES_MAX_AGE old (reports.snapshots), each school in its own
-    # current semester; at most LIVE_BUDGET of live computing in the request, the rest served as
-    # kept or computed in the background and listed as pending.
     kept = snapshots.school_figures(school_ids, today(), live_budget=LIVE_BUDGET, detail=False)
     db.session.commit()  # what was computed is kept for the next views
     rows = [kept[s.id].row for s in schools if s.id in kept]
     with_semester = rules.current_semester_ids(school_ids, today())
-    names = {s.id: s for s in schools}
-    ranking = rules.ranked(rows)
-    labels, columns = worklists.rule_labels(), ("teacher",) + rules.CLASS_RULES
-    if wants_xlsx():
-        return coverage_export.district_workbook(ranking, names, labels, columns)
-    return render_template(
-        "reports/district_coverage.html",
-        ranking=ranking,
-        chart=coverage_export.school_chart(ranking, names),
-        schools=names,
-        labels=labels,
-        columns=columns,
+    return dict(
+        ranking=rules.ranked(rows),
+        schools={s.id: s for s in schools},
+        total=rules.total(rows),
         missing=[s for s in schools if s.id not in kept and s.id not in with_semester],
         pending=[s for s in schools if s.id not in kept and s.id in with_semester],
         computed_at=min((f.computed_at for f in kept.values() if not f.exact), default=None),
+    )
+
+
+@bp.get("/district/coverage")
+@login_required
+def district_coverage():
+    """The district's ranking of its schools (each measured in its own current semester)."""
+    school_ids = sorted(district_school_ids(_me()))
+    require(bool(school_ids))
+    context = district_ranking(school_ids)
+    ranking, names = context["ranking"], context["schools"]
+    labels, columns = worklists.rule_labels(), ("teacher",) + rules.CLASS_RULES
+    trend = trends.district_trend(school_ids, today())
+    if wants_xlsx():
+        return coverage_export.district_workbook(ranking, names, labels, columns, trend)
+    return render_template(
+        "reports/district_coverage.html",
+        chart=coverage_export.school_chart(ranking, names),
+        trend=trend,
+        trend_charts=coverage_export.trend_charts(trend),
+        labels=labels,
+        columns=columns,
+        **context,
     )

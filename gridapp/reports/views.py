@@ -7,6 +7,7 @@ from gridapp.reports import (  # noqa: F401  (each module adds its routes to bp)
     focus_views,
     home_views,
     pairing_views,
+    report_views,
     school_views,
     teacher_year_views,
 )

@@ -57,7 +57,7 @@ def test_the_school_coverage_exports_its_classes_and_teachers(client, login, wor
     page = client.get(f"/schools/{world.school_a}/coverage").get_data(as_text=True)
     assert "三年级（1）班" in _chart_svg(page)
     book = _book(client.get(f"/schools/{world.school_a}/coverage?format=xlsx"))
-    assert book.sheetnames == ["班级排名", "教师联系家庭情况"]
+    assert book.sheetnames == ["班级排名", "教师联系家庭情况", "每周趋势"]
     classes = list(book["班级排名"].iter_rows(min_row=3, values_only=True))
     assert {r[1] for r in classes} >= {"三年级（1）班"}
     teachers = [r[0] for r in book["教师联系家庭情况"].iter_rows(min_row=3, values_only=True)]

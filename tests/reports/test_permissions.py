@@ -77,6 +77,21 @@ MATRIX = [
         {"school_admin": 200, "principal": 200},
         None,
     ),
+    # Semester reports as PDF (issue 18 item 6): a school's for its leaders, the district's.
+    (
+        "GET",
+        "/schools/{school_a}/report.pdf",
+        "reports.school_report_pdf",
+        {"school_admin": 200, "principal": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/district/report.pdf",
+        "reports.district_report_pdf",
+        {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
+        None,
+    ),
     ("GET", "/schools/{school_a}/grids", "reports.school_grids", LEADERS_AND_DISTRICT, None),
     # Each teacher's year in figures (issue 21 item 8): the school's leaders and its district.
     (
