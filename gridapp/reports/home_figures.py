@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
 from gridapp.cases import services as case_services
@@ -19,6 +20,7 @@ from gridapp.contacts import services as contact_services
 from gridapp.core.outbox import OutboxMessage, OutboxStatus
 from gridapp.core.time import now
 from gridapp.extensions import db
+from gridapp.people.activation import ActivationCode
 from gridapp.reception import services as reception_services
 from gridapp.reports import figures, pairing_figures, snapshots
 from gridapp.roster import staff
@@ -193,17 +195,22 @@ def district_work(school_ids, day: date) -> DistrictWork:
 @dataclass
 class AdminWork:
     """A school admin's tasks: `jobs` {school id: the school's last background roster import},
-    `staff` {school id: (staff without a password, of them with an open link)}, `failed_messages`
-    {school id: messages by SMS or email that failed}."""
+    `staff` {school id: (staff without a password, of them with an open link)}, `parents`
+    {school id: (parents' activation codes not used, of them expired)}, `failed_messages`
+    {school id: messages by SMS or email that failed}, `summary` `figures.school_summary`."""
 
     jobs: dict[int, ImportJob] = field(default_factory=dict)
     staff: dict[int, tuple[int, int]] = field(default_factory=dict)
+    parents: dict[int, tuple[int, int]] = field(default_factory=dict)
     failed_messages: dict[int, int] = field(default_factory=dict)
+    summary: list[dict] = field(default_factory=list)
 
 
 def admin_work(school_ids) -> AdminWork:
-    """The import and account tasks of the admins of `school_ids`: three queries whatever their
-    number."""
+    """The import and account tasks of the admins of `school_ids`: the last background roster
+    import, staff accounts without a password, parents' activation codes not used
+    (`people.activation.ActivationCode`: one row per guardian, open until used or expired),
+    failed messages, and the schools' counts. Eight queries whatever their number."""
     ids = sorted(school_ids)
     out = AdminWork()
     if not ids:
@@ -217,6 +224,20 @@ def admin_work(school_ids) -> AdminWork:
         j.school_id: j for j in db.session.scalars(select(ImportJob).where(ImportJob.id.in_(last)))
     }
     out.staff = staff.without_password_counts(ids, now())
+    stamp = now()
+    out.parents = {
+        r[0]: (int(r[1]), int(r[2] or 0))
+        for r in db.session.execute(
+            select(
+                ActivationCode.school_id,
+                func.count(ActivationCode.id),
+                func.sum(sql_case((ActivationCode.expires_at <= stamp, 1), else_=0)),
+            )
+            .where(ActivationCode.school_id.in_(ids), ActivationCode.used_at.is_(None))
+            .group_by(ActivationCode.school_id)
+        )
+    }
+    out.summary = figures.school_summary(ids)
     out.failed_messages = dict(
         db.session.execute(
             select(OutboxMessage.school_id, func.count(OutboxMessage.id))

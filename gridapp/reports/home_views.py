@@ -51,7 +51,6 @@ def home():
         context["rule_labels"] = worklists.rule_labels()
     if administers:
         context["admin"] = home_figures.admin_work(administers)
-        context["admin_schools"] = figures.schools_by_ids(administers)
     if u.is_district:
         school_ids = sorted(district_school_ids(u))
         context["district"] = home_figures.district_work(school_ids, day)

@@ -16,6 +16,7 @@ from gridapp.cases import services as case_services
 from gridapp.cases.models import CaseCategory, CaseSource
 from gridapp.core.time import now, today
 from gridapp.extensions import db
+from gridapp.people.activation import ActivationCode
 from gridapp.people.models import Student
 from gridapp.reception import services as reception
 from gridapp.reports import snapshots
@@ -197,12 +198,16 @@ def test_the_school_admin_sees_import_and_account_tasks(client, ctx, world, logi
     db.session.add(ImportJob(requester_id=world.school_admin, school_id=school.id,
                              kind="students", filename="三年级名单.xlsx", status="failed",
                              message="第 3 行：缺少学号"))  # fmt: skip
+    db.session.add(ActivationCode(guardian_id=world.other_guardian, code_hash="y" * 64,
+                                  school_id=school.id, issued_at=now() - timedelta(days=40),
+                                  expires_at=now() - timedelta(days=10)))  # fmt: skip
     db.session.commit()
     login(world.school_admin_name)
     page = _text(client.get("/").get_data(as_text=True))
     assert NO_CLASS not in page
     assert "1 位教职工还没有设置密码" in page and "其中 1 位的链接仍有效" in page
     assert "最近一次名单导入（三年级名单.xlsx）失败：第 3 行：缺少学号" in page
+    assert "1 位家长的激活码还没有使用" in page and "其中 1 个已过期" in page
     raw = client.get("/").get_data(as_text=True)
     assert f'href="/schools/{school.id}/staff/import"' in raw
     assert 'href="/roster/import-jobs/' in raw
