@@ -220,5 +220,6 @@ def test_the_parent_still_sees_what_waits_and_no_school_work(client, ctx, world,
     login(world.parent_name)
     page = client.get("/").get_data(as_text=True)
     assert "我的接待日预约" in page and "等您评价" in page
+    assert 'href="/reception"' in page  # every booking, beyond the next few listed
     assert "今日工作" not in page and "督查工作" not in page and NO_CLASS not in page
     assert db.session.get(Student, world.student) is not None
