@@ -107,6 +107,11 @@ def test_the_principal_sees_kept_figures_with_their_counts(client, ctx, world, l
     # The world's school A: 3 students in two classes, none visited yet; each share with its count.
     assert "任课教师每学期联系 0 / " in page
     assert "已结对 0 / 0" in page
+    # Each share drills down to the families behind it.
+    raw = client.get("/").get_data(as_text=True)
+    behind = f"/schools/{world.school_a}/coverage/families?rule=teacher&amp;met=0"
+    assert behind in raw
+    assert client.get(behind.replace("&amp;", "&")).status_code == 200
 
 
 def test_a_teacher_without_a_class_still_sees_the_empty_state(client, ctx, world, login):
@@ -135,6 +140,11 @@ def test_the_district_sees_schools_below_target_and_overdue_cases(client, ctx, w
     assert "秀洲区实验小学" not in page
     assert 'href="/district/cases"' in page and 'href="/district/coverage"' in page
     assert NO_CLASS not in page
+    assert client.get(f"/schools/{world.school_a}/coverage").status_code == 200
+    assert client.get("/district/cases").status_code == 200
+    # The district's admin holds the same section.
+    login(world.district_admin_name)
+    assert "家访未达标学校" in client.get("/").get_data(as_text=True)
 
 
 def _count_home_queries(client) -> int:
