@@ -136,6 +136,7 @@ def _register_permissions() -> None:
     from gridapp.people import permissions as people  # noqa: F401
     from gridapp.reception import permissions as reception  # noqa: F401
     from gridapp.schools import permissions as schools  # noqa: F401
+    from gridapp.surveys import permissions as surveys  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from gridapp.pairing.views import bp as pairing_bp
     from gridapp.people import (
+        focus_views,  # noqa: F401  (routes on the people blueprint)
         guardian_views,  # noqa: F401  (routes on the people blueprint)
         status_views,  # noqa: F401  (routes on the people blueprint)
         student_views,  # noqa: F401  (routes on the people blueprint)
@@ -186,6 +188,8 @@ def _register_blueprints(app: Flask) -> None:
     )
     from gridapp.roster.views import bp as roster_bp
     from gridapp.schools.views import bp as schools_bp
+    from gridapp.surveys import leader_views  # noqa: F401  (routes on the surveys blueprint)
+    from gridapp.surveys.views import bp as surveys_bp
 
     for bp in (
         core_bp,
@@ -203,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews_bp,
         roster_bp,
         pairing_bp,
+        surveys_bp,
         archives_bp,
         dossiers_bp,
         reports_bp,

@@ -62,17 +62,21 @@ def _items(
         items.append((_("学校概况"), url_for("reports.school_overview", school_id=school_id)))
         items.append((_("家访统计"), url_for("reports.school_coverage", school_id=school_id)))
         items.append((_("家长网格"), url_for("reports.school_grids", school_id=school_id)))
+        items.append((_("重点对象"), url_for("reports.school_focus", school_id=school_id)))
         items.append((_("意见建议"), url_for("cases.school_cases", school_id=school_id)))
         items.append((_("接待日"), url_for("reception.school_days", school_id=school_id)))
         items.append((_("结对帮扶"), url_for("pairing.school_pairing", school_id=school_id)))
+        items.append((_("满意度调查"), url_for("surveys.school_surveys", school_id=school_id)))
     if held & DISTRICT_ROLES:
         items.append((_("各校概况"), url_for("reports.school_index")))
         items.append((_("家访排名"), url_for("reports.district_coverage")))
         items.append((_("意见督查"), url_for("reports.district_cases")))
+        items.append((_("各校满意度"), url_for("surveys.district")))
     if Role.GUARDIAN in held:
         items.append((_("家访与评价"), url_for("contacts.parent_contacts")))
         items.append((_("接待日"), url_for("reception.index")))
         items.append((_("我的来信"), url_for("cases.my_letters")))
+        items.append((_("满意度调查"), url_for("surveys.index")))
     if held & {Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN}:
         items.append((_("账号管理"), url_for("accounts_admin.users")))
         items.append((_("审计日志"), url_for("accounts_admin.audit_log")))

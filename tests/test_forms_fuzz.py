@@ -231,16 +231,17 @@ def test_contact_record_form(client, world, login):
         place=text,
         situation=text,
         pledge=choice("y", ""),
+        letter=choice("y", ""),
     )
     @example(
         token=NUL, students=NUL, contact_on=NUL, form=NUL, teacher=NUL, place=NUL,
-        situation=NUL, pledge=NUL,
+        situation=NUL, pledge=NUL, letter=NUL,
     )  # fmt: skip
     @example(
         token="t-nul", students=str(world.student), contact_on="2026-11-20", form="phone",
-        teacher="", place=NUL, situation=NUL, pledge="y",
+        teacher="", place=NUL, situation=NUL, pledge="y", letter="y",
     )  # fmt: skip
-    def run(token, students, contact_on, form, teacher, place, situation, pledge):
+    def run(token, students, contact_on, form, teacher, place, situation, pledge, letter):
         data = {
             "client_token": token,
             "students": students,
@@ -250,6 +251,7 @@ def test_contact_record_form(client, world, login):
             "place": place,
             "family_situation": situation,
             "pledge_confirmed": pledge,
+            "drowning_letter_delivered": letter,
         }
         _check(client.post(f"/contacts/new?student={world.student}", data=data))
 
@@ -274,14 +276,38 @@ def test_contact_review_and_evaluation_forms(client, world, login):
     login(world.parent_name)
 
     @FUZZ
-    @given(rating=choice("1", "2", "5", "6", "-1"), feelings=text, suggestions=text)
-    @example(rating=NUL, feelings=NUL, suggestions=NUL)
-    def evaluate(rating, feelings, suggestions):
-        data = {"rating": rating, "feelings": feelings, "suggestions": suggestions}
+    @given(
+        rating=choice("1", "2", "5", "6", "-1"), feelings=text, suggestions=text,
+        conduct=choice("1", "5", "", "6"), opinion=text,
+    )  # fmt: skip
+    @example(rating=NUL, feelings=NUL, suggestions=NUL, conduct=NUL, opinion=NUL)
+    def evaluate(rating, feelings, suggestions, conduct, opinion):
+        data = {
+            "rating": rating, "feelings": feelings, "suggestions": suggestions,
+            "conduct_rating": conduct, "conduct_opinion": opinion,
+        }  # fmt: skip
         _check(client.post(f"/contacts/{world.contact}/evaluation", data=data))
 
     evaluate()
     assert client.get(f"/contacts/{world.contact}").status_code == 200
+
+
+def test_hotline_form(client, world, login):
+    login(world.principal_name)
+
+    @FUZZ
+    @given(phone=choice("0573-82345678", "０５７３－８２３４５６７８", ""), hours=text)
+    @example(phone=NUL, hours=NUL)
+    @example(phone="0573-82345678", hours=NUL)
+    def run(phone, hours):
+        _check(
+            client.post(f"/schools/{world.school_a}/hotline", data={"phone": phone, "hours": hours})
+        )
+
+    run()
+    client.post("/logout")
+    assert client.get("/mailbox").status_code == 200
+    assert client.get("/reception").status_code == 200
 
 
 def test_quota_form_and_coverage_arguments(client, world, login):

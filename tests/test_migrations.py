@@ -237,3 +237,59 @@ def test_a_migration_that_fails_leaves_the_database_as_it_was(app, empty_databas
     assert not [t for t in tables if t.startswith("_alembic_tmp")]
     assert "name_key" not in user_columns
     assert "name_key" in fixed
+
+
+def test_the_focus_category_migration_goes_down_and_up(app, empty_database_url):
+    """Issue 21 item 5 (7c3e5a9d1f42): the new category 思想和学业重大变化 goes back to the
+    nearest old one (近期重大变故) on a downgrade, nothing deleted; where the student holds an open
+    major_change as well, the new category's open mark is ended first (one open mark per
+    category); the CHECKs take the new value again after the upgrade."""
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    migrated = create_app(_config(empty_database_url))
+    tasks.bind_app(app)
+    try:
+        with migrated.app_context():
+            upgrade()
+            with db.engine.begin() as conn:
+                filled = _one_row_per_table(conn)
+                conn.execute(text("DELETE FROM student_focus"))
+                for fid, category in ((11, "major_change"), (12, "thinking_or_study_change")):
+                    conn.execute(
+                        text(
+                            "INSERT INTO student_focus (id, student_id, category, since_on,"
+                            " reason, created_at, updated_at) VALUES (:id, 1, :c, :on, '成绩骤降',"
+                            " :now, :now)"
+                        ),
+                        {"id": fid, "c": category, "on": "2026-10-08",
+                         "now": "2026-11-23 02:00:00+00:00"},
+                    )  # fmt: skip
+                conn.execute(
+                    text("UPDATE grid_logs SET focus_category = 'thinking_or_study_change'")
+                )
+            downgrade(revision="d674ad61fdc1")
+            with db.engine.connect() as conn:
+                down = conn.execute(
+                    text("SELECT id, category, ended_on FROM student_focus ORDER BY id")
+                ).all()
+                logs = conn.execute(text("SELECT DISTINCT focus_category FROM grid_logs")).all()
+            upgrade()
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "UPDATE student_focus SET category = 'thinking_or_study_change' WHERE id = 12"
+                    )
+                )
+                back = conn.execute(
+                    text("SELECT category FROM student_focus WHERE id = 12")
+                ).scalar()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        tasks.bind_app(app)
+    assert "grid_logs" in filled
+    assert [(i, c) for i, c, _e in down] == [(11, "major_change"), (12, "major_change")]
+    assert down[0][2] is None and str(down[1][2]) == "2026-10-08"  # ended on its first day
+    assert [tuple(r) for r in logs] == [("major_change",)]
+    assert back == "thinking_or_study_change"

@@ -75,6 +75,34 @@ def home_visit(world, on, by: str = "head_teacher"):
     )  # fmt: skip
 
 
+def survey_data(school, title="本学期家长满意度调查", days=14, questions=None):
+    """A survey of `school` for its first semester, open from today for `days` days."""
+    from datetime import timedelta
+
+    from gridapp.core.time import today
+    from gridapp.surveys.services import SurveyData
+
+    year = school.school_years[0]
+    return SurveyData(
+        title=title, intro="", school_year_id=year.id, semester_id=year.semesters[0].id,
+        opens_on=today(), closes_on=today() + timedelta(days=days),
+        questions=questions or ["家校沟通是否及时", "老师家访的情况", "总体满意程度"],
+    )  # fmt: skip
+
+
+def _surveys(w, a, b):
+    """School A's open survey and a draft; school B's open survey (its admin's)."""
+    from gridapp.core.time import now, today
+    from gridapp.surveys import services as surveys
+
+    survey = surveys.create_survey(w.principal, a, survey_data(a), today())
+    surveys.publish(w.principal, survey, today(), now())
+    draft = surveys.create_survey(w.principal, a, survey_data(a, "下学期问卷（草稿）"), today())
+    survey_b = surveys.create_survey(w.other_school_admin, b, survey_data(b), today())
+    surveys.publish(w.other_school_admin, survey_b, today(), now())
+    return survey, draft, survey_b
+
+
 def build_world() -> SimpleNamespace:
     d = f.DistrictFactory(name="南湖区教育局")
     other_d = f.DistrictFactory(name="秀洲区教育局")
@@ -185,6 +213,7 @@ def build_world() -> SimpleNamespace:
     )  # fmt: skip
     db.session.add(w.letters_job)
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
+    w.survey, w.survey_draft, w.survey_b = _surveys(w, a, b)
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.
     ids = SimpleNamespace()

@@ -99,6 +99,35 @@ def _grid_logs(student: Student, viewer: Viewer) -> list[Entry]:
     return out
 
 
+def _focus_marks(student: Student, viewer: Viewer) -> list[Entry]:
+    """Focus categories marked and ended from the student page (issue 21 item 5: those with a
+    reason; a grid log's mark is its log entry, `_grid_logs`). A sensitive category is masked
+    for those not entitled, and the reasons are shown only to those entitled."""
+    from gridapp.people.models import StudentFocus
+
+    rows = db.session.scalars(
+        select(StudentFocus)
+        .where(
+            StudentFocus.student_id == student.id,
+            (StudentFocus.reason.is_not(None)) | (StudentFocus.end_reason.is_not(None)),
+        )
+        .order_by(StudentFocus.since_on.desc(), StudentFocus.id.desc())
+    ).all()
+    out = []
+    for f in rows:
+        hidden = f.category.sensitive and not viewer.sensitive
+        label = str(_l("敏感类别")) if hidden else f.category.label
+        if f.reason is not None:
+            title = str(_l("标记重点对象")) + " · " + label
+            text = f.reason if viewer.sensitive else ""
+            out.append(Entry(f.since_on, "focus", title, text, hidden=hidden))
+        if f.ended_on is not None and f.end_reason is not None:
+            title = str(_l("解除重点对象")) + " · " + label
+            text = f.end_reason if viewer.sensitive else ""
+            out.append(Entry(f.ended_on, "focus", title, text, hidden=hidden))
+    return out
+
+
 def _cases(student: Student, viewer: Viewer) -> list[Entry]:
     from gridapp.cases.models import Case
 
@@ -293,6 +322,7 @@ def _pairing(student: Student, viewer: Viewer) -> list[Entry]:
 SOURCES: dict[str, tuple[object, Callable[[Student, Viewer], list[Entry]]]] = {
     "contact": (_l("家访与联系"), _contacts),
     "grid_log": (_l("网格档案"), _grid_logs),
+    "focus": (_l("重点对象"), _focus_marks),
     "activity": (_l("家庭教育指导"), _activities),
     "case": (_l("意见建议"), _cases),
     "reception": (_l("接待日"), _reception),

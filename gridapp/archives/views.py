@@ -11,15 +11,16 @@ from gridapp.core import audit
 from gridapp.core.forms import form_page, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
-from gridapp.core.permissions import Need, can
+from gridapp.core.permissions import Need, can, real_user
 from gridapp.extensions import db
 from gridapp.pairing import school_lists as pairing_lists
 from gridapp.pairing.forms import NeedMarkForm
 from gridapp.pairing.services import may_mark_need
 from gridapp.people import services as people
+from gridapp.people.focus_views import commit_if_audited, section_context
 from gridapp.people.forms import SensitiveForm
 from gridapp.people.models import Student, StudentSensitive
-from gridapp.people.permissions import load_student
+from gridapp.people.permissions import can_mark_focus, load_student
 from gridapp.reviews import services as reviews
 from gridapp.schools.models import Semester
 
@@ -43,8 +44,15 @@ def student(student_id: int):
     # 1+N pairing: the head teacher of the class and the school's leaders see where the student
     # stands and add them to those in need or propose their removal (pairing.need_views).
     marks_need = staff_view and may_mark_need(current_user, student)
+    # Focus categories (issue 21 item 5): the head teacher and the school's leaders mark and end
+    # them here (people.focus_views); a sensitive one shown is audited.
+    focus = None
+    if staff_view and can_mark_focus(real_user(current_user), student):
+        focus = section_context(real_user(current_user), student)
+        commit_if_audited(focus)
     return render_template(
         "archives/student.html",
+        focus=focus,
         need=pairing_lists.need_state(student) if marks_need else None,
         need_form=NeedMarkForm(formdata=None) if marks_need else None,
         reviews=[] if staff_view else reviews.published_for(student.id),

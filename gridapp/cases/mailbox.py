@@ -403,8 +403,13 @@ def track_limit() -> str:
 
 
 def school_choices():
-    """Every school's (id, name) row in id order, for the mailbox's school list."""
-    return db.session.execute(select(School.id, School.name).order_by(School.id)).all()
+    """Every school's (id, name, hotline_phone, hotline_hours) row in id order, for the
+    mailbox's school list and the hotlines it publishes (seed 004 §15)."""
+    return db.session.execute(
+        select(School.id, School.name, School.hotline_phone, School.hotline_hours).order_by(
+            School.id
+        )
+    ).all()
 
 
 def public_replies(case_id: int) -> list[CaseEvent]:

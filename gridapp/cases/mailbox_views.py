@@ -46,7 +46,21 @@ def _parent_form(children) -> ParentLetterForm:
     return form
 
 
+def _hotlines(form, children=()):
+    """The hotlines (校长热线, seed 004 §15) the mailbox shows and whether to show them open:
+    a signed-in parent's children's schools (loaded with the children); otherwise the school
+    chosen (open) or every school that publishes one (folded)."""
+    if children:
+        schools = {s.school_id: s.school for s in children}
+        return [s for s in schools.values() if s.hotline_phone], True
+    published = [s for s in _schools() if s.hotline_phone]
+    chosen = [s for s in published if s.id == form.school_id.data]
+    return (chosen, True) if chosen else (published, False)
+
+
 def _render_form(form, status: int = 200, error: str | None = None, chosen=(), **context):
+    children = context.pop("children", ())
+    hotlines, hotlines_open = _hotlines(form, children)
     token = None
     if isinstance(form, LetterForm):
         # Any challenge the form was sent with ends here: each is answered once.
@@ -59,7 +73,7 @@ def _render_form(form, status: int = 200, error: str | None = None, chosen=(), *
     return render_template(
         "cases/mailbox.html", form=form, token=token, error=error,
         question=mailbox.captcha_question(token) if token else None, chosen=list(chosen),
-        **context,
+        hotlines=hotlines, hotlines_open=hotlines_open, **context,
     ), status  # fmt: skip
 
 
@@ -94,7 +108,7 @@ def _sent(result) -> None:
     letter_id = letter.id
     receipt = {
         "code": mailbox.pretty(code),
-        "school": dict(_schools()).get(letter.school_id, ""),
+        "school": next((s.name for s in _schools() if s.id == letter.school_id), ""),
         "subject": letter.subject,
         "category": letter.category.value,
         "at": letter.created_at.isoformat(),
@@ -158,7 +172,7 @@ def _write_as_parent(user, children):
         mine = [s.id for s in children if s.school_id == school] or [s.id for s in children]
         if len(mine) == 1:
             form.student_id.data = mine[0]
-        return _render_form(form, guardian=guardian_of(user))
+        return _render_form(form, guardian=guardian_of(user), children=children)
     chosen = _chosen(form)
 
     def action():
@@ -170,7 +184,9 @@ def _write_as_parent(user, children):
         return mailbox.store_letter(data, user)
 
     sent = submit(form, action, then=url_for(".receipt"), after=_sent)
-    return sent or _render_form(form, 422, chosen=chosen, guardian=guardian_of(user))
+    return sent or _render_form(
+        form, 422, chosen=chosen, guardian=guardian_of(user), children=children
+    )
 
 
 @bp.get("/mailbox/receipt")

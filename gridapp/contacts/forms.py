@@ -21,8 +21,15 @@ from wtforms.validators import (
 
 from gridapp.accounts.forms import MultiCheckboxField
 from gridapp.contacts.models import ContactForm, FiguresCount, QuotaRule
-from gridapp.contacts.services import TEXT_LIMIT
-from gridapp.core.forms import Form, IntegerField, KeptFilesField, no_control_chars, strip
+from gridapp.contacts.services import TEXT_LIMIT, pledge_label
+from gridapp.core.forms import (
+    Form,
+    IntegerField,
+    KeptFilesField,
+    no_control_chars,
+    optional_int,
+    strip,
+)
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.schools.models import BreakCountsFor
 
@@ -96,12 +103,17 @@ class ContactRecordForm(Form):
         render_kw={"accept": "image/jpeg,image/png", "multiple": True},
     )
     kept_photos = KeptFilesField()  # photos chosen on an earlier try (core.storage)
-    pledge_confirmed = BooleanField(
-        _l(
-            "我确认遵守“五不准”：不收礼品礼金、不接受宴请、不由家长接送、不提私人请求、"
-            "不推销资料或有偿补课"
-        )  # fmt: skip
+    # Seed 000 三.4: the door visit sees the drowning-prevention letter delivered.
+    drowning_letter_delivered = BooleanField(
+        _l("教育部防溺水“六不准”致家长一封信已送达这个家庭"),
+        description=_l("上门家访时了解送达情况后勾选；其他联系方式不记录此项"),
     )
+    # Its label is the one list of the integrity rules (services.pledge_label), set when bound.
+    pledge_confirmed = BooleanField(_l("我确认遵守家访纪律"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pledge_confirmed.label.text = pledge_label()
 
 
 class ReviewForm(Form):
@@ -145,6 +157,22 @@ class EvaluationForm(Form):
         [Optional(), Length(max=TEXT_LIMIT), no_control_chars],
         filters=[strip],
         render_kw={"rows": 3},
+    )
+    # 师德师风 (seed 000 三.5 听取师德师风方面的意见): a rating of its own, which a parent may
+    # leave out ("" is None).
+    conduct_rating = RadioField(
+        _l("老师的师德师风"),
+        coerce=optional_int,
+        choices=lambda: [(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★"),
+                         ("", _l("不评"))],
+        invalid_choice_message=_l("师德师风请选择 1 到 5 星，或不评"),
+    )  # fmt: skip
+    conduct_opinion = TextAreaField(
+        _l("对老师师德师风的意见"),
+        [Optional(), Length(max=TEXT_LIMIT), no_control_chars],
+        filters=[strip],
+        description=_l("例如 是否收受礼品、接受宴请，言行是否得体；选填"),
+        render_kw={"rows": 2},
     )
 
 

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import Role, User
-from gridapp.contacts import rules, services, worklists
+from gridapp.contacts import drowning, rules, services, worklists
 from gridapp.contacts.forms import (
     QuotaForm,
 )
@@ -28,6 +28,7 @@ from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, page_of, paginate
 from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
+from gridapp.people.class_views import register_class_fact
 from gridapp.people.permissions import guardian_family_ids
 from gridapp.people.services import children_of
 from gridapp.schools.models import BreakCountsFor, SchoolClass
@@ -79,7 +80,7 @@ def school_contacts(school_id: int):
     form = request.args.get("form", "")
     low = request.args.get("low") == "1"
     page = paginate(services.school_contacts_query(school.id, status, form, low))
-    ratings = services.lowest_ratings([c.id for c in page.items])
+    ratings = services.lowest_evaluations([c.id for c in page.items])
     return page_or_fragment(
         "contacts/school_list.html",
         "contacts/_partials/contact_rows.html",
@@ -186,6 +187,18 @@ def class_worklist(class_id: int):
         show_focus=show_focus,
         class_url=True,
     )
+
+
+def _drowning_letter_fact(user: User, school_class: SchoolClass) -> Markup | None:
+    """The class page's line on the drowning-prevention letter (seed 000 三.4): how many of
+    the class's students' families a door visit saw it delivered to this school year."""
+    share = drowning.current_class_share(school_class.school_id, school_class.id, today())
+    if share is None or not share.total:
+        return None
+    return Markup(render_template("contacts/_partials/drowning_letter.html", share=share))
+
+
+register_class_fact(_drowning_letter_fact)
 
 
 @bp.route("/schools/<int:school_id>/quotas", methods=["GET", "POST"])

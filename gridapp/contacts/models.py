@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -64,6 +65,19 @@ PARENT_FIELDS = ("said_about_school", "guidance_given", "follow_up")
 # family sees what the parent sees.
 PRIVATE_FIELDS = tuple(name for name in RECORD_FIELDS if name not in PARENT_FIELDS)
 
+# The integrity rules a teacher confirms before a door visit is recorded, in the seeds' own
+# words: seed 001 坚持“五不准” (its five items, verbatim), and seed 000 五(三) 严格执行“八项规定”
+# for meals and gifts (seed 003 五要严肃纪律 says the same). The one definition: the record
+# form's checkbox, the record's page and the pledge's message all read it (`pledge_rules`).
+INTEGRITY_PLEDGE = (
+    N_("不准要求家长安排车辆接送"),
+    N_("不准借家访名义向家长提任何私人要求"),
+    N_("不准收受家长馈赠的钱、物"),
+    N_("不准参与家长组织的娱乐消费活动"),
+    N_("不准利用知悉或者掌握的招考等教育信息向家长索取利益或以家访名义进行有偿家教"),
+    N_("不接收家长的宴请和礼品"),
+)
+
 
 class Contact(TimestampMixin, db.Model):
     """One contact with one family, or with several at a group visit or a parents' meeting
@@ -93,7 +107,10 @@ class Contact(TimestampMixin, db.Model):
     guidance_given: Mapped[str] = mapped_column(Text, default="")
     parents_opinions: Mapped[str] = mapped_column(Text, default="")
     follow_up: Mapped[str] = mapped_column(Text, default="")
-    pledge_confirmed: Mapped[bool] = mapped_column(default=False)  # 五不准
+    pledge_confirmed: Mapped[bool] = mapped_column(default=False)  # INTEGRITY_PLEDGE
+    # A door visit found the Ministry's drowning-prevention letter to parents (防溺水“六不准”致家长
+    # 一封信) delivered to the family (seed 000 三.4); only door visits record it.
+    drowning_letter_delivered: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[ContactStatus] = enum_column(
         ContactStatus, name="contact_status", default=ContactStatus.SUBMITTED
     )
@@ -227,12 +244,14 @@ class ContactPhoto(db.Model):
 
 
 class ContactEvaluation(TimestampMixin, db.Model):
-    """A guardian's evaluation of a contact (家访评价、感受及建议, seed 000)."""
+    """A guardian's evaluation of a contact (家访评价、感受及建议, seed 000), with their rating of
+    the teachers' conduct and ethics (师德师风, seed 000 三.5: 听取师德师风方面的意见)."""
 
     __tablename__ = "contact_evaluations"
     __table_args__ = (
         UniqueConstraint("contact_id", "guardian_user_id"),
         CheckConstraint("rating between 1 and 5", name="rating_1_to_5"),
+        CheckConstraint("conduct_rating between 1 and 5", name="conduct_rating_1_to_5"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
@@ -241,13 +260,29 @@ class ContactEvaluation(TimestampMixin, db.Model):
     rating: Mapped[int]
     feelings: Mapped[str] = mapped_column(Text, default="")
     suggestions: Mapped[str] = mapped_column(Text, default="")
+    # 师德师风: 1 to 5, or None when the guardian left it out (and for evaluations made before
+    # it was asked); their opinion on it in words.
+    conduct_rating: Mapped[int | None]
+    conduct_opinion: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
 
     contact: Mapped[Contact] = relationship(back_populates="evaluations")
     guardian_user = relationship("User")
 
     @property
     def flagged(self) -> bool:
-        return self.rating <= LOW_RATING
+        return self.rating <= LOW_RATING or (
+            self.conduct_rating is not None and self.conduct_rating <= LOW_RATING
+        )
+
+    @property
+    def conduct_flagged(self) -> bool:
+        return self.conduct_rating is not None and self.conduct_rating <= LOW_RATING
+
+    @classmethod
+    def low(cls):
+        """The condition of an evaluation flagged to the school's leaders: the visit or the
+        teachers' conduct rated LOW_RATING or lower."""
+        return (cls.rating <= LOW_RATING) | (cls.conduct_rating <= LOW_RATING)
 
 
 LOW_RATING = 2  # ratings at or below are flagged to the principal

@@ -66,7 +66,8 @@ def evaluate(contact_id: int):
     done = submit(
         form,
         lambda: services.evaluate_contact(
-            user, contact, form.rating.data, form.feelings.data, form.suggestions.data
+            user, contact, form.rating.data, form.feelings.data, form.suggestions.data,
+            form.conduct_rating.data, form.conduct_opinion.data,
         ),
         then=url_for(".contact", contact_id=contact.id), message=_("谢谢您的评价"),
     )  # fmt: skip

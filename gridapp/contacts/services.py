@@ -16,7 +16,7 @@ from gridapp.accounts.models import Role, User, UserRole
 from gridapp.contacts import follow_ups
 from gridapp.contacts.models import (
     GROUP_FORMS,
-    LOW_RATING,
+    INTEGRITY_PLEDGE,
     RECORD_FIELDS,
     Contact,
     ContactEvaluation,
@@ -78,6 +78,8 @@ class ContactData:
     parents_opinions: str = ""
     follow_up: str = ""
     pledge_confirmed: bool = False
+    # The drowning-prevention letter reached the family (door visits only, seed 000 三.4).
+    drowning_letter_delivered: bool = False
     # A follow-up visit (回访) this record plans: its form and due date (both, or neither).
     follow_up_form: ContactForm | None = None
     follow_up_due_on: date | None = None
@@ -88,6 +90,18 @@ class ContactData:
 # What a door visit must say before it is sent (seed 000 六, seed 002 §6: no visit on paper
 # only): the family's situation, what was discussed with the parents, the guidance given.
 HOME_VISIT_SUBSTANCE = ("family_situation", "said_about_school", "guidance_given")
+
+
+def pledge_rules() -> list[str]:
+    """The integrity rules a door visit's author confirms (`models.INTEGRITY_PLEDGE`: seed 001
+    五不准 verbatim, seed 000 五(三) 八项规定), translated, in order: the record form's checkbox
+    and the record's page show this list and no other."""
+    return [_(rule) for rule in INTEGRITY_PLEDGE]
+
+
+def pledge_label() -> str:
+    """The record form's pledge checkbox: the rules of `pledge_rules` in one sentence."""
+    return _("我确认遵守家访纪律“五不准”和“八项规定”：%(rules)s", rules="；".join(pledge_rules()))
 
 
 def family_members(family_id: int) -> list[Student]:
@@ -222,6 +236,13 @@ def _validate(actor: User, data: ContactData, today: date, family_id: int | None
             )
     if data.form is ContactForm.HOME_VISIT and not data.pledge_confirmed:
         raise RuleViolation(_("上门家访须确认遵守“五不准”廉洁要求"), field="pledge_confirmed")
+    if data.form is not ContactForm.HOME_VISIT and data.drowning_letter_delivered:
+        # Seed 000 三.4 asks the door visit to see the letter delivered; said of a call it would
+        # count for the class's figure unseen, and dropped quietly it would be lost.
+        raise RuleViolation(
+            _("防溺水致家长一封信的送达情况在上门家访时记录；其他联系方式请不要勾选"),
+            field="drowning_letter_delivered",
+        )
     follow_ups.check_plan(data.follow_up_form, data.follow_up_due_on, data.contact_on)
     allowed = {t.id for t in present_choices(families, school_id)}
     others = set(data.teacher_ids) - {actor.id}
@@ -255,6 +276,9 @@ def _apply(contact: Contact, data: ContactData) -> None:
     for name in RECORD_FIELDS:
         setattr(contact, name, getattr(data, name) or "")
     contact.pledge_confirmed = bool(data.pledge_confirmed)
+    contact.drowning_letter_delivered = bool(
+        data.drowning_letter_delivered and data.form is ContactForm.HOME_VISIT
+    )
 
 
 def record_contact(
@@ -337,6 +361,7 @@ def snapshot(contact: Contact) -> dict:
         "members_met": contact.members_met,
         "joint_visitors": contact.joint_visitors,
         "pledge_confirmed": contact.pledge_confirmed,
+        "drowning_letter_delivered": contact.drowning_letter_delivered,
         "status": contact.status.value,
         "review_comment": contact.review_comment,
         "teacher_ids": contact.teacher_ids,
@@ -440,13 +465,29 @@ def guardian_of_family(user: User, family_id: int) -> bool:
 
 
 def evaluate_contact(
-    user: User, contact: Contact, rating: int, feelings: str, suggestions: str
+    user: User,
+    contact: Contact,
+    rating: int,
+    feelings: str,
+    suggestions: str,
+    conduct_rating: int | None = None,
+    conduct_opinion: str = "",
 ) -> ContactEvaluation:
-    """A guardian rates a contact with their family (once; later changes replace it)."""
+    """A guardian rates a contact with their family (once; later changes replace it).
+
+    `rating` 1–5 stars for the visit; `conduct_rating` 1–5 for the teachers' conduct and
+    ethics (师德师风, seed 000 三.5), or None when left out; texts cut at TEXT_LIMIT. Raises
+    IllegalTransition on a withdrawn record, RuleViolation on a rating outside 1–5. A rating
+    of LOW_RATING or lower, of either kind, is flagged to the school's leaders
+    (`ContactEvaluation.low`)."""  # fmt: skip
     if contact.status is ContactStatus.WITHDRAWN:
         raise IllegalTransition(_("这条记录已被撤回，无法评价"))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RuleViolation(_("请选择 1 到 5 星"), field="rating")
+    if conduct_rating is not None and (
+        not isinstance(conduct_rating, int) or not 1 <= conduct_rating <= 5
+    ):
+        raise RuleViolation(_("师德师风请选择 1 到 5 星，或不评"), field="conduct_rating")
     # One evaluation per guardian, also when sent twice at once (the unique index decides).
     evaluation, _created = one_row(
         ContactEvaluation,
@@ -459,8 +500,13 @@ def evaluate_contact(
     evaluation.rating = rating
     evaluation.feelings = (feelings or "").strip()[:TEXT_LIMIT]
     evaluation.suggestions = (suggestions or "").strip()[:TEXT_LIMIT]
+    evaluation.conduct_rating = conduct_rating
+    evaluation.conduct_opinion = (conduct_opinion or "").strip()[:TEXT_LIMIT]
     db.session.flush()
-    audit.record(user, "contact.evaluate", contact, school_id=contact.school_id, rating=rating)
+    audit.record(
+        user, "contact.evaluate", contact, school_id=contact.school_id, rating=rating,
+        conduct_rating=conduct_rating,
+    )  # fmt: skip
     return evaluation
 
 
@@ -557,24 +603,25 @@ def can_review(user: User, contact: Contact) -> bool:
 
 
 def flagged_count(school_id: int) -> int:
-    """Parent ratings at or below LOW_RATING at the school (shown to the principal)."""
+    """Parent evaluations at the school rating the visit or the teachers' conduct (师德师风) at
+    or below LOW_RATING (`ContactEvaluation.low`; shown to the principal)."""
     return db.session.scalar(
         select(func.count(ContactEvaluation.id)).where(
-            ContactEvaluation.school_id == school_id, ContactEvaluation.rating <= LOW_RATING
+            ContactEvaluation.school_id == school_id, ContactEvaluation.low()
         )
     )
 
 
 def flagged_counts(school_ids) -> dict[int, int]:
     """`flagged_count` of each of the given schools in one grouped query: {school id: parent
-    ratings at or below LOW_RATING}; a school with none is left out."""
+    evaluations flagged low (`ContactEvaluation.low`)}; a school with none is left out."""
     ids = sorted(school_ids)
     if not ids:
         return {}
     return dict(
         db.session.execute(
             select(ContactEvaluation.school_id, func.count(ContactEvaluation.id))
-            .where(ContactEvaluation.school_id.in_(ids), ContactEvaluation.rating <= LOW_RATING)
+            .where(ContactEvaluation.school_id.in_(ids), ContactEvaluation.low())
             .group_by(ContactEvaluation.school_id)
         ).all()
     )
@@ -781,7 +828,8 @@ def school_contacts_query(
     """A school's contact list for its leaders, newest first, with the list's relations loaded.
 
     Takes the school id and filters: a ``ContactStatus`` value, a ``ContactForm`` value (""
-    or unknown: all) and ``low`` (only records a guardian rated ``LOW_RATING`` or lower).
+    or unknown: all) and ``low`` (only records a guardian rated ``LOW_RATING`` or lower, the
+    visit or the teachers' conduct: ``ContactEvaluation.low``).
     Returns a Select of ``Contact`` ready for ``paginate``.
     """
     q = select(Contact).where(Contact.school_id == school_id)
@@ -790,22 +838,27 @@ def school_contacts_query(
     if form in {f.value for f in ContactForm}:
         q = q.where(Contact.form == ContactForm(form))
     if low:
-        flagged = select(ContactEvaluation.contact_id).where(ContactEvaluation.rating <= LOW_RATING)
+        flagged = select(ContactEvaluation.contact_id).where(ContactEvaluation.low())
         q = q.where(Contact.id.in_(flagged))
     return _newest_first(q)
 
 
-def lowest_ratings(contact_ids) -> dict[int, int]:
-    """{contact id: the lowest guardian rating} for the rated ones among ``contact_ids``."""
+def lowest_evaluations(contact_ids) -> dict[int, tuple[int, int | None]]:
+    """{contact id: (the lowest guardian rating of the visit, the lowest of the teachers'
+    conduct 师德师风 or None when nobody rated it)} for the rated ones among ``contact_ids``:
+    one grouped query."""
     if not contact_ids:
         return {}
-    return dict(
-        db.session.execute(
-            select(ContactEvaluation.contact_id, func.min(ContactEvaluation.rating))
-            .where(ContactEvaluation.contact_id.in_(contact_ids))
-            .group_by(ContactEvaluation.contact_id)
-        ).all()
-    )
+    rows = db.session.execute(
+        select(
+            ContactEvaluation.contact_id,
+            func.min(ContactEvaluation.rating),
+            func.min(ContactEvaluation.conduct_rating),
+        )
+        .where(ContactEvaluation.contact_id.in_(contact_ids))
+        .group_by(ContactEvaluation.contact_id)
+    ).all()
+    return {cid: (low, conduct) for cid, low, conduct in rows}
 
 
 def parent_contacts_query(family_ids) -> Select:

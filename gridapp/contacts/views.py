@@ -111,6 +111,7 @@ def _data(form: ContactRecordForm) -> services.ContactData:
         members_met=form.members_met.data or "",
         joint_visitors=form.joint_visitors.data or "",
         pledge_confirmed=bool(form.pledge_confirmed.data),
+        drowning_letter_delivered=bool(form.drowning_letter_delivered.data),
         follow_up_form=ContactForm(form.follow_up_form.data) if form.follow_up_form.data else None,
         follow_up_due_on=form.follow_up_due_on.data,
         meets_follow_up_id=_follow_up_id(form.meets_follow_up.data),
@@ -197,6 +198,7 @@ def _student_picker(user: User):
         "contacts/_partials/pick_student.html",
         page=page,
         search=search,
+        leads=bool(led),
     )
 
 
@@ -321,6 +323,7 @@ def contact(contact_id: int, review_form=None, withdraw_form=None):
         sections=sections,
         fields=RECORD_FIELDS if notes else tuple(f for f in RECORD_FIELDS if f in PARENT_FIELDS),
         evaluations=evaluations,
+        pledge_rules=services.pledge_rules(),
         counts_for=services.counts_for_semester(contact),
         meets=follow_ups.met_by(contact.id),
         today=today(),

@@ -95,6 +95,21 @@ class PhoneField(_NormalisedField):
             raise ValidationError(_l("请输入11位手机号码，例如 13812345678"))
 
 
+PHONE_LINE_MESSAGE = _l("请填写 5 到 20 位数字的电话号码，只能用连字符分隔，例如 0573-82345678")
+
+
+class PhoneLineField(_NormalisedField):
+    """A phone number a school publishes (a hotline, a landline with its area code): full-width
+    digits and any dash accepted, stored as digit groups joined by hyphens
+    (text.normalise_phone_line); anything else is refused beside the field."""
+
+    normalise = staticmethod(text.normalise_phone_line)
+
+    def pre_validate(self, form):
+        if self.data and not text.is_phone_line(self.data):
+            raise ValidationError(PHONE_LINE_MESSAGE)
+
+
 class CodeField(_NormalisedField):
     """A code typed back (tracking or booking code, captcha, school code, ID number): NFKC,
     upper case, without spaces or hyphens (text.normalise_code)."""

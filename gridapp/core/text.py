@@ -111,6 +111,34 @@ def normalise_phone(value: str | None) -> str:
     return _CHINA_PREFIX.sub("", digits)
 
 
+# A published phone line (a school's hotline): digit groups joined by single hyphens.
+_PHONE_LINE_RE = re.compile(r"^\d+(?:-\d+)*$")
+_DASHES = re.compile(r"[\-\u2010-\u2015\u2212\u30fc\ufe63\uff0d]+")
+PHONE_LINE_DIGITS = (5, 20)  # 12345-style service numbers up to a landline with its extension
+
+
+def normalise_phone_line(value: str | None) -> str:
+    """A phone number to publish, as stored: NFKC (full-width digits and hyphens become
+    ASCII), every dash variant (－, —, ー, −…) one hyphen, spaces dropped, an area code in
+    brackets followed by a hyphen, no hyphen at either end.
+
+    "０５７３－８２３４ ５６７８" → "0573-82345678", "(0573)82345678" → "0573-82345678",
+    "400—123—4567" → "400-123-4567". Anything else is kept (so `is_phone_line` can refuse it):
+    "0573-8234abc" stays. Never raises."""
+    line = "".join(nfkc(value).split())
+    line = re.sub(r"^\((\d+)\)", r"\1-", line)
+    return _DASHES.sub("-", line).strip("-")
+
+
+def is_phone_line(value: str | None) -> bool:
+    """True for a number `normalise_phone_line` gives as digit groups joined by hyphens, with
+    PHONE_LINE_DIGITS (5 to 20) digits in all."""
+    line = normalise_phone_line(value)
+    digits = sum(ch.isdigit() for ch in line)
+    low, high = PHONE_LINE_DIGITS
+    return bool(_PHONE_LINE_RE.match(line)) and low <= digits <= high
+
+
 def is_mobile(value: str | None) -> bool:
     """True for an 11-digit mainland mobile number (1[3-9] and nine digits) after
     `normalise_phone`."""

@@ -93,6 +93,9 @@ class Contacts:
             reviewed_by_id=reviewed_by, reviewed_at=reviewed_at, version=version,
             client_token=f"bulk-{cid}", created_at=created, updated_at=reviewed_at or created,
             joint_visitors="",
+            # Most door visits saw the drowning-prevention letter delivered (no draw: the
+            # random sequence of the rest stays as it was).
+            drowning_letter_delivered=home and family_id % 4 != 0,
             entered_days_late=entered_days_late(local(created).date(), on),
         )  # fmt: skip
         w.add("contacts", tuple(values[k] for k in self.cols))

@@ -183,10 +183,12 @@ def build_school(p: People, district_id: int, n: int, students: int, password_ha
     name = f"南湖区{PLACES[n % len(PLACES)]}{KIND_WORD[kind]}"
     if n >= len(PLACES):
         name = f"南湖区{PLACES[n % len(PLACES)]}第{n // len(PLACES) + 1}{KIND_WORD[kind]}"
+    address = p.address(p.rng.choice(p.communities))
+    phone = f"0573-8{rng.randint(1000000, 9999999)}"
     sid = w.row(
         "schools", district_id=district_id, name=name, code=f"NH{n + 1:03d}", kind=kind,
-        address=p.address(p.rng.choice(p.communities)),
-        phone=f"0573-8{rng.randint(1000000, 9999999)}",
+        address=address, phone=phone,
+        hotline_phone=phone, hotline_hours="工作日 8:00—17:30",  # 校长热线 (seed 004 §15)
     )[0]  # fmt: skip
     school = School(sid, n, kind, name)
     for y in (year - 1, year):

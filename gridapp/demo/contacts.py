@@ -145,6 +145,9 @@ def _school(rng: random.Random, school: School, today: date, demo_teacher_id) ->
                 "parents_opinions": rng.choice(OPINIONS),
                 "follow_up": rng.choice(FOLLOW_UP),
                 "pledge_confirmed": home,
+                # Most door visits saw the drowning-prevention letter delivered (no draw: the
+                # random sequence of the rest stays as it was).
+                "drowning_letter_delivered": home and family_id % 4 != 0,
                 "status": status
                 or (ContactStatus.REVIEWED if rng.random() < 0.6 else ContactStatus.SUBMITTED),
                 "client_token": f"demo-{school.id}-{len(contacts)}",

@@ -271,7 +271,9 @@ def build(
             kind=kind,
             address=b.address(b.rng.choice(b.communities)),
             phone=f"0573-8{b.rng.randint(1000000, 9999999)}",
+            hotline_hours="工作日 8:00—17:30",  # 校长热线 (seed 004 §15): the school's line
         )
+        school.hotline_phone = school.phone
         db.session.add(school)
         db.session.flush()
         result.schools.append(school)
@@ -301,6 +303,9 @@ def build(
     from gridapp.demo import reception as demo_reception
 
     demo_reception.build(seed, today, result.schools[0])
+    from gridapp.demo import surveys as demo_surveys
+
+    demo_surveys.build(today, result.schools[0])
     from gridapp.demo import pairing as demo_pairing
 
     result.pairings = demo_pairing.build(seed, today, result.schools)

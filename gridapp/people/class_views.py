@@ -1,5 +1,6 @@
 """A teacher's classes and the class page with its roster (the bench's hot path: three queries
-for a head teacher)."""
+for a head teacher, and a fourth for the figures other packages keep under the school's
+generation)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from gridapp.core.urls import url_set
 from gridapp.people.activation import may_issue_letters
 from gridapp.people.services import class_roster_query, class_sizes
 from gridapp.schools.models import SchoolClass
-from gridapp.schools.permissions import class_staff, is_school_leader, load_class
+from gridapp.schools.permissions import (
+    class_staff,
+    is_school_leader,
+    load_class,
+    sees_sensitive_in_loaded_class,
+)
 from gridapp.schools.services import classes_of_teacher
 
 bp = Blueprint("classes", __name__)
@@ -32,7 +38,21 @@ class_links = url_set(
     letters="activation.letters",
     new_student="people.new_student",
     dossiers="dossiers.class_dossiers",
+    focus="reports.class_focus",
 )
+
+
+# Figures packages above people show on the class page under its heading: `render(user,
+# school_class)` returns Markup or None (nothing shown); contacts adds the drowning-prevention
+# letter's reach. People never imports them.
+_FACTS: list = []
+
+
+def register_class_fact(render) -> None:
+    """Add a figure to every class page: `render(user, school_class)` takes the viewer (a User)
+    and the SchoolClass and returns Markup, or None for nothing. Run only for the full page,
+    never for the roster's htmx fragment."""
+    _FACTS.append(render)
 
 
 @bp.get("/my/classes")
@@ -70,6 +90,10 @@ def class_page(class_id: int, dossier_form=None):
         can_add_students=is_school_leader(user, school_class.school_id),
         can_view_school=can(user, Need.VIEW, school_class.school),
         can_issue_letters=may_issue_letters(user, school_class),
+        # The focus roster holds sensitive categories: the head teacher and the leaders only.
+        can_see_focus=sees_sensitive_in_loaded_class(user, school_class),
+        # Called by the full page only (the search's fragment does not show them).
+        class_facts=lambda: [html for render in _FACTS if (html := render(user, school_class))],
     )
 
 

@@ -159,3 +159,54 @@ class NewStudentForm(StudentForm):
         if self.g2_name.data or self.g2_mobile.data:
             out.append((self.g2_name.data or "", self.g2_relation.data, self.g2_mobile.data or ""))
         return out
+
+
+FOCUS_REASON_LIMIT = 200
+
+
+def _focus_reason(label):
+    return TextAreaField(
+        label,
+        [
+            DataRequired(_l("请填写原因")),
+            Length(max=FOCUS_REASON_LIMIT, message=_l("原因不能超过 200 字")),
+            no_control_chars,
+        ],
+        render_kw={"rows": 2, "maxlength": FOCUS_REASON_LIMIT},
+    )
+
+
+class FocusMarkForm(Form):
+    """Mark a student as a focus student of a category from a date, with the reason (issue 21
+    item 5). The category is checked by the service (an unknown one is refused beside it)."""
+
+    category = SelectField(
+        _l("重点对象类别"),
+        [DataRequired(_l("请选择重点对象类别"))],
+        choices=[],
+        validate_choice=False,
+    )
+    on = DateField(_l("起始日期"), [DataRequired(_l("请填写正确的日期，例如 2026-11-20"))])
+    reason = _focus_reason(_l("原因"))
+
+    def __init__(self, *args, **kwargs):
+        # Both forms are on the student page: their fields' names and ids must differ.
+        kwargs.setdefault("prefix", "mark")
+        super().__init__(*args, **kwargs)
+
+
+class FocusEndForm(Form):
+    """End one of a student's open focus categories on a date, with the reason."""
+
+    category = SelectField(
+        _l("解除的类别"),
+        [DataRequired(_l("请选择要解除的类别"))],
+        choices=[],
+        validate_choice=False,
+    )
+    on = DateField(_l("解除日期"), [DataRequired(_l("请填写正确的日期，例如 2026-11-20"))])
+    reason = _focus_reason(_l("解除原因"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "end")
+        super().__init__(*args, **kwargs)

@@ -59,6 +59,9 @@ class FocusCategory(LabelledEnum):
     BEHAVIOUR = ("behaviour", N_("行为偏常"))
     DROPOUT = ("dropout", N_("失学辍学"))
     MAJOR_CHANGE = ("major_change", N_("近期重大变故"))
+    # Seed 000 lists "思想和学业重大变化" among the families to visit: a marked change in the
+    # student's thinking or study (issue 21 item 5).
+    THINKING_OR_STUDY_CHANGE = ("thinking_or_study_change", N_("思想和学业重大变化"))
 
     @property
     def sensitive(self) -> bool:
@@ -189,6 +192,11 @@ class StudentFocus(TimestampMixin, db.Model):
     since_on: Mapped[date]
     ended_on: Mapped[date | None]
     noted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why the category was marked and why it was ended (from the student page; a grid log's mark
+    # has its reason in the log entry). Private notes of the school: never in the audit payload.
+    reason: Mapped[str | None] = mapped_column(String(200))
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     student: Mapped[Student] = relationship()
 

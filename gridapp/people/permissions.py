@@ -165,6 +165,14 @@ def can_see_sensitive(user: User, student: Student) -> bool:
     return sees_sensitive_in_class(user, student.class_id, student.school_id)
 
 
+def can_mark_focus(user: User, student: Student) -> bool:
+    """Who marks and ends a student's focus categories from the student page (issue 21 item 5):
+    the head teacher of the class and the school's leaders (principal / Party secretary, school
+    admin), while the student is at school: those who see the sensitive categories too (seed
+    002 §7). Never subject teachers, never the district."""
+    return student.status == StudentStatus.ACTIVE and can_see_sensitive(user, student)
+
+
 register(Student, can_student)
 register(User, can_user)
 

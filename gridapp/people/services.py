@@ -263,10 +263,19 @@ def open_focus(student_ids) -> dict[int, list[StudentFocus]]:
 
 
 def change_focus(
-    actor: User, student: Student, category: FocusCategory, mark: bool, on: date
+    actor: User,
+    student: Student,
+    category: FocusCategory,
+    mark: bool,
+    on: date,
+    reason: str | None = None,
 ) -> StudentFocus:
-    """Mark a student as a focus student of `category` from `on`, or end that category on `on`.
-    Entries are ended, never deleted; the change is audited (sensitive categories included)."""
+    """Mark a student as a focus student of `category` from `on`, or end that category on `on`,
+    with `reason` (kept on the entry as `reason` or `end_reason`; None from a grid log, whose
+    entry holds it). Entries are ended, never deleted; the change is audited (sensitive
+    categories included, the reason never: it may say what the category is about).
+    Raises RuleViolation (field "focus") when the category is already open (mark) or not open
+    (end), and (field "happened_on") when an end precedes the mark."""
     current = db.session.scalar(
         select(StudentFocus).where(
             StudentFocus.student_id == student.id,
@@ -278,7 +287,11 @@ def change_focus(
         if current is not None:
             raise RuleViolation(_("该学生已是这一类重点对象"), field="focus")
         entry = StudentFocus(
-            student_id=student.id, category=category, since_on=on, noted_by_id=actor.id
+            student_id=student.id,
+            category=category,
+            since_on=on,
+            noted_by_id=actor.id,
+            reason=reason,
         )
         # The partial unique index ix_student_focus_one_open holds it when two marks cross.
         with held(_("该学生已是这一类重点对象"), field="focus"):
@@ -290,6 +303,8 @@ def change_focus(
             raise RuleViolation(_("解除日期不能早于标记日期"), field="happened_on")
         entry = current
         entry.ended_on = on
+        entry.end_reason = reason
+        entry.ended_by_id = actor.id
     db.session.flush()
     audit.record(
         actor,

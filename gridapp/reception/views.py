@@ -37,6 +37,7 @@ from gridapp.reception.forms import (
 )
 from gridapp.reception.models import Booking, ReceptionSlot
 from gridapp.reception.permissions import load_booking
+from gridapp.schools import services as school_services
 
 bp = Blueprint("reception", __name__)
 
@@ -53,13 +54,16 @@ def index():
     if user is not None and user.is_guardian:
         days = services.open_days(guardian_school_ids(user), today())
         bookings = services.guardian_bookings(user)
+        # Their children's schools' hotlines, also where no day is open (seed 004 §15).
+        hotlines = school_services.hotlines(guardian_school_ids(user))
     else:
         days = services.guest_days(today())
         bookings = []
+        hotlines = list({d.school_id: d.school for d in days if d.school.hotline_phone}.values())
     waiting = services.counts_by_slot([d.id for d in days]) if days else {}
     return render_template(
         "reception/index.html", days=days, bookings=bookings, waiting=waiting, at=now(),
-        cutoff=services.CANCEL_CUTOFF,
+        cutoff=services.CANCEL_CUTOFF, hotlines=hotlines,
     )  # fmt: skip
 
 

@@ -8,16 +8,18 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from gridapp.accounts.models import Role, User
-from gridapp.contacts import rules, worklists
+from gridapp.contacts import drowning, rules, worklists
 from gridapp.contacts import services as contact_services
 from gridapp.contacts.models import FiguresCount
 from gridapp.core import generations
 from gridapp.core.i18n import current_lang
+from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, page_of
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import today
+from gridapp.core.xlsx import wants_xlsx
 from gridapp.extensions import db
-from gridapp.reports import figures, snapshots
+from gridapp.reports import coverage_export, figures, snapshots
 from gridapp.reports.blueprint import bp
 from gridapp.schools.models import SchoolClass
 from gridapp.schools.permissions import district_school_ids, leader_school_ids, load_school
@@ -64,6 +66,8 @@ SORTS = ("score", "name", "teacher", "remote", "focus", "first_year", "two_years
 def school_coverage(school_id: int):
     school = load_school(school_id, Need.VIEW)
     leads = school.id in leader_school_ids(_me())
+    if wants_xlsx():
+        return coverage_export.school_workbook(_coverage_context(school, leads))
     day = today()
     # The content is kept with the figures it shows when they are exact (live, or a snapshot
     # at the school's generation still): same generation, day, language, query and audience.
@@ -74,8 +78,9 @@ def school_coverage(school_id: int):
     return render_template("reports/school_coverage.html", school=school, body=Markup(body))
 
 
-def _coverage_body(school, leads: bool) -> tuple[str, bool]:
-    """The coverage page's content, and whether its figures are exact (no "computed at")."""
+def _coverage_context(school, leads: bool) -> dict:
+    """What the coverage page shows: the classes ranked (or sorted), the school's total, the
+    teachers from the lowest share up, and the chart of the classes' scores."""
     period = _semester_choice(school.id)
     classes = figures.coverage_classes(school.id)
     coverage, teachers, computed_at = _school_coverage(school.id, period)
@@ -105,8 +110,12 @@ def _coverage_body(school, leads: bool) -> tuple[str, bool]:
             names_keys.get(r.key, ("", ""))[1],
         ),
     )
-    body = render_template(
-        "reports/_partials/school_coverage_body.html",
+    # The drowning-prevention letter's reach per class in the period's school year (seed 000
+    # 三.4): one grouped query, kept with the rest of the content.
+    letters = drowning.class_shares(period, [c.id for c, _r in rows]) if period else {}
+    return dict(
+        letters=letters,
+        letters_total=drowning.total(letters.values()),
         school=school,
         period=period,
         semesters=_semesters(school.id),
@@ -130,8 +139,15 @@ def _coverage_body(school, leads: bool) -> tuple[str, bool]:
             if period and period.reviewed_only
             else FiguresCount.ALL_BUT_RETURNED
         ).label,
+        chart=coverage_export.class_chart([(by_id[r.key], r) for _rank, r in ranking]),
     )
-    return body, computed_at is None
+
+
+def _coverage_body(school, leads: bool) -> tuple[str, bool]:
+    """The coverage page's content, and whether its figures are exact (no "computed at")."""
+    context = _coverage_context(school, leads)
+    body = render_template("reports/_partials/school_coverage_body.html", **context)
+    return body, context["computed_at"] is None
 
 
 @bp.get("/schools/<int:school_id>/coverage/families")
@@ -169,6 +185,13 @@ def coverage_families(school_id: int):
         school.id,
         lambda: figures.coverage_family_rows(period, rule, met, class_id, teacher_id),
     )
+    if wants_xlsx():
+        title = " · ".join(x.name for x in (school_class, teacher) if x is not None) or _("全校")
+        response = coverage_export.families_workbook(
+            _me(), school, period, rule, met, rows, worklists.rule_labels(), title
+        )
+        db.session.commit()  # the export's audit entry
+        return response
     page = page_of(rows, per_page=50)
     return render_template(
         "reports/coverage_families.html",
@@ -204,12 +227,17 @@ def district_coverage():
     rows = [kept[s.id].row for s in schools if s.id in kept]
     with_semester = rules.current_semester_ids(school_ids, today())
     names = {s.id: s for s in schools}
+    ranking = rules.ranked(rows)
+    labels, columns = worklists.rule_labels(), ("teacher",) + rules.CLASS_RULES
+    if wants_xlsx():
+        return coverage_export.district_workbook(ranking, names, labels, columns)
     return render_template(
         "reports/district_coverage.html",
-        ranking=rules.ranked(rows),
+        ranking=ranking,
+        chart=coverage_export.school_chart(ranking, names),
         schools=names,
-        labels=worklists.rule_labels(),
-        columns=("teacher",) + rules.CLASS_RULES,
+        labels=labels,
+        columns=columns,
         missing=[s for s in schools if s.id not in kept and s.id not in with_semester],
         pending=[s for s in schools if s.id not in kept and s.id in with_semester],
         computed_at=min((f.computed_at for f in kept.values() if not f.exact), default=None),

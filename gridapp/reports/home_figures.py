@@ -92,7 +92,7 @@ class LeaderWork:
 def leader_work(school_ids, day: date) -> LeaderWork:
     """What waits for the leaders of `school_ids` on `day` (Asia/Shanghai): new and overdue
     cases (the desk's definitions: `cases.services._filtered`), the on-time rate, the reception
-    bookings of today and tomorrow, low parent ratings (`contacts.services.LOW_RATING`), the
+    bookings of today and tomorrow, low parent ratings (`ContactEvaluation.low`), the
     students in need not paired (seed 004 §11) and the schools' key figures with their kept
     coverage. About 16 queries whatever the number of schools."""
     ids = sorted(school_ids)

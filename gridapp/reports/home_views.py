@@ -16,13 +16,14 @@ from gridapp.core.pagination import int_arg
 from gridapp.core.permissions import require
 from gridapp.core.time import today
 from gridapp.pairing import reminders as pairing_reminders
-from gridapp.people.permissions import guardian_family_ids
+from gridapp.people.permissions import guardian_family_ids, guardian_school_ids
 from gridapp.people.services import children_of, class_sizes
 from gridapp.reception import services as reception_services
 from gridapp.reports import figures, home_figures
 from gridapp.reports.blueprint import bp
 from gridapp.schools.permissions import district_school_ids
 from gridapp.schools.services import classes_of_teacher
+from gridapp.surveys import services as survey_services
 
 
 @bp.get("/")
@@ -63,7 +64,7 @@ def home():
 
 def _parent_home(user) -> dict:
     """A parent's home: their children, what waits for their rating (visits, replies to their
-    letters) and their coming reception bookings."""
+    letters, their schools' open satisfaction surveys) and their coming reception bookings."""
     unrated_count, unrated = contact_services.unrated_contacts(
         user.id, guardian_family_ids(user), limit=3
     )
@@ -74,6 +75,13 @@ def _parent_home(user) -> dict:
         "unrated_count": unrated_count,
         "unrated": unrated,
         "letters_to_rate": case_services.letters_awaiting_rating(user),
+        "surveys_to_answer": [
+            survey
+            for survey, state, answered in survey_services.parent_surveys(
+                user, guardian_school_ids(user), today()
+            )
+            if state == "open" and not answered
+        ],
         "upcoming_bookings": reception_services.upcoming_bookings(user, today()),
     }
 

@@ -14,8 +14,9 @@ from gridapp.core.i18n import gettext as _
 from gridapp.core.pdf import render
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import format_datetime, now, today
+from gridapp.core.xlsx import wants_xlsx
 from gridapp.extensions import db
-from gridapp.reports import figures, pairing_figures
+from gridapp.reports import figures, pairing_export, pairing_figures
 from gridapp.reports.blueprint import bp
 from gridapp.reports.pairing_figures import PairingFigures
 from gridapp.schools.models import School
@@ -45,6 +46,8 @@ def pairing_coverage(school_id: int):
         for c in pairing_figures.coverage_class_rows(school.id)
         if c.closed_on is None or c.id in coverage.classes
     ]
+    if wants_xlsx():
+        return pairing_export.school_workbook(school, rows, coverage.schools[school.id])
     return render_template(
         "reports/pairing_coverage.html",
         school=school,
@@ -80,10 +83,13 @@ def district_pairing():
     require(bool(school_ids))
     coverage = pairing_figures.pairing_coverage(school_ids, today())
     ranking = rules.ranked(list(coverage.schools.values()), key=lambda r: r.whole_percent)
+    schools = {s.id: s for s in figures.schools_by_ids(school_ids)}
+    if wants_xlsx():
+        return pairing_export.district_workbook(ranking, schools, coverage.total)
     return render_template(
         "reports/district_pairing.html",
         ranking=ranking,
-        schools={s.id: s for s in figures.schools_by_ids(school_ids)},
+        schools=schools,
         total=coverage.total,
         semesters=coverage.semesters,
     )

@@ -15,7 +15,12 @@ from gridapp.people.services import class_sizes
 from gridapp.reports import figures
 from gridapp.reports.blueprint import bp
 from gridapp.schools import services as school_services
-from gridapp.schools.permissions import district_school_ids, load_school, visible_school_ids
+from gridapp.schools.permissions import (
+    district_school_ids,
+    is_school_leader,
+    load_school,
+    visible_school_ids,
+)
 
 
 @bp.get("/schools")
@@ -46,6 +51,9 @@ def school_overview(school_id: int):
         semester=semester,
         summary=summary,
         can_manage=can(current_user, Need.MANAGE, school),
+        is_leader=is_school_leader(current_user, school.id),
+        may_edit_hotline=is_school_leader(current_user, school.id)
+        or can(current_user, Need.MANAGE, school),
     )
 
 

@@ -31,9 +31,9 @@ from gridapp.contacts.models import (
 )
 from gridapp.core import audit, generations
 from gridapp.core.i18n import gettext as _
+from gridapp.core.xlsx import to_bytes, write_sheet
 from gridapp.extensions import db
 from gridapp.reviews.models import AcademicReview
-from gridapp.roster.export import to_bytes, write_sheet
 from gridapp.schools import services as school_services
 from gridapp.schools.models import SchoolYear
 
@@ -345,7 +345,7 @@ def _percent(share: rules.Share | None):
 def export(actor: User, school, year: SchoolYear, rows: list[TeacherYear]) -> bytes:
     """The .xlsx of the rows (one per teacher, in the order given): a title row, then one
     column per figure, each semester's quota share beside the year's. Text cells through
-    roster.export.write_sheet (no cell runs as a formula). Writes one audit entry
+    core.xlsx.write_sheet (no cell runs as a formula). Writes one audit entry
     (`reports.teacher_year.export`: the school year, the number of rows, the columns; never the
     figures). The caller checks the permission and commits. Source: seed 004 §22."""
     semesters = sorted(year.semesters, key=lambda s: s.starts_on)

@@ -14,10 +14,10 @@ from gridapp.core.pagination import int_arg, page_of, str_arg
 from gridapp.core.permissions import Need
 from gridapp.core.text import normalise_search
 from gridapp.core.time import today
+from gridapp.core.xlsx import XLSX_MIMETYPE
 from gridapp.extensions import db
 from gridapp.reports import teacher_year
 from gridapp.reports.blueprint import bp
-from gridapp.roster.export import XLSX_MIMETYPE
 from gridapp.schools.models import School, SchoolYear
 from gridapp.schools.permissions import load_school
 

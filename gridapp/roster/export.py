@@ -1,25 +1,19 @@
 """Rosters out to Excel: a class's or a school's students with their guardians (the columns of the
 student import template, so an export imports again) and a school's guardians (issue 15 item 8).
 
-Every text cell goes through `safe_value`: a value that Excel would read as a formula is written
-as text, and characters an .xlsx cannot hold are dropped."""
+Cells are written by core.xlsx: a value that Excel would read as a formula is written as text,
+and characters an .xlsx cannot hold are dropped."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
-from datetime import date
-
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from gridapp.accounts.models import Role, User
+from gridapp.accounts.models import User
 from gridapp.core import audit
 from gridapp.core.permissions import real_user
+from gridapp.core.xlsx import to_bytes, write_sheet
 from gridapp.extensions import db
 from gridapp.people.models import (
     Guardian,
@@ -29,7 +23,7 @@ from gridapp.people.models import (
     StudentStatus,
 )
 from gridapp.schools.models import Grade, School, SchoolClass
-from gridapp.schools.permissions import leader_school_ids
+from gridapp.schools.permissions import leader_school_ids, sees_sensitive_in_loaded_class
 
 # The student import template's columns (issue 15 item 1), guardian columns repeated per guardian.
 STUDENT_COLUMNS = [
@@ -47,14 +41,7 @@ GUARDIAN_COLUMNS = ["监护人{n}姓名", "监护人{n}关系", "监护人{n}手
 MIN_GUARDIANS = 2
 GUARDIAN_LIST_COLUMNS = ["姓名", "关系", "手机", "其他电话", "工作单位", "子女", "家长账号"]
 
-# What Excel (and LibreOffice) start a formula with, also after a tab or a carriage return
-# (OWASP "CSV injection"): such a cell is written as a string with the quote-prefix style.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 CLI_ACTOR = "cli"  # the audit log's actor for an export from the command line (no account)
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # ---- who may export -------------------------------------------------------------------------------
 
@@ -62,84 +49,15 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def may_export_class(user, school_class: SchoolClass) -> bool:
     """A class roster with its guardians' mobiles and (on request) ID numbers is sensitive
     (docs/domain.md, Privacy): its head teacher (while a teacher of the school), the school's
-    principal and admin, as schools.permissions.sees_sensitive_in_class, read from the loaded
-    class without a query (the class page is the bench's hot path). Nobody else: not the
-    district (figures only), not subject teachers, not another school's admin."""
-    user = real_user(user)
-    if user is None or not user.is_authenticated:
-        return False
-    sid = school_class.school_id
-    heads = school_class.head_teacher_id == user.id and user.has_role(Role.TEACHER, sid)
-    return heads or sid in leader_school_ids(user)
+    principal and admin (schools.permissions.sees_sensitive_in_loaded_class). Nobody else: not
+    the district (figures only), not subject teachers, not another school's admin."""
+    return sees_sensitive_in_loaded_class(user, school_class)
 
 
 def may_export_school(user, school: School) -> bool:
     """The whole school's roster and guardian list: the school's principal and admin only."""
     user = real_user(user)
     return bool(user is not None and user.is_authenticated) and school.id in leader_school_ids(user)
-
-
-# ---- writing cells --------------------------------------------------------------------------------
-
-
-def safe_value(value):
-    """A value as a cell holds it: text without the characters an .xlsx cannot store (control
-    characters other than tab, newline and carriage return); dates and numbers as they are;
-    None as None. Whether it must be kept from running as a formula is `is_formula_like`."""
-    if value is None or isinstance(value, (int, float, date)):
-        return value
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
-
-
-def is_formula_like(value) -> bool:
-    """True for text Excel would take for a formula: it starts with =, +, -, @, a tab or a
-    carriage return (issue 15 item 8)."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def write_sheet(
-    ws, headers: Sequence[str], rows: Iterable[Sequence], *, first_row: int = 1, text_columns=()
-) -> int:
-    """Write `headers` (bold, on row `first_row`) and then `rows` into worksheet `ws`; return
-    the number of data rows. Every text cell is written as a string (data type "s", with Excel's
-    quote prefix when it looks like a formula), so no cell of a roster runs as a formula;
-    `text_columns` (0-based) get the text number format (student numbers keep leading zeros)."""
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=first_row, column=col, value=header)
-        cell.font, cell.fill = bold, fill
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        r = first_row + count
-        for col, raw in enumerate(row, start=1):
-            value = safe_value(raw)
-            if value is None or value == "":
-                continue
-            cell = ws.cell(row=r, column=col)
-            cell.value = value
-            if isinstance(value, str):
-                # openpyxl takes a string starting with "=" for a formula: say it is text.
-                cell.data_type = "s"
-                if is_formula_like(value):
-                    cell.quotePrefix = True
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            if col - 1 in text_columns:
-                cell.number_format = "@"
-    for col, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = max(10, len(header) * 2 + 4)
-    ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
-    return count
-
-
-def to_bytes(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-# ---- the roster -----------------------------------------------------------------------------------
 
 
 def _students(school_id: int, class_id: int | None) -> list[Student]:

@@ -8,7 +8,7 @@ from flask import Response, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from gridapp.core import storage
+from gridapp.core import storage, xlsx
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, get_or_404, real_user, require
 from gridapp.core.time import today
@@ -36,7 +36,7 @@ def may_export_school(school) -> bool:
 def _xlsx(data: bytes, name: str, fallback: str) -> Response:
     return Response(
         data,
-        mimetype=export.XLSX_MIMETYPE,
+        mimetype=xlsx.XLSX_MIMETYPE,
         headers={
             "Content-Disposition": storage.content_disposition(name, fallback),
             "Cache-Control": "no-store",

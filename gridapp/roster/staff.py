@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from sqlalchemy import case, delete, func, insert, select, update
 
 from gridapp.accounts.models import Invitation, Role, User, UserRole
-from gridapp.core import audit, text
+from gridapp.core import audit, text, xlsx
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import N_
 from gridapp.core.i18n import gettext as _
@@ -151,9 +151,9 @@ def template_bytes() -> bytes:
     from openpyxl.styles import Alignment
 
     ws.cell(row=1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    export.write_sheet(ws, COLUMNS, [EXAMPLE], first_row=2, text_columns=(0, 2))
+    xlsx.write_sheet(ws, COLUMNS, [EXAMPLE], first_row=2, text_columns=(0, 2))
     ws.column_dimensions["E"].width = 40
-    return export.to_bytes(wb)
+    return xlsx.to_bytes(wb)
 
 
 def canonical_header(header: str | None) -> str:
@@ -608,14 +608,14 @@ def invitations_bytes(school: School, created: list[Created], link_for) -> bytes
     wb = Workbook()
     ws = wb.active
     ws.title = "设置密码链接"
-    export.write_sheet(
+    xlsx.write_sheet(
         ws,
         ["工号", "姓名", "用户名", "设置密码链接"],
         [[c.staff_number, c.name, c.username, link_for(c.token)] for c in created],
         text_columns=(0,),
     )
     ws.column_dimensions["D"].width = 90
-    return export.to_bytes(wb)
+    return xlsx.to_bytes(wb)
 
 
 # ---- reading a file (until the roster's generic reader takes the staff kind) ----------------------

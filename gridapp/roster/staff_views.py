@@ -9,13 +9,13 @@ from flask import Response, render_template, url_for
 from flask_login import current_user, login_required
 
 from gridapp.accounts.models import Role
-from gridapp.core import storage
+from gridapp.core import storage, xlsx
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import attempt, form_page, fresh, reload_to
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import get_or_404, real_user, require
 from gridapp.core.time import today
-from gridapp.roster import export, staff
+from gridapp.roster import staff
 from gridapp.roster.staff_forms import StaffCommitForm, StaffInviteForm, StaffUploadForm
 from gridapp.roster.views import bp
 from gridapp.schools.models import School
@@ -43,7 +43,7 @@ def staff_template(school_id: int):
     _school(school_id)
     return Response(
         staff.template_bytes(),
-        mimetype=export.XLSX_MIMETYPE,
+        mimetype=xlsx.XLSX_MIMETYPE,
         headers={
             "Content-Disposition": storage.content_disposition(
                 _("教职工导入模板.xlsx"), "staff-template.xlsx"
@@ -147,7 +147,7 @@ def _links_page(school: School, applied: staff.Applied, absent, invitations_only
         link=link,
         absent=absent,
         invitations_only=invitations_only,
-        xlsx_href=f"data:{export.XLSX_MIMETYPE};base64,{base64.b64encode(links).decode()}",
+        xlsx_href=f"data:{xlsx.XLSX_MIMETYPE};base64,{base64.b64encode(links).decode()}",
         xlsx_name=_(
             "%(school)s-教师账号设置密码链接-%(on)s.xlsx",
             school=school.name,

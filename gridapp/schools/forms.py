@@ -8,6 +8,7 @@ from gridapp.core.forms import (
     Form,
     IntegerField,
     LineField,
+    PhoneLineField,
     no_control_chars,
     optional_int,
     strip,
@@ -77,3 +78,19 @@ class SchoolForm(Form):
         _l("地址"), [Optional(), Length(max=200), no_control_chars], filters=[strip]
     )
     phone = LineField(_l("电话"), [Optional(), Length(max=40), no_control_chars])
+
+
+class HotlineForm(Form):
+    """The school's hotline (校长热线, seed 004 §15): a number and its staffed hours."""
+
+    phone = PhoneLineField(
+        _l("热线电话"),
+        [Optional(), Length(max=40, message=_l("电话号码不能超过 40 个字符"))],
+        description=_l("例如 0573-82345678；全角数字和各种横线都可以。清空则不再公布"),
+    )
+    hours = StringField(
+        _l("值守时间"),
+        [Optional(), Length(max=100, message=_l("内容不能超过 100 字")), no_control_chars],
+        filters=[strip],
+        description=_l("例如 工作日 8:00—17:30"),
+    )

@@ -73,6 +73,15 @@ class School(TimestampMixin, db.Model):
     kind: Mapped[SchoolKind] = enum_column(SchoolKind, name="school_kind")
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # The principal's hotline (校长热线) the school publishes with its staffed hours (seed 004
+    # §13, §15 公布学校联系电话，并公布值守时间): shown on the mailbox and reception pages
+    # when set ("": not published). Digit groups joined by hyphens (text.normalise_phone_line).
+    hotline_phone: Mapped[str] = mapped_column(
+        String(40), default="", server_default=sql_text("''")
+    )
+    hotline_hours: Mapped[str] = mapped_column(
+        String(100), default="", server_default=sql_text("''")
+    )
     # Contacts in a holiday count for the next semester unless the school chooses the previous.
     break_counts_for: Mapped[BreakCountsFor] = enum_column(
         BreakCountsFor, name="break_counts_for", default=BreakCountsFor.NEXT,

@@ -185,6 +185,18 @@ def sees_sensitive_in_class(user: User, class_id: int | None, school_id: int) ->
     )
 
 
+def sees_sensitive_in_loaded_class(user: User, school_class: SchoolClass) -> bool:
+    """`sees_sensitive_in_class` read from a loaded class without a query (the class page is
+    the bench's hot path): its head teacher while a teacher of the school, the school's
+    principal and admin."""
+    user = real_user(user)
+    if user is None or not user.is_authenticated:
+        return False
+    sid = school_class.school_id
+    heads = school_class.head_teacher_id == user.id and user.has_role(Role.TEACHER, sid)
+    return heads or sid in leader_school_ids(user)
+
+
 def can_divide_class(user: User, school_class: SchoolClass) -> bool:
     """Who divides a class's families into grids: its head teacher and the school admin."""
     return school_class.id in headed_class_ids(user) or user.has_role(

@@ -295,6 +295,52 @@ def save_school(
     return school
 
 
+HOTLINE_HOURS_LIMIT = 100  # School.hotline_hours
+
+
+def set_hotline(actor: User, school: School, phone: str, hours: str) -> School:
+    """Publish (or withdraw) the school's hotline (校长热线): its number and staffed hours,
+    seed 004 §15 公布学校联系电话，并公布值守时间 (§13 校长热线).
+
+    `phone` as typed (full-width digits and any dash accepted: `text.normalise_phone_line`),
+    `hours` one line of text such as "工作日 8:00—17:30". Both empty withdraws it. Raises
+    RuleViolation on a number that is not 5 to 20 digits joined by hyphens (field "phone"), a
+    number without hours or hours without a number (the seed publishes both together), hours
+    over 100 characters (field "hours"). Audited (`school.hotline`); flushes, never commits."""
+    phone = text.normalise_phone_line(phone)
+    hours = text.normalise_line(hours)
+    if phone and not text.is_phone_line(phone):
+        raise RuleViolation(
+            _("请填写 5 到 20 位数字的电话号码，只能用连字符分隔，例如 0573-82345678"),
+            field="phone",
+        )
+    if len(hours) > HOTLINE_HOURS_LIMIT:
+        raise RuleViolation(_("内容不能超过 %(n)d 字", n=HOTLINE_HOURS_LIMIT), field="hours")
+    if phone and not hours:
+        raise RuleViolation(_("公布热线电话时请同时写明值守时间"), field="hours")
+    if hours and not phone:
+        raise RuleViolation(_("请填写热线电话，或清空值守时间"), field="phone")
+    school.hotline_phone, school.hotline_hours = phone, hours
+    db.session.flush()
+    audit.record(
+        actor, "school.hotline", school, school_id=school.id, published=bool(phone)
+    )  # fields, never contents
+    return school
+
+
+def hotlines(school_ids) -> list:
+    """The published hotlines of schools `school_ids`: rows (id, name, hotline_phone,
+    hotline_hours) in id order, schools without one left out. One query."""
+    ids = list(school_ids)
+    if not ids:
+        return []
+    return db.session.execute(
+        select(School.id, School.name, School.hotline_phone, School.hotline_hours)
+        .where(School.id.in_(ids), School.hotline_phone != "")
+        .order_by(School.id)
+    ).all()
+
+
 # ---- the working-day calendar: official schedules and closures -------------------------------------
 
 

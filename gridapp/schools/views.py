@@ -17,6 +17,7 @@ from gridapp.schools.forms import (
     AssignmentForm,
     ClassForm,
     HeadTeacherForm,
+    HotlineForm,
     SchoolForm,
     SchoolYearForm,
     SemesterForm,
@@ -29,6 +30,7 @@ from gridapp.schools.models import (
     TeachingAssignment,
 )
 from gridapp.schools.permissions import (
+    is_school_leader,
     load_class,
     load_school,
 )
@@ -70,6 +72,28 @@ def new_school():
 @login_required
 def edit_school(school_id: int):
     return _school_form_page(load_school(school_id, Need.MANAGE))
+
+
+@bp.route("/schools/<int:school_id>/hotline", methods=["GET", "POST"])
+@login_required
+def hotline(school_id: int):
+    """The school's hotline (校长热线, seed 004 §15): its leaders (principal, Party secretary,
+    school admin) and the district admin publish the number and staffed hours; the mailbox
+    and reception pages show them."""
+    school = load_school(school_id, Need.VIEW)
+    require(is_school_leader(current_user, school.id) or can(current_user, Need.MANAGE, school))
+    form = HotlineForm(
+        data={"phone": school.hotline_phone, "hours": school.hotline_hours}
+        if request.method == "GET"
+        else None
+    )
+    done = submit(
+        form,
+        lambda: services.set_hotline(current_user, school, form.phone.data, form.hours.data),
+        then=url_for(".hotline", school_id=school.id),
+        message=_("校长热线已保存"),
+    )
+    return done or form_page("schools/hotline.html", form, school=school)
 
 
 # ---- class page -----------------------------------------------------------------------------------

@@ -27,13 +27,14 @@ PAGES = {
     ],
     "parent": [
         "/", "/my/contacts", "/contacts/{contact}", "/my/letters", "/mailbox",
-        "/reception/bookings/{booking}", "/students/{student}",
+        "/reception/bookings/{booking}", "/students/{student}", "/surveys", "/surveys/{survey}",
     ],
     "head_teacher": [
         "/", "/worklist", "/contacts", "/contacts/new?student={student}", "/classes/{class_a1}",
         "/classes/{class_a1}/grids", "/classes/{class_a1}/reviews", "/students/{student}/archive",
         "/grids/{grid}", "/classes/{class_a1}/letters",
         "/classes/{class_a1}/letters/jobs/{letters_job}", "/students/{student}/need",
+        "/classes/{class_a1}/focus", "/students/{student}/focus/mark",
     ],
     "principal": [
         "/", "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
@@ -44,6 +45,8 @@ PAGES = {
         "/schools/{school_a}/pairing/coverage",
         "/schools/{school_a}/pairing/coverage/classes/{class_a1}",
         "/schools/{school_a}/pairing/summary", "/schools/{school_a}/teacher-year",
+        "/schools/{school_a}/surveys", "/surveys/{survey}/results",
+        "/schools/{school_a}/focus", "/schools/{school_a}/hotline",
     ],
     "school_admin": [
         "/", "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
@@ -56,7 +59,7 @@ PAGES = {
     ],
     "district_supervisor": [
         "/", "/district/coverage", "/district/cases", "/district/pairing",
-        "/schools/{school_a}/pairing/coverage",
+        "/schools/{school_a}/pairing/coverage", "/district/surveys",
     ],
 }  # fmt: skip
 

@@ -88,3 +88,23 @@ def test_move_and_status_forms(client, world, login):
         )
 
     run()
+
+
+def test_focus_mark_and_end_forms(client, world, login):
+    """Issue 21 item 5: marking and ending a focus category from the student page."""
+    login(world.head_teacher_name)
+    categories = ("left_behind", "thinking_or_study_change", "psychological")
+
+    @FUZZ
+    @given(category=choice(*categories), on=date_text(), reason=text, end=st.booleans())
+    @example(category=NUL, on=NUL, reason=NUL, end=False)
+    @example(category="left_behind", on="２０２６年１１月２０日", reason="留守", end=False)
+    @example(category="left_behind", on="2026-11-21", reason=NUL, end=True)
+    def run(category, on, reason, end):
+        action = "end" if end else "mark"
+        data = {f"{action}-category": category, f"{action}-on": on, f"{action}-reason": reason}
+        _check(client.post(f"/students/{world.student}/focus/{action}", data=data))
+
+    run()
+    assert client.get(f"/students/{world.student}").status_code == 200
+    assert client.get(f"/classes/{world.class_a1}/focus").status_code == 200

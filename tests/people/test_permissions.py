@@ -37,6 +37,19 @@ MATRIX = [
         {r: 200 for r in ("head_teacher", "principal", "school_admin")},
         None,
     ),
+    # Focus categories marked and ended from the student page (issue 21 item 5): the class's
+    # head teacher and the school's leaders; an empty form is answered 422 beside its fields.
+    *[
+        (
+            method,
+            f"/students/{{student}}/focus/{action}",
+            f"people.{action}_focus",
+            {r: status for r in ("head_teacher", "principal", "school_admin")},
+            None,
+        )
+        for action in ("mark", "end")
+        for method, status in (("GET", 200), ("POST", 422))
+    ],  # fmt: skip
     (
         "GET",
         "/students/{student}/status",

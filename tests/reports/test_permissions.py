@@ -92,6 +92,21 @@ MATRIX = [
         {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
         None,
     ),
+    # The focus rosters (issue 21 item 5): sensitive categories, so never the district.
+    (
+        "GET",
+        "/classes/{class_a1}/focus",
+        "reports.class_focus",
+        {"school_admin": 200, "principal": 200, "head_teacher": 200},
+        None,
+    ),
+    (
+        "GET",
+        "/schools/{school_a}/focus",
+        "reports.school_focus",
+        {"school_admin": 200, "principal": 200},
+        None,
+    ),
     (
         "GET",
         "/schools/{school_a}",

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from gridapp.core import xlsx
 from gridapp.core.audit import AuditEntry
 from gridapp.extensions import db
 from gridapp.people.models import Guardian, Relation, Student, StudentSensitive
@@ -36,7 +37,7 @@ def test_class_roster_has_template_columns_in_student_number_order(client, ctx, 
     login(world.head_teacher_name)
     r = client.get(f"/classes/{world.class_a1}/roster.xlsx")
     assert r.status_code == 200
-    assert r.mimetype == export.XLSX_MIMETYPE
+    assert r.mimetype == xlsx.XLSX_MIMETYPE
     assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
     ws = _sheet(r.data)
     assert [c.value for c in ws[1]] == TEMPLATE
@@ -85,8 +86,8 @@ def test_write_sheet_never_writes_a_formula():
     from openpyxl import Workbook
 
     wb = Workbook()
-    export.write_sheet(wb.active, ["a"], [["=1+2"], ["+A1"], ["-A1"], ["@A1"], ["\t=A1"], ["ok"]])
-    ws = _sheet(export.to_bytes(wb))
+    xlsx.write_sheet(wb.active, ["a"], [["=1+2"], ["+A1"], ["-A1"], ["@A1"], ["\t=A1"], ["ok"]])
+    ws = _sheet(xlsx.to_bytes(wb))
     values = [(c.value, c.data_type) for (c,) in ws.iter_rows(min_row=2)]
     assert values == [("=1+2", "s"), ("+A1", "s"), ("-A1", "s"), ("@A1", "s"), ("\t=A1", "s"),
                       ("ok", "s")]  # fmt: skip

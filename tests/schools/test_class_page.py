@@ -86,18 +86,21 @@ def test_class_page_runs_at_most_10_queries(app, client, login, big_class):
     assert len(statements) <= 10, "\n\n".join(statements)
 
 
-def test_class_page_is_three_queries_for_its_head_teacher(app, client, login, big_class):
+def test_class_page_is_four_queries_for_its_head_teacher(app, client, login, big_class):
     """The signed-in user with roles and taught classes, the class with its school and head
-    teacher, and a page of the roster with its total (make bench measures this page)."""
+    teacher, a page of the roster with its total (make bench measures this page), and the
+    school's generation, under which the drowning-prevention letter's figure is kept
+    (contacts.drowning.current_class_share: computed once per generation and day)."""
     login(big_class.head)
     client.get(f"/classes/{big_class.id}")
     with count_queries(app) as statements:
         assert client.get(f"/classes/{big_class.id}").status_code == 200
-    assert len(statements) == 3, "\n\n".join(statements)
-    user, school_class, roster = statements
+    assert len(statements) == 4, "\n\n".join(statements)
+    user, school_class, roster, generation = statements
     assert "FROM users" in user and "teaching_assignments" in user
     assert "FROM school_classes" in school_class and "schools" in school_class
     assert "FROM students" in roster and "count(*)" in roster
+    assert "FROM school_generations" in generation
 
 
 def test_class_page_queries_do_not_grow_with_the_page(app, client, login, big_class):

@@ -24,6 +24,22 @@ MATRIX = [
         {"school_admin": 200, "principal": 200, "district_supervisor": 200, "district_admin": 200},
         None,
     ),
+    # The hotline (校长热线): the school's leaders and the district admin; sending the form
+    # empty withdraws it (303).
+    (
+        "GET",
+        "/schools/{school_a}/hotline",
+        "schools.hotline",
+        {"school_admin": 200, "principal": 200, "district_admin": 200},
+        None,
+    ),
+    (
+        "POST",
+        "/schools/{school_a}/hotline",
+        "schools.hotline",
+        {"school_admin": 303, "principal": 303, "district_admin": 303},
+        None,
+    ),
     (
         "GET",
         "/semesters/{semester_a}/edit",
