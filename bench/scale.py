@@ -67,6 +67,8 @@ PAGES = [
     ("families: focus rule, p.2", "principal", "/schools/{school}/coverage/families?rule=focus&page=2", 200),
     ("families: two-year rule", "principal", "/schools/{school}/coverage/families?rule=two_years", 200),
     ("teacher worklist", "teacher", "/worklist", 100),
+    ("region dashboard", "province", "/regions/{region}", 500),
+    ("class dashboard", "principal", "/classes/{klass}/dashboard", 200),
 ]  # fmt: skip
 
 
@@ -90,13 +92,17 @@ def refresh(env: dict) -> dict:
         "from gridapp.core.time import today\n"
         "from gridapp.extensions import db\n"
         "from gridapp.reports import snapshots\n"
-        "from gridapp.schools.models import School\n"
+        "from gridapp.schools.models import Region, School, SchoolClass\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         "    t = time.perf_counter(); n = snapshots.refresh_all(today()); db.session.commit()\n"
         "    school = db.session.scalar(db.select(School.id).order_by(School.id))\n"
+        "    region = db.session.scalar(db.select(Region.id).where(Region.parent_id.is_(None))"
+        ".order_by(Region.id))\n"
+        "    klass = db.session.scalar(db.select(SchoolClass.id)"
+        ".where(SchoolClass.school_id == school).order_by(SchoolClass.id))\n"
         "    print(json.dumps({'schools': n, 'seconds': round(time.perf_counter() - t, 1),"
-        " 'first_school': school}))\n"
+        " 'first_school': school, 'top_region': region, 'first_class': klass}))\n"
     )
     out = subprocess.run(
         [str(BIN / "python"), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
@@ -203,7 +209,7 @@ def cold_times(env: dict, log: Path, full: str, path: str, cookie: str, school: 
     return times
 
 
-def measure_pages(work: Path, env: dict, school: int) -> dict:
+def measure_pages(work: Path, env: dict, school: int, region=None, klass=None) -> dict:
     log = work / "access-pages.log"
     pidfile = work / "app.pid"
     app = app_server(env, log, WORKERS, pidfile)
@@ -211,7 +217,7 @@ def measure_pages(work: Path, env: dict, school: int) -> dict:
     try:
         cookies = {}
         for name, user, path, target in PAGES:
-            path = path.format(school=school)
+            path = path.format(school=school, region=region, klass=klass)
             if user not in cookies:
                 cookies[user] = session_cookie(PORT, user)
             full = f"http://127.0.0.1:{PORT}{path}"
@@ -338,7 +344,10 @@ def run(schools: str | None) -> dict:
         results["rows"] = row_counts(url)
         school = results["refresh"]["first_school"]
         if not ONLY_WRITES:
-            results["pages"] = measure_pages(work, env, school)
+            kept = results["refresh"]
+            results["pages"] = measure_pages(
+                work, env, school, kept.get("top_region"), kept.get("first_class")
+            )
         results["writes"] = measure_writes(work, env) if WRITE_CLIENTS else {}
     finally:
         psql(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')

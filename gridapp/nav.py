@@ -61,6 +61,7 @@ def _items(
         school_id = leader_schools[0]
         items.append((_("学校概况"), url_for("reports.school_overview", school_id=school_id)))
         items.append((_("家访统计"), url_for("reports.school_coverage", school_id=school_id)))
+        items.append((_("数据看板"), url_for("reports.school_dashboard", school_id=school_id)))
         items.append((_("家长网格"), url_for("reports.school_grids", school_id=school_id)))
         items.append((_("重点对象"), url_for("reports.school_focus", school_id=school_id)))
         items.append((_("意见建议"), url_for("cases.school_cases", school_id=school_id)))
@@ -68,6 +69,7 @@ def _items(
         items.append((_("结对帮扶"), url_for("pairing.school_pairing", school_id=school_id)))
         items.append((_("满意度调查"), url_for("surveys.school_surveys", school_id=school_id)))
     if held & DISTRICT_ROLES:
+        items.append((_("数据看板"), url_for("reports.district_dashboard")))
         items.append((_("各校概况"), url_for("reports.school_index")))
         items.append((_("家访排名"), url_for("reports.district_coverage")))
         items.append((_("意见督查"), url_for("reports.district_cases")))

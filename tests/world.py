@@ -104,8 +104,15 @@ def _surveys(w, a, b):
 
 
 def build_world() -> SimpleNamespace:
-    d = f.DistrictFactory(name="南湖区教育局")
-    other_d = f.DistrictFactory(name="秀洲区教育局")
+    # The region tree above (issue 18): both districts in one city of one province.
+    from gridapp.schools.models import Region, RegionLevel
+
+    province = Region(name="禾江省", code="W-P", level=RegionLevel.PROVINCE)
+    city = Region(name="嘉禾市", code="W-C", level=RegionLevel.CITY, parent=province)
+    db.session.add_all([province, city])
+    db.session.flush()
+    d = f.DistrictFactory(name="南湖区教育局", region_id=city.id)
+    other_d = f.DistrictFactory(name="秀洲区教育局", region_id=city.id)
     a = f.SchoolFactory(district=d, name="南湖区实验小学", kind=SchoolKind.PRIMARY)
     b = f.SchoolFactory(district=d, name="南湖区第一初级中学", kind=SchoolKind.JUNIOR)
     c = f.SchoolFactory(district=other_d, name="秀洲区实验小学", kind=SchoolKind.PRIMARY)
@@ -160,6 +167,7 @@ def build_world() -> SimpleNamespace:
     w.student_a2 = f.StudentFactory(school_class=w.class_a2, name="陈静")
     w.student_c1 = f.StudentFactory(school_class=w.class_c1, name="刘洋")
     w.school_a, w.school_b, w.school_c = a, b, c
+    w.province, w.city, w.district, w.other_district = province, city, d, other_d
     # A phone call by the head teacher with the subject teacher, about the family of A1 and B1.
     w.contact = f.ContactFactory(
         recorded_by=w.head_teacher,

@@ -110,7 +110,9 @@ class User(UserMixin, TimestampMixin, db.Model):
 
 
 class UserRole(db.Model):
-    """One role a user holds; school roles name their school, district roles none."""
+    """One role a user holds; school roles name their school, district roles none. A district
+    supervisor of a city or province bureau names the region (`region_id`) whose subtree they
+    supervise instead of their own district (schools.permissions.district_school_ids)."""
 
     __tablename__ = "user_roles"
     __table_args__ = (
@@ -120,11 +122,15 @@ class UserRole(db.Model):
             " OR (role IN ('school_admin', 'principal', 'teacher') AND school_id IS NOT NULL)",
             name="school_matches_role",
         ),
+        CheckConstraint(
+            "region_id IS NULL OR role = 'district_supervisor'", name="region_for_supervisor"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[Role] = enum_column(Role, name="role")
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles")
     school = relationship("School")

@@ -11,6 +11,7 @@ from gridapp.core import audit
 from gridapp.core.forms import form_page, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
+from gridapp.core.pagination import int_arg
 from gridapp.core.permissions import Need, can, real_user
 from gridapp.extensions import db
 from gridapp.pairing import school_lists as pairing_lists
@@ -76,7 +77,7 @@ def archive_page(student_id: int):
     kind = request.args.get("kind", "")
     kinds = {kind} if kind in SOURCES else None
     semester = None
-    semester_id = request.args.get("semester", type=int)
+    semester_id = int_arg("semester")
     if semester_id:
         semester = db.session.get(Semester, semester_id)
         if semester is None or semester.school_id != student.school_id:

@@ -18,6 +18,7 @@ from gridapp.core.errors import IllegalTransition, RuleViolation
 from gridapp.core.forms import reload_to, submit
 from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
+from gridapp.core.pagination import int_arg
 from gridapp.extensions import db, limiter
 from gridapp.people.services import children_of, guardian_of
 
@@ -138,7 +139,7 @@ def write():
         return _write_as_parent(parent, children)
     form = _letter_form()
     if request.method == "GET":
-        school = request.args.get("school", type=int)
+        school = int_arg("school")
         if school:
             form.school_id.data = school
         return _render_form(form)
@@ -168,7 +169,7 @@ def write():
 def _write_as_parent(user, children):
     form = _parent_form(children)
     if request.method == "GET":
-        school = request.args.get("school", type=int)
+        school = int_arg("school")
         mine = [s.id for s in children if s.school_id == school] or [s.id for s in children]
         if len(mine) == 1:
             form.student_id.data = mine[0]

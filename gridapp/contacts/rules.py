@@ -827,8 +827,22 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
             rows[r[0]].shares["teacher"] = Share(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0))
     for row in rows.values():
         row.shares.setdefault("teacher", Share(0, 0))
-    # Home visits this semester, per class: a visit to a family counts in each sibling's class,
-    # the class the sibling was in on the day of the visit (issue 15 item 6).
+    # Home visits this semester, per class (issue 15 item 6).
+    for class_id, n in home_visits_by_class(
+        period, period.counts_from, period.counts_until, class_ids
+    ).items():
+        if class_id in rows:
+            rows[class_id].home_visits = n
+    return rows
+
+
+def home_visits_by_class(
+    period: Period, since: date, until: date, class_ids=None
+) -> dict[int, int]:
+    """Door visits that count for the period's school (`counts`) made from `since` to `until`
+    (inclusive), per class: a visit to a family counts in each sibling's class, the class the
+    sibling was in on the day of the visit (issue 15 item 6). One query. The semester's are
+    `class_coverage`'s; the dashboards count the school year's with the same crediting."""
     # Two branches as in `_placed_students`: a placement holding the day of the visit, or none
     # at all for an active student.
     placement = aliased(ClassPlacement)
@@ -844,8 +858,8 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
                 Student.school_id == period.school_id,
                 Contact.form == ContactForm.HOME_VISIT,
                 counts(period),
-                Contact.contact_on >= period.counts_from,
-                Contact.contact_on <= period.counts_until,
+                Contact.contact_on >= since,
+                Contact.contact_on <= until,
             )
         )
         if class_ids is not None:
@@ -867,10 +881,7 @@ def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
     visits = select(credited.c.class_id, func.count(func.distinct(credited.c.contact_id))).group_by(
         credited.c.class_id
     )
-    for class_id, n in db.session.execute(visits):
-        if class_id in rows:
-            rows[class_id].home_visits = n
-    return rows
+    return dict(db.session.execute(visits).all())
 
 
 def teacher_coverage(period: Period) -> dict[int, CoverageRow]:

@@ -30,11 +30,13 @@ from datetime import date, datetime, time
 from werkzeug.security import generate_password_hash
 
 from gridapp.accounts.models import Role, password_hash_method
+from gridapp.core import text
 from gridapp.core.time import SHANGHAI
 from gridapp.demo import bulk_contacts, bulk_extras
 from gridapp.demo.bulk_people import People, build_school
 from gridapp.demo.bulk_writer import Writer
-from gridapp.demo.district import DEMO_PASSWORD, school_year_start
+from gridapp.demo.district import DEMO_CITY, DEMO_PASSWORD, DEMO_PROVINCE, school_year_start
+from gridapp.schools.models import RegionLevel
 
 # name: (schools, students per school)
 PRESETS = {
@@ -90,9 +92,24 @@ def build(
     w = Writer(stamp)
     password_hash = generate_password_hash(DEMO_PASSWORD, method=password_hash_method())
     people = People(seed, year, w)
-    district = w.row("districts", name="嘉禾市南湖区教育局", code="NH-DEMO", is_demo=True)[0]
+    province = w.row("regions", name=DEMO_PROVINCE[0], code=DEMO_PROVINCE[1],
+                     level=RegionLevel.PROVINCE)[0]  # fmt: skip
+    city = w.row("regions", name=DEMO_CITY[0], code=DEMO_CITY[1], level=RegionLevel.CITY,
+                 parent_id=province)[0]  # fmt: skip
+    district = w.row("districts", name="嘉禾市南湖区教育局", code="NH-DEMO", is_demo=True,
+                     region_id=city)[0]  # fmt: skip
     supervisor = people.user(district, "district", password_hash, title="督查科科长")
     people.role(supervisor, Role.DISTRICT_SUPERVISOR, None)
+    # The city's and the province's bureau supervisors, written apart from `people` (its names
+    # and counts stay as they were).
+    city_user = w.row("users", username="city", password_hash=password_hash, name="吴志明",
+                      name_key=text.name_sort_key("吴志明"), phone="13905730001",
+                      title="市教育局督导室", district_id=district)[0]  # fmt: skip
+    w.row("user_roles", user_id=city_user, role=Role.DISTRICT_SUPERVISOR, region_id=city)
+    province_user = w.row("users", username="province", password_hash=password_hash,
+                          name="郑海峰", name_key=text.name_sort_key("郑海峰"),
+                          phone="13905710001", title="省教育厅督导处", district_id=district)[0]  # fmt: skip
+    w.row("user_roles", user_id=province_user, role=Role.DISTRICT_SUPERVISOR, region_id=province)
     bureau = people.user(district, "bureau", password_hash, title="信息中心")
     people.role(bureau, Role.DISTRICT_ADMIN, None)
     phase("pools")

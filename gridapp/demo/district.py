@@ -21,6 +21,8 @@ from gridapp.schools.models import (
     GRADE_NAMES,
     District,
     Grade,
+    Region,
+    RegionLevel,
     School,
     SchoolClass,
     SchoolKind,
@@ -33,6 +35,8 @@ from gridapp.schools.models import (
 DEMO_PASSWORD = "gridapp-demo"
 DEMO_LOGINS = [
     ("district", "教育局督查 (district supervisor)"),
+    ("city", "市教育局督查 (city bureau: its districts)"),
+    ("province", "省教育厅督查 (province bureau: its cities)"),
     ("bureau", "教育局管理员 (district admin)"),
     ("admin", "学校管理员 (school admin)"),
     ("principal", "校长 (principal)"),
@@ -58,6 +62,20 @@ SUBJECTS_BY_STAGE = {
                         "体育"],
 }  # fmt: skip
 CORE_SUBJECTS = 3  # 语文, 数学, 英语 are taught in every class by a dedicated teacher
+
+
+# The region tree above the demo district (issue 18): a province and its city.
+DEMO_PROVINCE = ("禾江省", "HJ-DEMO")
+DEMO_CITY = ("嘉禾市", "JH-DEMO")
+
+
+def demo_regions() -> tuple[Region, Region]:
+    """The demo's province and city, added to the session and flushed."""
+    province = Region(name=DEMO_PROVINCE[0], code=DEMO_PROVINCE[1], level=RegionLevel.PROVINCE)
+    city = Region(name=DEMO_CITY[0], code=DEMO_CITY[1], level=RegionLevel.CITY, parent=province)
+    db.session.add_all([province, city])
+    db.session.flush()
+    return province, city
 
 
 class DemoRefused(RuntimeError):
@@ -247,13 +265,28 @@ def build(
 
     today = today or today_fn()
     b = Builder(seed, today)
-    district = District(name="嘉禾市南湖区教育局", code="NH-DEMO", is_demo=True)
+    province, city = demo_regions()
+    district = District(name="嘉禾市南湖区教育局", code="NH-DEMO", is_demo=True, region=city)
     db.session.add(district)
     db.session.flush()
     result = DemoResult(district=district)
 
     district_user = b.user(district, "周建国", "district", title="督查科科长")
     district_user.roles.append(UserRole(role=Role.DISTRICT_SUPERVISOR))
+    # The city bureau's supervisor: no draw from the generator (the rest stays as it was).
+    b.usernames.add("city")
+    city_user = User(
+        username="city", name="吴志明", password_hash=b.password_hash, district_id=district.id,
+        phone="13905730001", title="市教育局督导室",
+    )  # fmt: skip
+    city_user.roles.append(UserRole(role=Role.DISTRICT_SUPERVISOR, region_id=city.id))
+    b.usernames.add("province")
+    province_user = User(
+        username="province", name="郑海峰", password_hash=b.password_hash,
+        district_id=district.id, phone="13905710001", title="省教育厅督导处",
+    )  # fmt: skip
+    province_user.roles.append(UserRole(role=Role.DISTRICT_SUPERVISOR, region_id=province.id))
+    db.session.add_all([city_user, province_user])
     bureau = b.user(district, "陈晓燕", "bureau", title="信息中心")
     bureau.roles.append(UserRole(role=Role.DISTRICT_ADMIN))
 

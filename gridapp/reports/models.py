@@ -35,3 +35,7 @@ class CoverageSnapshot(db.Model):
     # per teacher {"<id>": {"students" (families), "contacts", "shares"}}.
     classes: Mapped[dict] = mapped_column(JSON, default=dict)
     teachers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The dashboards' figures beside coverage (reports.dashboards.Extras: door visits this
+    # school year, parents' evaluations, academic reviews), the school's total; each class's
+    # are under "extras" in `classes`. None in a snapshot kept before they existed.
+    extras: Mapped[dict | None] = mapped_column(JSON)

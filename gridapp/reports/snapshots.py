@@ -25,6 +25,7 @@ from gridapp.core import generations
 from gridapp.core.time import now
 from gridapp.core.unique import one_row
 from gridapp.extensions import db
+from gridapp.reports.extras import Extras, class_extras
 from gridapp.reports.models import CoverageSnapshot
 from gridapp.schools.models import School
 
@@ -40,6 +41,11 @@ class SchoolFigures:
     classes: dict[int, rules.CoverageRow] = field(default_factory=dict)
     teachers: dict[int, rules.CoverageRow] = field(default_factory=dict)
     exact: bool = False
+    # The dashboards' figures beside coverage (reports.extras): the school's total, each
+    # class's (with `classes`), and how many classes have coverage.
+    extras: Extras = field(default_factory=Extras)
+    class_extras: dict[int, Extras] = field(default_factory=dict)
+    class_count: int = 0
 
 
 def live_row(school_id: int, day: date) -> tuple[rules.CoverageRow, int] | None:
@@ -87,16 +93,21 @@ def _figures(snap: CoverageSnapshot, detail: bool, exact: bool) -> SchoolFigures
         home_visits=snap.home_visits,
         shares={k: rules.Share(*v) for k, v in snap.shares.items()},
     )
+    extras = snap.extras or {}
+    totals, count = Extras.load(extras.get("total")), int(extras.get("classes", 0))
     if not detail:
-        return SchoolFigures(row, snap.computed_at, exact=exact)
-    classes, teachers = generations.cached(
+        return SchoolFigures(row, snap.computed_at, exact=exact, extras=totals, class_count=count)
+    classes, teachers, per_class = generations.cached(
         ("coverage_snapshot", snap.school_id, snap.computed_at.isoformat()),
         lambda: (
             {int(k): _load(int(k), v) for k, v in snap.classes.items()},
             {int(k): _load(int(k), v) for k, v in snap.teachers.items()},
+            {int(k): Extras.load(v.get("extras")) for k, v in snap.classes.items()},
         ),
     )
-    return SchoolFigures(row, snap.computed_at, classes, teachers, exact)
+    return SchoolFigures(
+        row, snap.computed_at, classes, teachers, exact, totals, per_class, len(classes)
+    )
 
 
 def store(school_id: int, day: date) -> SchoolFigures | None:
@@ -110,6 +121,9 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
     teachers = rules.teacher_coverage(period)
     row = rules.total(classes.values())
     row.key = school_id
+    # The dashboards' figures of the classes with coverage; the school's is their sum.
+    extras = {k: v for k, v in class_extras(period).items() if k in classes}
+    total_extras = sum(extras.values(), Extras())
     at = now()
     values = {
         "generation": generation,
@@ -119,8 +133,12 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
         "students": row.students,
         "home_visits": row.home_visits,
         "shares": _dump(row)["shares"],
-        "classes": {str(k): _dump(v) for k, v in classes.items()},
+        "classes": {
+            str(k): _dump(v) | {"extras": extras.get(k, Extras()).dump()}
+            for k, v in classes.items()
+        },
         "teachers": {str(k): _dump(v) for k, v in teachers.items()},
+        "extras": {"total": total_extras.dump(), "classes": len(classes)},
     }
     snap, created = one_row(
         CoverageSnapshot,
@@ -131,7 +149,16 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
         for key, value in values.items():
             setattr(snap, key, value)
     db.session.flush()
-    return SchoolFigures(row, at, classes, teachers, exact=not generations.uncommitted_changes())
+    return SchoolFigures(
+        row,
+        at,
+        classes,
+        teachers,
+        exact=not generations.uncommitted_changes(),
+        extras=total_extras,
+        class_extras={k: extras.get(k, Extras()) for k in classes},
+        class_count=len(classes),
+    )
 
 
 def max_age() -> timedelta:
@@ -172,7 +199,12 @@ def school_figures(
     started = time.monotonic()
     for school_id in ids:
         snap = snaps.get(school_id)
-        usable = snap is not None and snap.day == day and snap.semester_id == current.get(school_id)
+        usable = (
+            snap is not None
+            and snap.day == day
+            and snap.semester_id == current.get(school_id)
+            and snap.extras is not None  # kept before the dashboards' figures: recomputed
+        )
         exact = usable and snap.generation == now_at[school_id]
         if exact or (usable and snap.computed_at > oldest):
             out[school_id] = _figures(snap, detail, exact)
@@ -213,7 +245,7 @@ def refresh_all(day: date) -> int:
             CoverageSnapshot.day,
             CoverageSnapshot.semester_id,
             CoverageSnapshot.generation,
-        )
+        ).where(CoverageSnapshot.extras.is_not(None))
     )
     kept = {r.school_id: r for r in kept}
     current = rules.current_semester_ids(ids, day)

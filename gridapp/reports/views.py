@@ -2,6 +2,7 @@
 
 from gridapp.reports import (  # noqa: F401  (each module adds its routes to bp)
     coverage_views,
+    dashboard_views,
     focus_views,
     home_views,
     pairing_views,

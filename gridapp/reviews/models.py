@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gridapp.core import generations
 from gridapp.core.i18n import N_
 from gridapp.core.models import TimestampMixin, UTCDateTime
 from gridapp.extensions import db
@@ -31,3 +32,7 @@ class AcademicReview(TimestampMixin, db.Model):
 
     teacher = relationship("User")
     semester = relationship("Semester")
+
+
+# The dashboards' review completion is kept with the school's figures (reports.extras).
+generations.watch(AcademicReview, generations.column("school_id"))

@@ -47,12 +47,46 @@ def stage_of_level(level: int) -> Stage:
     return Stage.JUNIOR if level <= 9 else Stage.SENIOR
 
 
+class RegionLevel(LabelledEnum):
+    """The levels of the region tree above the districts (seed 000: 省、市、县（区）、校、班)."""
+
+    PROVINCE = ("province", N_("省"))
+    CITY = ("city", N_("市"))
+
+
+class Region(TimestampMixin, db.Model):
+    """A province or a city (its education bureau supervises the districts below it). The tree
+    is province → city → district: a `District` is the county level, held by its own table, and
+    names its city (or its province, for a district directly under it) by `region_id`."""
+
+    __tablename__ = "regions"
+    __table_args__ = (
+        CheckConstraint(
+            "(level = 'province' AND parent_id IS NULL) OR (level = 'city')",
+            name="province_is_a_root",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    level: Mapped[RegionLevel] = enum_column(RegionLevel, name="region_level")
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # 行政区划代码
+
+    parent: Mapped[Region | None] = relationship(remote_side=[id])
+
+
 class District(TimestampMixin, db.Model):
+    """A county or district (县、区) and its education bureau: the county level of the region
+    tree, below its `region` (None for a district not placed in a tree)."""
+
     __tablename__ = "districts"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(String(32), unique=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+
+    region: Mapped[Region | None] = relationship()
 
     schools: Mapped[list[School]] = relationship(back_populates="district", order_by="School.id")
 

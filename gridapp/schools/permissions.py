@@ -22,7 +22,7 @@ from gridapp.core.permissions import (
     require,
 )
 from gridapp.extensions import db
-from gridapp.schools.models import School, SchoolClass, TeachingAssignment
+from gridapp.schools.models import District, Region, School, SchoolClass, TeachingAssignment
 
 
 @functools.cache
@@ -110,13 +110,63 @@ def is_school_leader(user: User, school_id: int) -> bool:
     return school_id in leader_school_ids(user)
 
 
-def district_school_ids(user: User) -> frozenset[int]:
-    """The schools of the district of a district user (none for anyone else)."""
-    if not user.is_district:
+def supervised_region_ids(user: User) -> frozenset[int]:
+    """The regions named on the user's district-supervisor roles (a city's or a province's
+    bureau), and every region below them: the subtree the user supervises (seed 000: each
+    level supervises the levels below). Empty for anyone else. The tree is small (a province's
+    cities): read whole, walked here."""
+    named = {r.region_id for r in user.roles if r.region_id is not None}
+    if not named or not user.is_district:
         return frozenset()
 
     def compute():
-        q = select(School.id).where(School.district_id == user.district_id)
+        rows = fastload.execute(select(Region.id, Region.parent_id)).all()
+        children: dict[int | None, list[int]] = {}
+        for region_id, parent_id in rows:
+            children.setdefault(parent_id, []).append(region_id)
+        out, todo = set(), list(named)
+        while todo:
+            region_id = todo.pop()
+            if region_id not in out:
+                out.add(region_id)
+                todo.extend(children.get(region_id, ()))
+        return frozenset(out)
+
+    return cached(f"regions:{user.id}", compute)
+
+
+def supervised_district_ids(user: User) -> frozenset[int]:
+    """The districts a district user supervises: with a region scope, every district in the
+    regions of `supervised_region_ids`; otherwise their own district. None for anyone else."""
+    if not user.is_district:
+        return frozenset()
+    regions = supervised_region_ids(user)
+    if not regions:
+        return frozenset({user.district_id})
+
+    def compute():
+        q = select(District.id).where(District.region_id.in_(sorted(regions)))
+        return frozenset(fastload.execute(q).scalars())
+
+    return cached(f"districts:{user.id}", compute)
+
+
+def district_school_ids(user: User) -> frozenset[int]:
+    """The schools a district user supervises: those of their district, or of every district
+    in their region's subtree for a city's or province's bureau (none for anyone else)."""
+    if not user.is_district:
+        return frozenset()
+    if not supervised_region_ids(user):
+
+        def own():
+            q = select(School.id).where(School.district_id == user.district_id)
+            return frozenset(fastload.execute(q).scalars())
+
+        return cached(f"district:{user.id}", own)
+
+    def compute():
+        districts = sorted(supervised_district_ids(user))
+        q = select(School.id).where(School.district_id.in_(districts))
         return frozenset(fastload.execute(q).scalars())
 
     return cached(f"district:{user.id}", compute)
@@ -204,8 +254,20 @@ def can_divide_class(user: User, school_class: SchoolClass) -> bool:
     )
 
 
+def can_region(user: User, need: Need, region: Region) -> bool:
+    """A region's dashboard: the bureaus whose subtree holds it (never the districts below)."""
+    return need is Need.VIEW and region.id in supervised_region_ids(user)
+
+
+def can_district(user: User, need: Need, district: District) -> bool:
+    """A district's dashboard: its own bureau, and the city's or province's above it."""
+    return need is Need.VIEW and district.id in supervised_district_ids(user)
+
+
 register(School, can_school)
 register(SchoolClass, can_class)
+register(Region, can_region)
+register(District, can_district)
 
 
 # ---- loaders --------------------------------------------------------------------------------------
@@ -214,6 +276,16 @@ register(SchoolClass, can_class)
 def load_school(school_id: int, need: Need = Need.VIEW) -> School:
     """The school, if the current user may `need` it; 404 otherwise."""
     return load(School, school_id, need)
+
+
+def load_region(region_id: int, need: Need = Need.VIEW) -> Region:
+    """The region, if the current user supervises it (it is in their subtree); 404 otherwise."""
+    return load(Region, region_id, need)
+
+
+def load_district(district_id: int, need: Need = Need.VIEW) -> District:
+    """The district, if the current user supervises it; 404 otherwise."""
+    return load(District, district_id, need)
 
 
 def load_class(

@@ -59,7 +59,8 @@ PAGES = {
     ],
     "district_supervisor": [
         "/", "/district/coverage", "/district/cases", "/district/pairing",
-        "/schools/{school_a}/pairing/coverage", "/district/surveys",
+        "/schools/{school_a}/pairing/coverage", "/district/surveys", "/district",
+        "/schools/{school_a}/dashboard", "/classes/{class_a1}/dashboard",
     ],
 }  # fmt: skip
 
