@@ -81,5 +81,5 @@ def _items(
         items.append((_("满意度调查"), url_for("surveys.index")))
     if held & {Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN}:
         items.append((_("账号管理"), url_for("accounts_admin.users")))
-        items.append((_("审计日志"), url_for("accounts_admin.audit_log")))
+        items.append((_("审计日志"), url_for("reports.audit_log_page")))
     return tuple(items)

@@ -213,6 +213,9 @@ def test_search_and_filter_arguments(client, world, login):
                 "/admin/audit", query_string={"actor": q, "action": q, "day": day, "page": page}
             )
         )
+        _check(
+            client.get("/admin/audit", query_string={"actor": q, "action": q, "from": day, "to": q})
+        )
         _check(client.get("/admin/users", query_string={"q": q, "role": q, "page": page}))
 
     run()

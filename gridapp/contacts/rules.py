@@ -788,8 +788,16 @@ class CoverageRow:
         return sum(ratios) / len(ratios) if ratios else None
 
     @property
+    def whole_percent(self) -> int | None:
+        """The score as the whole percentage shown (None without a rule that applies). Rankings
+        compare it, so scores that show alike rank alike (issue 18 item 2); rounded after
+        dropping float noise, so (0.7 + 0.1) / 2 and (0.6 + 0.2) / 2 are the same 80."""
+        score = self.score
+        return None if score is None else round(round(100 * score, 9))
+
+    @property
     def score_percent(self) -> str:
-        return "—" if self.score is None else f"{100 * self.score:.0f}%"
+        return "—" if self.score is None else f"{self.whole_percent}%"
 
 
 def class_coverage(period: Period, class_ids=None) -> dict[int, CoverageRow]:
@@ -986,8 +994,10 @@ def total(rows) -> CoverageRow:
     return out
 
 
-def ranked(rows: list, key=lambda r: r.score) -> list[tuple[int | None, object]]:
-    """Rank by score, best first; equal scores share a rank; rows with no score come last."""
+def ranked(rows: list, key=lambda r: r.whole_percent) -> list[tuple[int | None, object]]:
+    """Rank by `key` (default the score as the whole percent shown), best first; equal values
+    share a rank and the next rank skips as many (1, 1, 3: "ties rank equal", issue 18 item 2);
+    rows with no value come last, unranked (None). Returns (rank, row) pairs."""
     scored = sorted(rows, key=lambda r: (key(r) is None, -(key(r) or 0)))
     out, rank, last = [], 0, object()
     for i, row in enumerate(scored, 1):

@@ -1,11 +1,10 @@
 """Account administration by school: a school admin (or the district admin, choosing a school)
-manages the accounts and roles of the school's staff and guardians, and reads the audit log. It
-lives in people, above accounts and schools, because who may manage an account depends on the
-school's staff and on a guardian's children; the blueprint keeps its name and URLs (/admin/...)."""
+manages the accounts and roles of the school's staff and guardians (the audit log's page is in
+reports/audit_views.py). It lives in people, above accounts and schools, because who may manage
+an account depends on the school's staff and on a guardian's children; the blueprint keeps its
+name and URLs (/admin/...)."""
 
 from __future__ import annotations
-
-from datetime import date, datetime, time
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -18,7 +17,6 @@ from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
 from gridapp.core.permissions import Need, require
-from gridapp.core.time import SHANGHAI
 from gridapp.extensions import db
 from gridapp.people import services as people_services
 from gridapp.people.permissions import load_user
@@ -133,36 +131,4 @@ def invite_user(user_id: int):
         user=user,
         school=school,
         link=url_for("accounts.invitation", token=token, _external=True),
-    )
-
-
-@admin_bp.get("/audit")
-@login_required
-def audit_log():
-    require(
-        current_user.has_role(Role.DISTRICT_ADMIN)
-        or bool(current_user.school_ids_with(Role.SCHOOL_ADMIN))
-    )
-    action = str_arg("action", 64)
-    actor = str_arg("actor", 64)
-    day = str_arg("day", 10)
-    day_start = None
-    if day:
-        try:
-            d = date.fromisoformat(day)
-            if not 2000 <= d.year <= 2100:
-                raise ValueError(day)
-        except ValueError:
-            day = ""
-        else:
-            day_start = datetime.combine(d, time(), SHANGHAI)
-    q = people_services.audit_log_query(current_user, action, actor, day_start)
-    page = paginate(q, per_page=50)
-    return page_or_fragment(
-        "admin/audit.html",
-        "admin/_partials/audit_table.html",
-        page=page,
-        action=action,
-        actor=actor,
-        day=day,
     )

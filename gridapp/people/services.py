@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -409,19 +409,29 @@ def schools_by_id(school_ids) -> list[School]:
 
 
 def audit_log_query(
-    user: User, action: str = "", actor: str = "", day_start: datetime | None = None
+    user: User,
+    actions: list[str] | None = None,
+    actor: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    action_prefix: str = "",
 ) -> Select:
     """The audit entries a district or school admin may read, newest first.
 
     Takes the reading admin (a district admin sees the district; a school admin the schools
-    they administer), optional filters (an action prefix, a text inside the actor's name, the
-    aware start of a one-day window) and returns a Select of ``AuditEntry`` ordered by id
-    descending, ready for ``paginate``. Rule: a school's own entries, plus the entries about
-    its people that belong to no school (sign-ins, password changes) — never what those people
-    did at another school; a district admin also sees sign-ins under an unknown name.
+    they administer) and optional filters: `actions`, exact action keys (an empty list matches
+    nothing; None no filter); `action_prefix`, a group such as "student." (old links);
+    `actor`, a text inside the acting person's name or username (as a Chinese keyboard types
+    it), or inside the name kept on the entry (a typed sign-in name, "cli"); `since` and
+    `until`, aware instants of a half-open window [since, until). Returns a Select of
+    ``AuditEntry`` ordered by time then id, descending, ready for ``paginate``. Rule: a
+    school's own entries, plus the entries about its people that belong to no school (sign-ins,
+    password changes) — never what those people did at another school; a district admin also
+    sees sign-ins under an unknown name.
     """
     is_district_admin = user.has_role(Role.DISTRICT_ADMIN)
-    q = select(AuditEntry).order_by(AuditEntry.id.desc())
+    q = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if is_district_admin:
         schools = select(School.id).where(School.district_id == user.district_id)
         people = select(User.id).where(User.district_id == user.district_id)
@@ -442,14 +452,26 @@ def audit_log_query(
             & AuditEntry.object_id.is_(None)
         )
     q = q.where(visible)
-    if action:
-        pattern = text.like_pattern(text.nfkc(action).strip(), contains=False)
+    if actions is not None:
+        q = q.where(AuditEntry.action.in_(actions))
+    if action_prefix:
+        pattern = text.like_pattern(action_prefix, contains=False)
         q = q.where(AuditEntry.action.like(pattern, escape=text.LIKE_ESCAPE))
     actor = text.normalise_search(actor)
     if actor:
-        q = q.where(AuditEntry.actor_name.ilike(text.like_pattern(actor), escape=text.LIKE_ESCAPE))
-    if day_start is not None:
-        q = q.where(AuditEntry.at >= day_start, AuditEntry.at < day_start + timedelta(days=1))
+        pattern = text.like_pattern(actor)
+        named = select(User.id).where(
+            User.name.ilike(pattern, escape=text.LIKE_ESCAPE)
+            | User.username.ilike(pattern, escape=text.LIKE_ESCAPE)
+        )
+        q = q.where(
+            AuditEntry.actor_id.in_(named)
+            | AuditEntry.actor_name.ilike(pattern, escape=text.LIKE_ESCAPE)
+        )
+    if since is not None:
+        q = q.where(AuditEntry.at >= since)
+    if until is not None:
+        q = q.where(AuditEntry.at < until)
     return q
 
 

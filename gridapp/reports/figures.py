@@ -18,6 +18,7 @@ from gridapp.cases.services import OPEN
 from gridapp.contacts import rules
 from gridapp.contacts.models import Contact, ContactFamily, ContactStatus, ContactTeacher
 from gridapp.core.time import local
+from gridapp.core.time import today as local_today
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GridMember, GuidanceActivity
 from gridapp.people.models import Student, StudentStatus
@@ -69,12 +70,18 @@ def school_summary(school_ids) -> list[dict]:
 @dataclass
 class ReplyStats:
     """Cases of one group (a school, a grid): how many, how many answered, how many answered by
-    their deadline, and the hours from when the opinion was received to the answer."""
+    their deadline, how many still open past their deadline on the reckoning day, and the hours
+    from when the opinion was received to the answer.
+
+    The on-time rate is honest (issue 18 item 2): an open case already past its deadline is
+    late however it ends, so it counts in the rate's base beside the answered ones; an open case
+    not yet due counts nowhere. Source: seed 004 (闭环督办, answers within the deadline)."""
 
     count: int = 0
     replied: int = 0
     on_time: int = 0
     hours: float = 0.0
+    open_overdue: int = 0
 
     @property
     def average_hours(self) -> float | None:
@@ -82,22 +89,50 @@ class ReplyStats:
         return self.hours / self.replied if self.replied else None
 
     @property
+    def late(self) -> int:
+        """Answered after the deadline, or still open past it."""
+        return self.replied - self.on_time + self.open_overdue
+
+    @property
+    def judged(self) -> int:
+        """The rate's base: cases answered, and open ones already past their deadline."""
+        return self.replied + self.open_overdue
+
+    @property
     def on_time_ratio(self) -> float | None:
-        """Share of the answers given by the deadline (None before the first answer)."""
-        return self.on_time / self.replied if self.replied else None
+        """Share of the judged cases answered by their deadline, 0..1 (None when none is)."""
+        return self.on_time / self.judged if self.judged else None
+
+    @property
+    def on_time_percent(self) -> str:
+        """The on-time rate as a whole percent ("50%"), "—" when no case is judged yet."""
+        return "—" if not self.judged else f"{100 * self.on_time / self.judged:.0f}%"
+
+    @property
+    def based_on(self) -> str:
+        """What the rate is based on, "3 / 6" (on time / judged)."""
+        return f"{self.on_time} / {self.judged}"
 
 
-def reply_stats(key, *where) -> dict[int, ReplyStats]:
+def reply_stats(key, *where, today: date | None = None) -> dict[int, ReplyStats]:
     """Reply-time figures of the cases matching `where`, grouped by the column `key` (such as
-    Case.school_id or Case.grid_id): the one place they are computed."""
+    Case.school_id or Case.grid_id): the one place they are computed. `today` (Asia/Shanghai,
+    default core.time.today()) is the reckoning day: an open case whose `due_on` is before it
+    is overdue and counts as late in the on-time rate. One query."""
+    if today is None:
+        today = local_today()
     out: dict[int, ReplyStats] = {}
     rows = db.session.execute(
-        select(key.label("key"), Case.received_at, Case.replied_at, Case.due_on).where(*where)
+        select(key.label("key"), Case.received_at, Case.replied_at, Case.due_on, Case.status).where(
+            *where
+        )
     )
     for r in rows:
         s = out.setdefault(r.key, ReplyStats())
         s.count += 1
         if r.replied_at is None:
+            if r.status in OPEN and r.due_on is not None and r.due_on < today:
+                s.open_overdue += 1
             continue
         s.replied += 1
         s.hours += (r.replied_at - r.received_at).total_seconds() / 3600
@@ -125,7 +160,7 @@ def district_case_stats(school_ids, today: date) -> dict:
     ).all()
     return {
         "by_school": {r.school_id: r for r in rows},
-        "timing": reply_stats(Case.school_id, in_schools),
+        "timing": reply_stats(Case.school_id, in_schools, today=today),
         "by_category": db.session.execute(
             select(Case.category, func.count()).where(in_schools).group_by(Case.category)
         ).all(),

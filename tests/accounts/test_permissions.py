@@ -41,13 +41,6 @@ MATRIX = [
         {"school_admin": 200, "district_admin": 200},
         None,
     ),
-    (
-        "GET",
-        "/admin/audit",
-        "accounts_admin.audit_log",
-        {"school_admin": 200, "district_admin": 200, "other_school_admin": 200},
-        None,
-    ),
 ]
 
 

@@ -55,7 +55,7 @@ PAGES = {
         "/schools/{school_a}/staff/import",
         "/classes/{class_a1}/students/new", "/students/{student}/move",
         "/students/{student}/status", "/students/{student}/guardians/new",
-        "/students/{student}/guardians/link", "/schools/{school_a}/rollover",
+        "/students/{student}/guardians/link", "/schools/{school_a}/rollover", "/admin/audit",
     ],
     "district_supervisor": [
         "/", "/district/coverage", "/district/cases", "/district/pairing",

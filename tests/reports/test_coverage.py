@@ -93,8 +93,10 @@ def test_school_coverage_runs_a_constant_number_of_queries(app, client, login):
     # The first view computes the school's figures and keeps them (reports.snapshots)…
     big_n = count_queries(big_id)
     assert count_queries(tiny_id) == big_n
-    assert big_n <= 25
+    # 27 since the snapshot also keeps each class's year of door visits, evaluations and reviews
+    # (the dashboards, issue 18) and the page shows the drowning letter's reach (issue 21).
+    assert big_n <= 27, big_n
     # …the next ones read what was kept.
     kept_n = count_queries(big_id)
     assert count_queries(tiny_id) == kept_n
-    assert kept_n <= 14
+    assert kept_n <= 14, kept_n

@@ -9,6 +9,14 @@ from ..matrix import EVERYONE, LEADERS_AND_DISTRICT, TEACHERS, cases, check
 # (method, url template, endpoint, {role: status} for the allowed roles; the rest get 404,
 #  anonymous gets a redirect to the login page unless `anon` is given)
 MATRIX = [
+    # The audit log: the district admin (the district's), a school admin (their schools').
+    (
+        "GET",
+        "/admin/audit",
+        "reports.audit_log_page",
+        {"school_admin": 200, "district_admin": 200, "other_school_admin": 200},
+        None,
+    ),
     (
         "GET",
         "/district/cases",
