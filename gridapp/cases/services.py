@@ -773,27 +773,65 @@ def _filtered(q, args):
     return q, {"status": status, "source": source, "category": category, "view": view}
 
 
+DESK_FIGURES = ("total", "new", "open", "overdue", "approval")
+
+
+def _desk_columns(on: date) -> list:
+    """The desk's figures as SQL aggregates (labelled as DESK_FIGURES) on day `on`: the one
+    definition of "new" (collected), "open" and "overdue" (open, due before `on`) that the desk,
+    the home pages and their links share."""
+    open_states = sorted(OPEN)
+    is_open = Case.status.in_(open_states)
+    return [
+        func.count().label("total"),
+        func.sum(sql_case((Case.status == CaseStatus.COLLECTED, 1), else_=0)).label("new"),
+        func.sum(sql_case((is_open, 1), else_=0)).label("open"),
+        func.sum(sql_case((is_open & (Case.due_on < on), 1), else_=0)).label("overdue"),
+        func.sum(sql_case((is_open & (Case.reply_draft != ""), 1), else_=0)).label("approval"),
+    ]
+
+
 def desk_counts(school_ids) -> dict:
     """The desk's figures for the given schools, in one query.
 
     Returns {"total", "new" (collected), "open" (in OPEN), "overdue" (open and due before
     today), "approval" (open with a reply draft waiting for approval)}, each an int.
     """
-    open_states = sorted(OPEN)
     row = db.session.execute(
-        select(
-            func.count().label("total"),
-            func.sum(sql_case((Case.status == CaseStatus.COLLECTED, 1), else_=0)).label("new"),
-            func.sum(sql_case((Case.status.in_(open_states), 1), else_=0)).label("open"),
-            func.sum(
-                sql_case(((Case.status.in_(open_states)) & (Case.due_on < today()), 1), else_=0)
-            ).label("overdue"),
-            func.sum(
-                sql_case(((Case.status.in_(open_states)) & (Case.reply_draft != ""), 1), else_=0)
-            ).label("approval"),
-        ).where(Case.school_id.in_(sorted(school_ids)))
+        select(*_desk_columns(today())).where(Case.school_id.in_(sorted(school_ids)))
     ).one()
-    return {k: int(getattr(row, k) or 0) for k in ("total", "new", "open", "overdue", "approval")}
+    return {k: int(getattr(row, k) or 0) for k in DESK_FIGURES}
+
+
+def desk_counts_by_school(school_ids, on: date) -> dict[int, dict]:
+    """`desk_counts` per school on day `on`, in one grouped query whatever the number of
+    schools: {school id: {"total", "new", "open", "overdue", "approval"}}; a school without any
+    case is left out (all its figures are 0)."""
+    ids = sorted(school_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Case.school_id, *_desk_columns(on))
+        .where(Case.school_id.in_(ids))
+        .group_by(Case.school_id)
+    )
+    return {r.school_id: {k: int(getattr(r, k) or 0) for k in DESK_FIGURES} for r in rows}
+
+
+def desk_preview(school_ids, args: dict, limit: int = 5) -> list[Case]:
+    """The first `limit` cases of the given schools that the desk lists with the filters `args`
+    (as `desk_query`: {"view": "overdue"} by nearest deadline, {"status": "collected"} newest
+    first), for a home page's summary that links to the desk."""
+    ids = sorted(school_ids)
+    if not ids:
+        return []
+    q, filters = _filtered(select(Case).where(Case.school_id.in_(ids)), args)
+    order = (
+        (Case.due_on.is_(None), Case.due_on, Case.id)
+        if filters["view"] in {"overdue", "open"}
+        else (Case.id.desc(),)
+    )
+    return list(db.session.scalars(q.order_by(*order).limit(limit)))
 
 
 def desk_query(school_id: int, args) -> tuple[Select, dict]:

@@ -1,6 +1,6 @@
-"""Each role's home page: a teacher's classes, a leader's schools, the district's schools, a
-parent's children and what waits for them, the unread notices; and the teacher's due-soon
-reminder loaded after it."""
+"""Each role's home page: a teacher's classes, a principal's school work, a school admin's
+tasks, the district's schools below target and overdue cases, a parent's children and what waits
+for them, the unread notices; and the teacher's due-soon reminder loaded after it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from gridapp.accounts.models import Role
 from gridapp.cases import services as case_services
 from gridapp.contacts import follow_ups, worklists
 from gridapp.contacts import services as contact_services
-from gridapp.contacts.services import flagged_count
 from gridapp.core import notices
 from gridapp.core.pagination import int_arg
 from gridapp.core.permissions import require
@@ -20,33 +19,44 @@ from gridapp.pairing import reminders as pairing_reminders
 from gridapp.people.permissions import guardian_family_ids, guardian_school_ids
 from gridapp.people.services import children_of, class_sizes
 from gridapp.reception import services as reception_services
-from gridapp.reports import figures
+from gridapp.reports import figures, home_figures
 from gridapp.reports.blueprint import bp
 from gridapp.schools.permissions import district_school_ids
-from gridapp.schools.services import classes_of_teacher, current_semester
+from gridapp.schools.services import classes_of_teacher
 from gridapp.surveys import services as survey_services
 
 
 @bp.get("/")
 @login_required
 def home():
-    """The dashboard of every role the user holds."""
+    """The dashboard of every role the user holds, each role its own section: a teacher's
+    classes and what is owed, a principal's school work, a school admin's import and account
+    tasks, the district's schools below target and overdue cases, a parent's children and what
+    waits for them (issue 18 item 7)."""
     u = current_user
-    context = {"notices": notices.unread(u.id)}
+    day = today()
+    context = {"notices": notices.unread(u.id), "today": day}
+    leads = sorted(u.school_ids_with(Role.PRINCIPAL))
+    administers = sorted(u.school_ids_with(Role.SCHOOL_ADMIN))
     if u.has_role(Role.TEACHER):
         classes = classes_of_teacher(u)
         context["classes"] = classes
         context["class_sizes"] = class_sizes([c.id for c, _ in classes])
+        # The empty state is a teacher's only: a leader who teaches no class has other work.
+        context["show_no_classes"] = not (leads or administers or u.is_district)
         # The pairings' overdue and soon-due items (no query for a teacher without the
         # Party-member flag, who holds no pairing).
-        context["pairing_due"] = pairing_reminders.soon_due(u._get_current_object(), today())
-    led = sorted(u.school_ids_with(Role.PRINCIPAL, Role.SCHOOL_ADMIN))
-    if led:
-        context["led_schools"] = figures.school_summary(led)
-        context["low_ratings"] = {sid: flagged_count(sid) for sid in led}
-        context["semester"] = current_semester(led[0], today())
+        context["pairing_due"] = pairing_reminders.soon_due(u._get_current_object(), day)
+    if leads:
+        context["leader"] = home_figures.leader_work(leads, day)
+        context["rule_labels"] = worklists.rule_labels()
+    if administers:
+        context["admin"] = home_figures.admin_work(administers)
     if u.is_district:
-        context["district_schools"] = figures.school_summary(sorted(district_school_ids(u)))
+        school_ids = sorted(district_school_ids(u))
+        context["district"] = home_figures.district_work(school_ids, day)
+        context["rule_labels"] = worklists.rule_labels()
+        context["district_schools"] = figures.school_summary(school_ids)
     if u.is_guardian:
         context.update(_parent_home(u))
     return render_template("reports/home.html", **context)

@@ -197,6 +197,29 @@ def pairing_coverage(school_ids, today: date) -> Coverage:
     return out
 
 
+def need_counts(school_ids) -> dict[int, PairingFigures]:
+    """Students in need and how many of them are paired, per school, in one grouped query
+    whatever the number of schools (the `in_need` and `paired` of `pairing_coverage`, without
+    its pairings, entries and plans): {school id: PairingFigures}; every school given has a row.
+    Seed 004 §11 (应帮尽帮)."""
+    ids = sorted(set(school_ids))
+    out = {sid: PairingFigures(key=sid) for sid in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(
+            Student.school_id,
+            func.count(),
+            func.sum(sql_case((active_pairing_exists(), 1), else_=0)),
+        )
+        .where(Student.school_id.in_(ids), in_need_condition())
+        .group_by(Student.school_id)
+    )
+    for school_id, in_need, paired in rows:
+        out[school_id].in_need, out[school_id].paired = in_need, int(paired or 0)
+    return out
+
+
 def coverage_class_rows(school_id: int) -> list:
     """The school's classes as (id, name, head, closed_on) rows, head being the head teacher's
     name (None without one), by grade level and class number."""

@@ -750,6 +750,40 @@ def without_password(school: School) -> list[tuple[int, str, str, str]]:
     return [tuple(r) for r in db.session.execute(q)]
 
 
+def without_password_counts(school_ids, at) -> dict[int, tuple[int, int]]:
+    """Per school, the numbered staff whose account has no password yet (as `without_password`)
+    and how many of them hold a link still open at the instant `at` (unused, not expired; the
+    others need a new one): {school id: (without password, with an open link)} in one grouped
+    query; a school with none is left out."""
+    ids = sorted(school_ids)
+    if not ids:
+        return {}
+    open_link = (
+        select(Invitation.id)
+        .where(
+            Invitation.user_id == User.id,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > at,
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(
+            StaffMember.school_id,
+            func.count(func.distinct(User.id)),
+            func.count(func.distinct(case((open_link, User.id)))),
+        )
+        .join(User, User.id == StaffMember.user_id)
+        .where(
+            StaffMember.school_id.in_(ids),
+            User.password_hash.is_(None),
+            User.active.is_(True),
+        )
+        .group_by(StaffMember.school_id)
+    )
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
 def invite_without_password(actor: User | None, school: School) -> list[Created]:
     """New one-time links for every numbered staff member of the school without a password (the
     links of an import lost or expired, or an import through the generic pipeline, which shows

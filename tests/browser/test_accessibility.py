@@ -37,7 +37,7 @@ PAGES = {
         "/classes/{class_a1}/focus", "/students/{student}/focus/mark",
     ],
     "principal": [
-        "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
+        "/", "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
         "/cases/{case}", "/schools/{school_a}/reception", "/reception/days/{reception_day}",
         "/schools/{school_a}/case-settings", "/schools/{school_a}/pairing",
         "/schools/{school_a}/pairing/proposal", "/schools/{school_a}/pairing/new",
@@ -49,7 +49,7 @@ PAGES = {
         "/schools/{school_a}/focus", "/schools/{school_a}/hotline",
     ],
     "school_admin": [
-        "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
+        "/", "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
         "/schools/{school_a}/roster/export", "/schools/{school_a}/outbox",
         "/schools/{school_a}/roster/import", "/schools/{school_a}/roster/family-links",
         "/schools/{school_a}/staff/import",

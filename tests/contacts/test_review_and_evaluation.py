@@ -84,7 +84,8 @@ def test_parent_sees_the_contact_without_internal_notes_and_rates_it(client, log
     client.post("/logout")
     login(world.principal_name)
     home = client.get("/").get_data(as_text=True)
-    assert "条家长低分评价待关注" in home
+    assert "<b>1</b><span>家长低分评价</span>" in home  # the home page's tile, linked below
+    assert f'href="/schools/{world.school_a}/contacts?low=1"' in home
     flagged = client.get(f"/schools/{world.school_a}/contacts?low=1").get_data(as_text=True)
     assert f"/contacts/{world.contact}" in flagged
     detail = client.get(f"/contacts/{world.contact}").get_data(as_text=True)
