@@ -280,6 +280,12 @@ ACTIONS: dict[str, Action] = {
     "reports.coverage_families.export": _a(
         N_("导出家访统计名单"), N_("%(actor)s导出了%(subject)s家访统计背后的家庭名单"), EXPORTS
     ),
+    "reports.school_report.export": _a(
+        N_("导出学校学期报告"), N_("%(actor)s导出了%(subject)s的学期报告"), EXPORTS
+    ),
+    "reports.district_report.export": _a(
+        N_("导出区县学期报告"), N_("%(actor)s导出了区县学期报告"), EXPORTS
+    ),
     "audit.export": _a(N_("导出审计日志"), N_("%(actor)s导出了审计日志"), EXPORTS),
 }
 
