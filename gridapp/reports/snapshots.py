@@ -161,6 +161,14 @@ def store(school_id: int, day: date) -> SchoolFigures | None:
     )
 
 
+def computed_at(school_id: int) -> datetime | None:
+    """When the school's kept snapshot was computed (None: none kept): one indexed read, the
+    key of what is built on it (reports.coverage_views keeps a page per snapshot)."""
+    return db.session.scalar(
+        select(CoverageSnapshot.computed_at).where(CoverageSnapshot.school_id == school_id)
+    )
+
+
 def max_age() -> timedelta:
     """How old a snapshot may be and still serve (config FIGURES_MAX_AGE, seconds)."""
     return timedelta(seconds=current_app.config.get("FIGURES_MAX_AGE", 300))

@@ -125,3 +125,22 @@ def test_past_its_time_budget_the_ranking_serves_kept_figures_and_hands_the_rest
         db.session.commit()
         fresh = snapshots.school_figures(ids, TODAY, live_budget=0)
         assert fresh[world.school_a].computed_at > kept_at
+
+
+def test_the_school_page_kept_on_a_stale_snapshot_gives_way_to_the_refreshed_one(
+    app, client, login, world
+):
+    """The school's coverage page is kept per snapshot: after a write it serves the stale one
+    (said so) and keeps that page; once the background refresh recomputes, the next view shows
+    the new figures, not the page kept on the old snapshot."""
+    login(world.principal_name)
+    url = f"/schools/{world.school_a}/coverage"
+    assert "数据计算于" not in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        _visit(world)
+    stale = client.get(url).get_data(as_text=True)
+    assert "数据计算于" in stale and client.get(url).get_data(as_text=True) == stale
+    with app.app_context():
+        snapshots.refresh_all(TODAY)
+        db.session.commit()
+    assert "数据计算于" not in client.get(url).get_data(as_text=True)
