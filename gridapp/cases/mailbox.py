@@ -214,9 +214,18 @@ def clean_attachment(raw: bytes, filename: str) -> Upload:
 MAX_PDF_PAGES = 100
 
 
+# What a page may carry that runs or reaches out when the file is opened: its own actions
+# (/AA: on open, on close), its annotations (links with /A actions: JavaScript, launch, URIs,
+# form fields) and its XMP metadata. The document's catalog (/OpenAction, /Names /JavaScript,
+# /AcroForm) is not copied at all: the writer starts from the pages alone.
+PAGE_KEYS_DROPPED = ("/Metadata", "/AA", "/Annots")
+
+
 def _clean_pdf(raw: bytes, name: str) -> bytes:
     """The PDF's pages rewritten without the document's metadata (author, XMP), which often
-    names whoever made it: an anonymous letter must not carry its writer's name."""
+    names whoever made it (an anonymous letter must not carry its writer's name), and without
+    active content: no page action, annotation or document-level script is kept (issue 20
+    item 8: a page's /AA JavaScript reached the school's leaders)."""
     import pypdf
 
     try:
@@ -225,7 +234,8 @@ def _clean_pdf(raw: bytes, name: str) -> bytes:
             raise ValueError("encrypted or too long")
         writer = pypdf.PdfWriter()
         for page in reader.pages:
-            page.pop("/Metadata", None)
+            for key in PAGE_KEYS_DROPPED:
+                page.pop(key, None)
             writer.add_page(page)
         writer.add_metadata({"/Producer": ""})
         out = io.BytesIO()

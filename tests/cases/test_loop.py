@@ -365,3 +365,44 @@ def test_the_periodic_task_runs_every_check(app, ctx, world):
     assert set(result) == {
         "letters", "reminded", "principal", "district",
     }  # fmt: skip
+
+
+def test_a_pdf_attachment_loses_its_scripts_and_is_sent_as_a_download(client, ctx, world, login):
+    """A mailbox PDF with a page-level /AA JavaScript action, a link annotation running script
+    and a document /OpenAction (issue 20 item 8): stored without any of them, and served as a
+    download (Content-Disposition: attachment), never inline."""
+    import io
+
+    import pypdf
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    def js(code):
+        return DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                 NameObject("/JS"): TextStringObject(code)})  # fmt: skip
+
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): js("app.alert('page')")})
+    writer.root_object[NameObject("/OpenAction")] = js("app.alert('open')")
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert b"/JavaScript" in buf.getvalue()
+    token, answer = _captcha(client, ctx)
+    r = client.post(
+        "/mailbox",
+        data={**_letter(world, token, answer), "attachments": [(io.BytesIO(buf.getvalue()), "x.pdf")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert r.status_code == 303
+    ctx.expire_all()
+    letter = ctx.scalars(select(Letter)).one()
+    from gridapp.cases.mailbox import attachment_path
+
+    with client.application.app_context():
+        stored = attachment_path(letter.attachments[0]).read_bytes()
+    for active in (b"/JavaScript", b"/JS", b"/AA", b"/OpenAction", b"/Annots"):
+        assert active not in stored, active
+    assert len(pypdf.PdfReader(io.BytesIO(stored)).pages) == 1
+    login(world.principal_name)
+    r = client.get(f"/cases/{letter.case_id}/attachments/{letter.attachments[0].id}")
+    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
