@@ -230,3 +230,14 @@ def build_world() -> SimpleNamespace:
         if hasattr(value, "username"):
             ids.__dict__[key + "_name"] = value.username
     return ids
+
+
+def captcha_spent(session, token: str) -> bool:
+    """Whether the mailbox captcha `token` was answered (cases.mailbox stores only the SHA-256
+    of an answered challenge's token)."""
+    import hashlib
+
+    from gridapp.cases.models import CaptchaSpent
+
+    session.expire_all()
+    return session.get(CaptchaSpent, hashlib.sha256(token.encode()).hexdigest()) is not None

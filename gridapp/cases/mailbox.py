@@ -7,6 +7,7 @@ its SHA-256 is stored, so neither staff nor a stolen database can read a code ba
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -22,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from gridapp.accounts.models import User
 from gridapp.cases import services as cases
 from gridapp.cases.models import (
-    CaptchaChallenge,
+    CaptchaSpent,
     CaseCategory,
     CaseEvent,
     CaseSource,
@@ -33,6 +34,7 @@ from gridapp.core import audit, storage, text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import now
+from gridapp.core.unique import held
 from gridapp.extensions import db
 from gridapp.people.services import children_of, guardian_of
 from gridapp.schools.models import School
@@ -83,29 +85,69 @@ def find_letter(raw_code: str) -> Letter | None:
 # ---- captcha --------------------------------------------------------------------------------------
 
 
+def _captcha_sign(body: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    mac = hmac.new(key, b"captcha-token:" + body.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:12]).decode().rstrip("=")
+
+
 def new_captcha(replacing: str | None = None) -> str:
-    """A new challenge; returns its token (the image is drawn from it on request). The challenge
-    `replacing` (the one a form was sent with) ends here too, whatever happened to the request
-    that checked it: a challenge is answered once."""
-    db.session.execute(
-        delete(CaptchaChallenge).where(CaptchaChallenge.created_at < now() - CAPTCHA_TTL)
-    )
+    """A new challenge: its token, "<unix time>.<random>.<signature>" (at most 64 characters);
+    the answer and the picture are drawn from it with the app's secret key, so showing a
+    challenge stores nothing (issue 20 item 6: each anonymous GET /mailbox stored a row). The
+    challenge `replacing` (the one a form was sent with) is spent here too, whatever happened
+    to the request that checked it: a challenge is answered once."""
     if replacing:
-        db.session.execute(delete(CaptchaChallenge).where(CaptchaChallenge.token == replacing[:64]))
-    token = secrets.token_urlsafe(16)
-    answer = "".join(secrets.choice(CAPTCHA_ALPHABET) for _i in range(CAPTCHA_LENGTH))
-    db.session.add(CaptchaChallenge(token=token, answer=answer))
-    db.session.flush()
-    return token
+        _spend(replacing)
+    body = f"{int(now().timestamp())}.{secrets.token_urlsafe(9)}"
+    return f"{body}.{_captcha_sign(body)}"
+
+
+def _fresh_token(token: str) -> bool:
+    """Whether `token` is one of ours (its signature) and at most CAPTCHA_TTL old."""
+    if not token or len(token) > 64 or token.count(".") != 2:
+        return False
+    body, _dot, signature = token.rpartition(".")
+    if not hmac.compare_digest(_captcha_sign(body).encode(), signature.encode("utf-8", "replace")):
+        return False
+    try:
+        issued = int(body.split(".", 1)[0])
+    except ValueError:
+        return False
+    age = now().timestamp() - issued
+    return 0 <= age <= CAPTCHA_TTL.total_seconds()
+
+
+def captcha_answer(token: str) -> str:
+    """The characters of a challenge's picture, drawn from its token with the app's secret key
+    (CAPTCHA_LENGTH of CAPTCHA_ALPHABET)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, b"captcha-answer:" + token.encode(), hashlib.sha256).digest()
+    return "".join(CAPTCHA_ALPHABET[b % len(CAPTCHA_ALPHABET)] for b in digest[:CAPTCHA_LENGTH])
+
+
+def _spend(token: str) -> bool:
+    """Mark the challenge used, once: True for the one request whose row the table's primary
+    key accepted (two requests with the same token at once: one wins), False when it was used
+    already. Spent tokens older than CAPTCHA_TTL are dropped (they fail the age check anyway),
+    so the table holds at most an hour of answered letters."""
+    db.session.execute(delete(CaptchaSpent).where(CaptchaSpent.spent_at < now() - CAPTCHA_TTL))
+    digest = hashlib.sha256(token[:64].encode("utf-8", "replace")).hexdigest()
+    try:
+        with held(""):
+            db.session.add(CaptchaSpent(token_hash=digest))
+    except RuleViolation:
+        return False
+    return True
 
 
 def captcha_png(token: str) -> bytes | None:
+    """The challenge's picture, or None for a token that is not ours or too old."""
     from captcha.image import ImageCaptcha
 
-    challenge = db.session.get(CaptchaChallenge, token) if token else None
-    if challenge is None:
+    if not _fresh_token(token):
         return None
-    return ImageCaptcha(width=160, height=60).generate(challenge.answer).getvalue()
+    return ImageCaptcha(width=160, height=60).generate(captcha_answer(token)).getvalue()
 
 
 _ZH_NUMBERS = "零一二三四五六七八九十"
@@ -155,26 +197,15 @@ def _sum_answers(token: str) -> set[str]:
 
 
 def check_captcha(token: str, typed: str) -> bool:
-    """Used once: right or wrong, the challenge is gone. Right is the picture's characters
-    (any case, full-width from a Chinese input method too) or the answer to its sum."""
-    if not token:
+    """Used once: right or wrong, the challenge is spent (`_spend`: two requests sending the
+    same challenge at once, one may pass). Right is the picture's characters (any case,
+    full-width from a Chinese input method too) or the answer to its sum."""
+    if not _fresh_token(token) or not _spend(token):
         return False
-    # Used once even when the same challenge is sent twice at once: only the request whose
-    # DELETE removed the row may pass. The DELETE returns what it removed: one statement.
-    challenge = db.session.execute(
-        delete(CaptchaChallenge)
-        .where(CaptchaChallenge.token == token[:64])
-        .returning(CaptchaChallenge.token, CaptchaChallenge.answer, CaptchaChallenge.created_at)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if challenge is None:
-        return False
-    fresh = challenge.created_at >= now() - CAPTCHA_TTL
     # Full-width letters from a Chinese input method count as the letters they are.
     typed = text.normalise_code(typed)[: CAPTCHA_LENGTH * 2]
-    ok = hmac.compare_digest(challenge.answer.encode(), typed.encode("utf-8", "replace"))
-    ok = ok or typed in _sum_answers(challenge.token)
-    return fresh and ok
+    ok = hmac.compare_digest(captcha_answer(token).encode(), typed.encode("utf-8", "replace"))
+    return ok or typed in _sum_answers(token)
 
 
 def use_captcha(token: str, typed: str) -> None:

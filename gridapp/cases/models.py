@@ -230,10 +230,11 @@ class Supervision(TimestampMixin, db.Model):
     supervisor = relationship("User")
 
 
-class CaptchaChallenge(db.Model):
-    """A captcha shown on the mailbox form: kept on the server, used once, gone after an hour."""
+class CaptchaSpent(db.Model):
+    """A mailbox captcha that was answered (right or wrong): its token's SHA-256, so it is
+    answered once. Showing a challenge stores nothing (cases.mailbox.new_captcha: the answer is
+    drawn from the signed token); rows older than the challenges' hour are dropped."""
 
-    __tablename__ = "captcha_challenges"
-    token: Mapped[str] = mapped_column(String(32), primary_key=True)
-    answer: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    __tablename__ = "captcha_spent"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
