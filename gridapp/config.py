@@ -44,6 +44,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a teacher may leave a visit form open for a school day
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A signed-in browser left idle this long is signed out (accounts.services, issue 20 item 2).
+    SESSION_IDLE_MINUTES = int(os.environ.get("GRIDAPP_SESSION_IDLE_MINUTES") or 120)
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -88,6 +90,9 @@ class TestConfig(Config):
     HUEY_IMMEDIATE = True
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret-key"
+    # Tests move the clock by days to make deadlines pass: a browser is not idle for that
+    # (tests/accounts/test_sessions.py sets its own).
+    SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
     RATELIMIT_STORAGE_URI = "memory://"
     # One PBKDF2 round: 78 ms of scrypt per login or password change is the suite's time, not
     # what it tests (tests/accounts/test_password_hashing.py checks production's method).

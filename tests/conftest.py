@@ -33,7 +33,7 @@ import time_machine  # noqa: E402
 from flask import g, has_app_context  # noqa: E402
 from sqlalchemy import make_url, text  # noqa: E402
 
-from gridapp.accounts.services import find_by_username  # noqa: E402
+from gridapp.accounts.services import SEEN, find_by_username, start_session  # noqa: E402
 from gridapp.app import create_app  # noqa: E402
 from gridapp.config import TestConfig  # noqa: E402
 from gridapp.core import generations  # noqa: E402
@@ -363,8 +363,9 @@ def login(app, client):
         with app.app_context():
             user = find_by_username(username)
             assert user is not None and user.active, f"login as {username} failed: no such user"
+            start_session(user)  # the server-side session a real sign-in starts
+            _db.session.commit()
             user_id = user.get_id()
-            _db.session.rollback()
         # The identifier Flask-Login's session protection compares, for this client's requests.
         with app.test_request_context(environ_base=client.environ_base):
             identifier = login_manager._session_identifier_generator()
@@ -372,6 +373,7 @@ def login(app, client):
             session["_user_id"] = user_id
             session["_fresh"] = True
             session["_id"] = identifier
+            session[SEEN] = int(time.time())
         if has_app_context():
             # Requests made inside the test's own app context share its `g`, where Flask-Login
             # keeps the user it loaded; a real sign-in replaces it, so forget it here.

@@ -20,6 +20,7 @@ from gridapp.core.models import (
     enum_column,
     keep_normal_form,
     name_key_column,
+    utcnow,
 )
 from gridapp.extensions import db
 
@@ -69,8 +70,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    # The browser's session key (accounts.services.start_session): set on sign-in and on each
+    # request's load, never stored (only its hash is, in `user_sessions`).
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login's id, kept in the signed session cookie: "<id>:<version>:<session key>"."""
+        return f"{self.id}:{self.session_version}:{self.session_key or ''}"
 
     def set_password(self, password: str) -> None:
         """Hash with the configured method (scrypt; the tests configure a cheap one)."""
@@ -153,6 +159,22 @@ class Invitation(TimestampMixin, db.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """A signed-in browser, kept on the server (issue 20 item 2: a cookie copied before
+    POST /logout still opened /account). The cookie holds the key, the table its SHA-256;
+    logout deletes the row, a password change or an admin's reset deletes all of the account's,
+    and a session idle past SESSION_IDLE_MINUTES ends (accounts.services)."""
+
+    __tablename__ = "user_sessions"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
 
 
 keep_normal_form(User.name, text.normalise_name, "name_key", text.name_sort_key)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import current_app, session
+from flask_login import login_user, logout_user
+from sqlalchemy import bindparam, delete, func, select
 
-from gridapp.accounts.models import Invitation, Role, User, UserRole
+from gridapp.accounts.models import Invitation, Role, User, UserRole, UserSession
 from gridapp.core import audit, fastload, permissions, text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
@@ -21,26 +23,102 @@ MIN_PASSWORD = 8
 
 
 def load_user_for_session(session_id: str) -> User | None:
-    """Flask-Login's loader: "id:version", so a password change ends the account's other sessions."""
+    """Flask-Login's loader: "<id>:<version>:<session key>". The account must be active, its
+    version the cookie's (a password change ends the account's other sessions), the session's
+    row still there (logout deletes it) and the session not idle past SESSION_IDLE_MINUTES
+    (issue 20 item 2). One query for all of it, with the user's roles and what the domains
+    preload with them (the classes they teach, registered by schools/permissions.py): this runs
+    on every request."""
     try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
+        user_part, version_part, key = session_id.split(":", 2)
+        user_id, version = int(user_part), int(version_part)
     except (ValueError, AttributeError):
         return None
-    if not 0 < user_id < 2**31:
+    if not 0 < user_id < 2**31 or not key or len(key) > 64:
         return None
-    # One query for the user, their roles and what the domains preload with them (the classes
-    # they teach, registered by schools/permissions.py): this runs on every request.
+    if _idle():
+        return None
     user, values = fastload.get_with(
         User,
         user_id,
         collection="roles",
-        also=permissions.user_preloads(),
-        params={"user_id": user_id},
+        also=(*permissions.user_preloads(), ("session_alive", _session_alive())),
+        params={"user_id": user_id, "session_key": UserSession.hash_key(key)},
     )
     if user is None or not user.active or user.session_version != version:
         return None
+    if not values.get("session_alive"):
+        return None
+    user.session_key = key
     permissions.prime_user(user, values)
     return user
+
+
+@functools.cache
+def _session_alive():
+    """Whether the cookie's session row exists (built once: fastload keeps its statement)."""
+    return (
+        select(UserSession.key_hash)
+        .where(
+            UserSession.key_hash == bindparam("session_key"),
+            UserSession.user_id == bindparam("user_id"),
+        )
+        .exists()
+    )
+
+
+SEEN = "_seen"  # the session cookie's last activity, a Unix time (signed with the cookie)
+SEEN_EVERY = 300  # seconds between two rewrites of the cookie for its activity time
+
+
+def _idle() -> bool:
+    """Whether the signed cookie's last activity is older than SESSION_IDLE_MINUTES; refreshes
+    it (a new cookie) at most every SEEN_EVERY seconds."""
+    seen = session.get(SEEN)
+    moment = int(now().timestamp())
+    if not isinstance(seen, int):
+        return True
+    if moment - seen > 60 * current_app.config["SESSION_IDLE_MINUTES"]:
+        return True
+    if moment - seen > SEEN_EVERY:
+        session[SEEN] = moment
+    return False
+
+
+def start_session(user: User) -> str:
+    """A new server-side session of `user` (a row holding its key's hash); returns the key,
+    set on the user for Flask-Login's id. The caller commits."""
+    key = secrets.token_urlsafe(24)
+    db.session.add(UserSession(key_hash=UserSession.hash_key(key), user_id=user.id))
+    db.session.flush()
+    user.session_key = key
+    return key
+
+
+def sign_in(user: User) -> None:
+    """Sign this browser in as `user`: a new server-side session, Flask-Login's cookie and its
+    activity time. The caller commits."""
+    start_session(user)
+    login_user(user)
+    session[SEEN] = int(now().timestamp())
+
+
+def sign_out(user) -> None:
+    """End this browser's session on the server (its row) and in the cookie. The caller
+    commits."""
+    key = getattr(user, "session_key", None)
+    if key:
+        db.session.execute(
+            delete(UserSession).where(UserSession.key_hash == UserSession.hash_key(key))
+        )
+    logout_user()
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account (a password change, an admin's reset or
+    deactivation, an activation): its rows go and its version moves on."""
+    user.session_version += 1
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
 
 def normalise_username(username: str | None) -> str:
@@ -79,7 +157,7 @@ def change_password(user: User, old: str, new: str) -> None:
         raise RuleViolation(_("原密码不正确"), field="old_password")
     check_new_password(new)
     user.set_password(new)
-    user.session_version += 1
+    end_sessions(user)
     audit.record(user, "password.change", user)
 
 
@@ -122,7 +200,7 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
         raise RuleViolation(_("此链接已经使用过，请联系管理员重新发送"))
     user = invitation.user
     user.set_password(password)
-    user.session_version += 1
+    end_sessions(user)
     audit.record(user, "invitation.accept", user)
     return user
 
@@ -174,7 +252,7 @@ def update_user(actor: User, user: User, data: UserData) -> User:
     for key, value in changed.items():
         setattr(user, key, value)
     if "active" in changed:
-        user.session_version += 1
+        end_sessions(user)
     if "username" in changed:
         with held(_("用户名已被使用"), field="username"):
             pass

@@ -4,7 +4,7 @@ staff and roles, the audit log) is in schools/staff_views.py."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from gridapp.accounts import services
 from gridapp.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordForm
@@ -41,9 +41,10 @@ def login():
     # audit entry must be committed too.
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            services.sign_in(user)
         db.session.commit()  # the audit entry of a failed attempt is kept too
         if user is not None:
-            login_user(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
         form.form_errors.append(_("用户名或密码不正确"))
     status = 422 if request.method == "POST" else 200
@@ -53,9 +54,12 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        audit.record(current_user, "logout", current_user._get_current_object())
+        me = current_user._get_current_object()
+        audit.record(me, "logout", me)
+        services.sign_out(me)
         db.session.commit()
-    logout_user()
+    else:
+        logout_user()
     flash(_("您已退出登录"), "info")
     return redirect(url_for("accounts.login"), code=303)
 
@@ -68,7 +72,7 @@ def account():
 
     def change():
         services.change_password(me, form.old_password.data, form.new_password.data)
-        login_user(me)  # keep this session, end the others
+        services.sign_in(me)  # keep this browser signed in, every other session ended
 
     done = submit(form, change, then=url_for("accounts.account"), message=_("密码已修改"))
     return done or form_page("accounts/account.html", form)
@@ -85,7 +89,7 @@ def invitation(token: str):
     def accept():
         user = services.accept_invitation(inv, form.password.data)
         logout_user()
-        login_user(user)
+        services.sign_in(user)
 
     done = submit(form, accept, then=url_for("reports.home"), message=_("密码已设置，欢迎使用"))
     return done or form_page("accounts/invitation.html", form, user=inv.user)

@@ -370,7 +370,7 @@ def activate(code: str, last_four: str, password: str) -> User:
         db.session.flush()
         guardian.user_id = user.id
     user.set_password(password)
-    user.session_version += 1
+    accounts.end_sessions(user)
     user.last_login_at = now()
     db.session.flush()
     audit.record(user, "guardian.activate", guardian, school_id=row.school_id, user_id=user.id)

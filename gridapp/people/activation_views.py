@@ -4,7 +4,7 @@ the guardian's own activation page (/activate, anonymous). Rules in people/activ
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -92,9 +92,13 @@ def activate():
 
     done, user = attempt(form, run)
     if done:
-        logout_user()
-        login_user(user)
         from flask import flash
+
+        from gridapp.accounts.services import sign_in
+
+        logout_user()
+        sign_in(user)
+        db.session.commit()  # the new session's row
 
         from gridapp.core.htmx import redirect_303
 
