@@ -76,6 +76,16 @@ def _without_scripts(tree) -> str:
     return etree.tostring(tree, encoding="unicode")  # pygal's own (lxml or xml.etree)
 
 
+def _common(height: int) -> dict:
+    """The options every chart of ours shares: the style, the size, no script, no XML prolog,
+    labels never cut, a 10 px margin."""
+    return {
+        "style": STYLE, "width": WIDTH, "height": height, "js": [],
+        "disable_xml_declaration": True, "truncate_label": -1, "margin": 10,
+        "include_x_axis": True,
+    }  # fmt: skip
+
+
 def _uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
@@ -99,19 +109,12 @@ def share_bars(
 
     def draw() -> str:
         chart = pygal.HorizontalBar(
-            style=STYLE,
-            width=WIDTH,
-            height=height,
-            js=[],
-            disable_xml_declaration=True,
+            **_common(height),
             show_legend=False,
             range=(0, 100),
-            include_x_axis=True,
             print_values=True,
             print_values_position="top",
             value_formatter=lambda v: "" if v is None else f"{v:.0f}%",
-            truncate_label=-1,
-            margin=10,
             # pygal sizes labels for Latin letters (about 0.6 of the font size each); a Chinese
             # character is a whole one: the rest of the width goes to the left margin.
             margin_left=10 + int(0.5 * STYLE.label_font_size * longest),
@@ -155,22 +158,15 @@ def weekly_lines(
 
     def draw() -> str:
         chart = pygal.Line(
-            style=STYLE,
-            width=WIDTH,
-            height=LINE_HEIGHT,
-            js=[],
-            disable_xml_declaration=True,
+            **_common(LINE_HEIGHT),
             show_legend=True,
             legend_at_bottom=True,
             legend_at_bottom_columns=len(shown),
             truncate_legend=-1,
-            include_x_axis=True,
             allow_interruptions=True,
             show_minor_x_labels=False,
             x_labels_major_every=max(1, len(weeks) // 10),
-            truncate_label=-1,
             value_formatter=lambda v: "" if v is None else f"{v:.0f}",
-            margin=10,
             dots_size=2.5,
             show_x_guides=False,
             show_y_guides=True,
