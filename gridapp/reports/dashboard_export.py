@@ -44,6 +44,50 @@ def _headers(labels: dict, what: str) -> list[str]:
             _("学业述评：学生"),
             _("学业述评：完成率"),
         ]
+        + _activity_headers()
+    )
+
+
+def _activity_headers() -> list[str]:
+    """The headers of the cases, pairing and reception columns (`_activity_cells`)."""
+    return [
+        _("本学期收到意见"),
+        _("按期答复"),
+        _("按期答复率的基数（已答复和逾期未答复）"),
+        _("按期答复率"),
+        _("当前逾期未办结"),
+        _("平均答复用时（工作日）"),
+        _("家长评价答复：次数"),
+        _("家长评价答复：平均评分"),
+        _("困境学生"),
+        _("已结对"),
+        _("结对率"),
+        _("本学期帮扶记录"),
+        _("接待日预约数"),
+        _("已接待"),
+        _("未到"),
+        _("已取消"),
+        _("现场来访"),
+    ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _activity_cells(f: Figures) -> list:
+    """A row's cases, pairing and reception figures as numbers; a class has no cases or
+    reception days of its own (empty cells)."""
+    a = f.activity
+    pairing = [a.in_need, a.paired, a.paired_share.ratio, a.support_entries]
+    if f.kind == "class":
+        return [None] * 8 + pairing + [None] * 5
+    on_time = a.on_time_share
+    return (
+        [a.received, a.on_time, on_time.total, on_time.ratio, a.overdue_now]
+        + [_rounded(a.mean_reply_workdays), a.ratings, _rounded(a.mean_rating)]
+        + pairing
+        + [a.bookings, a.attended, a.no_shows, a.cancelled, a.walk_ins]
     )
 
 
@@ -63,6 +107,7 @@ def _cells(f: Figures) -> list:
             e.review_students,
             e.reviews.ratio,
         ]
+        + _activity_cells(f)
     )
 
 
@@ -74,7 +119,8 @@ def workbook(title: str, what: str, total: Figures, rows: list[Figures], labels:
         title=title,
         headers=_headers(labels, what),
         rows=[_cells(f) for f in rows] + [[_("合计")] + _cells(total)[1:]],
-        percent_columns=_percent_columns(4, COLUMNS) + (n + 7,),
+        # the review completion, the on-time rate and the share paired
+        percent_columns=_percent_columns(4, COLUMNS) + (n + 7, n + 11, n + 18),
         note=_("按各校当前学期统计 · 统计于 %(on)s", on=today().isoformat()),
     )
     name = _("%(title)s-数据看板-%(on)s.xlsx", title=title, on=today().isoformat())
@@ -82,20 +128,35 @@ def workbook(title: str, what: str, total: Figures, rows: list[Figures], labels:
     return xlsx.download(xlsx.workbook([sheet]), name, fallback)
 
 
-def class_workbook(school_class, figures: Figures, labels: dict):
-    """A class's dashboard as .xlsx: each rule's met, total and rate, then the other figures."""
+def class_workbook(school_class, figures: Figures, labels: dict, school_activity=None):
+    """A class's dashboard as .xlsx: each rule's met, total and rate, the students in need
+    paired, then the other figures, and the school's cases and reception days
+    (`school_activity`, a reports.activity.Activity) when given."""
     rows = []
     for key in COLUMNS:
         share = figures.row.shares.get(key) or rules.Share(0, 0)
         rows.append([labels[key], share.met, share.total, share.ratio])
     e = figures.extras
     rows.append([_("学业述评"), e.reviewed, e.review_students, e.reviews.ratio])
+    a = figures.activity
+    rows.append([_("困境学生结对"), a.paired, a.in_need, a.paired_share.ratio])
     others = [
         [_("本学期上门家访"), figures.row.home_visits],
         [_("本学年上门家访"), e.year_home_visits],
         [_("家长评价"), e.evaluations],
         [_("低分评价"), e.low_ratings],
+        [_("本学期帮扶记录"), a.support_entries],
     ]
+    if school_activity is not None:
+        s = school_activity
+        others += [
+            [_("全校：按期答复"), s.on_time, s.on_time_share.total, s.on_time_share.ratio],
+            [_("全校：本学期收到意见"), s.received],
+            [_("全校：当前逾期未办结"), s.overdue_now],
+            [_("全校：平均答复用时（工作日）"), _rounded(s.mean_reply_workdays)],
+            [_("全校：接待日预约"), s.bookings],
+            [_("全校：接待日已接待"), s.attended],
+        ]
     sheet = xlsx.Sheet(
         title=school_class.name,
         headers=[_("项目"), _("达标"), _("应达标"), _("完成率")],

@@ -44,12 +44,35 @@ def _crumbs(region: Region | None) -> list[tuple[str, str]]:
     return list(reversed(out))
 
 
-def _page(title: str, what: str, total, rows, crumbs, links, level_label: str, related=()):
+def _case_link(school_id: int | None = None) -> str | None:
+    """Where the user reads the cases behind a figure: the district's case page for a bureau,
+    the school's case desk for its leaders (`school_id`), else nowhere (None)."""
+    user = _me()
+    if user.is_district:
+        return url_for("reports.district_cases")
+    if school_id is not None and school_id in leader_school_ids(user):
+        return url_for("cases.school_cases", school_id=school_id)
+    return None
+
+
+def _school_links(rows) -> tuple[dict, dict]:
+    """{school id: url} of the cases and of the pairing figures behind each school row (the
+    rows are schools of a district the user may open, as their dashboards)."""
+    cases = {r.key: _case_link(r.key) for r in rows}
+    pairing = {r.key: url_for("reports.pairing_coverage", school_id=r.key) for r in rows}
+    return cases, pairing
+
+
+def _page(title: str, what: str, total, rows, crumbs, links, level_label: str, related=(), **more):
     """The dashboard of `total` with a row per part (`rows`, each linked by `links[key]`), or
-    its .xlsx; `related` (label, url) pairs are the pages beside it."""
+    its .xlsx; `related` (label, url) pairs are the pages beside it; `more` goes to the
+    template (`case_links`, `pairing_links`: {key: url} of the figures behind a row's cases
+    and pairing; `total_case_link`)."""
     labels = worklists.rule_labels()
     if wants_xlsx():
         return dashboard_export.workbook(title, what, total, rows, labels)
+    for name in ("case_links", "pairing_links", "total_case_link", "total_pairing_link"):
+        more.setdefault(name, None)
     return render_template(
         "reports/dashboard.html",
         title=title,
@@ -66,6 +89,7 @@ def _page(title: str, what: str, total, rows, crumbs, links, level_label: str, r
             _("%(what)s重点学生家访完成率", what=what), [r for r in rows if r.schools]
         ),
         computed_at=total.computed_at,
+        **more,
     )
 
 
@@ -84,7 +108,10 @@ def region_dashboard(region_id: int):
         else:
             links[r.key] = url_for("reports.district_dashboard_of", district_id=r.key)
     what = _("下级地区") if any(r.kind == "region" for r in rows) else _("区县")
-    return _page(region.name, what, total, rows, _crumbs(region.parent), links, region.level.label)
+    return _page(
+        region.name, what, total, rows, _crumbs(region.parent), links, region.level.label,
+        total_case_link=_case_link(),
+    )  # fmt: skip
 
 
 def _district_page(district: District):
@@ -101,7 +128,11 @@ def _district_page(district: District):
             (_("意见督查"), url_for("reports.district_cases")),
         ]
     crumbs = _crumbs(district.region)
-    return _page(district.name, _("学校"), total, rows, crumbs, links, _("区县"), related)
+    case_links, pairing_links = _school_links(rows)
+    return _page(
+        district.name, _("学校"), total, rows, crumbs, links, _("区县"), related,
+        case_links=case_links, pairing_links=pairing_links, total_case_link=_case_link(),
+    )  # fmt: skip
 
 
 @bp.get("/district")
@@ -130,10 +161,11 @@ def school_dashboard(school_id: int):
     """A school's dashboard: each class's figures (from the school's snapshot)."""
     school = load_school(school_id, Need.VIEW)
     classes = figures.coverage_classes(school.id)
-    rows, computed_at = dashboards.class_rows(school.id, classes, today())
+    rows, computed_at, activity = dashboards.class_rows(school.id, classes, today())
     db.session.commit()
     total = dashboards.add_up("school", school.id, school.name, rows)
     total.computed_at = computed_at
+    total.activity = activity  # the school's cases and reception days are no class's
     links = {r.key: url_for("reports.class_dashboard", class_id=r.key) for r in rows}
     district = db.session.get(District, school.district_id)
     crumbs = _crumbs(district.region)
@@ -142,7 +174,11 @@ def school_dashboard(school_id: int):
             (district.name, url_for("reports.district_dashboard_of", district_id=district.id))
         )
     related = [(_("家访统计"), url_for("reports.school_coverage", school_id=school.id))]
-    return _page(school.name, _("班级"), total, rows, crumbs, links, _("学校"), related)
+    return _page(
+        school.name, _("班级"), total, rows, crumbs, links, _("学校"), related,
+        total_case_link=_case_link(school.id),
+        total_pairing_link=url_for("reports.pairing_coverage", school_id=school.id),
+    )  # fmt: skip
 
 
 @bp.get("/classes/<int:class_id>/dashboard")
@@ -156,10 +192,10 @@ def class_dashboard(class_id: int):
     db.session.commit()  # what was computed is kept for the next views
     if found is None:
         abort(404)  # no semester: nothing to show
-    figure, teacher_rows, computed_at = found
+    figure, teacher_rows, computed_at, school_activity = found
     labels = worklists.rule_labels()
     if wants_xlsx():
-        return dashboard_export.class_workbook(school_class, figure, labels)
+        return dashboard_export.class_workbook(school_class, figure, labels, school_activity)
     teacher_ids = set(
         db.session.scalars(
             db.select(TeachingAssignment.teacher_id).where(
@@ -181,6 +217,9 @@ def class_dashboard(class_id: int):
         school_class=school_class,
         figure=figure,
         extras=figure.extras,
+        activity=figure.activity,
+        school_activity=school_activity,
+        case_link=_case_link(school.id),
         labels=labels,
         columns=dashboard_export.COLUMNS,
         teachers=teachers,

@@ -1,7 +1,9 @@
 """The dashboards' figures (issue 18 items 1 and 9): a class's, a school's, a district's and a
 region's, each the sum of the level below, read from the kept snapshots (reports.snapshots):
 coverage under each quota rule (the quota engine's result, kept) and the `Extras` beside it
-(reports.extras). A school's figure is the sum over its classes, a district's over its schools,
+(reports.extras); beside them each school's cases, pairing and reception days
+(reports.activity: live grouped queries for all the schools of a page). A school's figure is
+the sum over its classes, a district's over its schools,
 a region's over its districts or child regions: shares add as met and total, never as averaged
 percentages. No page runs the quota engine for many schools: a stale snapshot is recomputed
 within the page's time budget, the rest in the background (reports.snapshots.school_figures).
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from gridapp.contacts import rules
 from gridapp.extensions import db
 from gridapp.reports import snapshots
+from gridapp.reports.activity import Activity, school_activity
 from gridapp.reports.extras import Extras
 from gridapp.schools.models import District, Region, School
 
@@ -27,7 +30,8 @@ from gridapp.schools.models import District, Region, School
 @dataclass
 class Figures:
     """One row of a dashboard: a class, school, district or region (`kind`, `key`, `name`),
-    its coverage (`row`: a `rules.CoverageRow`, shares by rule column), its `extras`, how many
+    its coverage (`row`: a `rules.CoverageRow`, shares by rule column), its `extras`, its
+    `activity` (cases, pairing, reception days; a class's holds pairing only), how many
     schools and classes it sums (`schools`, `classes`), and the oldest `computed_at` of the
     snapshots it is read from that are not exact (None when all are)."""
 
@@ -36,6 +40,7 @@ class Figures:
     name: str
     row: rules.CoverageRow
     extras: Extras = field(default_factory=Extras)
+    activity: Activity = field(default_factory=Activity)
     schools: int = 0
     classes: int = 0
     computed_at: datetime | None = None
@@ -50,6 +55,7 @@ def add_up(kind: str, key: int, name: str, parts: Iterable[Figures]) -> Figures:
     row = rules.total(p.row for p in parts)
     row.key = key
     extras = sum((p.extras for p in parts), Extras())
+    activity = sum((p.activity for p in parts), Activity())
     stale = [p.computed_at for p in parts if p.computed_at is not None]
     return Figures(
         kind,
@@ -57,6 +63,7 @@ def add_up(kind: str, key: int, name: str, parts: Iterable[Figures]) -> Figures:
         name,
         row,
         extras,
+        activity,
         schools=sum(p.schools for p in parts),
         classes=sum(p.classes for p in parts),
         computed_at=min(stale, default=None),
@@ -66,12 +73,14 @@ def add_up(kind: str, key: int, name: str, parts: Iterable[Figures]) -> Figures:
 
 def school_rows(schools: Iterable[School], day: date, *, live_budget=None) -> list[Figures]:
     """Each school's figures from its snapshot (reports.snapshots.school_figures, totals only:
-    one query for a hundred schools), in the order given; a school without a semester or
-    whose snapshot is pending is left out."""
+    one query for a hundred schools) and their `Activity` (reports.activity: a fixed number of
+    grouped queries for all of them), in the order given; a school without a semester or whose
+    snapshot is pending is left out."""
     schools = list(schools)
     kept = snapshots.school_figures(
         [s.id for s in schools], day, live_budget=live_budget, detail=False
     )
+    activity = school_activity([s.id for s in schools if s.id in kept], day).schools
     out = []
     for s in schools:
         f = kept.get(s.id)
@@ -84,6 +93,7 @@ def school_rows(schools: Iterable[School], day: date, *, live_budget=None) -> li
                 s.name,
                 f.row,
                 f.extras,
+                activity[s.id],
                 schools=1,
                 classes=f.class_count,
                 computed_at=None if f.exact else f.computed_at,
@@ -92,12 +102,17 @@ def school_rows(schools: Iterable[School], day: date, *, live_budget=None) -> li
     return out
 
 
-def class_rows(school_id: int, classes, day: date) -> tuple[list[Figures], datetime | None]:
+def class_rows(
+    school_id: int, classes, day: date
+) -> tuple[list[Figures], datetime | None, Activity]:
     """Each class of the school with figures in its snapshot, in the order of `classes` (the
-    school's classes in grade order), and when the snapshot was computed if not exact."""
+    school's classes in grade order), with its pairing figures; when the snapshot was computed
+    if not exact; and the school's own `Activity` (its cases and reception days are the
+    school's, not a class's)."""
     kept = snapshots.school_figures([school_id], day).get(school_id)
     if kept is None:
-        return [], None
+        return [], None, Activity()
+    activity = school_activity([school_id], day)
     out = [
         Figures(
             "class",
@@ -105,33 +120,39 @@ def class_rows(school_id: int, classes, day: date) -> tuple[list[Figures], datet
             c.name,
             kept.classes[c.id],
             kept.class_extras.get(c.id, Extras()),
+            activity.classes.get(c.id, Activity()),
             schools=1,
             classes=1,
         )
         for c in classes
         if c.id in kept.classes
     ]
-    return out, None if kept.exact else kept.computed_at
+    return out, None if kept.exact else kept.computed_at, activity.schools[school_id]
 
 
 def class_figures(
     school_class, day: date
-) -> tuple[Figures, dict[int, rules.CoverageRow], datetime | None] | None:
-    """A class's figures, its school's teachers' coverage rows (by teacher id) and when the
-    snapshot was computed if not exact; None when the class has no figures (no semester)."""
+) -> tuple[Figures, dict[int, rules.CoverageRow], datetime | None, Activity] | None:
+    """A class's figures (its `activity` the class's pairing), its school's teachers' coverage
+    rows (by teacher id), when the snapshot was computed if not exact, and the school's
+    `Activity` (cases and reception days, a handful of grouped queries for one school); None
+    when the class has no figures (no semester)."""
     kept = snapshots.school_figures([school_class.school_id], day).get(school_class.school_id)
     if kept is None or school_class.id not in kept.classes:
         return None
+    activity = school_activity([school_class.school_id], day)
     figure = Figures(
         "class",
         school_class.id,
         school_class.name,
         kept.classes[school_class.id],
         kept.class_extras.get(school_class.id, Extras()),
+        activity.classes.get(school_class.id, Activity()),
         schools=1,
         classes=1,
     )
-    return figure, kept.teachers, None if kept.exact else kept.computed_at
+    computed_at = None if kept.exact else kept.computed_at
+    return figure, kept.teachers, computed_at, activity.schools[school_class.school_id]
 
 
 def districts_of(region_ids) -> list[District]:

@@ -13,6 +13,7 @@ A school's closures are never working days. Nothing here raises for a date in ra
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -52,8 +53,13 @@ class WorkCalendar:
         self.school_id = school_id
         self._official: dict[int, dict[date, bool]] = {}
         self._closures: set[date] | None = None
+        # Every year's official days, when read beforehand for many schools (school_calendars).
+        self._all_official: dict[int, dict[date, bool]] | None = None
+        self._days: dict[date, tuple[bool, bool]] = {}  # the days already asked
 
     def _official_year(self, year: int) -> dict[date, bool]:
+        if year not in self._official and self._all_official is not None:
+            self._official[year] = self._all_official.get(year, {})
         if year not in self._official:
             from gridapp.schools.models import OfficialDay
 
@@ -90,6 +96,12 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is that an estimate)."""
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> tuple[bool, bool]:
         if self._closed(day):
             return False, False
         official = self._official_year(day.year)
@@ -130,3 +142,38 @@ class WorkCalendar:
             if self.is_workday(day)[0]:
                 return day
         return day
+
+
+def school_calendars(school_ids) -> dict[int, WorkCalendar]:
+    """{school id: WorkCalendar} for the schools `school_ids` (unknown ids are left out), their
+    districts' official schedules and their closures read in three queries whatever their
+    number (a dashboard over many schools counts working days without a query per school)."""
+    from gridapp.schools.models import OfficialDay, School, SchoolClosure
+
+    ids = sorted(set(school_ids))
+    if not ids:
+        return {}
+    district_of = dict(
+        db.session.execute(select(School.id, School.district_id).where(School.id.in_(ids))).all()
+    )
+    official: dict[int, dict[int, dict[date, bool]]] = defaultdict(lambda: defaultdict(dict))
+    rows = db.session.execute(
+        select(OfficialDay.district_id, OfficialDay.on, OfficialDay.is_workday).where(
+            OfficialDay.district_id.in_(sorted(set(district_of.values())))
+        )
+    )
+    for district_id, on, is_workday in rows:
+        official[district_id][on.year][on] = is_workday
+    closures: dict[int, set[date]] = defaultdict(set)
+    rows = db.session.execute(
+        select(SchoolClosure.school_id, SchoolClosure.on).where(SchoolClosure.school_id.in_(ids))
+    )
+    for school_id, on in rows:
+        closures[school_id].add(on)
+    out = {}
+    for school_id, district_id in district_of.items():
+        calendar = WorkCalendar(district_id, school_id)
+        calendar._all_official = dict(official[district_id])
+        calendar._closures = closures[school_id]
+        out[school_id] = calendar
+    return out
