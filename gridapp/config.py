@@ -46,6 +46,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # A signed-in browser left idle this long is signed out (accounts.services, issue 20 item 2).
     SESSION_IDLE_MINUTES = int(os.environ.get("GRIDAPP_SESSION_IDLE_MINUTES") or 120)
+    # The dashboards' cases, pairing and reception figures are reused this many seconds (at
+    # most 60) per process: reports.activity.school_activity.
+    DASHBOARD_ACTIVITY_MAX_AGE = 60
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -93,6 +96,7 @@ class TestConfig(Config):
     # Tests move the clock by days to make deadlines pass: a browser is not idle for that
     # (tests/accounts/test_sessions.py sets its own).
     SESSION_IDLE_MINUTES = 10 * 365 * 24 * 60
+    DASHBOARD_ACTIVITY_MAX_AGE = 0  # every test reads the dashboards' live figures
     RATELIMIT_STORAGE_URI = "memory://"
     # One PBKDF2 round: 78 ms of scrypt per login or password change is the suite's time, not
     # what it tests (tests/accounts/test_password_hashing.py checks production's method).

@@ -21,10 +21,14 @@ Figures only: no family, no writer, no words."""
 
 from __future__ import annotations
 
+import threading
+import time as time_module
 from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time, timedelta
 
+from cachetools import TTLCache
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
 
@@ -187,11 +191,35 @@ def _bookings(out: dict[int, Activity], wins) -> None:
             setattr(out[school_id], name, int(n or 0))
 
 
+_recent: TTLCache = TTLCache(maxsize=256, ttl=60)
+_recent_lock = threading.Lock()
+
+
 def school_activity(school_ids, today: date) -> SchoolActivity:
     """The figures of the module docstring for the schools `school_ids` on `today` (Asia/
     Shanghai): a fixed number of queries whatever their number (the semester windows 2, cases
     2, the schools' calendars 3, reception days 1, pairing 7). A school without a semester has
-    pairing figures only. Sources: seed 004 (闭环督办, 1+N 结对), seed 000 (接待日)."""
+    pairing figures only. Sources: seed 004 (闭环督办, 1+N 结对), seed 000 (接待日).
+
+    The same schools' figures are reused for DASHBOARD_ACTIVITY_MAX_AGE seconds (config, 60;
+    the tests 0) in each process: for a hundred schools they cost 2 s (the pairings' support
+    entries above all, measured at district scale), and cases, pairings and bookings do not
+    move the schools' generations (core.generations) that would say when to recompute."""
+    max_age = current_app.config.get("DASHBOARD_ACTIVITY_MAX_AGE", 60)
+    if not max_age:
+        return _school_activity(school_ids, today)
+    key = (tuple(sorted(set(school_ids))), today, max_age)
+    with _recent_lock:
+        found = _recent.get(key)
+    if found is not None and found[0] > time_module.monotonic() - max_age:
+        return found[1]
+    result = _school_activity(school_ids, today)
+    with _recent_lock:
+        _recent[key] = (time_module.monotonic(), result)
+    return result
+
+
+def _school_activity(school_ids, today: date) -> SchoolActivity:
     ids = sorted(set(school_ids))
     out = {school_id: Activity() for school_id in ids}
     classes: dict[int, Activity] = {}
