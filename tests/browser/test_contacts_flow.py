@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -54,9 +56,13 @@ def test_door_visit_on_a_phone_with_a_photo_and_a_draft(
     expect(page.locator("h1")).to_contain_text("上门家访")
     expect(page.locator(".photos img")).to_have_count(1)
     # Sent: the draft is gone from the browser.
-    page.wait_for_function(
-        "Object.keys(localStorage).filter(k => k.startsWith('gridapp-draft:')).length === 0"
-    )
+    # Polled from here: wait_for_function's polling evaluates a string in the page, which the
+    # page's CSP (script-src 'self') refuses whenever the first check is not yet true.
+    deadline = time.monotonic() + 15
+    drafts = "Object.keys(localStorage).filter(k => k.startsWith('gridapp-draft:')).length"
+    while page.evaluate(drafts):
+        assert time.monotonic() < deadline, "the draft stayed in the browser"
+        page.wait_for_timeout(100)
     with app.app_context():
         stored = db.session.scalars(select(Contact).order_by(Contact.id.desc())).first()
         assert stored.family_situation == "父亲在外地务工，平时由母亲照顾。"
