@@ -18,4 +18,4 @@ def test_every_link_to_a_file_is_not_boosted():
         for tag in LINK.findall(path.read_text(encoding="utf-8")):
             if FILE.search(tag) and 'hx-boost="false"' not in tag:
                 found.append(f"{path.relative_to(TEMPLATES)}: {tag[:120]}")
-    assert not found, "add hx-boost=\"false\":\n" + "\n".join(found)
+    assert not found, 'add hx-boost="false":\n' + "\n".join(found)
