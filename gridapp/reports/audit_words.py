@@ -277,6 +277,9 @@ ACTIONS: dict[str, Action] = {
     "reports.teacher_year.export": _a(
         N_("导出教师学年统计"), N_("%(actor)s导出了%(subject)s的教师学年统计"), EXPORTS
     ),
+    "reports.coverage_families.view": _a(
+        N_("查看家访统计名单"), N_("%(actor)s查看了%(subject)s家访统计背后的家庭名单"), EXPORTS
+    ),
     "reports.coverage_families.export": _a(
         N_("导出家访统计名单"), N_("%(actor)s导出了%(subject)s家访统计背后的家庭名单"), EXPORTS
     ),

@@ -154,16 +154,20 @@ def district_workbook(
     )
 
 
-def families_workbook(actor, school, period, rule: str, met: bool, rows, labels: dict, title: str):
+def families_workbook(
+    actor, school, period, rule: str, met: bool, rows, labels: dict, title: str,
+    with_focus: bool = True,
+):  # fmt: skip
     """The families behind a coverage figure (every row, not one page) as .xlsx: student,
-    class, teacher (the teacher rule), contacts made and owed, due date, status, focus mark.
-    Names of families leave GridApp here: the export is in the audit log (rule, met, rows)."""
+    class, teacher (the teacher rule), contacts made and owed, due date, status, and the focus
+    mark when `with_focus` (the school's leaders; a bureau gets no hardship mark, DOMAIN
+    privacy). Names of families leave GridApp here: the export is in the audit log."""
     teacher_rule = rule == "teacher"
     headers = [_("学生"), _("班级")]
     headers += [_("教师")] if teacher_rule else []
     headers += [_("已联系"), _("要求")]
     headers += [] if teacher_rule else [_("截止")]
-    headers += [_("状态"), _("重点对象")]
+    headers += [_("状态")] + ([_("重点对象")] if with_focus else [])
     statuses = rules.status_labels()
     day = today()
     data = []
@@ -173,7 +177,7 @@ def families_workbook(actor, school, period, rule: str, met: bool, rows, labels:
         cells += [r.count, r.need]
         cells += [] if teacher_rule else [r.due]
         cells += [statuses[rules.rule_status(r.met, r.late, r.due, day)]]
-        cells += [_("是") if r.is_focus else ""]
+        cells += [_("是") if r.is_focus else ""] if with_focus else []
         data.append(cells)
     audit.record(
         actor, "reports.coverage_families.export", school, school_id=school.id,

@@ -11,7 +11,7 @@ from gridapp.accounts.models import Role, User
 from gridapp.contacts import drowning, rules, worklists
 from gridapp.contacts import services as contact_services
 from gridapp.contacts.models import FiguresCount
-from gridapp.core import generations
+from gridapp.core import audit, generations
 from gridapp.core.i18n import current_lang
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, page_of
@@ -147,6 +147,9 @@ def _coverage_context(school, leads: bool) -> dict:
         sort=sort,
         empty_classes=[c for c in classes if c.id not in coverage],
         is_leader=leads,
+        # Everyone who opens the page (its leaders, the bureaus over it) drills down to the
+        # families; coverage_families shows a bureau names and counts only.
+        sees_families=True,
         low_count=contact_services.flagged_count(school.id) if leads else 0,
         computed_at=computed_at,
         # Each follow-up is its author's, a teacher of the family: the teachers' sum is the
@@ -176,8 +179,11 @@ def coverage_families(school_id: int):
     """The families behind a coverage figure: by rule, class or teacher, met or not."""
     school = load_school(school_id, Need.VIEW)
     user = _me()
-    # Names behind the figures are for the school's leaders; the district sees figures only.
-    require(school.id in leader_school_ids(user))
+    # The school's leaders and the bureaus over it (load_school) drill down to the families
+    # (issue 18 item 1). A bureau sees names and counts only: no focus mark (a hardship
+    # category is sensitive, DOMAIN privacy), no link into the archive, and each view of the
+    # names is in the audit log.
+    leads = school.id in leader_school_ids(user)
     period = _semester_choice(school.id)
     if period is None:
         abort(404)
@@ -208,11 +214,19 @@ def coverage_families(school_id: int):
     if wants_xlsx():
         title = " · ".join(x.name for x in (school_class, teacher) if x is not None) or _("全校")
         response = coverage_export.families_workbook(
-            _me(), school, period, rule, met, rows, worklists.rule_labels(), title
-        )
+            _me(), school, period, rule, met, rows, worklists.rule_labels(), title,
+            with_focus=leads,
+        )  # fmt: skip
         db.session.commit()  # the export's audit entry
         return response
     page = page_of(rows, per_page=50)
+    if not leads:
+        audit.record(
+            user, "reports.coverage_families.view", school, school_id=school.id, rule=rule,
+            met=met, semester_id=period.semester_id, class_id=class_id, teacher_id=teacher_id,
+            page=page.page,
+        )  # fmt: skip
+        db.session.commit()
     return render_template(
         "reports/coverage_families.html",
         school=school,
@@ -225,9 +239,9 @@ def coverage_families(school_id: int):
         labels=worklists.rule_labels(),
         status_of=lambda r: rules.rule_status(r.met, r.late, r.due, today()),
         status_labels=rules.status_labels(),
-        # Names only for those who may open the students; the focus mark only for school staff.
-        open_students=True,
-        show_focus=True,
+        # Names link to the archive and carry the focus mark for the school's leaders only.
+        open_students=leads,
+        show_focus=leads,
     )
 
 

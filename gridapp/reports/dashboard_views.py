@@ -19,6 +19,7 @@ from gridapp.reports import dashboard_export, dashboards, figures
 from gridapp.reports.blueprint import bp
 from gridapp.schools.models import District, Region, TeachingAssignment
 from gridapp.schools.permissions import (
+    district_school_ids,
     leader_school_ids,
     load_class,
     load_district,
@@ -210,7 +211,10 @@ def class_dashboard(class_id: int):
         (i, name, teacher_rows.get(i))
         for i, (name, _key) in sorted(names.items(), key=lambda kv: (kv[1][1], kv[0]))
     ]
-    leads = school.id in leader_school_ids(_me())
+    # The school's leaders and the bureaus over it drill down to the families behind a figure
+    # (coverage_families: a bureau sees names and counts, no focus mark, audited).
+    user = _me()
+    sees_families = school.id in leader_school_ids(user) or school.id in district_school_ids(user)
     return render_template(
         "reports/class_dashboard.html",
         school=school,
@@ -224,7 +228,7 @@ def class_dashboard(class_id: int):
         columns=dashboard_export.COLUMNS,
         teachers=teachers,
         head_teacher_id=school_class.head_teacher_id,
-        leads=leads,
+        sees_families=sees_families,
         may_see_school=can(_me(), Need.VIEW, school),
         computed_at=computed_at,
     )

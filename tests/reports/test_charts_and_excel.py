@@ -106,9 +106,70 @@ def test_the_families_behind_a_figure_export_whole_and_audited(client, login, wo
         select(AuditEntry).where(AuditEntry.action == "reports.coverage_families.export")
     ).one()
     assert entry.detail["rule"] == "remote" and entry.detail["rows"] == len(names)
-    # The district sees figures, never the names behind them: no export either.
+    # The district drills down to the names too (issue 18 item 1), without the focus column.
     login(world.district_supervisor_name)
-    assert client.get(url + "&format=xlsx").status_code == 404
+    ws = _book(client.get(url + "&format=xlsx")).active
+    headers = [c.value for c in ws[2]]
+    assert "学生" in headers and "重点对象" not in headers
+
+
+def test_a_bureau_drills_down_to_the_families_without_their_hardship_and_audited(
+    client, login, world, ctx
+):
+    """Region → school → class → the families behind a figure, for the district supervisor:
+    names and counts, no focus mark (DOMAIN privacy), no link into the archive, each view in
+    the audit log (issue 18 item 1, "drills down to one family")."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from gridapp.accounts.models import User
+    from gridapp.core.audit import AuditEntry
+    from gridapp.people import focus
+    from gridapp.people.models import Student
+
+    principal = ctx.get(User, world.principal)
+    other = ctx.get(Student, world.other_student)
+    focus.mark_focus(
+        principal, other, "left_behind", date(2026, 11, 2), "父母外出务工", date(2026, 11, 20)
+    )
+    ctx.commit()
+    url = f"/schools/{world.school_a}/coverage/families?rule=remote&class_id={world.class_a1}"
+    login(world.principal_name)
+    html = client.get(url).get_data(as_text=True)
+    assert "张伟" in html and ">重点<" in html and f"/students/{world.other_student}" in html
+
+    login(world.district_supervisor_name)
+    # The class dashboard links each figure to its families for the bureau too.
+    board = client.get(f"/classes/{world.class_a1}/dashboard").get_data(as_text=True)
+    assert "/coverage/families?" in board
+    before = ctx.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "reports.coverage_families.view")
+    )
+    response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "张伟" in html  # the family behind the figure
+    assert ">重点<" not in html and f"/students/{world.other_student}" not in html
+    entry = ctx.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "reports.coverage_families.view")
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry is not None and entry.detail["rule"] == "remote"
+    assert entry.detail["class_id"] == world.class_a1
+    after = ctx.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "reports.coverage_families.view")
+    )
+    assert after == before + 1
+    # In words, for the audit log's readers.
+    from gridapp.reports import audit_words
+
+    assert "reports.coverage_families.view" in audit_words.ACTIONS
 
 
 def test_the_pairing_tables_export(client, login, world):

@@ -30,7 +30,7 @@ MATRIX = [
         "GET",
         "/schools/{school_a}/coverage/families?rule=teacher",
         "reports.coverage_families",
-        {"school_admin": 200, "principal": 200},
+        LEADERS_AND_DISTRICT,  # a bureau: names and counts, no focus mark, audited
         None,
     ),
     (
