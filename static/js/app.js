@@ -153,9 +153,20 @@
     }
   });
 
-  // Close the phone menu after choosing an item.
+  // Close the phone menu, and the wide screen's drop-down groups, on a click outside them
+  // (one drop-down open at a time).
   document.addEventListener("click", function (e) {
-    var menu = document.querySelector("details.menu[open]");
-    if (menu && !menu.contains(e.target)) menu.removeAttribute("open");
+    document.querySelectorAll("details.menu[open], details.nav-group[open]").forEach(function (d) {
+      if (!d.contains(e.target)) d.removeAttribute("open");
+    });
+  });
+  // Escape closes an open drop-down and gives the focus back to its heading.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open], details.nav-group[open]").forEach(function (d) {
+      d.removeAttribute("open");
+      var summary = d.querySelector("summary");
+      if (summary) summary.focus();
+    });
   });
 })();

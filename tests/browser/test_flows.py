@@ -77,3 +77,32 @@ def test_phone_sized_menu(page, live_server, sign_in, world):
     page.click("nav.menu-panel >> text=退出登录")
     page.wait_for_url(f"{live_server}/login")
     expect(page.locator("body")).to_contain_text("您已退出登录")
+
+
+def test_a_principal_who_teaches_has_one_row_of_links_with_drop_down_groups(
+    page, live_server, sign_in, world
+):
+    """A principal who also teaches holds some 14 links: on a 1366 px screen they come as
+    drop-down groups in one row under the red bar (issue 18, tried as a principal); a click
+    outside closes the open group; the phone menu lists the groups under their headings."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in("principal")
+    nav = page.locator("nav.desktop-nav")
+    groups = nav.locator("details.nav-group")
+    assert groups.count() >= 2
+    box = nav.bounding_box()
+    assert box is not None and box["height"] < 60  # one row, not two
+    school = groups.filter(has_text="学校工作")
+    school.locator("summary").click()
+    expect(school.locator(".nav-drop a", has_text="意见建议")).to_be_visible()
+    page.locator("h1").click()  # outside: the group closes
+    expect(school.locator(".nav-drop")).to_be_hidden()
+    school.locator("summary").click()
+    school.locator(".nav-drop a", has_text="意见建议").click()
+    expect(page.locator("h1")).to_contain_text("意见")
+    expect(groups.filter(has_text="学校工作").locator("summary.active")).to_have_count(1)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("details.menu summary").click()
+    panel = page.locator("nav.menu-panel")
+    expect(panel.locator(".menu-heading", has_text="学校统计")).to_be_visible()
+    expect(panel.locator("a", has_text="家访统计")).to_be_visible()
