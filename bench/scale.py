@@ -60,9 +60,11 @@ SIZES = [s.strip() for s in os.environ.get("BENCH_SIZES", "").split(",") if s.st
 # name, user, path, target p50 in ms (the "server time measured at the app")
 PAGES = [
     ("district ranking", "district", "/district/coverage", 500),
-    ("district dashboard", "district", "/", 500),
+    ("district home", "district", "/", 500),
+    ("district dashboard", "district", "/district", 500),
     ("school coverage", "principal", "/schools/{school}/coverage", 200),
-    ("school dashboard", "principal", "/schools/{school}", 200),
+    ("school overview", "principal", "/schools/{school}", 200),
+    ("school dashboard", "principal", "/schools/{school}/dashboard", 200),
     ("families: teacher rule", "principal", "/schools/{school}/coverage/families?rule=teacher", 200),
     ("families: focus rule, p.2", "principal", "/schools/{school}/coverage/families?rule=focus&page=2", 200),
     ("families: two-year rule", "principal", "/schools/{school}/coverage/families?rule=two_years", 200),
