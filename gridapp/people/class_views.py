@@ -70,12 +70,16 @@ def class_page(class_id: int, dossier_form=None):
     """The class's students; `dossier_form` is the dossier export form shown again with its
     message (dossiers.class_dossiers)."""
     school_class = load_class(class_id, Need.VIEW, related=("school", "head_teacher"))
+    # The roster (names, communities, guardians) is for those who work with the class and those
+    # who manage it; a district supervisor sees the class's figures (its dashboard), never its
+    # families (DOMAIN: district supervisor; issue 20 item 11).
+    user = real_user(current_user)
+    require(class_staff(user, school_class) or can(user, Need.MANAGE, school_class))
     search = str_arg("q")
     page = paginate_rows(*class_roster_query(school_class.id, search), per_page=25)
-    # Flask-Login's proxy unwrapped once: each attribute read through it costs a context lookup,
-    # and the page asks five questions about the user here, its template a sixth (bench: the
-    # class page's hot path).
-    user = real_user(current_user)
+    # Flask-Login's proxy unwrapped once (above): each attribute read through it costs a context
+    # lookup, and the page asks five questions about the user here, its template a sixth (bench:
+    # the class page's hot path).
     return page_or_fragment(
         "people/class.html",
         "people/_partials/class_students.html",

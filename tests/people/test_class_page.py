@@ -29,7 +29,6 @@ SEEN = {
     "subject_teacher": STAFF,
     "principal": STAFF | {"export", "letters", "new_student"},
     "school_admin": STAFF | {"settings", "export", "letters", "new_student"},
-    "district_supervisor": set(),
     "district_admin": {"settings"},
 }
 
@@ -48,6 +47,18 @@ def test_each_role_sees_the_class_page_links_it_may_follow(client, world, login,
     # The school's name links to its overview for those who may see it (hidden otherwise).
     crumb = re.search(r'<p class="crumbs"><a href="/schools/\d+"( hidden)?', r.text)
     assert crumb and (crumb.group(1) is None) == (who not in ("head_teacher", "subject_teacher"))
+
+
+def test_the_district_supervisor_opens_the_class_figures_never_its_roster(client, world, login):
+    """DOMAIN: the district sees figures and cases, never a family's data (issue 20 item 11):
+    the roster is 404, the class's dashboard answers, and the school overview links there."""
+    login(world.district_supervisor_name)
+    assert client.get(f"/classes/{world.class_a1}").status_code == 404
+    assert client.get(f"/classes/{world.class_a1}?q=王").status_code == 404
+    assert client.get(f"/classes/{world.class_a1}/dashboard").status_code == 200
+    overview = client.get(f"/schools/{world.school_a}").text
+    assert f'href="/classes/{world.class_a1}/dashboard"' in overview
+    assert f'href="/classes/{world.class_a1}"' not in overview
 
 
 def test_the_class_links_are_url_for(app, world):

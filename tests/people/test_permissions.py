@@ -211,7 +211,8 @@ MATRIX = [
             "principal": 200,
             "head_teacher": 200,
             "subject_teacher": 200,
-            "district_supervisor": 200,
+            # The roster: names, communities, guardians. The district admin manages classes;
+            # the supervisor sees the class's figures only (issue 20 item 11).
             "district_admin": 200,
         },
         None,
