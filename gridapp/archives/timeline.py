@@ -30,6 +30,9 @@ class Entry:
     hidden: bool = False  # sensitive: shown masked to those not entitled
     # The contact whose private notes on the family the entry shows (audited when shown).
     notes: int | None = None
+    # What else the entry shows of the family that is audited when shown (issue 20 item 3):
+    # "grid_log" (a grid family log's text), "focus" (a sensitive focus category unmasked).
+    shows: str | None = None
 
 
 @dataclass
@@ -95,7 +98,10 @@ def _grid_logs(student: Student, viewer: Viewer) -> list[Entry]:
                 if e.focus_category.sensitive and not viewer.sensitive
                 else e.focus_category.label
             )
-        out.append(Entry(e.happened_on, "grid_log", title, "" if hidden else e.text, hidden=hidden))
+        text = "" if hidden else e.text
+        sensitive = e.focus_category is not None and e.focus_category.sensitive and not hidden
+        shows = "focus" if sensitive else ("grid_log" if text else None)
+        out.append(Entry(e.happened_on, "grid_log", title, text, hidden=hidden, shows=shows))
     return out
 
 
@@ -117,14 +123,16 @@ def _focus_marks(student: Student, viewer: Viewer) -> list[Entry]:
     for f in rows:
         hidden = f.category.sensitive and not viewer.sensitive
         label = str(_l("敏感类别")) if hidden else f.category.label
+        # A sensitive category unmasked, or a reason (the family's circumstances) shown.
+        shows = "focus" if (f.category.sensitive and not hidden) or viewer.sensitive else None
         if f.reason is not None:
             title = str(_l("标记重点对象")) + " · " + label
             text = f.reason if viewer.sensitive else ""
-            out.append(Entry(f.since_on, "focus", title, text, hidden=hidden))
+            out.append(Entry(f.since_on, "focus", title, text, hidden=hidden, shows=shows))
         if f.ended_on is not None and f.end_reason is not None:
             title = str(_l("解除重点对象")) + " · " + label
             text = f.end_reason if viewer.sensitive else ""
-            out.append(Entry(f.ended_on, "focus", title, text, hidden=hidden))
+            out.append(Entry(f.ended_on, "focus", title, text, hidden=hidden, shows=shows))
     return out
 
 

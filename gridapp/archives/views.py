@@ -96,10 +96,14 @@ def archive_page(student_id: int):
     pairing = any(e.kind == "pairing" for e in ctx["entries"])
     # A contact's private notes on the family (seed 002 §7) are audited like the rest.
     notes = [e.notes for e in ctx["entries"] if e.notes is not None]
-    if sensitive or pairing or notes:
+    # A grid family log's text and a focus category or its reason (issue 20 item 3).
+    grid_logs = sum(1 for e in ctx["entries"] if e.shows == "grid_log")
+    focus_shown = sum(1 for e in ctx["entries"] if e.shows == "focus")
+    if sensitive or pairing or notes or grid_logs or focus_shown:
         audit.record(viewer.user, "student.archive.view", student,
                      sensitive=sensitive or None, pairing=pairing or None,
-                     contact_notes=notes or None)  # fmt: skip
+                     contact_notes=notes or None, grid_logs=grid_logs or None,
+                     focus=focus_shown or None)  # fmt: skip
         db.session.commit()
     sections = services.dossier_sections_for(viewer.user, student)
     if "pairing" not in sections:  # no pairing filter for those who may not see pairings

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from gridapp.accounts.models import User
 from gridapp.contacts import worklists
+from gridapp.core import audit
 from gridapp.core.forms import (
     form_status,
     reload_to,
@@ -16,6 +17,7 @@ from gridapp.core.forms import (
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can
 from gridapp.core.time import today
+from gridapp.extensions import db
 from gridapp.grids import services
 from gridapp.grids.forms import (
     GridLogForm,
@@ -85,6 +87,23 @@ def grid_page(grid_id: int, log=None, relay=None):
     )
     activities = services.recent_activities(grid)
     cases = services.grid_cases(grid)
+    # The families' grid logs are shown with their text (the family's circumstances): each view
+    # of them is in the audit log, with how many were shown and how many of a sensitive
+    # category (issue 20 item 3).
+    shown = [(f["family_id"], e) for f in families for e in f["logs"]]
+    if shown:
+        sensitive_logs = sum(
+            1
+            for _f, e in shown
+            if e.focus_change and e.focus_category is not None and e.focus_category.sensitive
+            and sees_sensitive
+        )  # fmt: skip
+        audit.record(
+            user, "grids.logs.view", grid, school_id=grid.school_id,
+            families=len({f for f, _e in shown}), grid_logs=len(shown),
+            sensitive=sensitive_logs or None,
+        )  # fmt: skip
+        db.session.commit()
     return render_template(
         "grids/grid.html",
         cases=cases,

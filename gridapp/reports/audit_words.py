@@ -164,6 +164,7 @@ ACTIONS: dict[str, Action] = {
     "grids.create": _a(N_("划分网格"), N_("%(actor)s为%(subject)s划分了家长网格"), GRIDS),
     "grids.move": _a(N_("调整网格"), N_("%(actor)s把%(family)s家调入%(subject)s"), GRIDS),
     "grids.update": _a(N_("修改网格"), N_("%(actor)s修改了网格%(subject)s"), GRIDS),
+    "grids.logs.view": _a(N_("查看网格档案"), N_("%(actor)s查看了%(subject)s的网格档案"), GRIDS),
     "grids.log": _a(N_("记录网格日志"), N_("%(actor)s为%(subject)s家记录了网格日志"), GRIDS),
     "grids.activity.create": _a(
         N_("新建指导活动"), N_("%(actor)s新建了家庭教育指导活动%(subject)s"), GRIDS
@@ -303,6 +304,9 @@ DETAIL_LABELS: dict[str, str] = {
     "sensitive": N_("含敏感信息"),
     "pairing": N_("含结对帮扶"),
     "contact_notes": N_("含家访私密记录"),
+    "grid_logs": N_("含网格档案条数"),
+    "focus": N_("含重点对象类别或原因"),
+    "families": N_("家庭数"),
     "notes": N_("查看的私密内容"),
     "fields": N_("涉及字段"),
     "roles": N_("角色"),
