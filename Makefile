@@ -44,7 +44,7 @@ run: install
 	@echo "GridApp: http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the background worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/huey_consumer gridapp.worker.huey -w 2 -k thread -q & worker=$$!; \
-	$(BIN)/gunicorn -w 2 -b 127.0.0.1:$(PORT) --access-logfile - --error-logfile - wsgi:app
+	$(BIN)/gunicorn -c deploy/embedded.conf.py -b 127.0.0.1:$(PORT) wsgi:app
 
 # Babel skips folders starting with "_" unless told otherwise: _partials and _macros hold strings.
 messages:

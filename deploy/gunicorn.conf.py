@@ -25,8 +25,10 @@ _name = os.environ.get("GRIDAPP_INSTANCE_NAME", "gridapp")
 proc_name = _name
 accesslog = os.environ.get("GRIDAPP_ACCESS_LOG", "-")
 errorlog = os.environ.get("GRIDAPP_ERROR_LOG", "-")
-# The client's address as nginx gave it (X-Real-IP), then gunicorn's default fields.
-access_log_format = _name + ' %({x-real-ip}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s"'
+# No client address, user agent or query string: a parent who writes an anonymous letter cannot
+# be traced through GridApp's logs, not even by the time of their other requests (issue 20
+# item 10). The instance's name tells the instances behind nginx apart.
+access_log_format = _name + ' %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
 # X-Forwarded-* are read by the app's ProxyFix (GRIDAPP_PROXY_FIX=true), from nginx only.
 forwarded_allow_ips = "127.0.0.1,::1"
 

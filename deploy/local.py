@@ -52,15 +52,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def render_server_block(listen: str, backends: list[int], static_root: Path) -> str:
+def render_server_block(
+    listen: str, backends: list[int], static_root: Path, access_log: Path
+) -> str:
     """deploy/gridapp.nginx.conf with its placeholders filled: `listen` ("127.0.0.1:8080"),
-    the gunicorn instances' ports on 127.0.0.1, the static folder."""
+    the gunicorn instances' ports on 127.0.0.1, the static folder, nginx's access log."""
     servers = "\n    ".join(f"server 127.0.0.1:{port};" for port in backends)
     text = (DEPLOY / "gridapp.nginx.conf").read_text()
     return (
         text.replace("@LISTEN@", listen)
         .replace("@SERVERS@", servers)
         .replace("@STATIC_ROOT@", str(static_root.resolve()))
+        .replace("@ACCESS_LOG@", str(access_log))
     )
 
 
@@ -232,7 +235,7 @@ class Topology:
             folder = self.workdir / "nginx"
             folder.mkdir(exist_ok=True)
             listen = f"127.0.0.1:{self.nginx_port}"
-            server = render_server_block(listen, self.ports, ROOT / "static")
+            server = render_server_block(listen, self.ports, ROOT / "static", folder / "access.log")
             (folder / "gridapp.conf").write_text(server)
             (folder / "nginx.conf").write_text(_main_config(folder))
             cmd = [nginx_binary(), "-p", f"{folder}/", "-c", str(folder / "nginx.conf"),
