@@ -59,6 +59,11 @@ class Config:
     # extensions.py) so that two installations or test topologies can share one Redis.
     RATELIMIT_KEY_PREFIX = os.environ.get("GRIDAPP_REDIS_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = False
+    # Redis down or not answering (issue 20 item 1): the limits are counted in this process's
+    # memory meanwhile (Flask-Limiter logs the switch, and switches back when Redis answers),
+    # and a storage error never fails the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "10 per minute"
     MAILBOX_RATE_LIMIT = "5 per hour"  # letters per IP
     TRACK_RATE_LIMIT = "30 per hour"  # tracking-code lookups per IP (guessing)
@@ -122,3 +127,9 @@ def finish(config: dict) -> None:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        # A Redis that does not answer costs a request at most these seconds, not a hang.
+        options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        config["RATELIMIT_STORAGE_OPTIONS"] = options | dict(
+            config.get("RATELIMIT_STORAGE_OPTIONS") or {}
+        )

@@ -30,7 +30,13 @@ def _make_huey():
     if os.environ.get("GRIDAPP_HUEY_IMMEDIATE"):
         return SqliteHuey("gridapp", immediate=True, filename=":memory:")
     if url := os.environ.get("REDIS_URL"):
-        return RedisHuey(os.environ.get("GRIDAPP_REDIS_PREFIX") or "gridapp", url=url)
+        from redis import ConnectionPool
+
+        # A Redis that does not answer costs the request that queues a task at most a second
+        # or two (core.tasks.Enqueue then leaves the work for later); the consumer's blocking
+        # read waits 1 s, under the socket timeout.
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+        return RedisHuey(os.environ.get("GRIDAPP_REDIS_PREFIX") or "gridapp", connection_pool=pool)
     INSTANCE.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("gridapp", filename=str(INSTANCE / "huey.db"))
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, has_app_context
+from huey import crontab
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,6 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gridapp.core.models import UTCDateTime
 from gridapp.core.time import now
 from gridapp.extensions import db, huey
+
+log = logging.getLogger(__name__)
 
 _app: Flask | None = None
 
@@ -24,8 +29,52 @@ def bind_app(app: Flask) -> None:
     _app = app
 
 
+def _queue_errors() -> tuple[type[BaseException], ...]:
+    """What the queue's storage raises when it cannot be reached: Redis down or not answering,
+    the SQLite queue file locked or unwritable."""
+    errors: list[type[BaseException]] = [sqlite3.Error]
+    try:
+        from redis.exceptions import RedisError
+
+        errors.append(RedisError)
+    except ImportError:  # pragma: no cover - redis is a dependency
+        pass
+    return tuple(errors)
+
+
+QUEUE_ERRORS = _queue_errors()
+
+
+class Enqueue:
+    """A Huey task whose call (putting it in the queue) never fails the request that makes it:
+    when the queue cannot be reached (Redis down, issue 20 item 1) the call logs a warning and
+    returns None. What the task was for stays in the database and is done later: a job row
+    stays "queued" and `requeue_waiting_jobs` queues it again once the queue answers; the
+    outbox's periodic sender picks up its messages; a snapshot is computed by the periodic
+    refresh. Everything else (`call_local`, `s`, the task's name) is the Huey task's own."""
+
+    def __init__(self, wrapper) -> None:
+        self._wrapper = wrapper
+        functools.update_wrapper(self, wrapper.func)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            result = self._wrapper(*args, **kwargs)
+        except QUEUE_ERRORS as error:
+            log.warning(
+                "queue unreachable: %s%r not queued (%s); it is done once the queue answers",
+                self._wrapper.name, args, error,
+            )  # fmt: skip
+            return None
+        return result
+
+    def __getattr__(self, name: str):
+        return getattr(self._wrapper, name)
+
+
 def task(*task_args, **task_kwargs):
-    """Like huey.task, but the function runs in an app context and commits once at its end."""
+    """Like huey.task, but the function runs in an app context and commits once at its end, and
+    calling it never fails when the queue cannot be reached (`Enqueue`)."""
 
     def decorator(fn):
         @functools.wraps(fn)
@@ -42,7 +91,7 @@ def task(*task_args, **task_kwargs):
                     db.session.rollback()
                     raise
 
-        return huey.task(*task_args, **task_kwargs)(run)
+        return Enqueue(huey.task(*task_args, **task_kwargs)(run))
 
     return decorator
 
@@ -77,6 +126,34 @@ def claim_job(model, job_id: int):
     ).rowcount
     db.session.commit()
     return db.session.get(model, job_id) if started == 1 else None
+
+
+# Job models and their task, queued again when they wait too long (`requeue_waiting_jobs`).
+_JOBS: list[tuple[type, Enqueue]] = []
+WAITING = timedelta(minutes=2)
+
+
+def requeue_when_waiting(model, job_task: Enqueue) -> None:
+    """Register a job model (with `id`, `status` and `created_at`) and the task that runs one
+    job by its id: a job still "queued" `WAITING` after it was created is queued again by the
+    periodic `requeue_waiting_jobs` (its queueing failed, or the queue lost it). The task must
+    claim the job (`claim_job`), so a job queued twice runs once."""
+    _JOBS.append((model, job_task))
+
+
+def requeue_jobs(older_than: timedelta = WAITING) -> int:
+    """Queue again every registered job that has waited in "queued" for longer than
+    `older_than`; returns how many were queued."""
+    from sqlalchemy import select
+
+    count = 0
+    before = now() - older_than
+    for model, job_task in _JOBS:
+        waiting = select(model.id).where(model.status == "queued", model.created_at < before)
+        for job_id in db.session.scalars(waiting).all():
+            job_task(job_id)
+            count += 1
+    return count
 
 
 def remove_expired_files(model, folder) -> int:
@@ -165,3 +242,10 @@ def ping(message: str = "pong") -> str:
     """A no-op used by /healthz?worker=1 and the tests to see that tasks run."""
     _ = current_app.name
     return message
+
+
+@periodic(crontab(minute="*"), every=timedelta(minutes=1))
+def requeue_waiting_jobs() -> int:
+    """Every minute: jobs that have waited in "queued" for two minutes are queued again (their
+    queueing failed while the queue was down, issue 20 item 1). Returns how many."""
+    return requeue_jobs()

@@ -3,7 +3,7 @@ reports)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -35,9 +35,35 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
+    """The database (503 when it does not answer) and the helper services: the queue and the
+    rate limits' storage, "degraded" while they do not answer (GridApp keeps serving: the
+    limits count in memory, queued work waits; issue 20 item 1)."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure of the database means "down"
         db.session.rollback()
         return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+    helpers = _helper_services()
+    status = "degraded" if "degraded" in helpers.values() else "ok"
+    return jsonify(status=status, database="ok", **helpers)
+
+
+def _helper_services() -> dict[str, str]:
+    """{"queue": "ok" | "degraded", "limits": ...} for what is configured."""
+    from gridapp.core.tasks import QUEUE_ERRORS
+    from gridapp.extensions import huey, limiter
+
+    out = {}
+    if not huey.immediate:
+        try:
+            huey.storage.queue_size()
+            out["queue"] = "ok"
+        except QUEUE_ERRORS:
+            out["queue"] = "degraded"
+    storage = getattr(limiter, "storage", None)
+    if storage is not None and not current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        try:
+            out["limits"] = "ok" if storage.check() else "degraded"
+        except Exception:  # noqa: BLE001 - the storage's own check failing means the same
+            out["limits"] = "degraded"
+    return out

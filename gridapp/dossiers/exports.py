@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gridapp.archives import services as archives
 from gridapp.core import audit, storage
 from gridapp.core.models import UTCDateTime, utcnow
-from gridapp.core.tasks import claim_job, remove_expired_files, task
+from gridapp.core.tasks import claim_job, remove_expired_files, requeue_when_waiting, task
 from gridapp.core.time import format_datetime, local, now
 from gridapp.extensions import db
 from gridapp.people import services as people
@@ -212,3 +212,7 @@ def active_student_ids(class_id: int) -> list[int]:
         Student.class_id == class_id, Student.status == StudentStatus.ACTIVE
     )
     return list(db.session.scalars(ids))
+
+
+# A job whose queueing failed (the queue down) is queued again once it answers.
+requeue_when_waiting(DossierJob, make)

@@ -23,7 +23,7 @@ from gridapp.core import audit
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.models import UTCDateTime, utcnow
-from gridapp.core.tasks import claim_job, remove_expired_files, task
+from gridapp.core.tasks import claim_job, remove_expired_files, requeue_when_waiting, task
 from gridapp.core.time import format_date, local, now
 from gridapp.extensions import db
 from gridapp.schools.models import SchoolClass
@@ -175,3 +175,7 @@ def remove_expired() -> int:
         .execution_options(synchronize_session=False)
     )
     return remove_expired_files(LetterJob, letters_dir())
+
+
+# A job whose queueing failed (the queue down) is queued again once it answers.
+requeue_when_waiting(LetterJob, make)

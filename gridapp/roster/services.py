@@ -24,7 +24,7 @@ from gridapp.core import audit, storage
 from gridapp.core.errors import RuleViolation
 from gridapp.core.i18n import gettext as _
 from gridapp.core.models import utcnow
-from gridapp.core.tasks import claim_job, task
+from gridapp.core.tasks import claim_job, requeue_when_waiting, task
 from gridapp.extensions import db
 from gridapp.people.models import Family, Guardian, Student, StudentGuardian, StudentStatus
 from gridapp.roster import kinds, parse
@@ -355,3 +355,7 @@ def check_file(data: bytes) -> None:
     """An upload's size, before anything reads it (the view also caps the request)."""
     if len(data) > parse.MAX_BYTES:
         raise ImportRefused(_("文件超过 10 MB，请分成几个文件上传"))
+
+
+# A job whose queueing failed (the queue down) is queued again once it answers.
+requeue_when_waiting(ImportJob, run_job)

@@ -18,7 +18,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 import zipfile
@@ -29,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, update
+from sqlalchemy import create_engine, func, select, update
 
 from gridapp.config import ROOT, Config
 from gridapp.demo import DEMO_PASSWORD
@@ -100,32 +99,6 @@ class Browser:
         page = self.request(url)
         assert page.status == 200, page.text[:500]
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
-
-
-@pytest.fixture
-def topology_database_url():
-    """A database of this test's own: PostgreSQL `<TEST_DATABASE_URL's db>_topo` (dropped
-    after), or on the SQLite pass a file in a temporary folder (two app servers on one SQLite
-    file work on one machine, though production is PostgreSQL)."""
-    if os.environ.get("GRIDAPP_TEST_DB") != "postgresql":
-        with tempfile.TemporaryDirectory(prefix="gridapp-topo-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'topo.db'}"
-        return
-    import psycopg
-
-    base = make_url(
-        os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    )
-    url = base.set(database=f"{base.database}_topo")
-    admin = base.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{url.database}"')
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
 def _requests_in(log: Path, marker: str) -> int:
