@@ -6,7 +6,7 @@ import json
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from gridapp.core.htmx import wants_fragment
@@ -73,6 +73,33 @@ def error_page(status: int, detail: str | None = None):
 
 
 def register(app: Flask) -> None:
+    app.wsgi_app = RetryLostDatabase(app.wsgi_app)
+
+    @app.errorhandler(DBAPIError)
+    def database_lost(e: DBAPIError):
+        """The database did not answer or dropped the connection (restarted, a connection
+        killed, a lock waited out): a Chinese 503, never a 500; the transaction is rolled back,
+        so nothing is half-written. A GET is run once more by RetryLostDatabase. Any other
+        database error is a 500 as before."""
+        from gridapp.extensions import db
+
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone: the pool lets it go
+            db.session.close()
+        if not (isinstance(e, OperationalError) or e.connection_invalidated):
+            app.logger.error("database error on %s %s", request.method, request.path, exc_info=e)
+            return error_page(500)
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, request.path, e.orig
+        )
+        response, status, headers = error_page(
+            503, _("数据库暂时无法连接，您的操作没有保存。请稍后再试。")
+        )
+        headers["Retry-After"] = "5"
+        headers[RETRY_HEADER] = "1"
+        return response, status, headers
+
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         return error_page(400, _("表单已过期或来源无法验证，请返回上一页刷新后重新提交。"))
@@ -104,6 +131,47 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("integrity error on %s %s: %s", request.method, request.path, e.orig)
         return error_page(409, _("这条信息刚刚被其他人修改过，请刷新页面后再试。"))
+
+
+RETRY_HEADER = "X-GridApp-Retry"
+
+
+class RetryLostDatabase:
+    """WSGI middleware: a GET or HEAD whose database connection was lost under it (answered 503
+    by `database_lost`, which marks the answer with RETRY_HEADER) is run once more, on a fresh
+    connection (the pool has dropped the lost one). A POST is never run again: its 503 tells the
+    user that nothing was saved (the transaction was rolled back). Issue 20 item 1."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self._strip(self.wsgi_app, environ, start_response)
+        seen: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            seen.update(status=status, headers=headers, exc_info=exc_info)
+            return lambda data: None  # Flask never writes through it
+
+        body = self.wsgi_app(environ, capture)
+        if seen["status"].startswith("503") and any(k == RETRY_HEADER for k, _v in seen["headers"]):
+            if hasattr(body, "close"):
+                body.close()
+            return self._strip(self.wsgi_app, environ, start_response)
+        start_response(seen["status"], _without_marker(seen["headers"]), seen["exc_info"])
+        return body
+
+    @staticmethod
+    def _strip(wsgi_app, environ, start_response):
+        def strip(status, headers, exc_info=None):
+            return start_response(status, _without_marker(headers), exc_info)
+
+        return wsgi_app(environ, strip)
+
+
+def _without_marker(headers):
+    return [(k, v) for k, v in headers if k != RETRY_HEADER]
 
 
 def abort_with(status: int, message: str):
