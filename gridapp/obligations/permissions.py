@@ -4,9 +4,12 @@ Anyone else, another school's leaders included: 404."""
 
 from __future__ import annotations
 
-from gridapp.accounts.models import User
-from gridapp.core.permissions import Need, load, register
+from flask import abort
+
+from gridapp.accounts.models import Role, User
+from gridapp.core.permissions import Need, get_or_404, load, register
 from gridapp.obligations.models import ObligationDocument
+from gridapp.schools.models import School
 from gridapp.schools.permissions import is_school_leader
 
 
@@ -27,3 +30,13 @@ register(ObligationDocument, can_document)
 def load_document(document_id: int, need: Need = Need.VIEW) -> ObligationDocument:
     """The document, if the current user may `need` it (`can_document`); 404 otherwise."""
     return load(ObligationDocument, document_id, need, related=("school_year",))
+
+
+def load_teaching_school(user: User, school_id: int | None) -> School:
+    """The school whose obligations `user` keeps as a teacher: `school_id` if they hold the
+    teacher role there, the first such school when None; 404 otherwise (no teacher role, or
+    another school)."""
+    schools = sorted(user.school_ids_with(Role.TEACHER))
+    if not schools or (school_id is not None and school_id not in schools):
+        abort(404)
+    return get_or_404(School, school_id or schools[0])

@@ -20,7 +20,7 @@ from gridapp.extensions import db
 from gridapp.obligations import export, services
 from gridapp.obligations.forms import ReturnForm, UploadForm
 from gridapp.obligations.models import DOCUMENT_ITEMS, DUTIES
-from gridapp.obligations.permissions import load_document
+from gridapp.obligations.permissions import load_document, load_teaching_school
 from gridapp.schools.models import School
 from gridapp.schools.permissions import is_school_leader, load_school
 
@@ -60,12 +60,9 @@ def _items_context(school: School, window, teacher_id: int):
 
 
 def _my_school(user: User) -> School:
-    schools = services.teacher_school_ids(user)
-    require(bool(schools))
-    chosen = int_arg("school")
-    if chosen is not None and chosen not in schools:
+    if request.args.get("school", "").strip() and int_arg("school") is None:
         abort(404)
-    return load_school(chosen or schools[0], Need.VIEW)
+    return load_teaching_school(user, int_arg("school"))
 
 
 @bp.route("/my/obligations", methods=["GET", "POST"])
@@ -100,6 +97,8 @@ def my_obligations():
         )  # fmt: skip
         if done:
             return done
+        if form.file.errors:  # the file itself was refused: it is not kept, another is chosen
+            chosen, form.kept_file.data = [], []
     else:
         wanted = request.args.get("item", "")
         if wanted in {i.value for i in DOCUMENT_ITEMS}:
