@@ -149,7 +149,7 @@ def school_obligations(school_id: int):
         "obligations/school.html", school=school, years=years, year=year, rows=shown,
         total=len(rows), counts=services.item_counts(rows),
         complete=sum(1 for r in rows if r.complete), items=services.ITEMS, item=item,
-        state=state, pending=services.pending_count(school.id, year.id) if year else 0,
+        state=state, pending=services.pending_teachers(school.id, year.id) if year else [],
     )  # fmt: skip
 
 

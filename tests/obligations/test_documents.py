@@ -127,7 +127,7 @@ def test_the_schools_table_filters_and_exports(client, login, ctx, world):
     w = with_documents(world)
     login(w.principal_name)
     html = client.get(f"/schools/{w.school_a}/obligations").get_data(as_text=True)
-    assert "六项全部完成" in html and "有 1 份材料等待审核" in html
+    assert "六项全部完成" in html and "有 1 份材料等待审核：" in html
     names = re.findall(r'/obligations/teachers/\d+\?year=\d+">([^<]+)</a>', html)
     assert len(names) == 4  # school A's four teachers, in Chinese name order
     from gridapp.core.text import name_sort_key
