@@ -600,9 +600,15 @@ def pending_teachers(school_id: int, school_year_id: int) -> list[tuple[int, str
     ]
 
 
-def teacher_school_ids(user: User) -> list[int]:
-    """The schools where `user` holds the teacher role, in id order."""
-    return sorted({r.school_id for r in user.roles if r.role is Role.TEACHER and r.school_id})
+def teacher_schools(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the schools where `user` holds the teacher role, in id order; one query
+    only when there are several (a single school needs no choice)."""
+    ids = sorted(user.school_ids_with(Role.TEACHER))
+    if len(ids) < 2:
+        return []
+    return [tuple(r) for r in db.session.execute(
+        select(School.id, School.name).where(School.id.in_(ids)).order_by(School.id)
+    )]  # fmt: skip
 
 
 def is_teacher_of(school_id: int, teacher_id: int) -> bool:

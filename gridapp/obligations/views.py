@@ -110,7 +110,7 @@ def my_obligations():
     docs = services.documents(school.id, year.id, user.id) if year else []
     return render_template(
         "obligations/my.html", school=school, years=years, year=year, window=window, form=form,
-        chosen=chosen, docs=docs, schools=services.teacher_school_ids(user),
+        chosen=chosen, docs=docs, schools=services.teacher_schools(user),
         **context,
     ), form_status(form)  # fmt: skip
 
