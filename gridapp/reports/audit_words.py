@@ -306,8 +306,8 @@ ACTIONS: dict[str, Action] = {
     "audit.export": _a(N_("导出审计日志"), N_("%(actor)s导出了审计日志"), EXPORTS),
 }
 
-GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS, ROSTER,
-          SCHOOLS, EXPORTS)  # fmt: skip
+GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS,
+          OBLIGATIONS, ROSTER, SCHOOLS, EXPORTS)  # fmt: skip
 
 # ---- the details in words -------------------------------------------------------------------------
 
