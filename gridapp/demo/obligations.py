@@ -1,21 +1,30 @@
 """Demo documents of the teachers' yearly obligations (六个一, seed 003 五(二)) in the first school:
 the demo head teacher's plan (accepted) and essay (waiting for review), the Party-member
-teacher's handbook (returned with a reason), and two more teachers' accepted essays, so the
-teacher's page and the school's table show each state."""
+teacher's handbook (returned with a reason), two more teachers' accepted essays, and a
+parent–child meeting (亲子家长会) of the demo teacher's class, so the teacher's page and the
+school's table show each state."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from sqlalchemy import select
 
 from gridapp.accounts.models import Role, User, UserRole
+from gridapp.contacts.models import (
+    Contact,
+    ContactFamily,
+    ContactForm,
+    ContactStatus,
+    ContactTeacher,
+)
 from gridapp.core import pdf
 from gridapp.core.time import now
 from gridapp.extensions import db
 from gridapp.obligations import services
-from gridapp.schools.models import School, SchoolYear
+from gridapp.people.models import Student
+from gridapp.schools.models import School, SchoolClass, SchoolYear, TeachingAssignment
 
 PAPERS = {
     "plan": (
@@ -40,6 +49,41 @@ def _paper(title: str, body: str, author: str, year: str) -> bytes:
         "</body></html>"
     )
     return pdf.render(html)
+
+
+def _parents_meeting(today: date, school: School, window, teacher: User | None) -> None:
+    """A parent–child meeting (亲子家长会) of the demo teacher's class two weeks ago, with the
+    class's teachers present and every family of the class: the meeting item met."""
+    if teacher is None:
+        return
+    school_class = db.session.scalar(
+        select(SchoolClass).where(SchoolClass.head_teacher_id == teacher.id).limit(1)
+    )
+    on = max(window.since, today - timedelta(days=14))
+    if school_class is None or on > today:
+        return
+    families = db.session.scalars(
+        select(Student.family_id).where(Student.class_id == school_class.id).distinct()
+    ).all()
+    teachers = {teacher.id} | set(
+        db.session.scalars(
+            select(TeachingAssignment.teacher_id).where(
+                TeachingAssignment.class_id == school_class.id
+            )
+        )
+    )
+    if not families:
+        return
+    contact = Contact(
+        school_id=school.id, family_id=families[0], recorded_by_id=teacher.id, contact_on=on,
+        form=ContactForm.PARENT_CHILD_MEETING, place="本班教室", members_met="全班家长",
+        said_about_school="介绍了本学期的教学安排和班级情况。",
+        guidance_given="与家长交流了如何陪伴孩子阅读和做好假期安全教育。",
+        status=ContactStatus.REVIEWED, client_token=f"demo-meeting-{school_class.id}",
+    )  # fmt: skip
+    contact.teacher_links = [ContactTeacher(teacher_id=t) for t in sorted(teachers)]
+    contact.family_links = [ContactFamily(family_id=f) for f in families]
+    db.session.add(contact)
 
 
 def build(today: date, school: School) -> int:
@@ -78,6 +122,7 @@ def build(today: date, school: School) -> int:
         made += 1
         return doc
 
+    _parents_meeting(today, school, window, by_name.get("teacher"))
     plan = upload(by_name.get("teacher"), "plan")
     if plan is not None:
         services.accept(principal, plan, now())
