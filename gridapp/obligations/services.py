@@ -534,18 +534,27 @@ def upload_document(
 
 
 def _review(doc: ObligationDocument, actor: User, to: DocumentStatus, reason: str, now) -> None:
-    done = db.session.execute(
-        update(ObligationDocument)
-        .where(
-            ObligationDocument.id == doc.id,
-            ObligationDocument.status == DocumentStatus.SUBMITTED,
+    values = dict(status=to, review_reason=reason, reviewed_by_id=actor.id, reviewed_at=now)
+    # The state change is a conditional UPDATE of the old state (two leaders at once: one wins),
+    # sent on the connection so that it is not taken for a bulk write of every school's
+    # figures (core.generations); the same values set on the object then raise this school's.
+    done = (
+        db.session.connection()
+        .execute(
+            update(ObligationDocument.__table__)
+            .where(
+                ObligationDocument.__table__.c.id == doc.id,
+                ObligationDocument.__table__.c.status == DocumentStatus.SUBMITTED.value,
+            )
+            .values({k: (v.value if k == "status" else v) for k, v in values.items()})
         )
-        .values(status=to, review_reason=reason, reviewed_by_id=actor.id, reviewed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .rowcount
+    )
     if done != 1:
         raise IllegalTransition(_("这份材料已经审核过了"))
-    db.session.expire(doc)
+    for key, value in values.items():
+        setattr(doc, key, value)
+    db.session.flush()
     audit.record(actor, f"obligations.document.{to.value}", doc, item=doc.item.value)
 
 

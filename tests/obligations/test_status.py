@@ -236,3 +236,29 @@ def test_a_plan_written_before_the_year_does_not_count(ctx, scene):
     db.session.commit()
     status = services.obligation_status(w.school_a, year_of(w.school_a))
     assert status[w.other_class_teacher][I.PLAN].records == 0
+
+
+def test_an_upload_and_a_review_move_the_schools_generation(ctx, world):
+    from gridapp.core import generations
+
+    before = generations.generation(world.school_a)
+    doc = upload(world.head_teacher, world.school_a)
+    db.session.commit()
+    uploaded = generations.generation(world.school_a)
+    assert uploaded > before
+    services.accept(db.session.get(User, world.principal), doc, now())
+    db.session.commit()
+    assert generations.generation(world.school_a) > uploaded
+
+
+def test_a_review_moves_only_its_schools_generation(ctx, world):
+    from gridapp.core import generations
+
+    doc = upload(world.head_teacher, world.school_a)
+    db.session.commit()
+    a, b = generations.generation(world.school_a), generations.generation(world.school_b)
+    services.accept(db.session.get(User, world.principal), doc, now())
+    db.session.commit()
+    assert generations.generation(world.school_a) == a + 1
+    assert generations.generation(world.school_b) == b
+    assert db.session.get(type(doc), doc.id).status.value == "accepted"
