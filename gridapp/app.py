@@ -131,6 +131,7 @@ def _register_permissions() -> None:
     from gridapp.cases import permissions as cases  # noqa: F401
     from gridapp.contacts import permissions as contacts  # noqa: F401
     from gridapp.grids import permissions as grids  # noqa: F401
+    from gridapp.obligations import permissions as obligations  # noqa: F401
     from gridapp.pairing import permissions as pairing  # noqa: F401
     from gridapp.pairing import reminders as pairing_reminders  # noqa: F401  (worklist section)
     from gridapp.people import permissions as people  # noqa: F401
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         division_views,  # noqa: F401  (routes on the grids blueprint)
     )
     from gridapp.grids.views import bp as grids_bp
+    from gridapp.obligations.views import bp as obligations_bp
     from gridapp.pairing import (
         detail_views,  # noqa: F401  (routes on the pairing blueprint)
         my_views,  # noqa: F401  (routes on the pairing blueprint)
@@ -208,6 +210,7 @@ def _register_blueprints(app: Flask) -> None:
         roster_bp,
         pairing_bp,
         surveys_bp,
+        obligations_bp,
         archives_bp,
         dossiers_bp,
         reports_bp,

@@ -101,6 +101,7 @@ def _items(
             add("mine", _("我的网格"), url_for("grids.my_grids"))
         if party:  # a Party-member teacher's pairings (结对帮扶)
             add("mine", _("我的结对"), url_for("pairing.my_pairings"))
+        add("mine", _("我的六个一"), url_for("obligations.my_obligations"))
     leader_schools = sorted(
         school for role, school in roles if role in (Role.PRINCIPAL, Role.SCHOOL_ADMIN)
     )
@@ -115,6 +116,10 @@ def _items(
         add("school", _("接待日"), url_for("reception.school_days", school_id=school_id))
         add("school", _("结对帮扶"), url_for("pairing.school_pairing", school_id=school_id))
         add("school", _("满意度调查"), url_for("surveys.school_surveys", school_id=school_id))
+        add(
+            "school", _("教师六个一"),
+            url_for("obligations.school_obligations", school_id=school_id),
+        )  # fmt: skip
     if held & DISTRICT_ROLES:
         add("district", _("数据看板"), url_for("reports.district_dashboard"))
         add("district", _("各校概况"), url_for("reports.school_index"))

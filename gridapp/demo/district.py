@@ -342,6 +342,9 @@ def build(
     from gridapp.demo import pairing as demo_pairing
 
     result.pairings = demo_pairing.build(seed, today, result.schools)
+    from gridapp.demo import obligations as demo_obligations
+
+    demo_obligations.build(today, result.schools[0])
     return result
 
 

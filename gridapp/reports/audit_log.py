@@ -26,6 +26,7 @@ from gridapp.core.xlsx import write_sheet
 from gridapp.dossiers.exports import DossierJob
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GuidanceActivity
+from gridapp.obligations.models import ObligationItem
 from gridapp.pairing.models import NeedMark, NeedMarkStatus, Pairing
 from gridapp.people.models import FocusCategory, Guardian, Student, StudentStatus
 from gridapp.reception.models import Booking, ReceptionDay
@@ -81,6 +82,7 @@ _ENUMS: dict[str, tuple[type[enum.Enum], ...]] = {
     "mark": (NeedMarkStatus,),
     "figures_count": (FiguresCount,),
     "break_counts_for": (BreakCountsFor,),
+    "item": (ObligationItem,),
 }
 # Details said in the sentence itself when true, then left out of the details.
 _SUFFIXES = {"sensitive": ("student.dossier.export", "student.dossier.batch",
@@ -191,6 +193,7 @@ _NOUNS = {
     "contacts": N_("一户家庭"),
     "letters": N_("一封来信"),
     "dossier_jobs": N_("一批学生"),
+    "obligation_documents": N_("一份材料"),
 }
 
 

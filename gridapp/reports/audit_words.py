@@ -26,6 +26,7 @@ ACCOUNTS, PEOPLE, CONTACTS, CASES = N_("账号"), N_("学生与家长"), N_("家
 GRIDS, PAIRING, RECEPTION, REVIEWS = N_("家长网格"), N_("结对帮扶"), N_("接待日"), N_("学业述评")
 ROSTER, SCHOOLS, EXPORTS = N_("名册与学年"), N_("学校设置"), N_("档案与导出")
 SURVEYS = N_("满意度调查")
+OBLIGATIONS = N_("教师六个一")
 
 
 def _a(name: str, sentence: str, group: str) -> Action:
@@ -223,6 +224,22 @@ ACTIONS: dict[str, Action] = {
     "survey.create": _a(N_("新建满意度调查"), N_("%(actor)s新建了满意度调查%(subject)s"), SURVEYS),
     "survey.publish": _a(N_("发布满意度调查"), N_("%(actor)s发布了满意度调查%(subject)s"), SURVEYS),
     "survey.close": _a(N_("结束满意度调查"), N_("%(actor)s结束了满意度调查%(subject)s"), SURVEYS),
+    # obligations (六个一)
+    "obligations.document.upload": _a(
+        N_("上传六个一材料"), N_("%(actor)s上传了六个一材料%(subject)s"), OBLIGATIONS
+    ),
+    "obligations.document.view": _a(
+        N_("查看六个一材料"), N_("%(actor)s查看了六个一材料%(subject)s"), OBLIGATIONS
+    ),
+    "obligations.document.accepted": _a(
+        N_("认可六个一材料"), N_("%(actor)s认可了六个一材料%(subject)s"), OBLIGATIONS
+    ),
+    "obligations.document.returned": _a(
+        N_("退回六个一材料"), N_("%(actor)s退回了六个一材料%(subject)s"), OBLIGATIONS
+    ),
+    "obligations.export": _a(
+        N_("导出六个一完成情况"), N_("%(actor)s导出了%(subject)s的教师六个一完成情况"), OBLIGATIONS
+    ),
     # roster and school years
     "roster.import": _a(N_("导入花名册"), N_("%(actor)s向%(subject)s导入了名单"), ROSTER),
     "roster.import.errors_export": _a(
@@ -293,8 +310,8 @@ ACTIONS: dict[str, Action] = {
     "audit.export": _a(N_("导出审计日志"), N_("%(actor)s导出了审计日志"), EXPORTS),
 }
 
-GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS, ROSTER,
-          SCHOOLS, EXPORTS)  # fmt: skip
+GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS,
+          OBLIGATIONS, ROSTER, SCHOOLS, EXPORTS)  # fmt: skip
 
 # ---- the details in words -------------------------------------------------------------------------
 
@@ -365,6 +382,7 @@ DETAIL_LABELS: dict[str, str] = {
     "reviews": N_("述评条数"),
     "kind": N_("类型"),
     "rows": N_("行数"),
+    "item": N_("项目"),
     "school_year_id": N_("学年"),
     "link": N_("关联编号"),
     "created": N_("新增"),

@@ -34,7 +34,7 @@ PAGES = {
         "/classes/{class_a1}/grids", "/classes/{class_a1}/reviews", "/students/{student}/archive",
         "/grids/{grid}", "/classes/{class_a1}/letters",
         "/classes/{class_a1}/letters/jobs/{letters_job}", "/students/{student}/need",
-        "/classes/{class_a1}/focus", "/students/{student}/focus/mark",
+        "/classes/{class_a1}/focus", "/students/{student}/focus/mark", "/my/obligations",
     ],
     "principal": [
         "/", "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
@@ -47,6 +47,8 @@ PAGES = {
         "/schools/{school_a}/pairing/summary", "/schools/{school_a}/teacher-year",
         "/schools/{school_a}/surveys", "/surveys/{survey}/results",
         "/schools/{school_a}/focus", "/schools/{school_a}/hotline",
+        "/schools/{school_a}/obligations",
+        "/schools/{school_a}/obligations/teachers/{head_teacher}",
     ],
     "school_admin": [
         "/", "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
