@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from gridapp.accounts.models import Invitation, Role, User
@@ -272,3 +273,34 @@ def test_deactivating_a_user_from_admin_ends_their_session(app, client, world, l
     assert r.status_code == 303
     assert teacher.get("/").status_code == 302
     assert "user.update" in _actions(app)
+
+
+@pytest.mark.commits
+def test_an_invitation_link_used_from_two_tabs_at_once_sets_one_password(app, world):
+    """Every one-time token is spent atomically (issue 20 item 5): two acceptances of one
+    invitation at the same moment, both past the "is it used?" check, set one password."""
+    from gridapp.accounts import services
+    from gridapp.accounts.models import Invitation, User
+    from tests.concurrency import race, refusals
+
+    with app.app_context():
+        admin = db.session.get(User, world.school_admin)
+        target = db.session.get(User, world.subject_teacher)
+        token = services.issue_invitation(admin, target)
+        db.session.commit()
+
+    def accept(password):
+        def run():
+            invitation = services.find_invitation(token)
+            assert invitation is not None  # both found it unused
+            return services.accept_invitation(invitation, password).id
+
+        return run
+
+    results = race(app, accept("first-pass-1"), accept("second-pass-2"))
+    assert len(refusals(results)) == 1 and "已经使用过" in refusals(results)[0]
+    with app.app_context():
+        used = db.session.scalars(
+            select(Invitation).where(Invitation.user_id == world.subject_teacher)
+        )
+        assert [i.used_at is not None for i in used] == [True]
