@@ -269,11 +269,14 @@ def attachment(case_id: int, attachment_id: int):
     att = db.session.get(LetterAttachment, attachment_id)
     if att is None or case.letter is None or att.letter_id != case.letter.id:
         abort(404)
+    path = storage.existing(
+        mailbox.attachment_path(att), _("附件文件已丢失，请联系信息管理员从备份中恢复")
+    )
     audit.record(_me(), "letter.attachment.view", case, attachment_id=att.id)
     db.session.commit()
     mimetype = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}[att.kind]
     number = [a.id for a in case.letter.attachments].index(att.id) + 1
-    response = send_file(mailbox.attachment_path(att), mimetype=mimetype, max_age=0)
+    response = send_file(path, mimetype=mimetype, max_age=0)
     response.headers["Content-Disposition"] = storage.content_disposition(
         *mailbox.attachment_filename(att, number)
     )

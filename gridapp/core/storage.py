@@ -273,6 +273,19 @@ def _keep_kept(session, previous_transaction) -> None:
         session.info.pop(_DISCARD, None)
 
 
+def existing(path: Path, message: str) -> Path:
+    """`path` if its file is there; otherwise the request ends with 410 and `message` (Chinese,
+    saying what to do: export again, ask the writer), never a 500: a file removed by hand, a
+    backup restored without its files, a disk cleaned (issue 20, a missing export answered 500).
+    The missing file is logged."""
+    from gridapp.core.errors import abort_with
+
+    if not path.is_file():
+        current_app.logger.warning("stored file missing: %s", path)
+        abort_with(410, message)
+    return path
+
+
 # ---- names of files sent back ----------------------------------------------------------------------
 
 

@@ -99,6 +99,7 @@ def dossier_job_file(job_id: int):
     if job.status != "done" or job.expired or not job.file:
         abort_with(410, _("文件已过期或尚未生成，请重新导出"))
     name, fallback = exports.job_filename(job)
-    response = send_file(export_dir() / job.file, max_age=0)
+    path = storage.existing(export_dir() / job.file, _("文件已丢失，请重新导出"))
+    response = send_file(path, max_age=0)
     response.headers["Content-Disposition"] = storage.content_disposition(name, fallback)
     return response

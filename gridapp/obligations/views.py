@@ -187,9 +187,7 @@ def document(document_id: int):
     Audited: a handbook may describe families."""
     user = real_user(current_user)
     doc = load_document(document_id, Need.VIEW)
-    path = storage.path_of(doc.path, services.SUBDIR)
-    if not path.is_file():
-        abort(404)
+    path = storage.existing(storage.path_of(doc.path, services.SUBDIR), _("文件已丢失，请重新上传"))
     audit.record(user, "obligations.document.view", doc, item=doc.item.value)
     db.session.commit()
     inline = doc.kind in ("pdf", "jpg", "png")

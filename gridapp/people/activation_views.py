@@ -188,12 +188,13 @@ def letters_job_file(class_id: int, job_id: int):
     job = _class_job(class_id, job_id)
     if job.status != "done" or job.expired or not job.file:
         abort_with(410, _("文件已过期或尚未生成，请重新生成激活通知"))
+    path = storage.existing(
+        letter_jobs.letters_dir() / job.file, _("文件已丢失，请重新生成激活通知")
+    )
     letter_jobs.downloaded(current_user._get_current_object(), job)
     db.session.commit()
     name, fallback = letter_jobs.job_filename(job)
-    response = send_file(
-        letter_jobs.letters_dir() / job.file, mimetype="application/pdf", max_age=0
-    )
+    response = send_file(path, mimetype="application/pdf", max_age=0)
     response.headers["Content-Disposition"] = storage.content_disposition(name, fallback)
     response.headers["Cache-Control"] = "no-store"  # the codes are in it
     return response

@@ -155,6 +155,11 @@ def test_attachments_are_checked_by_content_and_shown_to_leaders(client, ctx, wo
     a = letter.attachments[0]
     r = client.get(f"/cases/{letter.case_id}/attachments/{a.id}")
     assert r.status_code == 200 and r.mimetype.startswith(("image/", "application/pdf"))
+    # A file lost from the disk: 410 and what to do, never a 500.
+    with client.application.app_context():
+        attachment_path(a).unlink()
+    r = client.get(f"/cases/{letter.case_id}/attachments/{a.id}")
+    assert r.status_code == 410 and "附件文件已丢失" in r.get_data(as_text=True)
     client.post("/logout")
     login(world.district_supervisor_name)
     assert client.get(f"/cases/{letter.case_id}/attachments/{a.id}").status_code == 404

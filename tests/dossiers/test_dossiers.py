@@ -86,3 +86,18 @@ def test_a_class_in_the_background_zip_or_one_pdf_for_the_requester_only(client,
     ctx.commit()
     login(world.head_teacher_name)
     assert client.get(job_url + "/file").status_code == 410
+
+
+def test_an_export_whose_file_is_missing_answers_410_in_chinese(client, ctx, world, login):
+    """A file removed by hand or a backup restored without its files: 410 and what to do,
+    never a 500 (issue 20)."""
+    from gridapp.dossiers.exports import DossierJob, export_dir
+
+    login(world.head_teacher_name)
+    r = client.post(f"/classes/{world.class_a1}/dossiers", data={"format": "zip"})
+    job_url = r.headers["Location"]
+    job = ctx.get(DossierJob, int(job_url.rsplit("/", 1)[1]))
+    with client.application.app_context():
+        (export_dir() / job.file).unlink()
+    r = client.get(job_url + "/file")
+    assert r.status_code == 410 and "文件已丢失，请重新导出" in r.get_data(as_text=True)
