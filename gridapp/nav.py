@@ -11,7 +11,7 @@ from flask_login import current_user
 from gridapp.accounts.models import DISTRICT_ROLES, Role
 from gridapp.core.i18n import current_lang
 from gridapp.core.i18n import gettext as _
-from gridapp.schools.permissions import taught_class_ids
+from gridapp.schools.permissions import headed_class_ids, taught_class_ids
 
 
 @dataclass
@@ -28,7 +28,8 @@ def navigation() -> list[NavItem]:
     roles = frozenset((r.role, r.school_id) for r in u.roles)
     teaches = bool(u.has_role(Role.TEACHER) and taught_class_ids(u))
     party = bool(u.is_party_member)
-    items = _items(roles, teaches, current_lang(), request.script_root, party)
+    heads = bool(teaches and headed_class_ids(u))
+    items = _items(roles, teaches, current_lang(), request.script_root, party, heads)
     path = request.path
     # The longest matching item is the current one (/schools/1/coverage is not /schools/1).
     matches = [
@@ -40,7 +41,12 @@ def navigation() -> list[NavItem]:
 
 @functools.lru_cache(maxsize=512)
 def _items(
-    roles: frozenset, teaches: bool, lang: str, script_root: str, party: bool = False
+    roles: frozenset,
+    teaches: bool,
+    lang: str,
+    script_root: str,
+    party: bool = False,
+    heads: bool = False,
 ) -> tuple[tuple[str, str], ...]:
     """The links for a set of roles, built once per process (labels and URLs are the same for
     everyone holding the same roles, in the same language)."""
@@ -54,6 +60,8 @@ def _items(
             items.append((_("我的网格"), url_for("grids.my_grids")))
         if party:  # a Party-member teacher's pairings (结对帮扶)
             items.append((_("我的结对"), url_for("pairing.my_pairings")))
+        if heads and Role.GUARDIAN not in held:  # a head teacher's classes' parent school
+            items.append((_("家长学校"), url_for("parent_school.mine")))
     leader_schools = sorted(
         school for role, school in roles if role in (Role.PRINCIPAL, Role.SCHOOL_ADMIN)
     )
@@ -68,6 +76,7 @@ def _items(
         items.append((_("接待日"), url_for("reception.school_days", school_id=school_id)))
         items.append((_("结对帮扶"), url_for("pairing.school_pairing", school_id=school_id)))
         items.append((_("满意度调查"), url_for("surveys.school_surveys", school_id=school_id)))
+        items.append((_("家长学校"), url_for("parent_school.school_page", school_id=school_id)))
     if held & DISTRICT_ROLES:
         items.append((_("数据看板"), url_for("reports.district_dashboard")))
         items.append((_("各校概况"), url_for("reports.school_index")))
@@ -79,6 +88,7 @@ def _items(
         items.append((_("接待日"), url_for("reception.index")))
         items.append((_("我的来信"), url_for("cases.my_letters")))
         items.append((_("满意度调查"), url_for("surveys.index")))
+        items.append((_("家长学校"), url_for("parent_school.mine")))
     if held & {Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN}:
         items.append((_("账号管理"), url_for("accounts_admin.users")))
         items.append((_("审计日志"), url_for("reports.audit_log_page")))

@@ -26,6 +26,7 @@ ACCOUNTS, PEOPLE, CONTACTS, CASES = N_("账号"), N_("学生与家长"), N_("家
 GRIDS, PAIRING, RECEPTION, REVIEWS = N_("家长网格"), N_("结对帮扶"), N_("接待日"), N_("学业述评")
 ROSTER, SCHOOLS, EXPORTS = N_("名册与学年"), N_("学校设置"), N_("档案与导出")
 SURVEYS = N_("满意度调查")
+PARENT_SCHOOL = N_("家长学校")
 
 
 def _a(name: str, sentence: str, group: str) -> Action:
@@ -222,6 +223,30 @@ ACTIONS: dict[str, Action] = {
     "survey.create": _a(N_("新建满意度调查"), N_("%(actor)s新建了满意度调查%(subject)s"), SURVEYS),
     "survey.publish": _a(N_("发布满意度调查"), N_("%(actor)s发布了满意度调查%(subject)s"), SURVEYS),
     "survey.close": _a(N_("结束满意度调查"), N_("%(actor)s结束了满意度调查%(subject)s"), SURVEYS),
+    # parent school
+    "parent_school.course.publish": _a(
+        N_("发布家长学校课程"), N_("%(actor)s发布了家长学校课程%(subject)s"), PARENT_SCHOOL
+    ),
+    "parent_school.course.update": _a(
+        N_("修改家长学校课程"), N_("%(actor)s修改了家长学校课程%(subject)s"), PARENT_SCHOOL
+    ),
+    "parent_school.course.cancel": _a(
+        N_("取消家长学校课程"), N_("%(actor)s取消了家长学校课程%(subject)s"), PARENT_SCHOOL
+    ),
+    "parent_school.attendance": _a(
+        N_("登记家长学校出勤"), N_("%(actor)s登记了家长学校课程%(subject)s的出勤"), PARENT_SCHOOL
+    ),
+    "parent_school.target": _a(
+        N_("设置家长学校目标"), N_("%(actor)s设置了%(subject)s的家长学校目标"), PARENT_SCHOOL
+    ),
+    "parent_school.export": _a(
+        N_("导出家长学校统计"), N_("%(actor)s导出了%(subject)s的家长学校统计"), PARENT_SCHOOL
+    ),
+    "parent_school.class_export": _a(
+        N_("导出班级家长学校参与"),
+        N_("%(actor)s导出了%(subject)s的家长学校参与情况"),
+        PARENT_SCHOOL,
+    ),
     # roster and school years
     "roster.import": _a(N_("导入花名册"), N_("%(actor)s向%(subject)s导入了名单"), ROSTER),
     "roster.import.errors_export": _a(
@@ -289,7 +314,8 @@ ACTIONS: dict[str, Action] = {
     "audit.export": _a(N_("导出审计日志"), N_("%(actor)s导出了审计日志"), EXPORTS),
 }
 
-GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS, ROSTER,
+GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS,
+          PARENT_SCHOOL, ROSTER,
           SCHOOLS, EXPORTS)  # fmt: skip
 
 # ---- the details in words -------------------------------------------------------------------------
