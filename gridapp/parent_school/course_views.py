@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from gridapp.core import storage
 from gridapp.core.forms import ActionForm, form_errors_text, form_status, fresh, reload_to, submit
@@ -30,7 +31,7 @@ def _grade_choices(form: CourseForm, school_id: int) -> None:
     grades = db.session.execute(
         db.select(Grade.id, Grade.name).where(Grade.school_id == school_id).order_by(Grade.level)
     ).all()
-    form.grade_ids.choices = [(g.id, g.name) for g in grades]
+    form.grade_ids.choices = [SelectChoice(g.id, g.name) for g in grades]
 
 
 def _chosen(form: CourseForm) -> list[storage.Chosen]:
@@ -104,7 +105,7 @@ def edit_course(course_id: int):
     course = load_course(course_id, Need.MANAGE)
     form = CourseForm(obj=course) if request.method == "GET" else CourseForm()
     _grade_choices(form, course.school_id)
-    form.removed_materials.choices = [(m.id, m.name) for m in course.materials]
+    form.removed_materials.choices = [SelectChoice(m.id, m.name) for m in course.materials]
     chosen: list[storage.Chosen] = []
     if request.method == "GET":
         form.hours.data = course.hours_label
@@ -201,7 +202,7 @@ def attendance(course_id: int, class_id: int):
         return reload_to(page)
     form = AttendanceForm()
     rows = services.class_families([school_class.id])[school_class.id]
-    form.family_ids.choices = [(r.family_id, "") for r in rows]
+    form.family_ids.choices = [SelectChoice(r.family_id, "") for r in rows]
     done = submit(
         form,
         lambda: services.mark_attendance(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from wtforms import MultipleFileField, RadioField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from gridapp.accounts.forms import MultiCheckboxField
@@ -61,14 +62,17 @@ class CourseForm(Form):
     hours = HoursField(_l("课时"), [DataRequired(_l("请填写课时，例如 2"))])
     audience = RadioField(
         _l("面向"),
-        choices=[("school", _l("全校家长")), ("grades", _l("选定年级的家长"))],
+        choices=[
+            SelectChoice("school", _l("全校家长")),
+            SelectChoice("grades", _l("选定年级的家长")),
+        ],
         default="school",
         validate_choice=False,
     )
     grade_ids = MultiCheckboxField(_l("年级"), coerce=optional_int, choices=[])
     delivery = RadioField(
         _l("授课方式"),
-        choices=[(d.value, d.label) for d in CourseDelivery],
+        choices=[SelectChoice(d.value, d.label) for d in CourseDelivery],
         default=CourseDelivery.IN_PERSON.value,
         validate_choice=False,
     )
