@@ -181,3 +181,26 @@ def test_guardian_sees_coming_courses_of_their_grades(ctx, world):
     assert by_school[world.school_a] == [world.course]
     assert by_school[world.school_b] == [world.course_b]
     assert time(10, 0) == db.session.get(ParentCourse, world.course).starts_at
+
+
+def test_report_figures_per_school_and_class(ctx, world):
+    from gridapp.reports.parent_school_figures import school_figures
+
+    principal = db.session.get(User, world.principal)
+    school = db.session.get(School, world.school_a)
+    a1 = db.session.get(SchoolClass, world.class_a1)
+    family = db.session.get(Student, world.student).family_id
+    for days in (1, 2, 3):
+        c = services.publish_course(
+            principal, school, course_data(f"第{days}课", on=today() - timedelta(days=days)),
+            [], now(),
+        )  # fmt: skip
+        services.mark_attendance(principal, c, a1, [family], now())
+    services.mark_attendance(
+        principal, db.session.get(ParentCourse, world.course), a1, [family], now()
+    )
+    (row,) = school_figures([school], today())
+    assert (row.families, row.meeting, row.sessions_held, row.hours_held) == (3, 1, 4, 80)
+    assert [(c.name, c.families, c.meeting) for c in row.classes] == [
+        (a1.name, 2, 1), (db.session.get(SchoolClass, world.class_a2).name, 1, 0),
+    ]  # fmt: skip
