@@ -15,6 +15,7 @@ from gridapp.core.time import SHANGHAI, local, now
 from gridapp.extensions import db
 from gridapp.parent_school import services
 from gridapp.parent_school.models import CourseDelivery
+from gridapp.people.models import Guardian
 from gridapp.schools.models import Grade, School
 
 
@@ -46,6 +47,14 @@ def build(seed: int, today: date, school: School) -> int:
         ("青春期前的亲子关系", "周敏（心理健康教师）", today + timedelta(days=7),
          time(19, 30), time(21, 0), "1.5", True, [], "", 0.0),
     ]  # fmt: skip
+    # The demo parent's family was at the first session: their page shows a record.
+    parent_families = set(
+        db.session.scalars(
+            select(Guardian.family_id)
+            .join(User, User.id == Guardian.user_id)
+            .where(User.username == "parent")
+        )
+    )
     made = 0
     for title, speaker, on, starts, ends, hours, whole, grade_ids, place, share in plans:
         online = not place
@@ -61,7 +70,11 @@ def build(seed: int, today: date, school: School) -> int:
             signed = datetime.combine(on, ends, SHANGHAI)
             for school_class in services.audience_classes(course):
                 rows = services.class_families([school_class.id])[school_class.id]
-                present = [r.family_id for r in rows if rng.random() < share]
+                present = [
+                    r.family_id
+                    for r in rows
+                    if rng.random() < share or (share > 0.5 and r.family_id in parent_families)
+                ]
                 services.mark_attendance(principal, course, school_class, present, signed)
     db.session.flush()
     return made

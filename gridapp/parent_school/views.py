@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from gridapp.core import audit
 from gridapp.core.forms import attempt, form_status, fresh, reload_to, submit
@@ -18,8 +19,10 @@ from gridapp.core.xlsx import wants_xlsx
 from gridapp.extensions import db
 from gridapp.parent_school import export, services
 from gridapp.parent_school.forms import CodeForm, TargetForm
+from gridapp.people.class_views import register_class_fact
 from gridapp.schools.models import School
 from gridapp.schools.permissions import (
+    class_staff,
     headed_class_ids,
     is_school_leader,
     load_class_for_staff,
@@ -27,6 +30,19 @@ from gridapp.schools.permissions import (
 )
 
 bp = Blueprint("parent_school", __name__)
+
+
+def _class_fact(user, school_class) -> Markup | None:
+    """The class page's link to the class's parent-school attendance, for its teachers and the
+    school's leaders (no figure here: the class page is a hot path)."""
+    if not class_staff(user, school_class):
+        return None
+    return Markup(
+        render_template("parent_school/_partials/class_fact.html", school_class=school_class)
+    )
+
+
+register_class_fact(_class_fact)
 
 
 def _me():
