@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gridapp.accounts.models import User
@@ -487,7 +487,7 @@ def _year_courses(school_ids, year_bounds):
         for sid, (start, end) in year_bounds.items()
         if sid in school_ids
     ]
-    return and_(ParentCourse.status == CourseStatus.PUBLISHED, or_(*parts) if parts else False)
+    return and_(ParentCourse.status == CourseStatus.PUBLISHED, or_(*parts) if parts else false())
 
 
 def family_totals(school_id: int, year: SchoolYear | None, family_ids=None) -> dict[int, tuple]:
@@ -562,12 +562,17 @@ class CourseRow:
     signed_in: int
 
 
-def school_courses(school_id: int, year: SchoolYear | None) -> list[CourseRow]:
-    """The school's courses of the year (cancelled ones too), latest first, each with its
-    audience and how many families signed in: three queries."""
+def school_courses(
+    school_id: int, year: SchoolYear | None, from_on: date | None = None
+) -> list[CourseRow]:
+    """The school's courses of the year (all years when None; from `from_on` on when given;
+    cancelled ones too), latest first, each with its audience and how many families signed
+    in: three queries."""
     q = select(ParentCourse).where(ParentCourse.school_id == school_id)
     if year is not None:
         q = q.where(ParentCourse.held_on.between(year.starts_on, year.ends_on))
+    if from_on is not None:
+        q = q.where(ParentCourse.held_on >= from_on)
     courses = list(
         db.session.scalars(q.order_by(ParentCourse.held_on.desc(), ParentCourse.starts_at.desc()))
     )
@@ -655,7 +660,7 @@ def guardian_record(user: User, today: date, now: datetime) -> list[GuardianScho
         hours = sum(t[1] for t in totals.values())
         upcoming = [
             r
-            for r in reversed(school_courses(school_id, None))
+            for r in reversed(school_courses(school_id, None, today))
             if not r.course.cancelled
             and (
                 r.course.held_on > today
@@ -669,7 +674,9 @@ def guardian_record(user: User, today: date, now: datetime) -> list[GuardianScho
                 .join(CourseSignIn, CourseSignIn.course_id == ParentCourse.id)
                 .where(
                     CourseSignIn.family_id.in_(sorted(family_ids)),
-                    ParentCourse.school_id == school_id,
+                    _year_courses(
+                        {school_id}, {school_id: (year.starts_on, year.ends_on)} if year else {}
+                    ),
                 )
                 .order_by(ParentCourse.held_on.desc())
             )

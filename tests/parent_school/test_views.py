@@ -154,3 +154,33 @@ def test_material_download_names_the_file(client, login, world, ctx):
     r = client.get(f"/parent-school/courses/{world.course}/materials/{world.material}")
     assert r.status_code == 200 and r.mimetype == "image/jpeg"
     assert "filename*=UTF-8''%E8%AE%B2%E4%B9%89.jpg" in r.headers["Content-Disposition"]
+
+
+def test_edit_for_grades_online_and_remove_material(client, login, world, ctx):
+    from gridapp.schools.models import SchoolClass
+
+    login(world.principal_name)
+    grade = db.session.get(SchoolClass, world.class_a1).grade_id
+    page = client.get(f"/parent-school/courses/{world.course}/edit").get_data(as_text=True)
+    assert "家庭教育中的有效沟通" in page and "讲义.jpg" in page
+    data = _course_form(
+        title="改为线上", audience="grades", grade_ids=str(grade), delivery="online",
+        link="https://meeting.example.cn/1", removed_materials=str(world.material),
+    )  # fmt: skip
+    r = client.post(f"/parent-school/courses/{world.course}/edit", data=data)
+    assert r.status_code == 303
+    db.session.expire_all()
+    course = db.session.get(ParentCourse, world.course)
+    assert course.title == "改为线上" and course.link.startswith("https://")
+    assert course.place == "" and course.materials == []
+    assert [g.grade_id for g in course.grades] == [grade]
+    # The parent's child is in that grade: the course is still on their page.
+    login(world.parent_name)
+    assert "改为线上" in client.get("/my/parent-school").get_data(as_text=True)
+
+
+def test_cancelled_course_cannot_be_edited(client, login, world, ctx):
+    login(world.principal_name)
+    client.post(f"/parent-school/courses/{world.course}/cancel")
+    r = client.post(f"/parent-school/courses/{world.course}/edit", data=_course_form())
+    assert r.status_code == 409 and "已经取消" in r.get_data(as_text=True)
