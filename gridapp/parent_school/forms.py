@@ -101,6 +101,6 @@ class AttendanceForm(Form):
 class CodeForm(Form):
     code = CodeField(
         _l("签到码"),
-        [DataRequired(_l("请输入老师展示的签到码")), Length(max=20)],
+        [DataRequired(_l("请输入老师展示的签到码")), Length(max=20), no_control_chars],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"},
     )

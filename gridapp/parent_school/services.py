@@ -366,8 +366,12 @@ def sign_in_with_code(user: User, raw_code: str, now: datetime) -> ParentCourse:
     from gridapp.core.text import normalise_code
 
     code = normalise_code(raw_code)
+    # Only a code that could be one is looked up (a NUL byte is refused by PostgreSQL).
+    plausible = code.isascii() and code.isalnum() and len(code) == CODE_LENGTH
     course = (
-        db.session.scalar(select(ParentCourse).where(ParentCourse.code == code)) if code else None
+        db.session.scalar(select(ParentCourse).where(ParentCourse.code == code))
+        if plausible
+        else None
     )
     if course is None:
         raise RuleViolation(_("签到码不正确，请核对老师展示的 6 位签到码"), field="code")
