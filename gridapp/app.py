@@ -134,6 +134,7 @@ def _register_permissions() -> None:
     from gridapp.obligations import permissions as obligations  # noqa: F401
     from gridapp.pairing import permissions as pairing  # noqa: F401
     from gridapp.pairing import reminders as pairing_reminders  # noqa: F401  (worklist section)
+    from gridapp.parent_school import permissions as parent_school  # noqa: F401
     from gridapp.people import permissions as people  # noqa: F401
     from gridapp.reception import permissions as reception  # noqa: F401
     from gridapp.schools import permissions as schools  # noqa: F401
@@ -168,6 +169,8 @@ def _register_blueprints(app: Flask) -> None:
         school_views,  # noqa: F401  (routes on the pairing blueprint)
     )
     from gridapp.pairing.views import bp as pairing_bp
+    from gridapp.parent_school import course_views  # noqa: F401  (routes on its blueprint)
+    from gridapp.parent_school.views import bp as parent_school_bp
     from gridapp.people import (
         focus_views,  # noqa: F401  (routes on the people blueprint)
         guardian_views,  # noqa: F401  (routes on the people blueprint)
@@ -211,6 +214,7 @@ def _register_blueprints(app: Flask) -> None:
         pairing_bp,
         surveys_bp,
         obligations_bp,
+        parent_school_bp,
         archives_bp,
         dossiers_bp,
         reports_bp,

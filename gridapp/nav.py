@@ -17,7 +17,7 @@ from flask_login import current_user
 from gridapp.accounts.models import DISTRICT_ROLES, Role
 from gridapp.core.i18n import N_, current_lang
 from gridapp.core.i18n import gettext as _
-from gridapp.schools.permissions import taught_class_ids
+from gridapp.schools.permissions import headed_class_ids, taught_class_ids
 
 # At most this many links are shown in one row; above it the groups become drop-downs.
 FLAT_MAX = 9
@@ -63,7 +63,8 @@ def navigation() -> list[NavGroup]:
     roles = frozenset((r.role, r.school_id) for r in u.roles)
     teaches = bool(u.has_role(Role.TEACHER) and taught_class_ids(u))
     party = bool(u.is_party_member)
-    items = _items(roles, teaches, current_lang(), request.script_root, party)
+    heads = bool(teaches and headed_class_ids(u))
+    items = _items(roles, teaches, current_lang(), request.script_root, party, heads)
     path = request.path
     # The longest matching item is the current one (/schools/1/coverage is not /schools/1).
     matches = [
@@ -83,7 +84,12 @@ def navigation() -> list[NavGroup]:
 
 @functools.lru_cache(maxsize=512)
 def _items(
-    roles: frozenset, teaches: bool, lang: str, script_root: str, party: bool = False
+    roles: frozenset,
+    teaches: bool,
+    lang: str,
+    script_root: str,
+    party: bool = False,
+    heads: bool = False,
 ) -> tuple[tuple[str, str, str], ...]:
     """The links for a set of roles as (group, label, url), built once per process (labels and
     URLs are the same for everyone holding the same roles, in the same language)."""
@@ -101,6 +107,8 @@ def _items(
             add("mine", _("我的网格"), url_for("grids.my_grids"))
         if party:  # a Party-member teacher's pairings (结对帮扶)
             add("mine", _("我的结对"), url_for("pairing.my_pairings"))
+        if heads and Role.GUARDIAN not in held:  # a head teacher's classes' parent school
+            add("mine", _("家长学校"), url_for("parent_school.mine"))
         add("mine", _("我的六个一"), url_for("obligations.my_obligations"))
     leader_schools = sorted(
         school for role, school in roles if role in (Role.PRINCIPAL, Role.SCHOOL_ADMIN)
@@ -116,6 +124,7 @@ def _items(
         add("school", _("接待日"), url_for("reception.school_days", school_id=school_id))
         add("school", _("结对帮扶"), url_for("pairing.school_pairing", school_id=school_id))
         add("school", _("满意度调查"), url_for("surveys.school_surveys", school_id=school_id))
+        add("school", _("家长学校"), url_for("parent_school.school_page", school_id=school_id))
         add(
             "school", _("教师六个一"),
             url_for("obligations.school_obligations", school_id=school_id),
@@ -131,6 +140,7 @@ def _items(
         add("family", _("接待日"), url_for("reception.index"))
         add("family", _("我的来信"), url_for("cases.my_letters"))
         add("family", _("满意度调查"), url_for("surveys.index"))
+        add("family", _("家长学校"), url_for("parent_school.mine"))
     if held & {Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN}:
         add("admin", _("账号管理"), url_for("accounts_admin.users"))
         add("admin", _("审计日志"), url_for("reports.audit_log_page"))

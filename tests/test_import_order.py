@@ -34,6 +34,7 @@ ORDER: list[tuple[str, ...]] = [
     ("pairing",),  # 1+N pairing: students in need, plans, logs; follow-up visits are contacts
     ("surveys",),  # parent satisfaction surveys: read people (guardians) and schools
     ("obligations",),  # each teacher's 六个一: read contacts, pairing (and cases' file checks)
+    ("parent_school",),  # parent school: courses and sign-ins; materials cleaned as cases' files
     # Packages that read many features:
     ("archives",),  # the student page and archive: every feature's records of one student
     ("dossiers",),  # PDF dossiers of the archive, their jobs and routes

@@ -103,6 +103,36 @@ def _surveys(w, a, b):
     return survey, draft, survey_b
 
 
+def course_data(title="家庭教育中的有效沟通", on=None, starts=(10, 0), ends=(12, 0), **kw):
+    """A parent-school course's data: by default today (the tests' frozen Monday) 10:00–12:00,
+    2 class hours, the whole school, in the hall; its code is open at the frozen clock."""
+    from datetime import time
+    from decimal import Decimal
+
+    from gridapp.core.time import today
+    from gridapp.parent_school.services import CourseData
+
+    values = dict(
+        title=title, speaker="王丽华", held_on=on or today(), starts_at=time(*starts),
+        ends_at=time(*ends), hours=Decimal("2"), whole_school=True, place="学校报告厅",
+    )  # fmt: skip
+    values.update(kw)
+    return CourseData(**values)
+
+
+def _parent_school(w, a, b):
+    """School A's course today (its code open now) with one material; school B's course."""
+    from gridapp.core.time import now
+    from gridapp.parent_school import services as parent_school
+
+    material = parent_school.clean_material(tiny_jpeg(), "讲义.jpg")
+    course = parent_school.publish_course(w.principal, a, course_data(), [material], now())
+    course_b = parent_school.publish_course(
+        w.other_school_admin, b, course_data("初中家长课堂"), [], now()
+    )
+    return course, course.materials[0], course_b
+
+
 def build_world() -> SimpleNamespace:
     # The region tree above (issue 18): both districts in one city of one province.
     from gridapp.schools.models import Region, RegionLevel
@@ -222,6 +252,7 @@ def build_world() -> SimpleNamespace:
     db.session.add(w.letters_job)
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
     w.survey, w.survey_draft, w.survey_b = _surveys(w, a, b)
+    w.course, w.material, w.course_b = _parent_school(w, a, b)
     db.session.commit()
     # Hand back plain ids: tests make requests outside this session.
     ids = SimpleNamespace()

@@ -28,6 +28,7 @@ from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GuidanceActivity
 from gridapp.obligations.models import ObligationItem
 from gridapp.pairing.models import NeedMark, NeedMarkStatus, Pairing
+from gridapp.parent_school.models import ParentCourse
 from gridapp.people.models import FocusCategory, Guardian, Student, StudentStatus
 from gridapp.reception.models import Booking, ReceptionDay
 from gridapp.reports import audit_words
@@ -166,6 +167,9 @@ _LOADERS = {
         .where(GuidanceActivity.id.in_(ids)), _quoted),
     "surveys": (
         lambda ids: select(Survey.id, Survey.title).where(Survey.id.in_(ids)), _quoted),
+    "parent_courses": (
+        lambda ids: select(ParentCourse.id, ParentCourse.title)
+        .where(ParentCourse.id.in_(ids)), _quoted),
     "canned_replies": (
         lambda ids: select(CannedReply.id, CannedReply.title).where(CannedReply.id.in_(ids)),
         _quoted),

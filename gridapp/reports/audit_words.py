@@ -27,6 +27,7 @@ GRIDS, PAIRING, RECEPTION, REVIEWS = N_("家长网格"), N_("结对帮扶"), N_(
 ROSTER, SCHOOLS, EXPORTS = N_("名册与学年"), N_("学校设置"), N_("档案与导出")
 SURVEYS = N_("满意度调查")
 OBLIGATIONS = N_("教师六个一")
+PARENT_SCHOOL = N_("家长学校")
 
 
 def _a(name: str, sentence: str, group: str) -> Action:
@@ -240,6 +241,30 @@ ACTIONS: dict[str, Action] = {
     "obligations.export": _a(
         N_("导出六个一完成情况"), N_("%(actor)s导出了%(subject)s的教师六个一完成情况"), OBLIGATIONS
     ),
+    # parent school
+    "parent_school.course.publish": _a(
+        N_("发布家长学校课程"), N_("%(actor)s发布了家长学校课程%(subject)s"), PARENT_SCHOOL
+    ),
+    "parent_school.course.update": _a(
+        N_("修改家长学校课程"), N_("%(actor)s修改了家长学校课程%(subject)s"), PARENT_SCHOOL
+    ),
+    "parent_school.course.cancel": _a(
+        N_("取消家长学校课程"), N_("%(actor)s取消了家长学校课程%(subject)s"), PARENT_SCHOOL
+    ),
+    "parent_school.attendance": _a(
+        N_("登记家长学校出勤"), N_("%(actor)s登记了家长学校课程%(subject)s的出勤"), PARENT_SCHOOL
+    ),
+    "parent_school.target": _a(
+        N_("设置家长学校目标"), N_("%(actor)s设置了%(subject)s的家长学校目标"), PARENT_SCHOOL
+    ),
+    "parent_school.export": _a(
+        N_("导出家长学校统计"), N_("%(actor)s导出了%(subject)s的家长学校统计"), PARENT_SCHOOL
+    ),
+    "parent_school.class_export": _a(
+        N_("导出班级家长学校参与"),
+        N_("%(actor)s导出了%(subject)s的家长学校参与情况"),
+        PARENT_SCHOOL,
+    ),
     # roster and school years
     "roster.import": _a(N_("导入花名册"), N_("%(actor)s向%(subject)s导入了名单"), ROSTER),
     "roster.import.errors_export": _a(
@@ -311,7 +336,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS,
-          OBLIGATIONS, ROSTER, SCHOOLS, EXPORTS)  # fmt: skip
+          OBLIGATIONS, PARENT_SCHOOL, ROSTER, SCHOOLS, EXPORTS)  # fmt: skip
 
 # ---- the details in words -------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ PAGES = {
     "parent": [
         "/", "/my/contacts", "/contacts/{contact}", "/my/letters", "/mailbox",
         "/reception/bookings/{booking}", "/students/{student}", "/surveys", "/surveys/{survey}",
+        "/my/parent-school",
     ],
     "head_teacher": [
         "/", "/worklist", "/contacts", "/contacts/new?student={student}", "/classes/{class_a1}",
@@ -35,6 +36,7 @@ PAGES = {
         "/grids/{grid}", "/classes/{class_a1}/letters",
         "/classes/{class_a1}/letters/jobs/{letters_job}", "/students/{student}/need",
         "/classes/{class_a1}/focus", "/students/{student}/focus/mark", "/my/obligations",
+        "/classes/{class_a1}/parent-school", "/parent-school/courses/{course}",
     ],
     "principal": [
         "/", "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
@@ -49,6 +51,8 @@ PAGES = {
         "/schools/{school_a}/focus", "/schools/{school_a}/hotline",
         "/schools/{school_a}/obligations",
         "/schools/{school_a}/obligations/teachers/{head_teacher}",
+        "/schools/{school_a}/parent-school", "/schools/{school_a}/parent-school/courses/new",
+        "/parent-school/courses/{course}/edit",
     ],
     "school_admin": [
         "/", "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
