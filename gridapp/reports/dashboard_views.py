@@ -72,7 +72,7 @@ def _page(title: str, what: str, total, rows, crumbs, links, level_label: str, r
     labels = worklists.rule_labels()
     if wants_xlsx():
         return dashboard_export.workbook(title, what, total, rows, labels)
-    for name in ("case_links", "pairing_links", "total_case_link", "total_pairing_link"):
+    for name in ("case_links", "pairing_links", "total_case_link", "total_pairing_link", "year"):
         more.setdefault(name, None)
     return render_template(
         "reports/dashboard.html",
@@ -179,7 +179,26 @@ def school_dashboard(school_id: int):
         school.name, _("班级"), total, rows, crumbs, links, _("学校"), related,
         total_case_link=_case_link(school.id),
         total_pairing_link=url_for("reports.pairing_coverage", school_id=school.id),
+        year=_school_year_figures(school),
     )  # fmt: skip
+
+
+def _school_year_figures(school) -> dict:
+    """The school year's parent school (seed 004 §8: families at the school's target of
+    sessions and class hours, courses held) and teachers' yearly obligations (六个一, seed
+    003: teachers with all six), with the pages behind them for the school's leaders."""
+    from gridapp.reports import obligation_figures, parent_school_figures
+
+    day = today()
+    leads = school.id in leader_school_ids(_me())
+    return dict(
+        parent_school=parent_school_figures.school_figures([school], day)[0],
+        obligations=obligation_figures.obligation_figures([school.id], day)[school.id],
+        parent_school_link=url_for("parent_school.school_page", school_id=school.id),
+        obligations_link=(
+            url_for("obligations.school_obligations", school_id=school.id) if leads else None
+        ),
+    )
 
 
 @bp.get("/classes/<int:class_id>/dashboard")

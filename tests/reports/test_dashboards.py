@@ -331,3 +331,17 @@ def test_a_school_left_out_of_the_sums_is_said(app, client, login, world):
     with app.app_context():
         login(_bureau(world, world.city, "city_left_out"))
     assert "另有 1 所学校未计入" in client.get(f"/regions/{world.city}").get_data(as_text=True)
+
+
+def test_the_school_dashboard_shows_the_years_parent_school_and_obligations(client, login, world):
+    """Issue 18 item 1, "parent-school participation (once it exists)", and the teachers'
+    六个一 (issue 19): figures of the school year, linked to the pages behind them."""
+    login(world.principal_name)
+    html = client.get(f"/schools/{world.school_a}/dashboard").get_data(as_text=True)
+    assert "家长学校：达到课时要求的家庭" in html and "六个一全部完成的教师" in html
+    assert f"/schools/{world.school_a}/parent-school" in html
+    assert f"/schools/{world.school_a}/obligations" in html
+    login(world.district_supervisor_name)
+    html = client.get(f"/schools/{world.school_a}/dashboard").get_data(as_text=True)
+    assert "六个一全部完成的教师" in html
+    assert f"/schools/{world.school_a}/obligations" not in html  # the leaders' page
