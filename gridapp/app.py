@@ -135,6 +135,8 @@ def _register_permissions() -> None:
     from gridapp.pairing import reminders as pairing_reminders  # noqa: F401  (worklist section)
     from gridapp.people import permissions as people  # noqa: F401
     from gridapp.reception import permissions as reception  # noqa: F401
+    from gridapp.schedules import notes as schedule_notes  # noqa: F401  (worklist notes)
+    from gridapp.schedules import permissions as schedules  # noqa: F401
     from gridapp.schools import permissions as schools  # noqa: F401
     from gridapp.surveys import permissions as surveys  # noqa: F401
 
@@ -180,6 +182,8 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.reception.views import bp as reception_bp
     from gridapp.reports.views import bp as reports_bp
     from gridapp.reviews.views import bp as reviews_bp
+    from gridapp.schedules import trip_views  # noqa: F401  (routes on the schedules blueprint)
+    from gridapp.schedules.views import bp as schedules_bp
     from gridapp.roster import (
         export_views,  # noqa: F401  (routes on the roster blueprint)
         import_views,  # noqa: F401  (routes on the roster blueprint)
@@ -208,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
         roster_bp,
         pairing_bp,
         surveys_bp,
+        schedules_bp,
         archives_bp,
         dossiers_bp,
         reports_bp,

@@ -51,6 +51,9 @@ def _items(
         items.append((_("家访任务"), url_for("contacts.worklist")))
         items.append((_("家访记录"), url_for("contacts.contacts")))
         if teaches:
+            items.append((_("联系安排"), url_for("schedules.my_schedule")))
+            items.append((_("走访路线"), url_for("schedules.trips")))
+        if teaches:
             items.append((_("我的网格"), url_for("grids.my_grids")))
         if party:  # a Party-member teacher's pairings (结对帮扶)
             items.append((_("我的结对"), url_for("pairing.my_pairings")))
@@ -61,6 +64,7 @@ def _items(
         school_id = leader_schools[0]
         items.append((_("学校概况"), url_for("reports.school_overview", school_id=school_id)))
         items.append((_("家访统计"), url_for("reports.school_coverage", school_id=school_id)))
+        items.append((_("联系安排表"), url_for("schedules.school_schedule", school_id=school_id)))
         items.append((_("数据看板"), url_for("reports.school_dashboard", school_id=school_id)))
         items.append((_("家长网格"), url_for("reports.school_grids", school_id=school_id)))
         items.append((_("重点对象"), url_for("reports.school_focus", school_id=school_id)))

@@ -33,6 +33,7 @@ ORDER: list[tuple[str, ...]] = [
     ("roster",),  # imports, exports and the rollover: read people, schools, accounts, contacts
     ("pairing",),  # 1+N pairing: students in need, plans, logs; follow-up visits are contacts
     ("surveys",),  # parent satisfaction surveys: read people (guardians) and schools
+    ("schedules",),  # the contact schedule and trip planner: read the quota engine (contacts)
     # Packages that read many features:
     ("archives",),  # the student page and archive: every feature's records of one student
     ("dossiers",),  # PDF dossiers of the archive, their jobs and routes
