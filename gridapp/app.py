@@ -182,8 +182,6 @@ def _register_blueprints(app: Flask) -> None:
     from gridapp.reception.views import bp as reception_bp
     from gridapp.reports.views import bp as reports_bp
     from gridapp.reviews.views import bp as reviews_bp
-    from gridapp.schedules import trip_views  # noqa: F401  (routes on the schedules blueprint)
-    from gridapp.schedules.views import bp as schedules_bp
     from gridapp.roster import (
         export_views,  # noqa: F401  (routes on the roster blueprint)
         import_views,  # noqa: F401  (routes on the roster blueprint)
@@ -191,6 +189,8 @@ def _register_blueprints(app: Flask) -> None:
         staff_views,  # noqa: F401  (routes on the roster blueprint)
     )
     from gridapp.roster.views import bp as roster_bp
+    from gridapp.schedules import trip_views  # noqa: F401  (routes on the schedules blueprint)
+    from gridapp.schedules.views import bp as schedules_bp
     from gridapp.schools.views import bp as schools_bp
     from gridapp.surveys import leader_views  # noqa: F401  (routes on the surveys blueprint)
     from gridapp.surveys.views import bp as surveys_bp

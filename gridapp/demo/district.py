@@ -339,6 +339,9 @@ def build(
     from gridapp.demo import surveys as demo_surveys
 
     demo_surveys.build(today, result.schools[0])
+    from gridapp.demo import schedules as demo_schedules
+
+    demo_schedules.build(today, result.schools[0])
     from gridapp.demo import pairing as demo_pairing
 
     result.pairings = demo_pairing.build(seed, today, result.schools)

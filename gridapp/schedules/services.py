@@ -258,9 +258,29 @@ class Plan:
         return [(w, kept.get(w.number, 0), new.get(w.number, 0)) for w in self.weeks]
 
 
-def schedule_items(semester_id: int, *, class_ids=None, teacher_id=None) -> list[ScheduleItem]:
-    """The semester's items (of some classes, or of one teacher), by week, then teacher, then
-    the student's name (Chinese order)."""
+def week_summary(semester_id: int, period: rules.Period | None) -> dict[int, tuple[int, int]]:
+    """{week: (items, done)} of a semester's whole schedule (weeks without items left out)."""
+    items = list(
+        db.session.execute(
+            select(
+                ScheduleItem.id, ScheduleItem.week, ScheduleItem.family_id,
+                ScheduleItem.teacher_id, ScheduleItem.form, ScheduleItem.rule,
+            ).where(ScheduleItem.semester_id == semester_id)
+        )
+    )  # fmt: skip
+    done = done_item_ids(items, period)
+    out: dict[int, tuple[int, int]] = {}
+    for item in items:
+        n, d = out.get(item.week, (0, 0))
+        out[item.week] = (n + 1, d + (item.id in done))
+    return out
+
+
+def schedule_items(
+    semester_id: int, *, class_ids=None, teacher_id=None, week=None
+) -> list[ScheduleItem]:
+    """The semester's items (of some classes, of one teacher, of one week), by week, then
+    teacher, then the student's name (Chinese order)."""
     query = (
         select(ScheduleItem)
         .join(Student, Student.id == ScheduleItem.student_id)
@@ -272,6 +292,8 @@ def schedule_items(semester_id: int, *, class_ids=None, teacher_id=None) -> list
         query = query.where(ScheduleItem.class_id.in_(list(class_ids)))
     if teacher_id is not None:
         query = query.where(ScheduleItem.teacher_id == teacher_id)
+    if week is not None:
+        query = query.where(ScheduleItem.week == week)
     return list(db.session.scalars(query))
 
 

@@ -16,7 +16,7 @@ from gridapp.contacts import rules, worklists
 from gridapp.contacts.models import ContactForm
 from gridapp.core import audit, xlsx
 from gridapp.core.errors import RuleViolation
-from gridapp.core.forms import form_page, fresh, local_path, reload_to, submit
+from gridapp.core.forms import form_page, local_path, submit
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg
 from gridapp.core.permissions import Need, can, real_user, require
@@ -94,9 +94,7 @@ def _load_items(semester_id: int, **kw) -> list[ScheduleItem]:
 
 
 def _page(template: str, **context):
-    return render_template(
-        template, rule_label=rule_label, today=today(), move_form=fresh(MoveForm), **context
-    )
+    return render_template(template, rule_label=rule_label, today=today(), **context)
 
 
 # ---- a teacher's weeks ------------------------------------------------------------------------------
@@ -190,7 +188,6 @@ def class_schedule(class_id: int):
         builds=builds,
         rule_label=rule_label,
         today=today(),
-        move_form=fresh(MoveForm),
     )
 
 
@@ -232,24 +229,31 @@ def _school_class_ids(school_id: int) -> list[int]:
 @bp.get("/schools/<int:school_id>/schedule")
 @login_required
 def school_schedule(school_id: int):
-    """The school's schedule for its leaders: every class's items by week, with an .xlsx."""
+    """The school's schedule for its leaders: each week's items and how many are done, and the
+    items of one week (`?week=`, this week by default), with the whole schedule as .xlsx."""
     user = _me()
     school = load_school(school_id, Need.VIEW)
     require(is_school_leader(user, school.id))
     semester, period = _semester(school.id)
     weeks = services.semester_weeks(semester)
-    items = _load_items(semester.id, class_ids=_school_class_ids(school.id))
     if xlsx.wants_xlsx():
+        items = _load_items(semester.id, class_ids=_school_class_ids(school.id))
         return _export(user, school, semester, period, weeks, items)
+    summary = services.week_summary(semester.id, period)
+    this_week = services.week_of(weeks, today())
+    default = this_week if this_week in summary else min(summary, default=None)
+    week = int_arg("week", default, hi=len(weeks))
+    items = _load_items(semester.id, week=week) if week else []
     return _page(
         "schedules/school.html",
         school=school,
         semester=semester,
         weeks=weeks,
+        week=week,
+        this_week=this_week,
+        summary=summary,
         rows=_rows(user, items, period, weeks),
         week_choices=_week_choices(weeks),
-        per_week={w.number: 0 for w in weeks}
-        | {n: sum(1 for i in items if i.week == n) for n in {i.week for i in items}},
     )
 
 
@@ -337,8 +341,9 @@ def _export(user, school: School, semester: Semester, period, weeks, items):
 @bp.route("/schedule-items/<int:item_id>/move", methods=["GET", "POST"])
 @login_required
 def move(item_id: int):
-    """Move an item to another week (its teacher, the class's head teacher, the leaders); the
-    move is kept in the item's history. A refused week is shown above the schedule (422)."""
+    """Move an item to another week (its teacher, the class's head teacher, the leaders): GET
+    shows the choice of weeks, POST moves it, kept in the item's history; a refused week is
+    shown beside the field (422)."""
     user = _me()
     item = load_item(item_id, Need.EDIT)
     back = (
@@ -350,9 +355,9 @@ def move(item_id: int):
     semester = db.session.get(Semester, item.semester_id)
     weeks = services.semester_weeks(semester)
     form = MoveForm()
-    if not form.is_submitted():
-        return reload_to(back)
     db_item = db.session.get(ScheduleItem, item.id)
+    if not form.is_submitted():
+        form.week.data = db_item.week
     done = submit(
         form,
         lambda: services.move_item(user, db_item, form.week.data, weeks),

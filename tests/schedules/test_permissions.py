@@ -70,7 +70,7 @@ MATRIX = [
     ),  # fmt: skip
     # Moving the head teacher's item: they, and the leaders; a form without a week is 422.
     ("POST", "/schedule-items/{schedule_item}/move", "schedules.move", _as(BUILDERS, 422), None),
-    ("GET", "/schedule-items/{schedule_item}/move", "schedules.move", _as(BUILDERS, 303), None),
+    ("GET", "/schedule-items/{schedule_item}/move", "schedules.move", _as(BUILDERS, 200), None),
     ("GET", "/my/trips", "schedules.trips", TEACHERS_200, None),
     ("POST", "/my/trips", "schedules.trips", TEACHERS_303, None),
     ("GET", "/my/trips/next", "schedules.trip_next", TEACHERS_303, None),

@@ -139,8 +139,9 @@ def test_a_bad_week_is_refused_with_nothing_changed(client, login, world, ctx):
         assert message in r.get_data(as_text=True)
     ctx.expire_all()
     assert ctx.scalar(select(func.count()).select_from(ScheduleMove)) == 0
-    # The move's address answers a reload with the schedule, never 405.
-    assert client.get(f"/schedule-items/{item.id}/move").status_code == 303
+    # The move's page offers the weeks, the current one chosen.
+    page = client.get(f"/schedule-items/{item.id}/move").get_data(as_text=True)
+    assert f'<option value="{item.week}" selected>' in page
 
 
 def test_an_item_is_done_once_the_teacher_records_a_matching_contact(ctx, world):
