@@ -35,6 +35,8 @@ PAGES = {
         "/grids/{grid}", "/classes/{class_a1}/letters",
         "/classes/{class_a1}/letters/jobs/{letters_job}", "/students/{student}/need",
         "/classes/{class_a1}/focus", "/students/{student}/focus/mark",
+        "/my/schedule", "/my/trips", "/classes/{class_a1}/schedule",
+        "/classes/{class_a1}/schedule/build", "/schedule-items/{schedule_item}/move",
     ],
     "principal": [
         "/", "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
@@ -47,6 +49,7 @@ PAGES = {
         "/schools/{school_a}/pairing/summary", "/schools/{school_a}/teacher-year",
         "/schools/{school_a}/surveys", "/surveys/{survey}/results",
         "/schools/{school_a}/focus", "/schools/{school_a}/hotline",
+        "/schools/{school_a}/schedule",
     ],
     "school_admin": [
         "/", "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",
