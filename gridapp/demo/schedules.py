@@ -12,6 +12,7 @@ from gridapp.accounts.models import Role, User, UserRole
 from gridapp.contacts import rules
 from gridapp.core.errors import RuleViolation
 from gridapp.extensions import db
+from gridapp.people.models import Student
 from gridapp.schedules import services
 from gridapp.schedules.models import ScheduleItem
 from gridapp.schools.models import School, SchoolClass, Semester
@@ -37,6 +38,7 @@ def build(today: date, school: School) -> int:
             )
         )
     )
+    _neighbours(period, class_ids)
     try:
         result = services.plan(school.id, semester, class_ids, today)
     except RuleViolation:
@@ -56,3 +58,22 @@ def build(today: date, school: School) -> int:
                 )
                 break
     return placed
+
+
+def _neighbours(period, class_ids) -> None:
+    """Three families the demo teacher owes a door visit live in one community, so that the
+    trip planner shows a trip of neighbours (the demo's families are spread over many)."""
+    teacher_id = db.session.scalar(select(User.id).where(User.username == "teacher"))
+    doors = [
+        w
+        for w in services.owed(period, class_ids)
+        if w.teacher_id == teacher_id and w.form.value == "home_visit"
+    ][:3]
+    if len(doors) < 2:
+        return
+    first = db.session.get(Student, doors[0].student_id)
+    for n, wanted in enumerate(doors[1:], start=2):
+        student = db.session.get(Student, wanted.student_id)
+        student.community = first.community
+        student.address = f"{first.community}{n * 3}幢{n}单元{n}01室"
+    db.session.flush()

@@ -52,13 +52,15 @@ def trip_prefix(key: str) -> str:
     return "t" + hashlib.sha1(key.encode()).hexdigest()[:8] + "-"
 
 
-def _record_url(student_id: int, day: date, teacher_ids, key: str, school_id: int) -> str:
+def _record_url(student_id: int, day: date, teacher_ids, key: str, school_id: int, skip=()) -> str:
     """The contact form of one family of the trip, the shared fields filled in, returning to
-    the trip's next family after the save."""
+    the trip's next family after the save (the families in `skip` passed over: not at home).
+    The form's "skip this family" link adds its family to `skip` (contacts/record.html)."""
     with_ = ",".join(str(t) for t in teacher_ids)
     next_url = url_for(
-        ".trip_next", group=key, on=day.isoformat(), teachers=with_ or None, school=school_id
-    )
+        ".trip_next", group=key, on=day.isoformat(), teachers=with_ or None, school=school_id,
+        skipped=",".join(str(f) for f in skip) or None,
+    )  # fmt: skip
     return url_for(
         "contacts.new_contact", student=student_id, on=day.isoformat(),
         kind=ContactForm.HOME_VISIT.value, teachers=with_ or None, next=next_url,
@@ -102,10 +104,17 @@ def trips():
     )  # fmt: skip
 
 
-def _first_open(user, trip, day: date) -> int | None:
-    """The student of the trip's first family without a door visit entered for `day`."""
+def _first_open(user, trip, day: date, skip=()) -> int | None:
+    """The student of the trip's first family without a door visit entered for `day` and not
+    in `skip`."""
     entered = trip_service.visited_on(user, [s.family_id for s in trip.stops], day)
+    entered |= set(skip)
     return next((s.student_id for s in trip.stops if s.family_id not in entered), None)
+
+
+def _ids(name: str) -> list[int]:
+    """Ids listed in the query argument `name` ("1,2,3"); anything else is left out."""
+    return [int(t) for t in str_arg(name, 400).split(",") if t.isdigit() and len(t) < 10][:40]
 
 
 @bp.get("/my/trips/next")
@@ -120,11 +129,12 @@ def trip_next():
     except ValueError:
         flash(_("走访日期无效，请重新开始录入"), "error")
         return redirect_303(url_for(".trips", school=school_id))
-    teacher_ids = [int(t) for t in str_arg("teachers", 200).split(",") if t.isdigit()][:20]
+    teacher_ids = _ids("teachers")
+    skip = _ids("skipped") + _ids("skip")  # passed over earlier, and the one just skipped
     _semester, groups = trip_service.teacher_trips(user, school_id, today())
     trip = trip_service.find_trip(groups, str_arg("group", KEY_MAX))
-    first = _first_open(user, trip, day) if trip is not None else None
+    first = _first_open(user, trip, day, skip) if trip is not None else None
     if first is None:
         flash(_("这次走访的记录已全部录入"), "success")
         return redirect_303(url_for(".trips", school=school_id))
-    return redirect_303(_record_url(first, day, teacher_ids, trip.key, school_id))
+    return redirect_303(_record_url(first, day, teacher_ids, trip.key, school_id, skip))
