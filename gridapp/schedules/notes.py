@@ -11,17 +11,25 @@ from gridapp.accounts.models import User
 from gridapp.contacts import rules, worklists
 from gridapp.core.i18n import gettext as _
 from gridapp.extensions import db
+from gridapp.schedules import services
 from gridapp.schedules.models import ScheduleItem
 
 
 def week_notes(user: User, school_id: int, family_ids: list[int], today: date) -> dict[int, str]:
-    """{family id: "安排在第5周（上门家访）"} for the user's items of the school's current
-    semester with those families (the earliest week first when there are several)."""
+    """{family id: "已安排：第5周上门家访"} for the user's items not yet done of the school's
+    current semester with those families (the earliest week first when there are several)."""
     semester_id = rules.current_semester_ids([school_id], today).get(school_id)
     if semester_id is None:
         return {}
     rows = db.session.execute(
-        select(ScheduleItem.family_id, ScheduleItem.week, ScheduleItem.form)
+        select(
+            ScheduleItem.id,
+            ScheduleItem.family_id,
+            ScheduleItem.teacher_id,
+            ScheduleItem.week,
+            ScheduleItem.form,
+            ScheduleItem.rule,
+        )
         .where(
             ScheduleItem.semester_id == semester_id,
             ScheduleItem.teacher_id == user.id,
@@ -29,9 +37,12 @@ def week_notes(user: User, school_id: int, family_ids: list[int], today: date) -
         )
         .order_by(ScheduleItem.week, ScheduleItem.id)
     ).all()
+    done = services.done_item_ids(rows, rules.period_for(school_id, today, semester_id))
     out: dict[int, list[str]] = {}
-    for family_id, week, form in rows:
-        out.setdefault(family_id, []).append(_("第%(n)d周%(f)s", n=week, f=form.label))
+    for row in rows:
+        if row.id in done:  # met already: the worklist says what is still owed
+            continue
+        out.setdefault(row.family_id, []).append(_("第%(n)d周%(f)s", n=row.week, f=row.form.label))
     return {f: _("已安排：%(w)s", w="、".join(ws)) for f, ws in out.items()}
 
 

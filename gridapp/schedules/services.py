@@ -246,12 +246,18 @@ class Plan:
     kept: list[ScheduleItem] = field(default_factory=list)
     dropped: list[ScheduleItem] = field(default_factory=list)
     placements: list[Placement] = field(default_factory=list)
+    class_ids: frozenset = frozenset()
+
+    @property
+    def kept_here(self) -> list[ScheduleItem]:
+        """The kept items of the classes built (other classes' are kept too, untouched)."""
+        return [i for i in self.kept if i.class_id in self.class_ids]
 
     def per_week(self) -> list[tuple[Week, int, int]]:
-        """(week, items kept in it, new items placed in it) for each week."""
+        """(week, items of the built classes kept in it, new items placed in it) per week."""
         kept: dict[int, int] = {}
         new: dict[int, int] = {}
-        for i in self.kept:
+        for i in self.kept_here:
             kept[i.week] = kept.get(i.week, 0) + 1
         for p in self.placements:
             new[p.week] = new.get(p.week, 0) + 1
@@ -351,7 +357,7 @@ def plan(school_id: int, semester: Semester, class_ids: list[int], today: date) 
     existing = schedule_items(semester.id)
     done = done_item_ids(existing, period)
     scope = set(class_ids)
-    result = Plan(semester, period, weeks)
+    result = Plan(semester, period, weeks, class_ids=frozenset(scope))
     for item in existing:
         if item.class_id in scope and item.id not in done and not item.moves:
             result.dropped.append(item)

@@ -219,6 +219,21 @@ def test_the_worklist_shows_the_scheduled_week(client, login, world, ctx):
     login(world.head_teacher_name)
     page = client.get("/worklist").get_data(as_text=True)
     assert f"已安排：第{week}周上门家访" in page
+    # Once the visits are recorded the note goes (the worklist says what is still owed).
+    home_visit(world, date(2026, 11, 20))
+    from gridapp.people.models import Student
+
+    other = ctx.get(Student, world.other_student)
+    from gridapp.accounts.models import User
+
+    teacher = ctx.get(User, world.head_teacher)
+    f.ContactFactory(
+        recorded_by=teacher, school_id=world.school_a, family_id=other.family_id,
+        teachers=[teacher], contact_on=date(2026, 11, 20), form=ContactForm.HOME_VISIT,
+    )  # fmt: skip
+    ctx.commit()
+    page = client.get("/worklist").get_data(as_text=True)
+    assert "周上门家访" not in page
 
 
 def test_the_school_schedule_exports_to_excel_and_is_audited(client, login, world, ctx):
