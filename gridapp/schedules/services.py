@@ -447,6 +447,11 @@ def teacher_links_family(teacher: User, student: Student) -> bool:
     )
 
 
+def _an_id(value) -> bool:
+    """A number a row's id can be (PostgreSQL refuses a bigger one in the query)."""
+    return isinstance(value, int) and 0 < value < 2**31
+
+
 def add_item(
     user: User,
     school_class: SchoolClass,
@@ -462,14 +467,14 @@ def add_item(
     nothing written: a student not of the class, a teacher not linked to the family
     (`teacher_links_family`), a week outside the semester or a holiday, an item the teacher
     already has for the family in that form."""
-    student = db.session.get(Student, student_id) if student_id else None
+    student = db.session.get(Student, student_id) if _an_id(student_id) else None
     if (
         student is None
         or student.class_id != school_class.id
         or student.status is not StudentStatus.ACTIVE
     ):
         raise RuleViolation(_("请选择本班的学生"), field="student_id")
-    teacher = db.session.get(User, teacher_id) if teacher_id else None
+    teacher = db.session.get(User, teacher_id) if _an_id(teacher_id) else None
     if teacher is None or not teacher_links_family(teacher, student):
         raise RuleViolation(
             _("这位教师没有任教这个家庭的孩子，不能安排他联系这个家庭"), field="teacher_id"

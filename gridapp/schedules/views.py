@@ -27,8 +27,14 @@ from gridapp.schedules import services
 from gridapp.schedules.forms import AddItemForm, BuildForm, MoveForm
 from gridapp.schedules.models import ScheduleItem
 from gridapp.schedules.permissions import load_item, may_build_class
-from gridapp.schools.models import School, SchoolClass, Semester
-from gridapp.schools.permissions import class_staff, is_school_leader, load_class, load_school
+from gridapp.schools.models import Grade, School, SchoolClass, Semester
+from gridapp.schools.permissions import (
+    class_staff,
+    headed_class_ids,
+    is_school_leader,
+    load_class,
+    load_school,
+)
 
 bp = Blueprint("schedules", __name__)
 
@@ -107,6 +113,11 @@ def my_schedule():
     user = _me()
     school_id = worklists.teacher_school_id(user, int_arg("school"))
     require(school_id is not None)
+    if rules.period_for(school_id, today()) is None:  # the school has no semester yet
+        return _page(
+            "schedules/my.html", semester=None, weeks=[], this_week=None, rows=[],
+            week_choices=[], schools=worklists.teacher_schools(user), school_id=school_id,
+        )  # fmt: skip
     semester, period = _semester(school_id)
     weeks = services.semester_weeks(semester)
     items = _load_items(semester.id, teacher_id=user.id)
@@ -119,6 +130,22 @@ def my_schedule():
         week_choices=_week_choices(weeks),
         schools=worklists.teacher_schools(user),
         school_id=school_id,
+        headed=_headed_classes(user, school_id),
+    )
+
+
+def _headed_classes(user: User, school_id: int) -> list[SchoolClass]:
+    """The classes the user heads at the school (their schedules are theirs to build)."""
+    return list(
+        db.session.scalars(
+            select(SchoolClass)
+            .join(Grade, Grade.id == SchoolClass.grade_id)
+            .where(
+                SchoolClass.id.in_(sorted(headed_class_ids(user))),
+                SchoolClass.school_id == school_id,
+            )
+            .order_by(Grade.level, SchoolClass.number)
+        )
     )
 
 
