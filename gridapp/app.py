@@ -137,6 +137,8 @@ def _register_permissions() -> None:
     from gridapp.parent_school import permissions as parent_school  # noqa: F401
     from gridapp.people import permissions as people  # noqa: F401
     from gridapp.reception import permissions as reception  # noqa: F401
+    from gridapp.schedules import notes as schedule_notes  # noqa: F401  (worklist notes)
+    from gridapp.schedules import permissions as schedules  # noqa: F401
     from gridapp.schools import permissions as schools  # noqa: F401
     from gridapp.surveys import permissions as surveys  # noqa: F401
 
@@ -192,6 +194,8 @@ def _register_blueprints(app: Flask) -> None:
         staff_views,  # noqa: F401  (routes on the roster blueprint)
     )
     from gridapp.roster.views import bp as roster_bp
+    from gridapp.schedules import trip_views  # noqa: F401  (routes on the schedules blueprint)
+    from gridapp.schedules.views import bp as schedules_bp
     from gridapp.schools.views import bp as schools_bp
     from gridapp.surveys import leader_views  # noqa: F401  (routes on the surveys blueprint)
     from gridapp.surveys.views import bp as surveys_bp
@@ -215,6 +219,7 @@ def _register_blueprints(app: Flask) -> None:
         surveys_bp,
         obligations_bp,
         parent_school_bp,
+        schedules_bp,
         archives_bp,
         dossiers_bp,
         reports_bp,

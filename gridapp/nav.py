@@ -71,7 +71,8 @@ def navigation() -> list[NavGroup]:
         url for _g, _label, url in items if (path == url if url == "/" else path.startswith(url))
     ]
     current = max(matches, key=len, default=None)
-    flat = len(items) <= FLAT_MAX
+    # One kind of work (a teacher's own links, a parent's) stays in one row however long.
+    flat = len(items) <= FLAT_MAX or len({g for g, _label, _url in items} - {"home"}) <= 1
     groups: dict[str, NavGroup] = {}
     for group, label, url in items:
         if group not in groups:
@@ -104,6 +105,8 @@ def _items(
         add("mine", _("家访任务"), url_for("contacts.worklist"))
         add("mine", _("家访记录"), url_for("contacts.contacts"))
         if teaches:
+            add("mine", _("联系安排"), url_for("schedules.my_schedule"))
+            add("mine", _("走访路线"), url_for("schedules.trips"))
             add("mine", _("我的网格"), url_for("grids.my_grids"))
         if party:  # a Party-member teacher's pairings (结对帮扶)
             add("mine", _("我的结对"), url_for("pairing.my_pairings"))
@@ -124,6 +127,7 @@ def _items(
         add("school", _("接待日"), url_for("reception.school_days", school_id=school_id))
         add("school", _("结对帮扶"), url_for("pairing.school_pairing", school_id=school_id))
         add("school", _("满意度调查"), url_for("surveys.school_surveys", school_id=school_id))
+        add("school", _("联系安排表"), url_for("schedules.school_schedule", school_id=school_id))
         add("school", _("家长学校"), url_for("parent_school.school_page", school_id=school_id))
         add(
             "school", _("教师六个一"),

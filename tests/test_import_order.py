@@ -35,6 +35,7 @@ ORDER: list[tuple[str, ...]] = [
     ("surveys",),  # parent satisfaction surveys: read people (guardians) and schools
     ("obligations",),  # each teacher's 六个一: read contacts, pairing (and cases' file checks)
     ("parent_school",),  # parent school: courses and sign-ins; materials cleaned as cases' files
+    ("schedules",),  # the contact schedule and trip planner: read the quota engine (contacts)
     # Packages that read many features:
     ("archives",),  # the student page and archive: every feature's records of one student
     ("dossiers",),  # PDF dossiers of the archive, their jobs and routes

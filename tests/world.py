@@ -251,6 +251,16 @@ def build_world() -> SimpleNamespace:
     )  # fmt: skip
     db.session.add(w.letters_job)
     w.semester_a = a.school_years[0].semesters[0] if a.school_years else None
+    from gridapp.contacts.models import ContactForm
+    from gridapp.schedules.models import ScheduleItem
+
+    # The head teacher's door visit to 王小明's family in week 14 of school A's schedule.
+    w.schedule_item = ScheduleItem(
+        school_id=a.id, semester_id=w.semester_a.id, class_id=w.class_a1.id,
+        teacher_id=w.head_teacher.id, family_id=w.student.family_id, student_id=w.student.id,
+        form=ContactForm.HOME_VISIT, rule="two_years", week=14, created_by_id=w.head_teacher.id,
+    )  # fmt: skip
+    db.session.add(w.schedule_item)
     w.survey, w.survey_draft, w.survey_b = _surveys(w, a, b)
     w.course, w.material, w.course_b = _parent_school(w, a, b)
     db.session.commit()

@@ -136,6 +136,9 @@ def worklist():
             today=day,
             show_focus=bool(headed),
             class_url=None,
+            notes=worklists.line_notes(
+                user, school.id, [line.family_id for line in page.items], day
+            ),
         )
 
     # The list's HTML is kept with the figures it shows (same generation, day, language and

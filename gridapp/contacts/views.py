@@ -3,7 +3,9 @@ rating. Lists, worklists and quotas are in list_views.py; coverage and rankings 
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from datetime import date
 
 from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -36,7 +38,7 @@ from gridapp.contacts.permissions import (
     visiting_school_ids,
 )
 from gridapp.core import audit, storage
-from gridapp.core.forms import form_page, form_status, fresh, submit
+from gridapp.core.forms import form_page, form_status, fresh, local_path, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg, paginate, str_arg
@@ -163,6 +165,7 @@ def new_contact():
         wanted = request.args.get("follow_up", "")
         if wanted in {value for value, _label in form.meets_follow_up.choices}:
             form.meets_follow_up.data = wanted
+        _prefill(form)
     else:
         chosen = _chosen_photos(form)
         done = submit(
@@ -173,7 +176,10 @@ def new_contact():
                     user, _data(form), today(), form.client_token.data or "", photos
                 ),
             ),
-            then=lambda result: url_for(".contact", contact_id=result[0].id, saved=1),
+            then=lambda result: (
+                local_path(request.args.get("next"))
+                or url_for(".contact", contact_id=result[0].id, saved=1)
+            ),
             message=lambda result: _("家访记录已保存") if result[1] else None,
         )
         if done:
@@ -181,7 +187,26 @@ def new_contact():
     return form_page(
         "contacts/record.html", form, student=student, members=members, contact=None,
         chosen=chosen, has_worklist=bool(user.school_ids_with(Role.TEACHER)),
+        next_url=local_path(request.args.get("next")),
     )  # fmt: skip
+
+
+def _prefill(form: ContactRecordForm) -> None:
+    """Fields filled in from the address, for a series of records that share them (a trip of
+    door visits: `schedules.trip_views`): `on` (the date, ISO), `kind` (the form of contact)
+    and `teachers` (ids of colleagues present, those the form offers only). Anything else in
+    them is ignored; the form's own rules check the record when it is sent."""
+    on = str_arg("on", 10)
+    if on:
+        with contextlib.suppress(ValueError):
+            form.contact_on.data = date.fromisoformat(on)
+    kind = str_arg("kind", 32)
+    if kind in {value for value, _label in ContactForm.choices()}:
+        form.form.data = kind
+    offered = {value for value, _label in form.teacher_ids.choices}
+    wanted = [int(t) for t in str_arg("teachers", 200).split(",") if t.isdigit() and len(t) < 10]
+    if wanted:
+        form.teacher_ids.data = [t for t in wanted if t in offered]
 
 
 def _student_picker(user: User):

@@ -91,6 +91,22 @@ def _stage_on_track(period: rules.Period, r) -> bool:
     return r.stage_need - r.stage_count < years_left
 
 
+def owed_class_rules(period: rules.Period, r) -> list[str]:
+    """The class rules (`rules.CLASS_RULES` names) a `rules.student_status` row still owes, as
+    the worklist lists them: applies and not met, a stage's visits only once they can no longer
+    wait (`_stage_on_track`); what was met late is not owed."""
+    out = []
+    for name in rules.CLASS_RULES:
+        if getattr(r, f"{name}_late") or not getattr(r, f"{name}_applies"):
+            continue
+        if getattr(r, f"{name}_met"):
+            continue
+        if name == "stage" and _stage_on_track(period, r):
+            continue
+        out.append(name)
+    return out
+
+
 def _lines(
     period: rules.Period,
     student_rows,
@@ -343,4 +359,29 @@ def extra_sections(user: User, today: date) -> list[tuple[str, str, list]]:
         title, items = provider(user, today)
         if items:
             out.append((name, title, items))
+    return out
+
+
+# ---- notes other packages add beside a family's line ----------------------------------------------
+
+# provider(user, school_id, family_ids, today) -> {family_id: note}; the schedule registers here,
+# so the worklist shows each family's planned week beside what is owed (schedules never imported).
+_LINE_NOTES: list = []
+
+
+def register_line_notes(provider) -> None:
+    """Add a note beside each family's line of a teacher's worklist: `provider(user, school_id,
+    family_ids, today)` returns {family id: short text}. It runs inside the worklist's kept HTML
+    (`generations.kept` under the school's generation): what it reads must be watched."""
+    _LINE_NOTES.append(provider)
+
+
+def line_notes(user: User, school_id: int, family_ids: list[int], today: date) -> dict:
+    """{family id: [note, ...]} from every registered provider, for the families shown."""
+    out: dict[int, list[str]] = {}
+    if not family_ids:
+        return out
+    for provider in _LINE_NOTES:
+        for family_id, note in provider(user, school_id, family_ids, today).items():
+            out.setdefault(family_id, []).append(note)
     return out

@@ -342,6 +342,9 @@ def build(
     from gridapp.demo import parent_school as demo_parent_school
 
     demo_parent_school.build(seed, today, result.schools[0])
+    from gridapp.demo import schedules as demo_schedules
+
+    demo_schedules.build(today, result.schools[0])
     from gridapp.demo import pairing as demo_pairing
 
     result.pairings = demo_pairing.build(seed, today, result.schools)

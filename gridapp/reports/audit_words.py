@@ -333,6 +333,9 @@ ACTIONS: dict[str, Action] = {
         N_("导出区县学期报告"), N_("%(actor)s导出了区县学期报告"), EXPORTS
     ),
     "audit.export": _a(N_("导出审计日志"), N_("%(actor)s导出了审计日志"), EXPORTS),
+    "schedule.export": _a(
+        N_("导出家访安排表"), N_("%(actor)s导出了%(subject)s的教师联系家长安排表"), EXPORTS
+    ),
 }
 
 GROUPS = (ACCOUNTS, PEOPLE, CONTACTS, CASES, GRIDS, PAIRING, RECEPTION, REVIEWS, SURVEYS,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1aaaee129cce'
-down_revision = '5d2f8a1c7e63'
+down_revision = "5d2f8a1c7e63"
 branch_labels = None
 depends_on = None
 

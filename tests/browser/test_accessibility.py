@@ -37,6 +37,8 @@ PAGES = {
         "/classes/{class_a1}/letters/jobs/{letters_job}", "/students/{student}/need",
         "/classes/{class_a1}/focus", "/students/{student}/focus/mark", "/my/obligations",
         "/classes/{class_a1}/parent-school", "/parent-school/courses/{course}",
+        "/my/schedule", "/my/trips", "/classes/{class_a1}/schedule",
+        "/classes/{class_a1}/schedule/build", "/schedule-items/{schedule_item}/move",
     ],
     "principal": [
         "/", "/schools/{school_a}", "/schools/{school_a}/coverage", "/schools/{school_a}/cases",
@@ -53,6 +55,7 @@ PAGES = {
         "/schools/{school_a}/obligations/teachers/{head_teacher}",
         "/schools/{school_a}/parent-school", "/schools/{school_a}/parent-school/courses/new",
         "/parent-school/courses/{course}/edit",
+        "/schools/{school_a}/schedule",
     ],
     "school_admin": [
         "/", "/admin/users", "/admin/users/new", "/classes/{class_a1}/edit",

@@ -1,0 +1,399 @@
+"""Contact schedule pages (教师联系学生家长安排表, seed 004 §2): a teacher's weeks, a class's and a
+school's schedule (with its .xlsx), building it with a preview, moving an item, adding one.
+The trip planner's pages are in trip_views.py (routes of the same blueprint)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from gridapp.accounts.models import User
+from gridapp.contacts import rules, worklists
+from gridapp.contacts.models import ContactForm
+from gridapp.core import audit, xlsx
+from gridapp.core.errors import RuleViolation
+from gridapp.core.forms import form_page, local_path, submit
+from gridapp.core.i18n import gettext as _
+from gridapp.core.pagination import int_arg
+from gridapp.core.permissions import Need, can, real_user, require
+from gridapp.core.time import today
+from gridapp.extensions import db
+from gridapp.people.models import Student, StudentStatus
+from gridapp.schedules import services
+from gridapp.schedules.forms import AddItemForm, BuildForm, MoveForm
+from gridapp.schedules.models import ScheduleItem
+from gridapp.schedules.permissions import load_item, may_build_class
+from gridapp.schools.models import Grade, School, SchoolClass, Semester
+from gridapp.schools.permissions import (
+    class_staff,
+    headed_class_ids,
+    is_school_leader,
+    load_class,
+    load_school,
+)
+
+bp = Blueprint("schedules", __name__)
+
+
+def _me() -> User:
+    return real_user(current_user)
+
+
+def rule_label(rule: str) -> str:
+    if rule == "added":
+        return _("手动添加")
+    return worklists.rule_labels().get(rule, rule)
+
+
+@dataclass
+class Row:
+    item: ScheduleItem
+    done: bool
+    overdue: bool
+    can_move: bool
+
+
+def _semester(school_id: int) -> tuple[Semester, rules.Period]:
+    """The semester the page shows: `?semester=` (one of the school's, else 404) or the
+    school's current one (`rules.period_for`); 404 when the school has none."""
+    period = rules.period_for(school_id, today(), int_arg("semester"))
+    if period is None:
+        abort(404)
+    return db.session.get(Semester, period.semester_id), period
+
+
+def _rows(user: User, items, period, weeks) -> list[tuple[services.Week, list[Row]]]:
+    """The items by week (weeks without items left out), each with done, overdue (its week is
+    over and it is not done) and whether the user may move it."""
+    done = services.done_item_ids(items, period)
+    day = today()
+    by_week: dict[int, list[Row]] = {}
+    for item in items:
+        week = next((w for w in weeks if w.number == item.week), None)
+        over = week is not None and week.ends_on < day
+        by_week.setdefault(item.week, []).append(
+            Row(item, item.id in done, over and item.id not in done, can(user, Need.EDIT, item))
+        )
+    return [(w, by_week[w.number]) for w in weeks if w.number in by_week]
+
+
+def _week_choices(weeks) -> list[tuple[int, str]]:
+    return [(w.number, w.label() + (_("（假期）") if w.holiday else "")) for w in weeks]
+
+
+def _load_items(semester_id: int, **kw) -> list[ScheduleItem]:
+    items = services.schedule_items(semester_id, **kw)
+    if items:  # the names shown on each line, in two queries
+        db.session.scalars(
+            select(ScheduleItem)
+            .where(ScheduleItem.id.in_([i.id for i in items]))
+            .options(
+                selectinload(ScheduleItem.teacher),
+                selectinload(ScheduleItem.student).selectinload(Student.school_class),
+            )
+        ).all()
+    return items
+
+
+def _page(template: str, **context):
+    return render_template(template, rule_label=rule_label, today=today(), **context)
+
+
+# ---- a teacher's weeks ------------------------------------------------------------------------------
+
+
+@bp.get("/my/schedule")
+@login_required
+def my_schedule():
+    """The teacher's items of the current semester at their school, week by week."""
+    user = _me()
+    school_id = worklists.teacher_school_id(user, int_arg("school"))
+    require(school_id is not None)
+    if rules.period_for(school_id, today()) is None:  # the school has no semester yet
+        return _page(
+            "schedules/my.html", semester=None, weeks=[], this_week=None, rows=[],
+            week_choices=[], schools=worklists.teacher_schools(user), school_id=school_id,
+        )  # fmt: skip
+    semester, period = _semester(school_id)
+    weeks = services.semester_weeks(semester)
+    items = _load_items(semester.id, teacher_id=user.id)
+    return _page(
+        "schedules/my.html",
+        semester=semester,
+        weeks=weeks,
+        this_week=services.week_of(weeks, today()),
+        rows=_rows(user, items, period, weeks),
+        week_choices=_week_choices(weeks),
+        schools=worklists.teacher_schools(user),
+        school_id=school_id,
+        headed=_headed_classes(user, school_id),
+    )
+
+
+def _headed_classes(user: User, school_id: int) -> list[SchoolClass]:
+    """The classes the user heads at the school (their schedules are theirs to build)."""
+    return list(
+        db.session.scalars(
+            select(SchoolClass)
+            .join(Grade, Grade.id == SchoolClass.grade_id)
+            .where(
+                SchoolClass.id.in_(sorted(headed_class_ids(user))),
+                SchoolClass.school_id == school_id,
+            )
+            .order_by(Grade.level, SchoolClass.number)
+        )
+    )
+
+
+# ---- a class's schedule ------------------------------------------------------------------------------
+
+
+def _class_context(user: User, school_class: SchoolClass):
+    semester, period = _semester(school_class.school_id)
+    weeks = services.semester_weeks(semester)
+    items = _load_items(semester.id, class_ids=[school_class.id])
+    return semester, period, weeks, items
+
+
+def _add_form_choices(form: AddItemForm, school_class: SchoolClass, weeks) -> None:
+    form.teacher_id.choices = [(t.id, t.name) for t in services.class_teachers(school_class)]
+    form.student_id.choices = [
+        (s.id, s.name)
+        for s in db.session.scalars(
+            select(Student)
+            .where(Student.class_id == school_class.id, Student.status == StudentStatus.ACTIVE)
+            .order_by(Student.name_key, Student.id)
+        )
+    ]
+    form.week.choices = [(n, label) for n, label in _week_choices(weeks)]
+
+
+@bp.route("/classes/<int:class_id>/schedule", methods=["GET", "POST"])
+@login_required
+def class_schedule(class_id: int):
+    """A class's schedule for its teachers and the school's leaders; its head teacher and the
+    leaders add an item by hand (POST), refused beside the field with nothing changed."""
+    user = _me()
+    school_class = load_class(class_id, Need.VIEW)
+    require(can_see_class(user, school_class))
+    semester, period, weeks, items = _class_context(user, school_class)
+    builds = may_build_class(user, school_class)
+    form = AddItemForm()
+    _add_form_choices(form, school_class, weeks)
+    if builds:
+        done = submit(
+            form,
+            lambda: services.add_item(
+                user,
+                school_class,
+                semester,
+                form.teacher_id.data,
+                form.student_id.data,
+                ContactForm(form.form.data),
+                form.week.data,
+                weeks,
+            ),  # fmt: skip
+            then=url_for(".class_schedule", class_id=class_id),
+            message=_("已添加到安排表"),
+        )
+        if done:
+            return done
+    elif form.is_submitted():
+        abort(404)
+    return form_page(
+        "schedules/class.html",
+        form,
+        school_class=school_class,
+        semester=semester,
+        weeks=weeks,
+        rows=_rows(user, items, period, weeks),
+        week_choices=_week_choices(weeks),
+        builds=builds,
+        rule_label=rule_label,
+        today=today(),
+    )
+
+
+def can_see_class(user: User, school_class: SchoolClass) -> bool:
+    """The class's teachers and the school's leaders (the district sees figures, not families)."""
+    return class_staff(user, school_class)
+
+
+@bp.route("/classes/<int:class_id>/schedule/build", methods=["GET", "POST"])
+@login_required
+def build_class(class_id: int):
+    """The class's build: GET previews what would be saved, POST saves it (head teacher and
+    leaders)."""
+    user = _me()
+    school_class = load_class(class_id, Need.VIEW)
+    require(may_build_class(user, school_class))
+    return _build(
+        user,
+        school_class.school_id,
+        [school_class.id],
+        title=_("生成%(c)s的联系安排", c=school_class.name),
+        back=url_for(".class_schedule", class_id=class_id),
+    )
+
+
+# ---- a school's schedule --------------------------------------------------------------------------
+
+
+def _school_class_ids(school_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(SchoolClass.id).where(
+                SchoolClass.school_id == school_id, SchoolClass.closed_on.is_(None)
+            )
+        )
+    )
+
+
+@bp.get("/schools/<int:school_id>/schedule")
+@login_required
+def school_schedule(school_id: int):
+    """The school's schedule for its leaders: each week's items and how many are done, and the
+    items of one week (`?week=`, this week by default), with the whole schedule as .xlsx."""
+    user = _me()
+    school = load_school(school_id, Need.VIEW)
+    require(is_school_leader(user, school.id))
+    semester, period = _semester(school.id)
+    weeks = services.semester_weeks(semester)
+    if xlsx.wants_xlsx():
+        items = _load_items(semester.id, class_ids=_school_class_ids(school.id))
+        return _export(user, school, semester, period, weeks, items)
+    summary = services.week_summary(semester.id, period)
+    this_week = services.week_of(weeks, today())
+    default = this_week if this_week in summary else min(summary, default=None)
+    week = int_arg("week", default, hi=len(weeks))
+    items = _load_items(semester.id, week=week) if week else []
+    return _page(
+        "schedules/school.html",
+        school=school,
+        semester=semester,
+        weeks=weeks,
+        week=week,
+        this_week=this_week,
+        summary=summary,
+        rows=_rows(user, items, period, weeks),
+        week_choices=_week_choices(weeks),
+    )
+
+
+@bp.route("/schools/<int:school_id>/schedule/build", methods=["GET", "POST"])
+@login_required
+def build_school(school_id: int):
+    """The school's build: every class at once (leaders)."""
+    user = _me()
+    school = load_school(school_id, Need.VIEW)
+    require(is_school_leader(user, school.id))
+    return _build(
+        user,
+        school.id,
+        _school_class_ids(school.id),
+        title=_("生成%(s)s的联系安排", s=school.name),
+        back=url_for(".school_schedule", school_id=school.id),
+    )
+
+
+def _build(user: User, school_id: int, class_ids: list[int], *, title: str, back: str):
+    semester, _period = _semester(school_id)
+    form = BuildForm()
+    day = today()
+
+    def save():
+        return services.save_plan(
+            user, school_id, services.plan(school_id, semester, class_ids, day)
+        )
+
+    done = submit(form, save, then=back, message=lambda n: _("安排表已保存：新安排 %(n)d 项", n=n))
+    if done:
+        return done
+    try:
+        preview = services.plan(school_id, semester, class_ids, day)
+    except RuleViolation as e:
+        form.add_violation(e)
+        preview = None
+    form.semester.data = str(semester.id)
+    names = {}
+    if preview is not None and preview.placements:
+        ids = {p.wanted.teacher_id for p in preview.placements}
+        sids = {p.wanted.student_id for p in preview.placements}
+        names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+        names |= {
+            ("s", sid): name
+            for sid, name in db.session.execute(
+                select(Student.id, Student.name).where(Student.id.in_(sids))
+            )
+        }
+    return form_page(
+        "schedules/build.html", form, title=title, back=back, semester=semester,
+        preview=preview, names=names, rule_label=rule_label,
+    )  # fmt: skip
+
+
+def _export(user, school: School, semester: Semester, period, weeks, items):
+    done = services.done_item_ids(items, period)
+    labels = {w.number: w.label() for w in weeks}
+    sheet = xlsx.Sheet(
+        title=_("教师联系学生家长安排表"),
+        headers=[_("周次"), _("教师"), _("班级"), _("学生"), _("联系方式"), _("依据"),
+                 _("状态"), _("调整记录")],
+        rows=[
+            [
+                labels.get(i.week, str(i.week)), i.teacher.name, i.student.school_class.name,
+                i.student.name, i.form.label, rule_label(i.rule),
+                _("已完成") if i.id in done else _("待完成"),
+                "；".join(_("第%(a)d周→第%(b)d周", a=m.from_week, b=m.to_week) for m in i.moves),
+            ]
+            for i in items
+        ],
+        text_columns=(0, 1, 2, 3, 4, 5, 6, 7),
+        note=_("%(s)s · %(t)s · 导出于 %(on)s", s=school.name, t=semester.name,
+               on=today().isoformat()),
+    )  # fmt: skip
+    audit.record(user, "schedule.export", school, school_id=school.id, semester=semester.id)
+    db.session.commit()
+    name = _("%(s)s-%(t)s-联系安排表.xlsx", s=school.name, t=semester.name)
+    return xlsx.download(xlsx.workbook([sheet]), name, f"schedule-{school.id}-{semester.id}.xlsx")
+
+
+# ---- moving an item ------------------------------------------------------------------------------
+
+
+@bp.route("/schedule-items/<int:item_id>/move", methods=["GET", "POST"])
+@login_required
+def move(item_id: int):
+    """Move an item to another week (its teacher, the class's head teacher, the leaders): GET
+    shows the choice of weeks, POST moves it, kept in the item's history; a refused week is
+    shown beside the field (422)."""
+    user = _me()
+    item = load_item(item_id, Need.EDIT)
+    back = (
+        url_for(".my_schedule")
+        if item.teacher_id == user.id
+        else (url_for(".class_schedule", class_id=item.class_id))
+    )
+    back = local_path(request.args.get("next")) or back
+    semester = db.session.get(Semester, item.semester_id)
+    weeks = services.semester_weeks(semester)
+    form = MoveForm()
+    db_item = db.session.get(ScheduleItem, item.id)
+    if not form.is_submitted():
+        form.week.data = db_item.week
+    done = submit(
+        form,
+        lambda: services.move_item(user, db_item, form.week.data, weeks),
+        then=back,
+        message=_("已调整到第%(n)d周", n=form.week.data or 0),
+    )
+    if done:
+        return done
+    return form_page(
+        "schedules/move.html", form, item=db_item, weeks=weeks,
+        week_choices=_week_choices(weeks), back=back, rule_label=rule_label,
+    )  # fmt: skip
