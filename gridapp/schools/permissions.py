@@ -47,6 +47,21 @@ def _taught_statement():
     )
 
 
+@functools.cache
+def _headed_statement():
+    """The classes the user heads, at schools where they hold the teacher role (built once)."""
+    teacher = bindparam("user_id")
+    schools = (
+        select(UserRole.school_id)
+        .where(UserRole.user_id == teacher, UserRole.role == Role.TEACHER)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    return select(SchoolClass.id).where(
+        SchoolClass.head_teacher_id == teacher, SchoolClass.school_id.in_(schools)
+    )
+
+
 def taught_classes_column():
     """The user's taught classes as one comma-separated value, for the user's own load: the
     signed-in user's world then costs no query of its own on each page."""
@@ -73,6 +88,30 @@ def preload_taught_class_ids(user: User, value: str | None) -> None:
 register_user_preload("taught", taught_classes_column, preload_taught_class_ids)
 
 
+def headed_classes_column():
+    """The classes the user heads as one comma-separated value, loaded with the user: the
+    navigation asks on every page (a head teacher's parent school link)."""
+    return _headed_classes_column(db.engine.dialect.name)
+
+
+@functools.cache
+def _headed_classes_column(dialect: str):
+    headed = _headed_statement().subquery()
+    aggregate = func.string_agg if dialect == "postgresql" else func.group_concat
+    value = aggregate(cast(headed.c[0], String), literal_column("','"))
+    return select(value).select_from(headed).scalar_subquery()
+
+
+def preload_headed_class_ids(user: User, value: str | None) -> None:
+    """Prime this request's permission cache with `headed_classes_column`'s value."""
+    if user.has_role(Role.TEACHER):
+        ids = frozenset(int(x) for x in value.split(",")) if value else frozenset()
+        prime(f"headed:{user.id}", ids)
+
+
+register_user_preload("headed", headed_classes_column, preload_headed_class_ids)
+
+
 def taught_class_ids(user: User) -> frozenset[int]:
     """Classes the user heads or teaches in (only schools where they hold the teacher role)."""
     if not user.has_role(Role.TEACHER):
@@ -91,10 +130,8 @@ def headed_class_ids(user: User) -> frozenset[int]:
         return frozenset()
 
     def compute():
-        q = select(SchoolClass.id).where(
-            SchoolClass.head_teacher_id == user.id, SchoolClass.school_id.in_(schools)
-        )
-        return frozenset(fastload.execute(q).scalars())
+        rows = fastload.execute(_headed_statement(), {"user_id": user.id}).scalars()
+        return frozenset(rows)
 
     return cached(f"headed:{user.id}", compute)
 

@@ -257,14 +257,21 @@ def _hand_count(ctx, school: School, period: rules.Period):
         )
     ).all()
     # Each contact's teachers loaded with it (one query, not one per contact: seconds).
-    everyone = ctx.scalars(select(Contact).options(selectinload(Contact.teacher_links))).all()
+    everyone = ctx.scalars(
+        select(Contact).options(
+            selectinload(Contact.teacher_links), selectinload(Contact.family_links)
+        )
+    ).all()
     # What counts by default (issue 21): every record but withdrawn and returned ones.
     contacts = [
         c for c in everyone if c.status not in (ContactStatus.WITHDRAWN, ContactStatus.RETURNED)
     ]
+    # A contact counts for each family it names (a parents' meeting names every family that
+    # came), its own family among them.
     by_family = defaultdict(list)
     for c in contacts:
-        by_family[c.family_id].append(c)
+        for family_id in {c.family_id} | {link.family_id for link in c.family_links}:
+            by_family[family_id].append(c)
     classes = {c.id: c for c in ctx.scalars(select(SchoolClass)).all()}
     levels = {g.id: g.level for g in ctx.scalars(select(Grade)).all()}
     focus = {
