@@ -54,6 +54,9 @@ def test_wrong_old_password_is_shown_beside_the_field(app, client, world, login)
         ("ab1", "密码至少需要 8 位"),
         ("12345678901", "密码须同时包含字母和数字"),
         ("onlyletters", "密码须同时包含字母和数字"),
+        ("QQ123456", "这个密码太常见"),  # common passwords, whatever the case
+        ("woaini1314", "这个密码太常见"),
+        ("head_teacher-2026", "密码不能包含用户名"),
     ],
 )
 def test_weak_new_password_is_refused(app, client, world, login, new, message):
