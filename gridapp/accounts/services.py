@@ -149,12 +149,59 @@ def authenticate(username: str, password: str) -> User | None:
 # anyone guessing (the most common passwords of Chinese sites' published leaks, and this
 # software's own words). Compared without case.
 COMMON_PASSWORDS = frozenset(
-    """a123456789 a12345678 a1234567 a123456 aa123456 aa123456789 abc123456 abc12345
-    abcd1234 abcd123456 1qaz2wsx 1q2w3e4r 1q2w3e4r5t qaz123456 qazwsx123 1qazxsw2 zaq12wsx
-    qq123456 qq5201314 woaini1314 woaini520 5201314a wang1234 zhang123 li123456 123456abc
-    123456aa 123456qq 123qwe123 qwe123456 asd123456 zxc123456 qwer1234 1234qwer q1w2e3r4
-    password1 passw0rd p@ssw0rd admin123 admin888 root1234 test1234 iloveyou1 123abc123
-    abc123abc gridapp1 gridapp123 jiaxiao123 xuexiao123 laoshi123 jiazhang123""".split()
+    [
+        "a123456789",
+        "a12345678",
+        "a1234567",
+        "a123456",
+        "aa123456",
+        "aa123456789",
+        "abc123456",
+        "abc12345",
+        "abcd1234",
+        "abcd123456",
+        "1qaz2wsx",
+        "1q2w3e4r",
+        "1q2w3e4r5t",
+        "qaz123456",
+        "qazwsx123",
+        "1qazxsw2",
+        "zaq12wsx",
+        "qq123456",
+        "qq5201314",
+        "woaini1314",
+        "woaini520",
+        "5201314a",
+        "wang1234",
+        "zhang123",
+        "li123456",
+        "123456abc",
+        "123456aa",
+        "123456qq",
+        "123qwe123",
+        "qwe123456",
+        "asd123456",
+        "zxc123456",
+        "qwer1234",
+        "1234qwer",
+        "q1w2e3r4",
+        "password1",
+        "passw0rd",
+        "p@ssw0rd",
+        "admin123",
+        "admin888",
+        "root1234",
+        "test1234",
+        "iloveyou1",
+        "123abc123",
+        "abc123abc",
+        "gridapp1",
+        "gridapp123",
+        "jiaxiao123",
+        "xuexiao123",
+        "laoshi123",
+        "jiazhang123",
+    ]
 )
 
 
