@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from flask import Flask, render_template, request
@@ -65,11 +66,18 @@ def error_page(status: int, detail: str | None = None):
     headers = {}
     htmx = bool(request.headers.get("HX-Request"))
     if htmx and (fragment or request.method != "GET" or status >= 500):
-        # json.dumps escapes to ASCII: header values must be latin-1 on the wire.
-        headers["HX-Trigger"] = json.dumps({"toast-error": f"{title}：{text}"})
-        headers["HX-Reswap"] = "none"
-        headers["HX-Push-Url"] = "false"
+        headers.update(json_toast(title, text))
     return response, status, headers
+
+
+def json_toast(title: str, text: str) -> dict[str, str]:
+    """The htmx headers of an error said in a toast, swapping nothing and keeping the address.
+    json.dumps escapes to ASCII: header values must be latin-1 on the wire."""
+    return {
+        "HX-Trigger": json.dumps({"toast-error": f"{title}：{text}"}),
+        "HX-Reswap": "none",
+        "HX-Push-Url": "false",
+    }
 
 
 def register(app: Flask) -> None:
@@ -86,19 +94,40 @@ def register(app: Flask) -> None:
         try:
             db.session.rollback()
         except DBAPIError:  # the connection is gone: the pool lets it go
-            db.session.close()
+            with contextlib.suppress(DBAPIError):
+                db.session().invalidate()
         if not (isinstance(e, OperationalError) or e.connection_invalidated):
             app.logger.error("database error on %s %s", request.method, request.path, exc_info=e)
             return error_page(500)
         app.logger.warning(
             "database unavailable on %s %s: %s", request.method, request.path, e.orig
         )
-        response, status, headers = error_page(
-            503, _("数据库暂时无法连接，您的操作没有保存。请稍后再试。")
-        )
-        headers["Retry-After"] = "5"
-        headers[RETRY_HEADER] = "1"
-        return response, status, headers
+        title, text = _("服务暂不可用"), _("数据库暂时无法连接，您的操作没有保存。请稍后再试。")
+        headers = {"Retry-After": "5", RETRY_HEADER: "1"}
+        if request.headers.get("HX-Request"):
+            headers.update(json_toast(title, text))
+        # Rendered without the context processors: they would load the signed-in user from the
+        # database that just failed (and the error page would fail in turn, a bare 500).
+        page = app.jinja_env.get_template("errors/unavailable.html").render(
+            title=title, text=text, brand=_("家校协同育人平台"), again=_("重试"),
+            again_url=request.full_path if request.method == "GET" else "/",
+        )  # fmt: skip
+        return page, 503, headers
+
+    @app.teardown_appcontext
+    def drop_a_lost_connection(exc):
+        """Runs before Flask-SQLAlchemy's own teardown (registered after it): a session whose
+        connection was lost cannot roll back, and its error there would end the request in a
+        bare 500 after the answer was made. Invalidated instead; the pool opens a new one."""
+        from gridapp.extensions import db
+
+        try:
+            db.session.remove()
+        except DBAPIError:
+            with contextlib.suppress(DBAPIError):
+                db.session().invalidate()
+            with contextlib.suppress(DBAPIError):
+                db.session.remove()
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
