@@ -5,10 +5,7 @@ string, so an anonymous letter cannot be traced through it (issue 20 item 10).""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,51 +14,19 @@ import pytest
 
 from gridapp.config import ROOT
 
-from .test_topology import Browser, local
-
-BIN = Path(sys.executable).parent
+from .servers import AppServer, app_env, prepare
+from .test_topology import Browser
 
 
 @pytest.fixture
 def embedded_server():
-    """`make run`'s server on a fresh SQLite database of its own: (base URL, access log path)."""
+    """`make run`'s server on a fresh SQLite database of its own: (base URL, its log)."""
     with tempfile.TemporaryDirectory(prefix="gridapp-embedded-") as tmp:
         tmp = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIDAPP_", "REDIS"))}
-        env.pop("FLASK_APP", None)
-        env.update(
-            DATABASE_URL=f"sqlite:///{tmp / 'gridapp.db'}",
-            GRIDAPP_INSTANCE=str(tmp / "instance"),
-            SECRET_KEY="embedded-test",
-            SESSION_COOKIE_SECURE="false",
-            PYTHONUNBUFFERED="1",
-        )
-        subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
-                       env=env, check=True, capture_output=True)  # fmt: skip
-        port = local.free_port()
-        log = tmp / "server.log"
-        with open(log, "wb") as out:
-            server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "deploy/embedded.conf.py",
-                 "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if Browser().request(f"{base}/healthz").status == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, log.read_text()[-2000:]
-                time.sleep(0.2)
-            yield base, log
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        env = app_env(tmp, f"sqlite:///{tmp / 'gridapp.db'}", "embedded-test")
+        prepare(env, demo=False)
+        with AppServer(env, tmp / "server.log", "-c", "deploy/embedded.conf.py") as server:
+            yield server.base, server.log
 
 
 def test_make_run_counts_each_limit_once_and_logs_no_address(embedded_server):

@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,13 +21,12 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from gridapp.accounts.models import UserSession
-from gridapp.config import ROOT
 from gridapp.core.audit import AuditEntry
 from gridapp.demo import DEMO_PASSWORD
 
+from .servers import AppServer, app_env, prepare
 from .test_topology import Browser, local
 
-BIN = Path(sys.executable).parent
 PG_BIN = next(
     (Path(p).parent for p in (shutil.which("initdb"), *sorted(Path("/usr/lib/postgresql").glob(
         "*/bin/initdb"), reverse=True)) if p and Path(p).exists()),
@@ -80,34 +78,10 @@ def test_connections_dropped_and_a_restart_answer_no_500_and_write_nothing_half(
         pg.start()
         server = None
         try:
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIDAPP_", "REDIS"))}
-            env.pop("FLASK_APP", None)
-            env.update(DATABASE_URL=pg.url, GRIDAPP_INSTANCE=str(tmp / "instance"),
-                       SECRET_KEY="pg-down", SESSION_COOKIE_SECURE="false",
-                       PYTHONUNBUFFERED="1")  # fmt: skip
-            flask = [str(BIN / "flask"), "--app", "wsgi"]
-            subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                           capture_output=True)  # fmt: skip
-            subprocess.run([*flask, "demo-data", "--schools", "1", "--students-per-school", "40"],
-                           cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
-            port = local.free_port()
-            base = f"http://127.0.0.1:{port}"
-            log = tmp / "server.log"
-            with open(log, "wb") as out:
-                server = subprocess.Popen(
-                    [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )  # fmt: skip
-            deadline = time.monotonic() + 40
-            while True:
-                try:
-                    if Browser().request(f"{base}/healthz").status == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, log.read_text()[-3000:]
-                time.sleep(0.2)
+            env = app_env(tmp, pg.url, "pg-down")
+            prepare(env)
+            server = AppServer(env, tmp / "server.log", "-w", "2").__enter__()
+            base, log = server.base, server.log
 
             # ---- the bounded load: 4 clients, each signs in, then reads and signs in again.
             statuses: list[int] = []
@@ -168,7 +142,6 @@ def test_connections_dropped_and_a_restart_answer_no_500_and_write_nothing_half(
             assert sessions == logins, (sessions, logins)
         finally:
             if server is not None:
-                server.terminate()
-                server.wait(timeout=20)
+                server.__exit__()
             with contextlib.suppress(subprocess.CalledProcessError):
                 pg.stop()

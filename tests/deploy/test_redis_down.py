@@ -7,7 +7,6 @@ with Redis back, the waiting job is queued again and done by a consumer."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,17 +17,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, func, select
 
-from gridapp.accounts.models import User
 from gridapp.config import ROOT
 from gridapp.demo import DEMO_PASSWORD
-from gridapp.people.models import Student, StudentStatus
-from gridapp.schools.models import SchoolClass
 
+from .servers import BIN, AppServer, app_env, prepare, teachers_class_and_student
 from .test_topology import Browser, local
 
-BIN = Path(sys.executable).parent
 REDIS_SERVER = shutil.which("redis-server") or shutil.which(
     "redis-server", path="/usr/bin:/usr/sbin"
 )
@@ -68,48 +63,20 @@ class OwnRedis:
             self.process = None
 
 
-def _wait_up(url: str, log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while True:
-        try:
-            if Browser().request(url).status in (200, 503):
-                return
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, log.read_text()[-3000:]
-        time.sleep(0.2)
-
-
 def test_redis_down_degrades_and_nothing_is_left_stuck(topology_database_url):
     redis = OwnRedis()
     redis.start()
     with tempfile.TemporaryDirectory(prefix="gridapp-redis-down-") as tmp:
         tmp = Path(tmp)
         db_url = topology_database_url  # SQLite on the first pass, PostgreSQL on the second
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIDAPP_", "REDIS"))}
-        env.pop("FLASK_APP", None)
-        env.update(
-            DATABASE_URL=db_url, GRIDAPP_INSTANCE=str(tmp / "instance"), SECRET_KEY="redis-down",
-            SESSION_COOKIE_SECURE="false", PYTHONUNBUFFERED="1",
-            REDIS_URL=f"redis://127.0.0.1:{redis.port}/0", GRIDAPP_REDIS_PREFIX="redisdown",
-        )  # fmt: skip
-        flask = [str(BIN / "flask"), "--app", "wsgi"]
-        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)  # fmt: skip
-        subprocess.run([*flask, "demo-data", "--schools", "1", "--students-per-school", "40"],
-                       cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
-        port = local.free_port()
-        base = f"http://127.0.0.1:{port}"
-        log = tmp / "server.log"
-        with open(log, "wb") as out:
-            server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", "1", "-k", "gthread", "--threads", "4",
-                 "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+        env = app_env(tmp, db_url, "redis-down", REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
+                      GRIDAPP_REDIS_PREFIX="redisdown")  # fmt: skip
+        prepare(env)
+        server = AppServer(env, tmp / "server.log", "-w", "1", "-k", "gthread", "--threads", "4")
+        base, log = server.base, server.log
         consumer = None
         try:
-            _wait_up(f"{base}/healthz", log)
+            server.__enter__()
             health = json.loads(Browser().request(f"{base}/healthz").text)
             assert health == {"status": "ok", "database": "ok", "queue": "ok", "limits": "ok"}
 
@@ -144,16 +111,7 @@ def test_redis_down_degrades_and_nothing_is_left_stuck(topology_database_url):
             ]
             assert 429 in guesses and 500 not in guesses, guesses
             # A class's dossiers: the job is made and waits, queued; its page answers.
-            engine = create_engine(db_url)
-            with engine.connect() as conn:
-                class_id = conn.scalar(
-                    select(SchoolClass.id).join(User, User.id == SchoolClass.head_teacher_id)
-                    .where(User.username == "teacher")
-                )  # fmt: skip
-                student_id = conn.scalar(
-                    select(func.min(Student.id))
-                    .where(Student.class_id == class_id, Student.status == StudentStatus.ACTIVE)
-                )  # fmt: skip
+            class_id, student_id = teachers_class_and_student(db_url)
             started = teacher.request(
                 f"{base}/classes/{class_id}/dossiers",
                 {"csrf_token": token, "student_ids": str(student_id), "format": "zip"},
@@ -191,8 +149,8 @@ def test_redis_down_degrades_and_nothing_is_left_stuck(topology_database_url):
                 time.sleep(0.3)
             assert " 500 " not in log.read_text()
         finally:
-            for process in (server, consumer):
-                if process is not None:
-                    process.terminate()
-                    process.wait(timeout=20)
+            server.__exit__()
+            if consumer is not None:
+                consumer.terminate()
+                consumer.wait(timeout=20)
             redis.stop()
