@@ -32,3 +32,21 @@ def test_every_route_is_in_the_matrix(app):
 def test_unknown_or_malformed_ids_are_404(client, login, world, url):
     login(world.school_admin_name)
     assert client.get(url).status_code == 404
+
+
+def test_the_written_matrix_is_the_tested_one():
+    """docs/permissions.md is generated from the matrix rows (scripts/permission_table.py): least
+    privilege for every role, written down (issue 20 item 11). Run the script after changing a
+    row."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "permission_table", root / "scripts/permission_table.py"
+    )
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
+    assert (root / "docs/permissions.md").read_text() == table.render(), (
+        "docs/permissions.md is out of date: run .venv/bin/python scripts/permission_table.py"
+    )
