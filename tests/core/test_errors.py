@@ -175,6 +175,13 @@ def test_security_headers(client, path):
     assert "frame-ancestors 'none'" in csp
     assert "HX-Request" in r.headers["Vary"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in r.headers  # plain HTTP: no HSTS
+
+
+def test_hsts_over_https(client):
+    """HSTS over HTTPS only (issue 20, "CSRF and methods": headers as today plus HSTS)."""
+    r = client.get("/login", base_url="https://localhost")
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_htmx_class_search_returns_only_the_fragment(client, world, login):
