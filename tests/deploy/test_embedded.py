@@ -5,6 +5,7 @@ string, so an anonymous letter cannot be traced through it (issue 20 item 10).""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import time
@@ -16,6 +17,11 @@ from gridapp.config import ROOT
 
 from .servers import AppServer, app_env, prepare
 from .test_topology import Browser
+
+# The embedded default is SQLite by definition: run in the SQLite pass only.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("GRIDAPP_TEST_DB") == "postgresql", reason="the embedded default is SQLite"
+)
 
 
 @pytest.fixture

@@ -33,7 +33,16 @@ PG_BIN = next(
     None,
 )  # fmt: skip
 
-pytestmark = pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL's initdb is not installed")
+pytestmark = [
+    pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL's initdb is not installed"),
+    # Its database is its own whatever the pass: run once, in the PostgreSQL pass when there is
+    # one (TEST_DATABASE_URL set), else in the SQLite pass.
+    pytest.mark.skipif(
+        os.environ.get("GRIDAPP_TEST_DB") != "postgresql"
+        and bool(os.environ.get("TEST_DATABASE_URL")),
+        reason="runs in the PostgreSQL pass",
+    ),
+]
 
 
 class OwnPostgres:
