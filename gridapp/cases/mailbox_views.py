@@ -68,7 +68,8 @@ def _render_form(form, status: int = 200, error: str | None = None, chosen=(), *
         token = mailbox.new_captcha(replacing=form.captcha_token.data)
         db.session.commit()
         form.captcha_token.data = token
-        form.captcha.data = ""  # a new challenge needs a new answer; everything else is kept
+        # A new challenge needs a new answer (the field shows raw_data first); all else is kept.
+        form.captcha.data, form.captcha.raw_data = "", []
     # The attachments chosen are kept too (core.storage): the form lists them by name.
     form.kept_attachments.data = [c.token for c in chosen]
     return render_template(

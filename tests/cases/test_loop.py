@@ -97,6 +97,7 @@ def test_bad_letters_are_refused_and_the_text_is_kept(client, ctx, world):
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and "验证码不对" in page and "希望学校增加米饭的供应" in page
     assert captcha_spent(ctx, token)  # used up
+    assert 'value="ZZZZ"' not in page  # the old answer is not offered for the new picture
     # A fake attachment and a script in the text.
     token, answer = _captcha(client, ctx)
     r = client.post(
