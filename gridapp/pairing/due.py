@@ -37,7 +37,8 @@ from gridapp.people.models import Student, StudentFocus
 def follow_up_query(pairing_ids) -> Select:
     """Rows (pairing_id, Contact) of the follow-up contacts of the pairings: the paired teacher
     was present, the student's family was present, the date lies inside the pairing, and the
-    record is not withdrawn. Newest first."""
+    record counts: neither withdrawn nor returned by the reviewer (a returned record stops
+    counting until it is corrected and sent again: seed 002 §6, issue 21). Newest first."""
     family_present = or_(
         Contact.family_id == Student.family_id,
         exists().where(
@@ -51,7 +52,7 @@ def follow_up_query(pairing_ids) -> Select:
         .join(Contact, Contact.id == ContactTeacher.contact_id)
         .where(
             Pairing.id.in_(sorted(pairing_ids)),
-            Contact.status != ContactStatus.WITHDRAWN,
+            Contact.status.not_in([ContactStatus.WITHDRAWN, ContactStatus.RETURNED]),
             Contact.contact_on >= Pairing.starts_on,
             or_(Pairing.ends_on.is_(None), Contact.contact_on <= Pairing.ends_on),
             family_present,
