@@ -68,6 +68,7 @@ class Config:
     MAILBOX_RATE_LIMIT = "5 per hour"  # letters per IP
     TRACK_RATE_LIMIT = "30 per hour"  # tracking-code lookups per IP (guessing)
     RECEPTION_GUEST_RATE_LIMIT = "30 per hour"  # booking attempts without an account, per IP
+    PARENT_SCHOOL_CODE_RATE_LIMIT = "20 per hour"  # sign-in codes tried, per IP and per account
     # How old the kept coverage totals of a school may be when a page reads many schools
     # (reports.snapshots; the background task refreshes them every three minutes), seconds.
     FIGURES_MAX_AGE = 300

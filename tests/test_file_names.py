@@ -8,6 +8,7 @@ import io
 from urllib.parse import quote
 
 import pypdf
+import pytest
 from sqlalchemy import select
 
 from gridapp.cases.models import Letter
@@ -113,3 +114,22 @@ def test_dossiers_and_calendar_files_are_named_after_what_they_are(client, ctx, 
     r = client.get(f"/reception/bookings/{world.booking}.ics")
     assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
     assert quote("接待日预约-", safe="") in r.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback", "sent"),
+    [
+        ("教学计划.html", "document-8.docx", "教学计划.docx"),  # what the file is, not its name
+        ("evil.html", "material-1.pdf", "evil.pdf"),
+        ("IMG_0001.JPEG", "contact-1-photo-1.jpg", "IMG_0001.JPEG"),  # the same type, kept
+        ("家长意见（第二版）.pdf", "attachment-1.pdf", "家长意见（第二版）.pdf"),
+        ("三年级（1）班-2026.11.23", "dossiers-3.zip", "三年级（1）班-2026.11.23.zip"),
+        ("讲义", "material-2.png", "讲义.png"),
+    ],
+)
+def test_a_download_is_named_with_the_extension_of_what_it_holds(name, fallback, sent):
+    """A security review: a Word file uploaded as "教学计划.html" was saved by the principal's
+    browser under that name. The server's fallback name carries the checked type's extension;
+    the name the user gave takes it."""
+    disposition = storage.content_disposition(name, fallback)
+    assert disposition.endswith("filename*=UTF-8''" + quote(sent, safe=""))

@@ -289,17 +289,37 @@ def existing(path: Path, message: str) -> Path:
 # ---- names of files sent back ----------------------------------------------------------------------
 
 
+_SAME_SUFFIX = {".jpeg": ".jpg", ".htm": ".html"}
+
+
+def _suffix_of(name: str, fallback: str) -> str:
+    """`name` with the extension of `fallback` (which the server made from the file's checked
+    type): a file named "计划.html" by its uploader that holds a Word document is saved as
+    "计划.docx", never as a page the browser would run (a security review found it). A name
+    whose own extension is the same type is kept as it is."""
+    want = Path(fallback).suffix.lower()
+    if not want:
+        return name
+    have = Path(name).suffix.lower()
+    if have and _SAME_SUFFIX.get(have, have) == _SAME_SUFFIX.get(want, want):
+        return name
+    if have and have[1:].isalpha():
+        return name[: -len(have)] + want
+    return name + want
+
+
 def content_disposition(name: str, fallback: str, *, inline: bool = False) -> str:
     """The Content-Disposition of a file sent to the browser under the name `name` (a name the
     user gave, or one made from a student and a date): RFC 6266 with RFC 5987's `filename*`
     for the UTF-8 name, and `filename` for old clients: `name` itself when it is plain ASCII,
-    else `fallback` (ASCII, e.g. "attachment-3.pdf").
+    else `fallback` (ASCII, e.g. "attachment-3.pdf"). The name's extension is made that of
+    `fallback` (`_suffix_of`): what the file is, not what its uploader called it.
 
     'attachment; filename="attachment-3.pdf"; filename*=UTF-8\\'\\'%E5%AE%B6%E9%95%BF.pdf'
     """
     from urllib.parse import quote
 
-    name = clean_filename(name, fallback)
+    name = _suffix_of(clean_filename(name, fallback), fallback)
     plain = name if name.isascii() and name.isprintable() else fallback
     plain = "".join(c for c in plain if c not in '"\\\\;' and 32 <= ord(c) < 127) or "download"
     kind = "inline" if inline else "attachment"

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from gridapp.core import storage
 from gridapp.core.forms import ActionForm, form_errors_text, form_status, fresh, reload_to, submit
 from gridapp.core.i18n import gettext as _
-from gridapp.core.permissions import Need, real_user, require
+from gridapp.core.permissions import Need, can, real_user, require
 from gridapp.core.time import now, today
 from gridapp.extensions import db
 from gridapp.parent_school import services
@@ -173,6 +173,8 @@ def _course_page(course: ParentCourse, *, error: str | None = None, status: int 
         code_open=services.code_open(course, instant), opens=opens, closes=closes,
         begun=instant >= opens, action=fresh(ActionForm), error=error,
         online=course.delivery is CourseDelivery.ONLINE,
+        # The materials open for the school's staff and its parents (Need.EDIT), not a bureau.
+        opens_materials=can(user, Need.EDIT, course),
     ), status  # fmt: skip
 
 

@@ -373,8 +373,19 @@ def sign_in_with_code(user: User, raw_code: str, now: datetime) -> ParentCourse:
         if plausible
         else None
     )
-    if course is None:
-        raise RuleViolation(_("签到码不正确，请核对老师展示的 6 位签到码"), field="code")
+    wrong = _("签到码不正确，请核对老师展示的 6 位签到码")
+    families = (
+        list(db.session.scalars(select(Guardian.family_id).where(Guardian.user_id == user.id)))
+        if course is not None
+        else []
+    )
+    at_school = [
+        f for f in families if course is not None and _family_at_school(f, course.school_id)
+    ]
+    # Another school's code says no more than an unknown one: nothing about courses elsewhere
+    # (a security review read "其他学校的课程", "已经结束" and "还没开始" off guessed codes).
+    if course is None or not at_school:
+        raise RuleViolation(wrong, field="code")
     if course.cancelled:
         raise RuleViolation(_("这节课已经取消，不能签到"), field="code")
     opens, closes = code_window(course)
@@ -386,12 +397,6 @@ def sign_in_with_code(user: User, raw_code: str, now: datetime) -> ParentCourse:
         raise RuleViolation(
             _("签到已经结束：签到时间为课程开始前 30 分钟到结束后 2 小时"), field="code"
         )
-    families = list(
-        db.session.scalars(select(Guardian.family_id).where(Guardian.user_id == user.id))
-    )
-    at_school = [f for f in families if _family_at_school(f, course.school_id)]
-    if not at_school:
-        raise RuleViolation(_("这个签到码是其他学校的家长学校课程，您不能签到"), field="code")
     fitting = [f for f in at_school if _family_in_audience(course, f)]
     if not fitting:
         raise RuleViolation(

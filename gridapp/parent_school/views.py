@@ -5,7 +5,7 @@ form (`/my/parent-school`). The course pages are in course_views.py (same bluepr
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -16,7 +16,7 @@ from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, real_user, require
 from gridapp.core.time import now, today
 from gridapp.core.xlsx import wants_xlsx
-from gridapp.extensions import db
+from gridapp.extensions import db, limiter
 from gridapp.parent_school import export, services
 from gridapp.parent_school.forms import CodeForm, TargetForm
 from gridapp.people.class_views import register_class_fact
@@ -127,8 +127,18 @@ def class_page(class_id: int):
     )
 
 
+def _code_limit() -> str:
+    return current_app.config["PARENT_SCHOOL_CODE_RATE_LIMIT"]
+
+
+def _code_user_key() -> str:
+    return f"parent-school-code:{current_user.get_id()}"
+
+
 @bp.route("/my/parent-school", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_code_limit, methods=["POST"])
+@limiter.limit(_code_limit, methods=["POST"], key_func=_code_user_key)
 def mine():
     """A guardian's parent school: their family's sessions and class hours this school year
     against the target, the coming courses for their children's grades, and the sign-in code

@@ -69,8 +69,23 @@ def test_another_schools_course_is_refused(ctx, world):
     course_b = db.session.get(ParentCourse, world.course_b)
     with pytest.raises(RuleViolation) as e:
         services.sign_in_with_code(other, course_b.code, now())
-    assert "其他学校" in e.value.message
+    # No more than an unknown code: nothing about another school's courses (a security review).
+    assert e.value.message.startswith("签到码不正确")
     assert _count(course_b.id) == 0
+
+
+def test_guessing_codes_is_limited_per_account(client, login, world):
+    """Sign-in codes tried are limited, per account and per address (a security review sent 40
+    wrong codes in 0.9 s): after PARENT_SCHOOL_CODE_RATE_LIMIT the answer is 429."""
+    from gridapp.config import Config
+
+    limit = int(Config.PARENT_SCHOOL_CODE_RATE_LIMIT.split()[0])
+    login(world.parent_name)
+    statuses = [
+        client.post("/my/parent-school", data={"code": f"ZZZZ{i:02d}"}).status_code
+        for i in range(limit + 1)
+    ]
+    assert set(statuses[:limit]) == {422} and statuses[limit] == 429
 
 
 def test_a_family_outside_the_grades_is_refused(ctx, world):

@@ -184,3 +184,13 @@ def test_cancelled_course_cannot_be_edited(client, login, world, ctx):
     client.post(f"/parent-school/courses/{world.course}/cancel")
     r = client.post(f"/parent-school/courses/{world.course}/edit", data=_course_form())
     assert r.status_code == 409 and "已经取消" in r.get_data(as_text=True)
+
+
+def test_a_bureau_sees_the_materials_names_without_a_link_it_cannot_open(client, login, world):
+    """A security review: the district's course page linked to materials that answer it 404."""
+    login(world.district_supervisor_name)
+    page = client.get(f"/parent-school/courses/{world.course}").get_data(as_text=True)
+    assert "讲义" in page and f"/materials/{world.material}" not in page
+    login(world.principal_name)
+    page = client.get(f"/parent-school/courses/{world.course}").get_data(as_text=True)
+    assert f"/materials/{world.material}" in page
