@@ -133,3 +133,31 @@ def test_a_download_is_named_with_the_extension_of_what_it_holds(name, fallback,
     the name the user gave takes it."""
     disposition = storage.content_disposition(name, fallback)
     assert disposition.endswith("filename*=UTF-8''" + quote(sent, safe=""))
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims `width` × `height` pixels (a decompression bomb's shape)."""
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (1, 1)).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    ihdr = 8  # after the signature: length (4), "IHDR" (4), then width and height
+    data[ihdr + 8 : ihdr + 16] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[ihdr + 4 : ihdr + 8 + 13]))
+    data[ihdr + 8 + 13 : ihdr + 8 + 17] = struct.pack(">I", crc)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("size", [(8000, 6000), (20000, 20000)])
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(size):
+    """Issue 20, uploads: a 48- or 400-megapixel picture is refused from its header, with a
+    message that says why, not decoded at full size."""
+    from gridapp.core.errors import RuleViolation
+
+    with pytest.raises(RuleViolation) as e:
+        storage.clean(_png_claiming(*size), "大图.png")
+    assert "尺寸太大" in e.value.message and e.value.field == "photos"

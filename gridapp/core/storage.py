@@ -54,7 +54,9 @@ def clean(raw: bytes, filename: str = "") -> Photo:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as probe:
                 fmt = probe.format
-                if fmt not in FORMATS or probe.width * probe.height > MAX_PIXELS:
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise Image.DecompressionBombError(fmt)  # said as "too large" below
+                if fmt not in FORMATS:
                     raise ValueError(fmt)
                 probe.verify()
             with Image.open(io.BytesIO(raw)) as img:
@@ -68,14 +70,14 @@ def clean(raw: bytes, filename: str = "") -> Photo:
                         img = img.convert("RGBA")
                     img.save(out, "PNG", optimize=True)
                 width, height = img.size
-    except (
-        UnidentifiedImageError,
-        ValueError,
-        OSError,
-        SyntaxError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as e:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        # Refused from its header, before a pixel is decoded (issue 20, uploads).
+        raise RuleViolation(
+            _("“%(n)s”的尺寸太大（超过 %(mp)d 万像素），请缩小后再上传", n=name,
+              mp=MAX_PIXELS // 10_000),
+            field="photos",
+        ) from e  # fmt: skip
+    except (UnidentifiedImageError, ValueError, OSError, SyntaxError) as e:
         raise RuleViolation(_("“%(n)s”不是有效的 JPEG 或 PNG 图片", n=name), field="photos") from e
     content_type, extension = FORMATS[fmt]
     return Photo(out.getvalue(), content_type, extension, width, height, clean_filename(filename))
