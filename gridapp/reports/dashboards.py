@@ -113,21 +113,22 @@ def class_rows(
     if kept is None:
         return [], None, Activity()
     activity = school_activity([school_id], day)
-    out = [
-        Figures(
-            "class",
-            c.id,
-            c.name,
-            kept.classes[c.id],
-            kept.class_extras.get(c.id, Extras()),
-            activity.classes.get(c.id, Activity()),
-            schools=1,
-            classes=1,
-        )
-        for c in classes
-        if c.id in kept.classes
-    ]
+    out = [_class_row(c, kept, activity) for c in classes if c.id in kept.classes]
     return out, None if kept.exact else kept.computed_at, activity.schools[school_id]
+
+
+def _class_row(school_class, kept, activity) -> Figures:
+    """One class's row from its school's kept snapshot and the school's activity."""
+    return Figures(
+        "class",
+        school_class.id,
+        school_class.name,
+        kept.classes[school_class.id],
+        kept.class_extras.get(school_class.id, Extras()),
+        activity.classes.get(school_class.id, Activity()),
+        schools=1,
+        classes=1,
+    )
 
 
 def class_figures(
@@ -141,16 +142,7 @@ def class_figures(
     if kept is None or school_class.id not in kept.classes:
         return None
     activity = school_activity([school_class.school_id], day)
-    figure = Figures(
-        "class",
-        school_class.id,
-        school_class.name,
-        kept.classes[school_class.id],
-        kept.class_extras.get(school_class.id, Extras()),
-        activity.classes.get(school_class.id, Activity()),
-        schools=1,
-        classes=1,
-    )
+    figure = _class_row(school_class, kept, activity)
     computed_at = None if kept.exact else kept.computed_at
     return figure, kept.teachers, computed_at, activity.schools[school_class.school_id]
 

@@ -1,13 +1,20 @@
-"""An app server of a deployment test's own: its environment, its database prepared with flask's
+"""What the deployment tests share: deploy/local.py loaded, a plain HTTP client keeping cookies
+(`Browser`), and an app server of a test's own: its environment, its database prepared with flask's
 own commands, gunicorn started and waited for, and the demo teacher's class to export."""
 
 from __future__ import annotations
 
+import http.client
+import importlib.util
 import os
+import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, func, select
 
@@ -16,7 +23,65 @@ from gridapp.config import ROOT
 from gridapp.people.models import Student, StudentStatus
 from gridapp.schools.models import SchoolClass
 
-from .test_topology import Browser, local
+
+def _load_deploy_local():
+    spec = importlib.util.spec_from_file_location("gridapp_deploy_local", ROOT / "deploy/local.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+local = _load_deploy_local()
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class Browser:
+    """One user agent for every port of 127.0.0.1 (cookies do not depend on the port, so a
+    session started on one instance is sent to the other), following no redirect."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, url: str, form: dict | None = None, headers: dict | None = None) -> Answer:
+        parts = urlsplit(url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        sent = {"User-Agent": "gridapp-topology-test", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request("POST" if form is not None else "GET",
+                         parts.path + (f"?{parts.query}" if parts.query else ""), body, sent)  # fmt: skip
+            response = conn.getresponse()
+            answer = Answer(response.status, response.headers, response.read())
+        finally:
+            conn.close()
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value:
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        return answer
+
+    def csrf_token(self, url: str) -> str:
+        page = self.request(url)
+        assert page.status == 200, page.text[:500]
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+
 
 BIN = Path(sys.executable).parent
 FLASK = [str(BIN / "flask"), "--app", "wsgi"]

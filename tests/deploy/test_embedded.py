@@ -15,8 +15,7 @@ import pytest
 
 from gridapp.config import ROOT
 
-from .servers import AppServer, app_env, prepare
-from .test_topology import Browser
+from .servers import AppServer, Browser, app_env, prepare
 
 # The embedded default is SQLite by definition: run in the SQLite pass only.
 pytestmark = pytest.mark.skipif(

@@ -24,8 +24,7 @@ from gridapp.accounts.models import UserSession
 from gridapp.core.audit import AuditEntry
 from gridapp.demo import DEMO_PASSWORD
 
-from .servers import AppServer, app_env, prepare
-from .test_topology import Browser, local
+from .servers import AppServer, Browser, app_env, local, prepare
 
 PG_BIN = next(
     (Path(p).parent for p in (shutil.which("initdb"), *sorted(Path("/usr/lib/postgresql").glob(

@@ -21,8 +21,7 @@ import pytest
 from gridapp.config import ROOT
 from gridapp.demo import DEMO_PASSWORD
 
-from .servers import BIN, AppServer, app_env, prepare, teachers_class_and_student
-from .test_topology import Browser, local
+from .servers import BIN, AppServer, Browser, app_env, local, prepare, teachers_class_and_student
 
 REDIS_SERVER = shutil.which("redis-server") or shutil.which(
     "redis-server", path="/usr/bin:/usr/sbin"

@@ -10,38 +10,25 @@ topology of its own (about 10 s each)."""
 
 from __future__ import annotations
 
-import http.client
-import importlib.util
 import io
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 import uuid
 import zipfile
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, func, select, update
+from sqlalchemy import create_engine, select, update
 
 from gridapp.config import ROOT, Config
 from gridapp.demo import DEMO_PASSWORD
 
-
-def _load_deploy_local():
-    spec = importlib.util.spec_from_file_location("gridapp_deploy_local", ROOT / "deploy/local.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-local = _load_deploy_local()
+from .servers import Answer, Browser, local, teachers_class_and_student  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     local.nginx_binary() is None,
@@ -50,55 +37,6 @@ pytestmark = pytest.mark.skipif(
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 PERIODIC_TASK = "gridapp.dossiers.tasks.remove_expired_dossiers"
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-
-class Browser:
-    """One user agent for every port of 127.0.0.1 (cookies do not depend on the port, so a
-    session started on one instance is sent to the other), following no redirect."""
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-
-    def request(self, url: str, form: dict | None = None, headers: dict | None = None) -> Answer:
-        parts = urlsplit(url)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        sent = {"User-Agent": "gridapp-topology-test", **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form, doseq=True)
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request("POST" if form is not None else "GET",
-                         parts.path + (f"?{parts.query}" if parts.query else ""), body, sent)  # fmt: skip
-            response = conn.getresponse()
-            answer = Answer(response.status, response.headers, response.read())
-        finally:
-            conn.close()
-        for header in answer.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                if morsel.value:
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
-        return answer
-
-    def csrf_token(self, url: str) -> str:
-        page = self.request(url)
-        assert page.status == 200, page.text[:500]
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
 
 
 def _requests_in(log: Path, marker: str) -> int:
@@ -133,11 +71,8 @@ print(result, flush=True)
 
 @pytest.mark.slow(30)
 def test_two_app_servers_behind_nginx(topology_database_url):
-    from gridapp.accounts.models import User
     from gridapp.core.tasks import PeriodicRun
     from gridapp.dossiers.exports import DossierJob
-    from gridapp.people.models import Student, StudentStatus
-    from gridapp.schools.models import SchoolClass
 
     topo = local.Topology(topology_database_url, REDIS_URL, workers=1)
     engine = create_engine(topology_database_url.replace("postgresql://", "postgresql+psycopg://"))
@@ -192,15 +127,9 @@ def test_two_app_servers_behind_nginx(topology_database_url):
 
         # (c) a class's dossiers started on instance A, followed and downloaded on B: the job
         # runs in the consumer, its file in the instance folder both share.
-        with engine.connect() as conn:
-            class_id = conn.scalar(
-                select(SchoolClass.id).join(User, User.id == SchoolClass.head_teacher_id)
-                .where(User.username == "teacher")
-            )  # fmt: skip
-            student_id = conn.scalar(
-                select(func.min(Student.id))
-                .where(Student.class_id == class_id, Student.status == StudentStatus.ACTIVE)
-            )  # fmt: skip
+        class_id, student_id = teachers_class_and_student(
+            topology_database_url.replace("postgresql://", "postgresql+psycopg://")
+        )
         teacher = Browser()
         token = teacher.csrf_token(f"{a}/login")
         signed_in = teacher.request(f"{a}/login", {"csrf_token": token, "username": "teacher",
