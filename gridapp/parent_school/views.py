@@ -40,7 +40,8 @@ def _class_fact(user, school_class) -> Markup | None:
     # Built here, not from a template: a template runs every context processor again (bench:
     # 0.2 ms of each class page).
     return Markup('<p class="parent-school-fact"><a href="{}">{}</a></p>').format(
-        url_for(".class_page", class_id=school_class.id), _("家长学校参与情况（未达标的家庭）")
+        url_for("parent_school.class_page", class_id=school_class.id),
+        _("家长学校参与情况（未达标的家庭）"),
     )
 
 
