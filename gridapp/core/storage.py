@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -46,6 +45,8 @@ def clean(raw: bytes, filename: str = "") -> Photo:
 
     Raises RuleViolation (field "photos") for anything that is not a real JPEG or PNG.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError  # with the first photo, not the app
+
     name = filename or _("照片")
     if len(raw) > MAX_BYTES:
         raise RuleViolation(_("“%(n)s”超过 5 MB，请压缩后再上传", n=name), field="photos")

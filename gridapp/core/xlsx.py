@@ -2,22 +2,26 @@
 
 Every text cell goes through `safe_value`: a value that Excel would read as a formula is written
 as text with the quote prefix, and characters an .xlsx cannot hold are dropped. Numbers stay
-numbers, dates stay dates, shares are fractions with a percent format (issue 18 item 5)."""
+numbers, dates stay dates, shares are fractions with a percent format (issue 18 item 5).
+
+openpyxl is imported on the first workbook, not with the app (a sixth of a second of every
+process's start)."""
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import Response, request
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from gridapp.core import storage
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,13 +33,27 @@ SHEET_TITLE_MAX = 31  # Excel's limit on a sheet's name
 SHEET_TITLE_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
+def new_workbook() -> Workbook:
+    """An empty openpyxl `Workbook` (one blank worksheet, `wb.active`)."""
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
+@functools.cache
+def _illegal_characters():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE
+
+
 def safe_value(value):
     """A value as a cell holds it: text without the characters an .xlsx cannot store (control
     characters other than tab, newline and carriage return); dates and numbers as they are;
     None as None. Whether it must be kept from running as a formula is `is_formula_like`."""
     if value is None or isinstance(value, (int, float, date)):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return _illegal_characters().sub("", str(value))
 
 
 def is_formula_like(value) -> bool:
@@ -58,6 +76,9 @@ def write_sheet(
     quote prefix when it looks like a formula), so no cell runs as a formula; `text_columns`
     (0-based) get the text number format (student numbers keep leading zeros), `percent_columns`
     hold fractions (0.5) shown as percentages (50.0%)."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, header in enumerate(headers, start=1):
@@ -123,7 +144,9 @@ def sheet_title(title: str, taken: set[str]) -> str:
 def workbook(sheets: Sequence[Sheet]) -> bytes:
     """The .xlsx bytes of `sheets`, one worksheet each: the title on row 1 (with the note
     beside it), the headers on row 2, the rows after."""
-    wb = Workbook()
+    from openpyxl.styles import Font
+
+    wb = new_workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
     for sheet in sheets:

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from gridapp.accounts.models import Role, User
@@ -21,8 +20,8 @@ from gridapp.core.audit import AuditEntry
 from gridapp.core.i18n import N_
 from gridapp.core.i18n import gettext as _
 from gridapp.core.time import local
+from gridapp.core.xlsx import new_workbook, write_sheet
 from gridapp.core.xlsx import to_bytes as workbook_bytes
-from gridapp.core.xlsx import write_sheet
 from gridapp.dossiers.exports import DossierJob
 from gridapp.extensions import db
 from gridapp.grids.models import Grid, GridLog, GuidanceActivity
@@ -427,7 +426,7 @@ def export(actor: User, entries: list[AuditEntry], filters: dict[str, str]) -> b
         ])  # fmt: skip
     headers = [_("时间"), _("操作人"), _("操作"), _("记录"), _("详情"), _("学校"), "IP",
                _("操作代码")]  # fmt: skip
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = _("审计日志")[:31]
     count = write_sheet(ws, headers, rows)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from openpyxl import Workbook
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from gridapp.accounts.models import Role, User, UserRole
@@ -31,7 +30,7 @@ from gridapp.contacts.models import (
 )
 from gridapp.core import audit, generations
 from gridapp.core.i18n import gettext as _
-from gridapp.core.xlsx import to_bytes, write_sheet
+from gridapp.core.xlsx import new_workbook, to_bytes, write_sheet
 from gridapp.extensions import db
 from gridapp.reviews.models import AcademicReview
 from gridapp.schools import services as school_services
@@ -371,7 +370,7 @@ def export(actor: User, school, year: SchoolYear, rows: list[TeacherYear]) -> by
             r.reviews, r.follow_ups, r.follow_ups_met, r.follow_ups_overdue,
         ]  # fmt: skip
         data.append(line)
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = _("教师学年统计")[:31]
     ws.cell(row=1, column=1, value=f"{school.name} {year.name}")

@@ -6,14 +6,13 @@ and characters an .xlsx cannot hold are dropped."""
 
 from __future__ import annotations
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gridapp.accounts.models import User
 from gridapp.core import audit
 from gridapp.core.permissions import real_user
-from gridapp.core.xlsx import to_bytes, write_sheet
+from gridapp.core.xlsx import new_workbook, to_bytes, write_sheet
 from gridapp.extensions import db
 from gridapp.people.models import (
     Guardian,
@@ -142,7 +141,7 @@ def export_roster(
     students = _students(school.id, school_class.id if school_class else None)
     ids = _id_numbers([s.id for s in students]) if id_numbers else {}
     headers, rows = roster_rows(students, ids)
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "学生名单"
     count = write_sheet(ws, headers, rows, text_columns=(0, 4))
@@ -205,7 +204,7 @@ def export_guardians(actor: User | None, school: School) -> tuple[bytes, int]:
                 "已开通" if g.user_id else "未开通",
             ]
         )
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "家长名单"
     count = write_sheet(ws, GUARDIAN_LIST_COLUMNS, rows, text_columns=(2, 3))

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from openpyxl import Workbook
 from sqlalchemy import case, delete, func, insert, select, update
 
 from gridapp.accounts.models import Invitation, Role, User, UserRole
@@ -142,7 +141,7 @@ class Applied:
 
 def template_bytes() -> bytes:
     """The staff template .xlsx: a note on row 1, the headers on row 2, an example on row 3."""
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = "教职工"
     ws.cell(row=1, column=1, value=NOTE)
@@ -605,7 +604,7 @@ def _set_heads(school: School, items: list[PlanItem]) -> None:
 def invitations_bytes(school: School, created: list[Created], link_for) -> bytes:
     """The new accounts' links as .xlsx (工号, 姓名, 用户名, 设置密码链接), to print or send;
     `link_for(token)` makes the absolute link."""
-    wb = Workbook()
+    wb = xlsx.new_workbook()
     ws = wb.active
     ws.title = "设置密码链接"
     xlsx.write_sheet(
