@@ -16,6 +16,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from gridapp.accounts.models import User
@@ -84,6 +85,15 @@ class Browser:
 
 
 BIN = Path(sys.executable).parent
+
+# The production setup's tests (PostgreSQL, Redis, nginx, several gunicorn servers) run once: in
+# the PostgreSQL pass when there is one (TEST_DATABASE_URL set), else in the SQLite pass. Redis
+# and several app servers are production's, on PostgreSQL; the embedded default (`make run`:
+# SQLite, Huey on SQLite, one process) has neither, and is tested by test_embedded.py.
+production_pass = pytest.mark.skipif(
+    os.environ.get("GRIDAPP_TEST_DB") != "postgresql" and bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="runs in the PostgreSQL pass (the production setup)",
+)
 FLASK = [str(BIN / "flask"), "--app", "wsgi"]
 
 

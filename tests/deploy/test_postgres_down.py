@@ -24,7 +24,7 @@ from gridapp.accounts.models import UserSession
 from gridapp.core.audit import AuditEntry
 from gridapp.demo import DEMO_PASSWORD
 
-from .servers import AppServer, Browser, app_env, local, prepare
+from .servers import AppServer, Browser, app_env, local, prepare, production_pass
 
 PG_BIN = next(
     (Path(p).parent for p in (shutil.which("initdb"), *sorted(Path("/usr/lib/postgresql").glob(
@@ -34,13 +34,8 @@ PG_BIN = next(
 
 pytestmark = [
     pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL's initdb is not installed"),
-    # Its database is its own whatever the pass: run once, in the PostgreSQL pass when there is
-    # one (TEST_DATABASE_URL set), else in the SQLite pass.
-    pytest.mark.skipif(
-        os.environ.get("GRIDAPP_TEST_DB") != "postgresql"
-        and bool(os.environ.get("TEST_DATABASE_URL")),
-        reason="runs in the PostgreSQL pass",
-    ),
+    # Its database is its own whatever the pass: run once (servers.production_pass).
+    production_pass,
 ]
 
 

@@ -1,5 +1,8 @@
 """GridApp keeps serving when Redis does not answer (issue 20 item 1): a Redis of this test's own
-(`redis-server --port`, never the shared one) under an app server of its own (on a database of its own: SQLite, then PostgreSQL). With
+(`redis-server --port`, never the shared one) under an app server of its own, on a database of
+its own: PostgreSQL, as in production, where Redis is (the embedded default has no Redis: Huey
+and the limits keep to SQLite and memory there), once, in the PostgreSQL pass
+(`servers.production_pass`). With
 Redis stopped, signing in, the mailbox, the tracking page and a class's dossier export answer
 as usual (the limits count in memory, the job waits "queued"), and /healthz says "degraded";
 with Redis back, the waiting job is queued again and done by a consumer."""
@@ -21,13 +24,25 @@ import pytest
 from gridapp.config import ROOT
 from gridapp.demo import DEMO_PASSWORD
 
-from .servers import BIN, AppServer, Browser, app_env, local, prepare, teachers_class_and_student
+from .servers import (
+    BIN,
+    AppServer,
+    Browser,
+    app_env,
+    local,
+    prepare,
+    production_pass,
+    teachers_class_and_student,
+)
 
 REDIS_SERVER = shutil.which("redis-server") or shutil.which(
     "redis-server", path="/usr/bin:/usr/sbin"
 )
 
-pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+pytestmark = [
+    pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed"),
+    production_pass,
+]
 
 
 class OwnRedis:
@@ -67,7 +82,7 @@ def test_redis_down_degrades_and_nothing_is_left_stuck(topology_database_url):
     redis.start()
     with tempfile.TemporaryDirectory(prefix="gridapp-redis-down-") as tmp:
         tmp = Path(tmp)
-        db_url = topology_database_url  # SQLite on the first pass, PostgreSQL on the second
+        db_url = topology_database_url  # PostgreSQL (SQLite when there is no PostgreSQL pass)
         env = app_env(tmp, db_url, "redis-down", REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
                       GRIDAPP_REDIS_PREFIX="redisdown")  # fmt: skip
         prepare(env)

@@ -3,7 +3,9 @@ of two gunicorn instances and one Huey consumer on 127.0.0.1, on a database of t
 (migrated with `flask db upgrade`, the small demo loaded with `flask demo-data`) and the shared
 Redis under a key prefix of its own. Through it: requests reach both instances, the login limit
 counts across them, a background job started on one is followed and downloaded on the other, and
-a periodic task run by two processes at once does its work once.
+a periodic task run by two processes at once does its work once. This is production's setup, on
+PostgreSQL: it runs once, in the PostgreSQL pass (`servers.production_pass`), and in the SQLite
+pass only when there is no PostgreSQL pass.
 
 One test, not four: under pytest-xdist each test could land on another worker and start a
 topology of its own (about 10 s each)."""
@@ -28,12 +30,15 @@ from sqlalchemy import create_engine, delete, select, update
 from gridapp.config import ROOT, Config
 from gridapp.demo import DEMO_PASSWORD
 
-from .servers import Answer, Browser, local, teachers_class_and_student  # noqa: E402
+from .servers import Answer, Browser, local, production_pass, teachers_class_and_student  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    local.nginx_binary() is None,
-    reason="nginx is not installed (it is in the Makefile's APT_PACKAGES: `make install` as root)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        local.nginx_binary() is None,
+        reason="nginx is not installed (it is in the Makefile's APT_PACKAGES: `make install` as root)",
+    ),
+    production_pass,
+]
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 PERIODIC_TASK = "gridapp.dossiers.tasks.remove_expired_dossiers"
