@@ -198,7 +198,15 @@ def _drowning_letter_fact(user: User, school_class: SchoolClass) -> Markup | Non
     share = drowning.current_class_share(school_class.school_id, school_class.id, today())
     if share is None or not share.total:
         return None
-    return Markup(render_template("contacts/_partials/drowning_letter.html", share=share))
+    # Built here, not from a template: a template runs every context processor again (the
+    # class page is a hot path; as parent_school.views._class_fact).
+    return Markup(
+        '<p class="drowning-letter"><span>{}</span>\n  <b>{}</b> <small class="muted">{}</small></p>'
+    ).format(
+        _("防溺水致家长一封信（本学年上门家访确认送达）："),
+        share.percent,
+        _("%(met)d/%(total)d 名学生的家庭", met=share.met, total=share.total),
+    )
 
 
 register_class_fact(_drowning_letter_fact)
