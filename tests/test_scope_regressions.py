@@ -126,3 +126,42 @@ def test_guardian_account_username_is_not_the_phone(app, client, login, world):
     assert r.status_code == 200
     with app.app_context():
         assert db.session.get(Guardian, gid).user.username == f"jz{gid:06d}"
+
+
+# ---- found attacking the newest routes (schedules, parent school, reports) ----------------------
+
+
+def _move_to_school_b(app, user_id, school_b):
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.roles.clear()
+        user.roles.append(UserRole(role=Role.TEACHER, school_id=school_b))
+        db.session.commit()
+
+
+def test_a_teacher_who_left_the_school_loses_their_schedule_items(app, client, login, world):
+    """The head teacher's item at school A named 王小明's family on its move page and could be
+    moved after the teacher had gone to school B (schedules.permissions.can_item)."""
+    _move_to_school_b(app, world.head_teacher, world.school_b)
+    login(world.head_teacher_name)
+    url = f"/schedule-items/{world.schedule_item}/move"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"week": 15}).status_code == 404
+
+
+def test_an_export_of_a_school_is_in_that_schools_audit_log(app, client, login, world):
+    """An entry about a School object (the parent school's export, its target) was written with
+    no school: the school's admin never saw the district's export in their log."""
+    login(world.district_supervisor_name)
+    assert client.get(f"/schools/{world.school_a}/parent-school?format=xlsx").status_code == 200
+    with app.app_context():
+        entry = db.session.scalars(
+            db.select(audit.AuditEntry).where(audit.AuditEntry.action == "parent_school.export")
+        ).one()
+        assert entry.school_id == world.school_a
+    login(world.school_admin_name)
+    page = client.get("/admin/audit?action=parent_school.export").get_data(as_text=True)
+    assert "导出了南湖区实验小学的家长学校统计" in page
+    login(world.other_school_admin_name)
+    page = client.get("/admin/audit?action=parent_school.export").get_data(as_text=True)
+    assert "导出了南湖区实验小学的家长学校统计" not in page
