@@ -165,3 +165,39 @@ def test_an_export_of_a_school_is_in_that_schools_audit_log(app, client, login, 
     login(world.other_school_admin_name)
     page = client.get("/admin/audit?action=parent_school.export").get_data(as_text=True)
     assert "导出了南湖区实验小学的家长学校统计" not in page
+
+
+def test_a_bureau_does_not_learn_the_focus_students_from_the_drill_down(app, client, login, world):
+    """A bureau drills down from a figure to its families without the focus mark; but the
+    families behind the focus figure are the focus students, and the other figures' lists came
+    focus students first (coverage_families, contacts.permissions.figure_family_rules)."""
+    from datetime import date
+
+    from gridapp.people import focus
+
+    with app.app_context():
+        principal = db.session.get(User, world.principal)
+        student = db.session.get(Student, world.student_a2)  # 陈静, class A2
+        focus.mark_focus(
+            principal, student, "left_behind", date(2026, 11, 2), "父母外出务工", date(2026, 11, 20)
+        )
+        db.session.commit()
+    base = f"/schools/{world.school_a}/coverage/families"
+    login(world.principal_name)
+    html = client.get(f"{base}?rule=focus").get_data(as_text=True)
+    assert "陈静" in html and "张伟" not in html
+    leader = client.get(f"{base}?rule=remote").get_data(as_text=True)
+    assert leader.index("陈静") < leader.index("张伟")  # the leaders' worklist: focus first
+    assert "rule=focus" in client.get(f"/schools/{world.school_a}/coverage").get_data(as_text=True)
+    for bureau in (world.district_supervisor_name, world.district_admin_name):
+        login(bureau)
+        for url in (f"{base}?rule=focus", f"{base}?rule=focus&met=1&format=xlsx",
+                    f"{base}?rule=focus&class_id={world.class_a2}"):  # fmt: skip
+            assert client.get(url).status_code == 404, url
+        html = client.get(f"{base}?rule=remote").get_data(as_text=True)
+        assert html.index("张伟") < html.index("陈静")  # by class and name: A1 before A2
+        assert ">重点<" not in html
+        for page in (f"/schools/{world.school_a}/coverage", f"/classes/{world.class_a2}/dashboard"):
+            body = client.get(page).get_data(as_text=True)
+            assert "rule=focus" not in body, page
+            assert "rule=remote" in body, page

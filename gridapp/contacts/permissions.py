@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts.models import Contact, ContactFamily, ContactStatus, ContactTeacher
+from gridapp.contacts.rules import CLASS_RULES
 from gridapp.core.permissions import Need, cached, load, register
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
@@ -157,3 +158,22 @@ register(Contact, can_contact)
 def load_contact(contact_id: int, need: Need = Need.VIEW, options=()) -> Contact:
     """The contact, if the current user may `need` it; 404 otherwise."""
     return load(Contact, contact_id, need, options)
+
+
+def sees_focus_families(user: User, school_id: int) -> bool:
+    """Whether the user may learn which of the school's families are focus students (a
+    hardship category is sensitive, DOMAIN privacy): the school's leaders. A bureau over the
+    school sees the focus figure (a count), never the families behind it, a focus mark, nor a
+    list ordered focus first."""
+    return school_id in leader_school_ids(user)
+
+
+def figure_family_rules(user: User, school_id: int) -> tuple[str, ...]:
+    """The coverage figures (quota rules: "teacher" and rules.CLASS_RULES) whose families the
+    user may list at the school (`/schools/<id>/coverage/families`), given they may open the
+    school's figures at all: every one for its leaders, all but "focus" for a bureau (the
+    families behind the focus figure are the focus students)."""
+    every = ("teacher",) + CLASS_RULES
+    if sees_focus_families(user, school_id):
+        return every
+    return tuple(r for r in every if r != "focus")

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from gridapp.accounts.models import User
 from gridapp.contacts import worklists
+from gridapp.contacts.permissions import figure_family_rules
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
@@ -248,6 +249,7 @@ def class_dashboard(class_id: int):
         teachers=teachers,
         head_teacher_id=school_class.head_teacher_id,
         sees_families=sees_families,
+        family_rules=figure_family_rules(user, school.id) if sees_families else (),
         may_see_school=can(_me(), Need.VIEW, school),
         computed_at=computed_at,
     )
