@@ -201,3 +201,45 @@ def test_a_bureau_does_not_learn_the_focus_students_from_the_drill_down(app, cli
             body = client.get(page).get_data(as_text=True)
             assert "rule=focus" not in body, page
             assert "rule=remote" in body, page
+
+
+def test_a_principal_who_teaches_does_not_accept_their_own_obligation_document(
+    app, client, login, world
+):
+    """The principal (who also teaches) uploaded a 六个一 document and accepted it themselves:
+    a leader reviews the others' documents only (obligations.permissions.may_review)."""
+    import io
+
+    from gridapp.obligations.models import DocumentStatus, ObligationDocument
+
+    from .obligations.documents import pdf_bytes
+
+    login(world.principal_name)
+    form = {"item": "plan", "note": "", "file": (io.BytesIO(pdf_bytes()), "方案.pdf")}
+    r = client.post(
+        f"/my/obligations?school={world.school_a}", data=form,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert r.status_code == 303
+    with app.app_context():
+        doc_id = db.session.scalars(
+            db.select(ObligationDocument.id).where(ObligationDocument.teacher_id == world.principal)
+        ).one()
+    page = client.get(f"/schools/{world.school_a}/obligations/teachers/{world.principal}")
+    assert page.status_code == 200
+    assert f"/obligations/documents/{doc_id}/accept" not in page.get_data(as_text=True)
+    assert client.post(f"/obligations/documents/{doc_id}/accept").status_code == 404
+    assert (
+        client.post(
+            f"/obligations/documents/{doc_id}/return", data={"reason": "自己退回"}
+        ).status_code
+        == 404
+    )
+    assert client.get(f"/obligations/documents/{doc_id}").status_code == 200  # still theirs
+    # Another leader of the school reviews it.
+    login(world.school_admin_name)
+    page = client.get(f"/schools/{world.school_a}/obligations/teachers/{world.principal}")
+    assert f"/obligations/documents/{doc_id}/accept" in page.get_data(as_text=True)
+    assert client.post(f"/obligations/documents/{doc_id}/accept").status_code == 303
+    with app.app_context():
+        assert db.session.get(ObligationDocument, doc_id).status is DocumentStatus.ACCEPTED
