@@ -243,3 +243,41 @@ def test_a_principal_who_teaches_does_not_accept_their_own_obligation_document(
     assert client.post(f"/obligations/documents/{doc_id}/accept").status_code == 303
     with app.app_context():
         assert db.session.get(ObligationDocument, doc_id).status is DocumentStatus.ACCEPTED
+
+
+def test_a_subject_teacher_does_not_learn_the_focus_students_from_the_class_schedule(
+    app, client, login, world
+):
+    """The class's schedule named the head teacher's item "重点对象上门家访" to every teacher of
+    the class: a subject teacher learned who the focus students are, which their worklist hides
+    (schedules.permissions.shown_rule)."""
+    from gridapp.contacts.models import ContactForm
+    from gridapp.schedules.models import ScheduleItem
+
+    with app.app_context():
+        student = db.session.get(Student, world.other_student)  # 张伟, class A1
+        db.session.add(
+            ScheduleItem(
+                school_id=world.school_a,
+                semester_id=world.semester_a,
+                class_id=world.class_a1,
+                teacher_id=world.head_teacher,
+                family_id=student.family_id,
+                student_id=student.id,
+                form=ContactForm.HOME_VISIT,
+                rule="focus",
+                week=15,
+                created_by_id=world.head_teacher,
+            )  # fmt: skip
+        )
+        db.session.commit()
+    url = f"/classes/{world.class_a1}/schedule"
+    for who in (world.head_teacher_name, world.principal_name, world.school_admin_name):
+        login(who)
+        assert "重点对象上门家访" in client.get(url).get_data(as_text=True), who
+    login(world.subject_teacher_name)
+    html = client.get(url).get_data(as_text=True)
+    assert "张伟" in html  # the item is there, a door visit
+    assert "重点对象上门家访" not in html
+    # Nor by elimination: no rule is named on a colleague's item (王小明's is "two_years").
+    assert "两学年内上门家访" not in html

@@ -7,7 +7,12 @@ from gridapp.accounts.models import Role, User
 from gridapp.core.permissions import Need, load, register
 from gridapp.schedules.models import ScheduleItem
 from gridapp.schools.models import SchoolClass
-from gridapp.schools.permissions import headed_class_ids, is_school_leader, taught_class_ids
+from gridapp.schools.permissions import (
+    headed_class_ids,
+    is_school_leader,
+    sees_sensitive_in_class,
+    taught_class_ids,
+)
 
 
 def may_build_class(user: User, school_class: SchoolClass) -> bool:
@@ -33,6 +38,17 @@ def can_item(user: User, need: Need, item: ScheduleItem) -> bool:
 
 
 register(ScheduleItem, can_item)
+
+
+def shown_rule(user: User, item: ScheduleItem) -> str:
+    """The rule the item is for, as `user` may read it: its own teacher, the class's head
+    teacher and the school's leaders read it; the class's other teachers read no rule on a
+    colleague's item (""), since a focus door visit ("focus") names the family a focus student,
+    and naming every rule but that one would name it too (their worklist hides the focus rule:
+    contacts.worklists._lines)."""
+    if item.teacher_id == user.id or sees_sensitive_in_class(user, item.class_id, item.school_id):
+        return item.rule
+    return ""
 
 
 def load_item(item_id: int, need: Need = Need.VIEW) -> ScheduleItem:
