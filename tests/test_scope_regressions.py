@@ -281,3 +281,23 @@ def test_a_subject_teacher_does_not_learn_the_focus_students_from_the_class_sche
     assert "重点对象上门家访" not in html
     # Nor by elimination: no rule is named on a colleague's item (王小明's is "two_years").
     assert "两学年内上门家访" not in html
+
+
+def test_an_export_of_the_families_behind_a_figure_says_which_class(app, client, login, world):
+    """The export's audit entry named the rule but not the class or teacher whose families
+    left GridApp (the page view's entry did)."""
+    login(world.district_supervisor_name)
+    url = (
+        f"/schools/{world.school_a}/coverage/families?rule=teacher&class_id={world.class_a1}"
+        f"&teacher_id={world.head_teacher}&format=xlsx"
+    )
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        entry = db.session.scalars(
+            db.select(audit.AuditEntry).where(
+                audit.AuditEntry.action == "reports.coverage_families.export"
+            )
+        ).one()
+        assert entry.detail["class_id"] == world.class_a1
+        assert entry.detail["teacher_id"] == world.head_teacher
+        assert entry.school_id == world.school_a

@@ -223,7 +223,7 @@ def coverage_families(school_id: int):
         title = " · ".join(x.name for x in (school_class, teacher) if x is not None) or _("全校")
         response = coverage_export.families_workbook(
             _me(), school, period, rule, met, rows, worklists.rule_labels(), title,
-            with_focus=focus,
+            with_focus=focus, class_id=class_id, teacher_id=teacher_id,
         )  # fmt: skip
         db.session.commit()  # the export's audit entry
         return response
