@@ -301,3 +301,29 @@ def test_an_export_of_the_families_behind_a_figure_says_which_class(app, client,
         assert entry.detail["class_id"] == world.class_a1
         assert entry.detail["teacher_id"] == world.head_teacher
         assert entry.school_id == world.school_a
+
+
+def test_a_subject_teacher_does_not_see_the_class_focus_figure_on_its_dashboard(
+    client, login, world
+):
+    """The class dashboard showed every teacher of the class its focus figure (met / total),
+    which the class worklist hides from them: from it moving after a colleague's door visit
+    they learn who the focus students are (contacts.permissions.sees_focus_figure)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    url = f"/classes/{world.class_a1}/dashboard"
+    for who in (world.head_teacher_name, world.principal_name, world.district_supervisor_name):
+        login(who)
+        html = client.get(url).get_data(as_text=True)
+        assert "重点对象上门家访" in html and "重点学生上门家访" in html, who
+    login(world.subject_teacher_name)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "重点对象上门家访" not in html and "重点学生上门家访" not in html
+    assert "两学年内上门家访" in html  # the other figures stay
+    sheet = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").data)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert "重点对象上门家访" not in cells and "两学年内上门家访" in cells

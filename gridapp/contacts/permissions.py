@@ -15,7 +15,13 @@ from gridapp.people.permissions import (
     guardian_family_ids,
     linked_student_ids,
 )
-from gridapp.schools.permissions import headed_class_ids, leader_school_ids, taught_class_ids
+from gridapp.schools.permissions import (
+    district_school_ids,
+    headed_class_ids,
+    leader_school_ids,
+    sees_sensitive_in_class,
+    taught_class_ids,
+)
 
 
 def visiting_school_ids(user: User) -> set[int]:
@@ -166,6 +172,18 @@ def sees_focus_families(user: User, school_id: int) -> bool:
     school sees the focus figure (a count), never the families behind it, a focus mark, nor a
     list ordered focus first."""
     return school_id in leader_school_ids(user)
+
+
+def sees_focus_figure(user: User, class_id: int, school_id: int) -> bool:
+    """Whether a class's focus figure (its focus students' door visits, met / total) is shown
+    to the user, who may open the class's figures: its head teacher, the school's leaders and
+    the bureaus over it (the figure seed 000 asks them to watch); not the class's other
+    teachers, whose worklist hides the focus rule and its figure (contacts.worklists._lines,
+    contacts/class_worklist.html): from the figure moving after a colleague's visit they would
+    learn who the focus students are."""
+    return sees_sensitive_in_class(user, class_id, school_id) or (
+        school_id in district_school_ids(user)
+    )
 
 
 def figure_family_rules(user: User, school_id: int) -> tuple[str, ...]:
