@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 
 from gridapp.accounts.models import Role, User
 from gridapp.contacts.models import Contact, ContactFamily, ContactStatus, ContactTeacher
+from gridapp.contacts.rules import CLASS_RULES
 from gridapp.core.permissions import Need, cached, load, register
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
@@ -14,7 +15,13 @@ from gridapp.people.permissions import (
     guardian_family_ids,
     linked_student_ids,
 )
-from gridapp.schools.permissions import headed_class_ids, leader_school_ids, taught_class_ids
+from gridapp.schools.permissions import (
+    district_school_ids,
+    headed_class_ids,
+    leader_school_ids,
+    sees_sensitive_in_class,
+    taught_class_ids,
+)
 
 
 def visiting_school_ids(user: User) -> set[int]:
@@ -157,3 +164,34 @@ register(Contact, can_contact)
 def load_contact(contact_id: int, need: Need = Need.VIEW, options=()) -> Contact:
     """The contact, if the current user may `need` it; 404 otherwise."""
     return load(Contact, contact_id, need, options)
+
+
+def sees_focus_families(user: User, school_id: int) -> bool:
+    """Whether the user may learn which of the school's families are focus students (a
+    hardship category is sensitive, DOMAIN privacy): the school's leaders. A bureau over the
+    school sees the focus figure (a count), never the families behind it, a focus mark, nor a
+    list ordered focus first."""
+    return school_id in leader_school_ids(user)
+
+
+def sees_focus_figure(user: User, class_id: int, school_id: int) -> bool:
+    """Whether a class's focus figure (its focus students' door visits, met / total) is shown
+    to the user, who may open the class's figures: its head teacher, the school's leaders and
+    the bureaus over it (the figure seed 000 asks them to watch); not the class's other
+    teachers, whose worklist hides the focus rule and its figure (contacts.worklists._lines,
+    contacts/class_worklist.html): from the figure moving after a colleague's visit they would
+    learn who the focus students are."""
+    return sees_sensitive_in_class(user, class_id, school_id) or (
+        school_id in district_school_ids(user)
+    )
+
+
+def figure_family_rules(user: User, school_id: int) -> tuple[str, ...]:
+    """The coverage figures (quota rules: "teacher" and rules.CLASS_RULES) whose families the
+    user may list at the school (`/schools/<id>/coverage/families`), given they may open the
+    school's figures at all: every one for its leaders, all but "focus" for a bureau (the
+    families behind the focus figure are the focus students)."""
+    every = ("teacher",) + CLASS_RULES
+    if sees_focus_families(user, school_id):
+        return every
+    return tuple(r for r in every if r != "focus")

@@ -55,7 +55,12 @@ def record(
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
     if school_id is None and obj is not None:
-        school_id = getattr(obj, "school_id", None)
+        # An entry about a school is that school's (its admin reads it in the log); about
+        # anything else, the school the object belongs to.
+        if getattr(obj, "__tablename__", None) == "schools":
+            school_id = obj.id
+        else:
+            school_id = getattr(obj, "school_id", None)
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         actor_name=actor_name if actor_name is not None else (actor.username if actor else ""),

@@ -13,14 +13,21 @@ from gridapp.schools.models import School
 from gridapp.schools.permissions import is_school_leader
 
 
+def may_review(user: User, school_id: int, teacher_id: int) -> bool:
+    """Whether `user` reviews (accepts or returns) the documents of teacher `teacher_id` at the
+    school: its leaders, never for themselves (a principal who also teaches does not accept
+    their own: another leader does, as nobody reviews a visit they took part in)."""
+    return is_school_leader(user, school_id) and teacher_id != user.id
+
+
 def can_document(user: User, need: Need, doc: ObligationDocument) -> bool:
-    """A document: its teacher reads it (Need.VIEW); the school's leaders read and review it
-    (Need.VIEW, Need.MANAGE). Nobody edits a document: a returned one is replaced by another."""
-    leads = is_school_leader(user, doc.school_id)
+    """A document: its teacher reads it (Need.VIEW); the school's leaders read it (Need.VIEW)
+    and review it (Need.MANAGE, `may_review`: not their own). Nobody edits a document: a
+    returned one is replaced by another."""
     if need is Need.VIEW:
-        return leads or doc.teacher_id == user.id
+        return is_school_leader(user, doc.school_id) or doc.teacher_id == user.id
     if need is Need.MANAGE:
-        return leads
+        return may_review(user, doc.school_id, doc.teacher_id)
     return False
 
 

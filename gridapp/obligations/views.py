@@ -20,7 +20,7 @@ from gridapp.extensions import db
 from gridapp.obligations import export, services
 from gridapp.obligations.forms import ReturnForm, UploadForm
 from gridapp.obligations.models import DOCUMENT_ITEMS, DUTIES
-from gridapp.obligations.permissions import load_document, load_teaching_school
+from gridapp.obligations.permissions import load_document, load_teaching_school, may_review
 from gridapp.schools.models import School
 from gridapp.schools.permissions import is_school_leader, load_school
 
@@ -164,7 +164,8 @@ def _teacher_page(school: School, teacher_id: int, review_form=None, doc=None):
     return render_template(
         "obligations/teacher.html", school=school, years=years, year=year, window=window,
         teacher=teacher, docs=docs, review_form=review_form, review_doc_id=doc.id if doc else None,
-        fresh_return=fresh(ReturnForm), **context,
+        fresh_return=fresh(ReturnForm),
+        reviews=may_review(real_user(current_user), school.id, teacher_id), **context,
     ), form_status(review_form)  # fmt: skip
 
 

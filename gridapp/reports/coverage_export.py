@@ -156,12 +156,13 @@ def district_workbook(
 
 def families_workbook(
     actor, school, period, rule: str, met: bool, rows, labels: dict, title: str,
-    with_focus: bool = True,
+    with_focus: bool = True, class_id: int | None = None, teacher_id: int | None = None,
 ):  # fmt: skip
     """The families behind a coverage figure (every row, not one page) as .xlsx: student,
     class, teacher (the teacher rule), contacts made and owed, due date, status, and the focus
     mark when `with_focus` (the school's leaders; a bureau gets no hardship mark, DOMAIN
-    privacy). Names of families leave GridApp here: the export is in the audit log."""
+    privacy). Names of families leave GridApp here: the export is in the audit log, with the
+    class and teacher (`class_id`, `teacher_id`) the rows were chosen by."""
     teacher_rule = rule == "teacher"
     headers = [_("学生"), _("班级")]
     headers += [_("教师")] if teacher_rule else []
@@ -181,7 +182,8 @@ def families_workbook(
         data.append(cells)
     audit.record(
         actor, "reports.coverage_families.export", school, school_id=school.id,
-        rule=rule, met=met, semester_id=period.semester_id, rows=len(data),
+        rule=rule, met=met, semester_id=period.semester_id, class_id=class_id,
+        teacher_id=teacher_id, rows=len(data),
     )  # fmt: skip
     sheet = xlsx.Sheet(
         title=labels[rule],

@@ -11,6 +11,7 @@ from gridapp.accounts.models import Role, User
 from gridapp.contacts import drowning, rules, worklists
 from gridapp.contacts import services as contact_services
 from gridapp.contacts.models import FiguresCount
+from gridapp.contacts.permissions import figure_family_rules, sees_focus_families
 from gridapp.core import audit, generations
 from gridapp.core.i18n import current_lang
 from gridapp.core.i18n import gettext as _
@@ -150,6 +151,7 @@ def _coverage_context(school, leads: bool) -> dict:
         # Everyone who opens the page (its leaders, the bureaus over it) drills down to the
         # families; coverage_families shows a bureau names and counts only.
         sees_families=True,
+        family_rules=figure_family_rules(_me(), school.id),
         low_count=contact_services.flagged_count(school.id) if leads else 0,
         computed_at=computed_at,
         # Each follow-up is its author's, a teacher of the family: the teachers' sum is the
@@ -184,11 +186,14 @@ def coverage_families(school_id: int):
     # category is sensitive, DOMAIN privacy), no link into the archive, and each view of the
     # names is in the audit log.
     leads = school.id in leader_school_ids(user)
+    # The families behind the focus figure are the focus students, and a focus-first order
+    # marks them too: for the leaders only (contacts.permissions).
+    focus = sees_focus_families(user, school.id)
     period = _semester_choice(school.id)
     if period is None:
         abort(404)
     rule = request.args.get("rule", "teacher")
-    if rule not in ("teacher",) + rules.CLASS_RULES:
+    if rule not in figure_family_rules(user, school.id):
         abort(404)
     met = request.args.get("met", "0") == "1"
     class_id = int_arg("class_id")
@@ -205,17 +210,20 @@ def coverage_families(school_id: int):
             abort(404)
     # Kept with the figures (same generation and day): paging through thousands of families
     # runs the engine once.
-    key = ("coverage_families", period.semester_id, today(), rule, met, class_id, teacher_id)
+    key = ("coverage_families", period.semester_id, today(), rule, met, class_id, teacher_id,
+           focus)  # fmt: skip
     rows = generations.kept(
         key,
         school.id,
-        lambda: figures.coverage_family_rows(period, rule, met, class_id, teacher_id),
+        lambda: figures.coverage_family_rows(
+            period, rule, met, class_id, teacher_id, focus_first=focus
+        ),
     )
     if wants_xlsx():
         title = " · ".join(x.name for x in (school_class, teacher) if x is not None) or _("全校")
         response = coverage_export.families_workbook(
             _me(), school, period, rule, met, rows, worklists.rule_labels(), title,
-            with_focus=leads,
+            with_focus=focus, class_id=class_id, teacher_id=teacher_id,
         )  # fmt: skip
         db.session.commit()  # the export's audit entry
         return response
@@ -241,7 +249,7 @@ def coverage_families(school_id: int):
         status_labels=rules.status_labels(),
         # Names link to the archive and carry the focus mark for the school's leaders only.
         open_students=leads,
-        show_focus=leads,
+        show_focus=focus,
     )
 
 

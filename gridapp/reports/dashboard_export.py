@@ -128,12 +128,14 @@ def workbook(title: str, what: str, total: Figures, rows: list[Figures], labels:
     return xlsx.download(xlsx.workbook([sheet]), name, fallback)
 
 
-def class_workbook(school_class, figures: Figures, labels: dict, school_activity=None):
-    """A class's dashboard as .xlsx: each rule's met, total and rate, the students in need
-    paired, then the other figures, and the school's cases and reception days
-    (`school_activity`, a reports.activity.Activity) when given."""
+def class_workbook(
+    school_class, figures: Figures, labels: dict, school_activity=None, columns=COLUMNS
+):
+    """A class's dashboard as .xlsx: each rule's met, total and rate (of the rules `columns`
+    the viewer may see), the students in need paired, then the other figures, and the school's
+    cases and reception days (`school_activity`, a reports.activity.Activity) when given."""
     rows = []
-    for key in COLUMNS:
+    for key in columns:
         share = figures.row.shares.get(key) or rules.Share(0, 0)
         rows.append([labels[key], share.met, share.total, share.ratio])
     e = figures.extras

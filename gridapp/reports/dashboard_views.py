@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from gridapp.accounts.models import User
 from gridapp.contacts import worklists
+from gridapp.contacts.permissions import figure_family_rules, sees_focus_figure
 from gridapp.core.i18n import gettext as _
 from gridapp.core.permissions import Need, can, require
 from gridapp.core.time import today
@@ -214,8 +215,14 @@ def class_dashboard(class_id: int):
         abort(404)  # no semester: nothing to show
     figure, teacher_rows, computed_at, school_activity = found
     labels = worklists.rule_labels()
+    user = _me()
+    # The focus figure: not for the class's other teachers (contacts.permissions).
+    shows_focus = sees_focus_figure(user, school_class.id, school.id)
+    columns = tuple(c for c in dashboard_export.COLUMNS if shows_focus or c != "focus")
     if wants_xlsx():
-        return dashboard_export.class_workbook(school_class, figure, labels, school_activity)
+        return dashboard_export.class_workbook(
+            school_class, figure, labels, school_activity, columns
+        )
     teacher_ids = set(
         db.session.scalars(
             db.select(TeachingAssignment.teacher_id).where(
@@ -232,7 +239,6 @@ def class_dashboard(class_id: int):
     ]
     # The school's leaders and the bureaus over it drill down to the families behind a figure
     # (coverage_families: a bureau sees names and counts, no focus mark, audited).
-    user = _me()
     sees_families = school.id in leader_school_ids(user) or school.id in district_school_ids(user)
     return render_template(
         "reports/class_dashboard.html",
@@ -244,10 +250,12 @@ def class_dashboard(class_id: int):
         school_activity=school_activity,
         case_link=_case_link(school.id),
         labels=labels,
-        columns=dashboard_export.COLUMNS,
+        columns=columns,
+        shows_focus=shows_focus,
         teachers=teachers,
         head_teacher_id=school_class.head_teacher_id,
         sees_families=sees_families,
+        family_rules=figure_family_rules(user, school.id) if sees_families else (),
         may_see_school=can(_me(), Need.VIEW, school),
         computed_at=computed_at,
     )

@@ -26,7 +26,7 @@ from gridapp.people.models import Student, StudentStatus
 from gridapp.schedules import services
 from gridapp.schedules.forms import AddItemForm, BuildForm, MoveForm
 from gridapp.schedules.models import ScheduleItem
-from gridapp.schedules.permissions import load_item, may_build_class
+from gridapp.schedules.permissions import load_item, may_build_class, shown_rule
 from gridapp.schools.models import Grade, School, SchoolClass, Semester
 from gridapp.schools.permissions import (
     class_staff,
@@ -55,6 +55,7 @@ class Row:
     done: bool
     overdue: bool
     can_move: bool
+    rule: str  # the rule as the viewer may read it (permissions.shown_rule)
 
 
 def _semester(school_id: int) -> tuple[Semester, rules.Period]:
@@ -76,7 +77,13 @@ def _rows(user: User, items, period, weeks) -> list[tuple[services.Week, list[Ro
         week = next((w for w in weeks if w.number == item.week), None)
         over = week is not None and week.ends_on < day
         by_week.setdefault(item.week, []).append(
-            Row(item, item.id in done, over and item.id not in done, can(user, Need.EDIT, item))
+            Row(
+                item,
+                item.id in done,
+                over and item.id not in done,
+                can(user, Need.EDIT, item),
+                shown_rule(user, item),
+            )  # fmt: skip
         )
     return [(w, by_week[w.number]) for w in weeks if w.number in by_week]
 

@@ -43,8 +43,11 @@ def test_district_ranking_lists_its_schools(client, login, world):
     # Supervisors drill down from the figures to the families behind them (names and counts,
     # tests/reports/test_charts_and_excel.py), never into the records themselves.
     assert client.get(f"/schools/{world.school_a}/coverage").status_code == 200
-    drill = client.get(f"/schools/{world.school_a}/coverage/families?rule=focus")
+    drill = client.get(f"/schools/{world.school_a}/coverage/families?rule=remote")
     assert drill.status_code == 200
+    # Not the families behind the focus figure: they are the focus students (a hardship).
+    drill = client.get(f"/schools/{world.school_a}/coverage/families?rule=focus")
+    assert drill.status_code == 404
     assert "/coverage/families" in client.get(f"/schools/{world.school_a}/coverage").get_data(
         as_text=True
     )

@@ -35,6 +35,13 @@ MATRIX = [
     ),
     (
         "GET",
+        "/schools/{school_a}/coverage/families?rule=focus",
+        "reports.coverage_families",
+        {"school_admin": 200, "principal": 200},  # its families are the focus students
+        None,
+    ),
+    (
+        "GET",
         "/district/coverage",
         "reports.district_coverage",
         {"district_supervisor": 200, "district_admin": 200, "other_district_supervisor": 200},
