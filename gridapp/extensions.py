@@ -50,3 +50,18 @@ def client_ip() -> str:
     configured as trusted (GRIDAPP_PROXY_FIX=true, app.py). A header the client writes itself
     (X-Real-IP, X-Forwarded-For without the setting) is never taken (issue 20 item 4)."""
     return get_remote_address() or "-"
+
+
+def posted_field(name: str) -> str:
+    """The posted form's field `name` ("" when absent), for a rate limit's key function. A body
+    that cannot be read (over MAX_CONTENT_LENGTH: 413; a malformed one) gives "" here, and the
+    view answers it as it does: a key function that raised would make Flask-Limiter take its
+    storage for unreachable and count every limit in this process's memory (its fallback) for a
+    while, apart from the other servers (found by an oversized sign-in)."""
+    from flask import request
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        return request.form.get(name) or ""
+    except HTTPException:
+        return ""

@@ -15,6 +15,7 @@ world's ids, never absolute ones.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import tempfile
@@ -310,9 +311,35 @@ def _rolled_back(app):
         conn.close()
 
 
+class _LimiterFallback(logging.Handler):
+    """Flask-Limiter's word that it took its storage for unreachable: from then on it counts in
+    a memory of its own that `limiter.reset()` does not clear, and a later test of the same
+    worker finds limits it never used up (CI saw 429s after an oversized sign-in)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "falling back" in record.getMessage():
+            self.seen.append(record.getMessage())
+
+
+_limiter_fallback = _LimiterFallback()
+logging.getLogger("flask-limiter").addHandler(_limiter_fallback)
+
+
 @pytest.fixture(autouse=True)
 def _isolation(request, app):
     limiter.reset()
+    _limiter_fallback.seen.clear()
+    yield from _isolated(request, app)
+    # A redis-less limiter falls back only when something raised inside its check (a key
+    # function): that is a fault of the app, and it would leak into the tests after this one.
+    assert not _limiter_fallback.seen, _limiter_fallback.seen
+
+
+def _isolated(request, app):
     generations.forget_kept()
     wants_world = "world" in request.fixturenames
     if request.node.get_closest_marker("commits"):

@@ -11,13 +11,13 @@ from gridapp.accounts.forms import ChangePasswordForm, LoginForm, SetPasswordFor
 from gridapp.core import audit
 from gridapp.core.forms import form_page, local_path, submit
 from gridapp.core.i18n import gettext as _
-from gridapp.extensions import db, limiter
+from gridapp.extensions import db, limiter, posted_field
 
 bp = Blueprint("accounts", __name__)
 
 
 def _username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()[:64]
+    return "login-user:" + posted_field("username").strip().lower()[:64]
 
 
 def _login_limit() -> str:

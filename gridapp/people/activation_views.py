@@ -19,7 +19,7 @@ from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.core.pagination import paginate
 from gridapp.core.permissions import Need, require
 from gridapp.core.time import now
-from gridapp.extensions import db, limiter
+from gridapp.extensions import db, limiter, posted_field
 from gridapp.people import activation
 from gridapp.people import letters as letter_jobs
 from gridapp.schools.models import SchoolClass
@@ -73,7 +73,7 @@ def _code_limit() -> str:
 
 
 def _code_key() -> str:
-    return "activate-code:" + activation.normalise_activation_code(request.form.get("code"))[:40]
+    return "activate-code:" + activation.normalise_activation_code(posted_field("code"))[:40]
 
 
 @bp.route("/activate", methods=["GET", "POST"])

@@ -145,6 +145,26 @@ def test_oversized_body_is_413_in_chinese(app, client):
     assert "内容过大" in html
 
 
+@pytest.mark.parametrize("path", ["/login", "/activate"])
+def test_an_oversized_post_leaves_the_rate_limits_where_they_are(app, client, world, path):
+    """The sign-in and activation limits are keyed by a posted field: a body too large to read
+    gives a 413 and keeps the limits counting in their storage (a key function that raised made
+    Flask-Limiter fall back to a memory of its own: `_isolation` fails a test that does that),
+    and the next sign-ins are counted as before."""
+    r = client.post(
+        path, data=b"username=" + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert r.status_code == 413
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    statuses = [
+        client.post("/login", data={"username": "nobody", "password": "x"}).status_code
+        for _ in range(limit + 1)
+    ]
+    # (The oversized sign-in counted against the address's limit: one sign-in fewer is left.)
+    assert statuses[-1] == 429 and set(statuses[: limit - 1]) == {422}, statuses
+
+
 def test_form_with_errors_is_422_and_keeps_the_input_escaped(client, world, login):
     login(world.school_admin_name)
     r = client.post(
