@@ -75,16 +75,9 @@ def _rows(user: User, items, period, weeks) -> list[tuple[services.Week, list[Ro
     by_week: dict[int, list[Row]] = {}
     for item in items:
         week = next((w for w in weeks if w.number == item.week), None)
-        over = week is not None and week.ends_on < day
-        by_week.setdefault(item.week, []).append(
-            Row(
-                item,
-                item.id in done,
-                over and item.id not in done,
-                can(user, Need.EDIT, item),
-                shown_rule(user, item),
-            )  # fmt: skip
-        )
+        late = week is not None and week.ends_on < day and item.id not in done
+        row = Row(item, item.id in done, late, can(user, Need.EDIT, item), shown_rule(user, item))
+        by_week.setdefault(item.week, []).append(row)
     return [(w, by_week[w.number]) for w in weeks if w.number in by_week]
 
 
