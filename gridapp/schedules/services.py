@@ -422,22 +422,34 @@ def save_plan(user: User, school_id: int, result: Plan) -> int:
 # ---- moves and items added by hand --------------------------------------------------------------------
 
 
-def _check_week(weeks: list[Week], week: int | None, field_name: str) -> Week:
+def open_weeks(weeks: list[Week], day: date) -> list[Week]:
+    """The weeks an item may still be put in on `day`: this week and the ones after it (a week
+    already over would show the item overdue at once)."""
+    return [w for w in weeks if w.ends_on >= day]
+
+
+def _check_week(weeks: list[Week], week: int | None, field_name: str, day: date) -> Week:
     chosen = next((w for w in weeks if w.number == week), None)
     if chosen is None:
         raise RuleViolation(_("请选择第 1 到第 %(n)d 周中的一周", n=len(weeks)), field=field_name)
     if chosen.holiday:
         raise RuleViolation(_("%(w)s是假期，请选择其他周", w=chosen.label()), field=field_name)
+    if chosen.ends_on < day:
+        raise RuleViolation(
+            _("%(w)s已经过去，请选择本周或以后的一周", w=chosen.label()), field=field_name
+        )
     return chosen
 
 
-def move_item(user: User, item: ScheduleItem, week: int | None, weeks: list[Week]) -> None:
+def move_item(
+    user: User, item: ScheduleItem, week: int | None, weeks: list[Week], day: date
+) -> None:
     """Move `item` to week `week` of its semester (`weeks`), keeping the move in its history
     (who, when, from which week). Refused beside the field `week`: a week outside the semester,
-    a holiday week, the week it is already in."""
-    _check_week(weeks, week, "week")
+    a holiday week, a week already over on `day`, the week it is already in."""
     if week == item.week:
         raise RuleViolation(_("已经安排在这一周了"), field="week")
+    _check_week(weeks, week, "week", day)
     db.session.add(
         ScheduleMove(
             item_id=item.id,
@@ -475,12 +487,13 @@ def add_item(
     form: ContactForm,
     week: int | None,
     weeks: list[Week],
+    day: date,
 ) -> ScheduleItem:
     """Add one item by hand to a class's schedule: teacher `teacher_id` contacts the family of
     the class's student `student_id` in `form` during week `week`. Refused beside its field, with
     nothing written: a student not of the class, a teacher not linked to the family
-    (`teacher_links_family`), a week outside the semester or a holiday, an item the teacher
-    already has for the family in that form."""
+    (`teacher_links_family`), a week outside the semester, a holiday or a week already over on
+    `day`, an item the teacher already has for the family in that form."""
     student = db.session.get(Student, student_id) if _an_id(student_id) else None
     if (
         student is None
@@ -493,7 +506,7 @@ def add_item(
         raise RuleViolation(
             _("这位教师没有任教这个家庭的孩子，不能安排他联系这个家庭"), field="teacher_id"
         )
-    _check_week(weeks, week, "week")
+    _check_week(weeks, week, "week", day)
     item = ScheduleItem(
         school_id=school_class.school_id, semester_id=semester.id, class_id=school_class.id,
         teacher_id=teacher.id, family_id=student.family_id, student_id=student.id, form=form,

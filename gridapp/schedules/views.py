@@ -169,7 +169,11 @@ def _add_form_choices(form: AddItemForm, school_class: SchoolClass, weeks) -> No
             .order_by(Student.name_key, Student.id)
         )
     ]
-    form.week.choices = [(n, label) for n, label in _week_choices(weeks)]
+    form.week.choices = _week_choices(services.open_weeks(weeks, today()))
+    if not form.is_submitted():  # this week (or the first open one after it), not week 1
+        this_week = services.week_of(weeks, today())
+        open_numbers = [w.number for w in services.open_weeks(weeks, today()) if not w.holiday]
+        form.week.data = this_week if this_week in open_numbers else next(iter(open_numbers), None)
 
 
 @bp.route("/classes/<int:class_id>/schedule", methods=["GET", "POST"])
@@ -196,6 +200,7 @@ def class_schedule(class_id: int):
                 ContactForm(form.form.data),
                 form.week.data,
                 weeks,
+                today(),
             ),  # fmt: skip
             then=url_for(".class_schedule", class_id=class_id),
             message=_("已添加到安排表"),
@@ -387,7 +392,7 @@ def move(item_id: int):
         form.week.data = db_item.week
     done = submit(
         form,
-        lambda: services.move_item(user, db_item, form.week.data, weeks),
+        lambda: services.move_item(user, db_item, form.week.data, weeks, today()),
         then=back,
         message=_("已调整到第%(n)d周", n=form.week.data or 0),
     )
@@ -395,5 +400,5 @@ def move(item_id: int):
         return done
     return form_page(
         "schedules/move.html", form, item=db_item, weeks=weeks,
-        week_choices=_week_choices(weeks), back=back, rule_label=rule_label,
+        week_choices=_week_choices(services.open_weeks(weeks, today())), back=back, rule_label=rule_label,
     )  # fmt: skip

@@ -139,9 +139,13 @@ def test_a_bad_week_is_refused_with_nothing_changed(client, login, world, ctx):
         assert message in r.get_data(as_text=True)
     ctx.expire_all()
     assert ctx.scalar(select(func.count()).select_from(ScheduleMove)) == 0
-    # The move's page offers the weeks, the current one chosen.
+    # The move's page offers the weeks from this one on (week 13 on the frozen clock), the
+    # item's own chosen when it is not over yet.
     page = client.get(f"/schedule-items/{item.id}/move").get_data(as_text=True)
-    assert f'<option value="{item.week}" selected>' in page
+    if item.week >= 13:
+        assert f'<option value="{item.week}" selected>' in page
+    else:
+        assert f'<option value="{item.week}"' not in page and '<option value="13"' in page
 
 
 def test_an_item_is_done_once_the_teacher_records_a_matching_contact(ctx, world, monkeypatch):
@@ -267,3 +271,26 @@ def test_the_teachers_weeks(client, login, world, ctx):
     login(world.subject_teacher_name)
     page = client.get("/my/schedule").get_data(as_text=True)
     assert "电话家访" in page and "上门家访" not in page  # the subject teacher calls
+
+
+def test_a_week_already_over_is_neither_offered_nor_taken(client, login, world, ctx):
+    """An item put in a week already over shows overdue at once: the move and the add forms
+    offer this week on, the add form starts at this week (not week 1), and a past week typed
+    in is refused beside the field with nothing changed (the frozen clock is in week 13)."""
+    login(world.head_teacher_name)
+    page = client.get(f"/schedule-items/{world.schedule_item}/move").get_data(as_text=True)
+    assert 'value="12"' not in page and 'value="13"' in page and 'value="14" selected' in page
+    r = client.post(f"/schedule-items/{world.schedule_item}/move", data={"week": "12"})
+    assert r.status_code == 422 and "已经过去，请选择本周或以后的一周" in r.get_data(as_text=True)
+    assert ctx.get(ScheduleItem, world.schedule_item).week == 14
+    assert ctx.scalar(select(func.count()).select_from(ScheduleMove)) == 0
+    page = client.get(f"/classes/{world.class_a1}/schedule").get_data(as_text=True)
+    weeks = page.split('name="week"')[1].split("</select>")[0]
+    assert 'value="1"' not in weeks and '<option selected value="13">' in weeks
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "phone", "week": "1"}  # fmt: skip
+    r = client.post(f"/classes/{world.class_a1}/schedule", data=data)
+    assert r.status_code == 422 and "已经过去" in r.get_data(as_text=True)
+    assert _count(ctx) == 1
+    r = client.post(f"/classes/{world.class_a1}/schedule", data=data | {"week": "13"})
+    assert r.status_code == 303
