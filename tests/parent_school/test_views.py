@@ -94,6 +94,37 @@ def test_course_page_shows_the_code_to_staff_and_the_sheet(client, login, world,
     assert r.status_code == 422
 
 
+def test_a_sheet_opened_before_a_code_sign_in_does_not_sign_that_family_out(
+    client, login, world, ctx
+):
+    """The teacher opens the sheet as the course begins; a parent then signs in with the code;
+    the teacher ticks another family and saves: the parent's sign-in, never shown on the sheet,
+    stays. Unticking a family the sheet showed present still signs it out."""
+    from gridapp.accounts.models import User
+    from gridapp.core.time import now
+    from gridapp.parent_school import services
+
+    login(world.head_teacher_name)
+    course = db.session.get(ParentCourse, world.course)
+    url = f"/parent-school/courses/{course.id}/classes/{world.class_a1}/attendance"
+    page = client.get(f"/parent-school/courses/{course.id}").get_data(as_text=True)
+    assert 'name="shown_present" value=""' in page  # nobody in when the sheet was opened
+    family = db.session.get(Student, world.student).family_id
+    other = db.session.get(Student, world.other_student).family_id
+    services.sign_in_with_code(db.session.get(User, world.parent), course.code, now())
+    ctx.commit()
+    assert services.signed_in_families(course.id) == {family}
+    r = client.post(url, data={"family_ids": [str(other)], "shown_present": ""})
+    assert r.status_code == 303
+    assert services.signed_in_families(course.id) == {family, other}
+    page = client.get(f"/parent-school/courses/{course.id}").get_data(as_text=True)
+    shown = page.split('name="shown_present" value="')[1].split('"')[0]
+    assert set(shown.split(",")) == {str(family), str(other)}
+    r = client.post(url, data={"family_ids": [str(other)], "shown_present": shown})
+    assert r.status_code == 303
+    assert services.signed_in_families(course.id) == {other}
+
+
 def test_district_sees_the_course_but_not_the_code(client, login, world, ctx):
     login(world.district_supervisor_name)
     course = db.session.get(ParentCourse, world.course)
