@@ -125,6 +125,31 @@ def test_a_sheet_opened_before_a_code_sign_in_does_not_sign_that_family_out(
     assert services.signed_in_families(course.id) == {other}
 
 
+def test_an_evening_course_code_open_past_midnight_says_the_next_day(client, login, world, ctx):
+    """A course 21:00–23:00: its code is good until 01:00 of the next day, said so (a bare
+    "01:00" read at 23:30 looks like an hour already past)."""
+    from datetime import datetime
+
+    import time_machine
+
+    from gridapp.accounts.models import User
+    from gridapp.core.time import SHANGHAI, now
+    from gridapp.parent_school import services
+    from gridapp.schools.models import School
+
+    from ..world import course_data
+
+    course = services.publish_course(
+        db.session.get(User, world.principal), db.session.get(School, world.school_a),
+        course_data("夜间课堂", starts=(21, 0), ends=(23, 0)), [], now(),
+    )  # fmt: skip
+    ctx.commit()
+    login(world.head_teacher_name)
+    with time_machine.travel(datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI), tick=False):
+        page = client.get(f"/parent-school/courses/{course.id}").get_data(as_text=True)
+    assert course.code in page and "有效至 次日 01:00" in page
+
+
 def test_district_sees_the_course_but_not_the_code(client, login, world, ctx):
     login(world.district_supervisor_name)
     course = db.session.get(ParentCourse, world.course)
