@@ -39,6 +39,8 @@ MIN_WORKDAYS = 4
 TRIP_SIZE = 4
 # Which class rule asks for which form (the door-visit rules, and the head teacher's remote one).
 DOOR_RULES = ("focus", "first_year", "two_years", "stage")
+# The rule of an item added by hand to a class's schedule (`add_item`).
+ADDED = "added"
 
 
 @dataclass(frozen=True)
@@ -187,11 +189,14 @@ def owed(period: rules.Period, class_ids: list[int]) -> list[Wanted]:
 
 def _matches(item_form: ContactForm, rule: str, contact_form: ContactForm) -> bool:
     """Whether a contact of `contact_form` meets an item: a door visit only by a door visit, the
-    head teacher's remote contact by a phone call or online, a teacher's own contact by any."""
+    head teacher's remote contact by a phone call or online, a teacher's own contact by any, an
+    item added by hand by its own form (a phone call or online for a remote one)."""
     if item_form is ContactForm.HOME_VISIT:
         return contact_form is ContactForm.HOME_VISIT
     if rule == "teacher":
         return True
+    if rule == ADDED and item_form not in REMOTE_FORMS:  # a 到校座谈 added by hand: one held
+        return contact_form is item_form
     return contact_form in REMOTE_FORMS
 
 
@@ -358,8 +363,8 @@ def _place(units, open_weeks: list[Week], load: dict[int, int]) -> list[Placemen
 
 def plan(school_id: int, semester: Semester, class_ids: list[int], today: date) -> Plan:
     """The schedule a build of the classes `class_ids` of school `school_id` would save for
-    `semester`, computed and not written (the preview). Items done or moved are kept as they
-    are, and so are other classes' items; the others of these classes are dropped and what is
+    `semester`, computed and not written (the preview). Items done, moved or added by hand are
+    kept as they are, and so are other classes' items; the others of these classes are dropped and what is
     still owed (`owed`) is placed again over the open weeks: the weeks not yet over (from
     today's) that are not holiday weeks (`Week.holiday`), balanced per teacher (`_place`).
     Raises RuleViolation when the semester has no open week left (seed 004 §2)."""
@@ -373,7 +378,8 @@ def plan(school_id: int, semester: Semester, class_ids: list[int], today: date) 
     scope = set(class_ids)
     result = Plan(semester, period, weeks, class_ids=frozenset(scope))
     for item in existing:
-        if item.class_id in scope and item.id not in done and not item.moves:
+        # An item added by hand is no rule's: dropped, nothing would place it again.
+        if item.class_id in scope and item.id not in done and not item.moves and item.rule != ADDED:
             result.dropped.append(item)
         else:
             result.kept.append(item)
@@ -510,7 +516,7 @@ def add_item(
     item = ScheduleItem(
         school_id=school_class.school_id, semester_id=semester.id, class_id=school_class.id,
         teacher_id=teacher.id, family_id=student.family_id, student_id=student.id, form=form,
-        rule="added", week=week,
+        rule=ADDED, week=week,
         created_by_id=user.id,
     )  # fmt: skip
     with unique.held(_("这位教师本学期已经安排了以这种方式联系这个家庭"), field="form"):

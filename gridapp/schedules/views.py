@@ -44,7 +44,7 @@ def _me() -> User:
 
 
 def rule_label(rule: str) -> str:
-    if rule == "added":
+    if rule == services.ADDED:
         return _("手动添加")
     return worklists.rule_labels().get(rule, rule)
 

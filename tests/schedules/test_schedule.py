@@ -10,6 +10,7 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from gridapp.contacts import rules
 from gridapp.contacts.models import ContactForm
 from gridapp.core.audit import AuditEntry
 from gridapp.schedules import services
@@ -294,3 +295,54 @@ def test_a_week_already_over_is_neither_offered_nor_taken(client, login, world, 
     assert _count(ctx) == 1
     r = client.post(f"/classes/{world.class_a1}/schedule", data=data | {"week": "13"})
     assert r.status_code == 303
+
+
+def test_a_rebuild_keeps_an_item_added_by_hand(client, login, world, ctx):
+    """An item the head teacher added by hand is no rule's: a rebuild (of the class, or the
+    principal's of the school) kept done and moved items but dropped it, and nothing placed it
+    again. It is kept now, and the build page says so."""
+    login(world.head_teacher_name)
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "home_visit", "week": "15"}  # fmt: skip
+    assert client.post(f"/classes/{world.class_a1}/schedule", data=data).status_code == 303
+    added = _items(ctx, rule="added")
+    assert len(added) == 1
+    period = rules.period_for(world.school_a, date(2026, 11, 23), world.semester_a)
+    assert services.done_item_ids(added, period) == set()  # not done: a rebuild would drop it
+    page = client.get(f"/classes/{world.class_a1}/schedule/build").get_data(as_text=True)
+    assert "手动添加的安排保持不变" in page
+    assert client.post(f"/classes/{world.class_a1}/schedule/build", data={}).status_code == 303
+    ctx.expire_all()
+    kept = ctx.get(ScheduleItem, added[0].id)
+    assert kept is not None and kept.week == 15 and kept.rule == "added"
+
+
+def test_an_item_added_by_hand_is_done_by_a_contact_of_its_own_form(ctx, world):
+    """A 到校座谈 added by hand was done only by a phone call or online contact, never by the
+    到校座谈 itself; now by its own form (a remote one still by either remote form)."""
+    from gridapp.accounts.models import User
+    from gridapp.people.models import Student
+    from gridapp.schools.models import SchoolClass
+
+    sem = _semester(ctx, world)
+    weeks = services.semester_weeks(sem)
+    head = ctx.get(User, world.head_teacher)
+    a1 = ctx.get(SchoolClass, world.class_a1)
+    other = ctx.get(Student, world.other_student)
+    meeting = services.add_item(
+        head, a1, sem, head.id, other.id, ContactForm.SCHOOL_MEETING, 14, weeks, date(2026, 11, 23)
+    )
+    ctx.flush()
+    period = rules.period_for(world.school_a, date(2026, 11, 23), sem.id)
+
+    def contact(form):
+        f.ContactFactory(
+            recorded_by=head, school_id=world.school_a, family_id=other.family_id,
+            teachers=[head], contact_on=date(2026, 11, 20), form=form,
+        )  # fmt: skip
+        ctx.flush()
+
+    contact(ContactForm.PHONE)
+    assert services.done_item_ids([meeting], period) == set()
+    contact(ContactForm.SCHOOL_MEETING)
+    assert services.done_item_ids([meeting], period) == {meeting.id}
