@@ -220,6 +220,7 @@ def class_schedule(class_id: int):
         builds=builds,
         rule_label=rule_label,
         today=today(),
+        this_week=services.week_of(weeks, today()),
     )
 
 

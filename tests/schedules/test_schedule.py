@@ -346,3 +346,19 @@ def test_an_item_added_by_hand_is_done_by_a_contact_of_its_own_form(ctx, world):
     assert services.done_item_ids([meeting], period) == set()
     contact(ContactForm.SCHOOL_MEETING)
     assert services.done_item_ids([meeting], period) == {meeting.id}
+
+
+def test_the_class_schedule_marks_this_week_and_links_to_the_add_form(client, login, world):
+    """The class's schedule runs to hundreds of items on a phone with the add form below them
+    all: a link up top jumps to it, and this week is marked as on the teacher's own page."""
+    login(world.head_teacher_name)
+    page = client.get(f"/classes/{world.class_a1}/schedule").get_data(as_text=True)
+    assert 'href="#add-item"' in page and 'id="add-item"' in page
+    assert page.index('href="#add-item"') < page.index('id="week-14"')
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "school_meeting", "week": "13"}  # fmt: skip
+    assert client.post(f"/classes/{world.class_a1}/schedule", data=data).status_code == 303
+    page = client.get(f"/classes/{world.class_a1}/schedule").get_data(as_text=True)
+    assert '<section class="sched-week current" aria-labelledby="week-13">' in page
+    assert "本周" in page.split('id="week-13"')[1].split("</h2>")[0]
+    assert "本周" not in page.split('id="week-14"')[1].split("</h2>")[0]
