@@ -362,3 +362,23 @@ def test_the_class_schedule_marks_this_week_and_links_to_the_add_form(client, lo
     assert '<section class="sched-week current" aria-labelledby="week-13">' in page
     assert "本周" in page.split('id="week-13"')[1].split("</h2>")[0]
     assert "本周" not in page.split('id="week-14"')[1].split("</h2>")[0]
+
+
+def test_the_school_week_is_paginated(client, login, world, ctx, monkeypatch):
+    """A week of a school's schedule holds hundreds of items (615 in the demo's school) on one
+    page; a page at a time now, the week's count still the whole week's."""
+    from gridapp.schedules import views
+
+    monkeypatch.setattr(views, "WEEK_PAGE", 1)
+    login(world.head_teacher_name)
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "phone", "week": "14"}  # fmt: skip
+    assert client.post(f"/classes/{world.class_a1}/schedule", data=data).status_code == 303
+    login(world.principal_name)
+    url = f"/schools/{world.school_a}/schedule?week=14"
+    first = client.get(url).get_data(as_text=True)
+    assert "2 项" in first and "第 1 / 2 页" in first and "page=2" in first
+    second = client.get(url + "&page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second
+    shown = [p.count('<li class="sched-item') for p in (first, second)]
+    assert shown == [1, 1]
