@@ -150,6 +150,18 @@ def test_an_evening_course_code_open_past_midnight_says_the_next_day(client, log
     assert course.code in page and "有效至 次日 01:00" in page
 
 
+def test_a_head_teacher_finds_the_courses_on_their_page(client, login, world, ctx):
+    """A head teacher shows the code in the room and marks the class's sheet on a course's
+    page, yet no page of theirs linked to one (only the leaders' school page lists them)."""
+    login(world.head_teacher_name)
+    page = client.get("/my/parent-school").get_data(as_text=True)
+    link = f'href="/parent-school/courses/{world.course}"'
+    assert "本学年课程" in page and link in page
+    assert f"/parent-school/courses/{world.course_b}" not in page  # another school's
+    r = client.get(f"/parent-school/courses/{world.course}")
+    assert r.status_code == 200 and "签到码" in r.get_data(as_text=True)
+
+
 def test_district_sees_the_course_but_not_the_code(client, login, world, ctx):
     login(world.district_supervisor_name)
     course = db.session.get(ParentCourse, world.course)
