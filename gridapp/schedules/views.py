@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from gridapp.accounts.models import User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts.models import ContactForm
-from gridapp.core import audit, xlsx
+from gridapp.core import xlsx
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_page, local_path, submit
 from gridapp.core.i18n import gettext as _
@@ -23,11 +22,11 @@ from gridapp.core.permissions import Need, can, real_user, require
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
-from gridapp.schedules import services
+from gridapp.schedules import export, services
 from gridapp.schedules.forms import AddItemForm, BuildForm, MoveForm
 from gridapp.schedules.models import ScheduleItem
 from gridapp.schedules.permissions import load_item, may_build_class
-from gridapp.schools.models import Grade, School, SchoolClass, Semester
+from gridapp.schools.models import Grade, SchoolClass, Semester
 from gridapp.schools.permissions import (
     class_staff,
     headed_class_ids,
@@ -89,36 +88,8 @@ def _week_choices(weeks) -> list[tuple[int, str]]:
 WEEK_PAGE = 100
 
 
-def _load_items_by_id(ids: list[int]) -> list[ScheduleItem]:
-    """The items of `ids` in that order, with the names shown on each line."""
-    if not ids:
-        return []
-    found = {
-        i.id: i
-        for i in db.session.scalars(
-            select(ScheduleItem)
-            .where(ScheduleItem.id.in_(ids))
-            .options(
-                selectinload(ScheduleItem.teacher),
-                selectinload(ScheduleItem.student).selectinload(Student.school_class),
-            )
-        )
-    }
-    return [found[i] for i in ids if i in found]
-
-
 def _load_items(semester_id: int, **kw) -> list[ScheduleItem]:
-    items = services.schedule_items(semester_id, **kw)
-    if items:  # the names shown on each line, in two queries
-        db.session.scalars(
-            select(ScheduleItem)
-            .where(ScheduleItem.id.in_([i.id for i in items]))
-            .options(
-                selectinload(ScheduleItem.teacher),
-                selectinload(ScheduleItem.student).selectinload(Student.school_class),
-            )
-        ).all()
-    return items
+    return services.items_with_names([i.id for i in services.schedule_items(semester_id, **kw)])
 
 
 def _page(template: str, **context):
@@ -293,7 +264,7 @@ def school_schedule(school_id: int):
     weeks = services.semester_weeks(semester)
     if xlsx.wants_xlsx():
         items = _load_items(semester.id, class_ids=_school_class_ids(school.id))
-        return _export(user, school, semester, period, weeks, items)
+        return export.school_workbook(user, school, semester, period, weeks, items, rule_label)
     summary = services.week_summary(semester.id, period)
     this_week = services.week_of(weeks, today())
     default = this_week if this_week in summary else min(summary, default=None)
@@ -302,7 +273,7 @@ def school_schedule(school_id: int):
     # each page's names and done marks read for its own items only.
     ids = [i.id for i in services.schedule_items(semester.id, week=week)] if week else []
     page = page_of(ids, per_page=WEEK_PAGE)
-    items = _load_items_by_id(page.items)
+    items = services.items_with_names(page.items)
     return _page(
         "schedules/school.html",
         school=school,
@@ -367,32 +338,6 @@ def _build(user: User, school_id: int, class_ids: list[int], *, title: str, back
         "schedules/build.html", form, title=title, back=back, semester=semester,
         preview=preview, names=names, rule_label=rule_label,
     )  # fmt: skip
-
-
-def _export(user, school: School, semester: Semester, period, weeks, items):
-    done = services.done_item_ids(items, period)
-    labels = {w.number: w.label() for w in weeks}
-    sheet = xlsx.Sheet(
-        title=_("教师联系学生家长安排表"),
-        headers=[_("周次"), _("教师"), _("班级"), _("学生"), _("联系方式"), _("依据"),
-                 _("状态"), _("调整记录")],
-        rows=[
-            [
-                labels.get(i.week, str(i.week)), i.teacher.name, i.student.school_class.name,
-                i.student.name, i.form.label, rule_label(i.rule),
-                _("已完成") if i.id in done else _("待完成"),
-                "；".join(_("第%(a)d周→第%(b)d周", a=m.from_week, b=m.to_week) for m in i.moves),
-            ]
-            for i in items
-        ],
-        text_columns=(0, 1, 2, 3, 4, 5, 6, 7),
-        note=_("%(s)s · %(t)s · 导出于 %(on)s", s=school.name, t=semester.name,
-               on=today().isoformat()),
-    )  # fmt: skip
-    audit.record(user, "schedule.export", school, school_id=school.id, semester=semester.id)
-    db.session.commit()
-    name = _("%(s)s-%(t)s-联系安排表.xlsx", s=school.name, t=semester.name)
-    return xlsx.download(xlsx.workbook([sheet]), name, f"schedule-{school.id}-{semester.id}.xlsx")
 
 
 # ---- moving an item ------------------------------------------------------------------------------
