@@ -54,7 +54,7 @@ def build(today: date, school: School) -> int:
         for item in items:
             if item.week + 1 in open_numbers:
                 services.move_item(
-                    teacher, db.session.get(ScheduleItem, item.id), item.week + 1, weeks
+                    teacher, db.session.get(ScheduleItem, item.id), item.week + 1, weeks, today
                 )
                 break
     return placed

@@ -21,6 +21,7 @@ from gridapp.obligations import export, services
 from gridapp.obligations.forms import ReturnForm, UploadForm
 from gridapp.obligations.models import DOCUMENT_ITEMS, DUTIES
 from gridapp.obligations.permissions import load_document, load_teaching_school, may_review
+from gridapp.obligations.services import ItemState
 from gridapp.schools.models import School
 from gridapp.schools.permissions import is_school_leader, load_school
 
@@ -105,7 +106,9 @@ def my_obligations():
             form.item.data = wanted
     context = _items_context(school, window, user.id)
     if request.method == "GET" and not form.item.data:
-        missing = [i for i in DOCUMENT_ITEMS if not context["items"][i].met]
+        # The first item still to do: neither met nor waiting for the review of an upload.
+        states = {i: context["items"][i].state for i in DOCUMENT_ITEMS}
+        missing = [i for i, s in states.items() if s not in (ItemState.MET, ItemState.PENDING)]
         form.item.data = (missing or list(DOCUMENT_ITEMS))[0].value
     docs = services.documents(school.id, year.id, user.id) if year else []
     return render_template(

@@ -208,7 +208,12 @@ def attendance(course_id: int, class_id: int):
     done = submit(
         form,
         lambda: services.mark_attendance(
-            user, course, school_class, [i for i in form.family_ids.data or [] if i], now()
+            user,
+            course,
+            school_class,
+            [i for i in form.family_ids.data or [] if i],
+            now(),
+            shown_present=form.shown_present_ids(),
         ),
         then=page,
         message=lambda r: _(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from wtforms import MultipleFileField, RadioField, StringField, ValidationError
+from wtforms import HiddenField, MultipleFileField, RadioField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -96,6 +96,13 @@ class TargetForm(Form):
 
 class AttendanceForm(Form):
     family_ids = MultiCheckboxField(_l("到场家庭"), coerce=optional_int, choices=[])
+    # The families the sheet showed ticked when it was opened ("1,2,3"): only they may be
+    # unticked; a family that signed in with the code meanwhile stays in.
+    shown_present = HiddenField()
+
+    def shown_present_ids(self) -> list[int]:
+        raw = (self.shown_present.data or "").split(",")
+        return [int(t) for t in raw if t.strip().isdigit() and len(t.strip()) < 10]
 
 
 class CodeForm(Form):

@@ -413,12 +413,20 @@ def sign_in_with_code(user: User, raw_code: str, now: datetime) -> ParentCourse:
 
 
 def mark_attendance(
-    actor: User, course: ParentCourse, school_class: SchoolClass, present_ids, now: datetime
+    actor: User,
+    course: ParentCourse,
+    school_class: SchoolClass,
+    present_ids,
+    now: datetime,
+    shown_present=None,
 ) -> tuple[int, int]:
     """Staff's sign-in sheet of one class: the class's families in `present_ids` are signed in
     (those already in, by code or by a colleague, stay as they are), the class's other families
-    signed out. Families not of the class are ignored. Refused: a cancelled course
-    (IllegalTransition), a course that has not begun (RuleViolation). Returns (added, removed)."""
+    signed out. With `shown_present` (the families the sheet showed ticked when it was opened),
+    only those are signed out: a family that signed in with the code while the sheet was open
+    was never shown to the teacher and stays in. Families not of the class are ignored.
+    Refused: a cancelled course (IllegalTransition), a course that has not begun
+    (RuleViolation). Returns (added, removed)."""
     if course.cancelled:
         raise IllegalTransition(_("这节课已经取消，不能登记出勤"))
     opens, _closes = code_window(course)
@@ -430,7 +438,8 @@ def mark_attendance(
     added = 0
     for family_id in sorted(wanted - before):
         added += _insert_sign_in(course, family_id, SignInMethod.STAFF, actor, now)
-    gone = sorted(before - wanted)
+    removable = before if shown_present is None else before & set(shown_present)
+    gone = sorted(removable - wanted)
     if gone:
         db.session.execute(
             delete(CourseSignIn).where(

@@ -162,6 +162,13 @@ def mine():
             return redirect_303(url_for(".mine", signed=course.id))
     records = services.guardian_record(user, today(), now()) if user.is_guardian else []
     classes = services.headed_classes(headed, today())
+    # The head teacher's way to a course's page: the code to show in the room and the class's
+    # sign-in sheet (the school's page with its list of courses is the leaders').
+    courses = [
+        row
+        for school_id in sorted({f.school_class.school_id for f in classes})
+        for row in services.school_courses(school_id, services.school_year_of(school_id, today()))
+    ]
     return render_template(
-        "parent_school/mine.html", form=form, records=records, classes=classes,
+        "parent_school/mine.html", form=form, records=records, classes=classes, courses=courses,
     ), form_status(form)  # fmt: skip

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from gridapp.accounts.models import Role, User, UserRole
 from gridapp.contacts import rules, worklists
@@ -39,6 +40,8 @@ MIN_WORKDAYS = 4
 TRIP_SIZE = 4
 # Which class rule asks for which form (the door-visit rules, and the head teacher's remote one).
 DOOR_RULES = ("focus", "first_year", "two_years", "stage")
+# The rule of an item added by hand to a class's schedule (`add_item`).
+ADDED = "added"
 
 
 @dataclass(frozen=True)
@@ -187,11 +190,14 @@ def owed(period: rules.Period, class_ids: list[int]) -> list[Wanted]:
 
 def _matches(item_form: ContactForm, rule: str, contact_form: ContactForm) -> bool:
     """Whether a contact of `contact_form` meets an item: a door visit only by a door visit, the
-    head teacher's remote contact by a phone call or online, a teacher's own contact by any."""
+    head teacher's remote contact by a phone call or online, a teacher's own contact by any, an
+    item added by hand by its own form (a phone call or online for a remote one)."""
     if item_form is ContactForm.HOME_VISIT:
         return contact_form is ContactForm.HOME_VISIT
     if rule == "teacher":
         return True
+    if rule == ADDED and item_form not in REMOTE_FORMS:  # a 到校座谈 added by hand: one held
+        return contact_form is item_form
     return contact_form in REMOTE_FORMS
 
 
@@ -296,6 +302,25 @@ def week_summary(semester_id: int, period: rules.Period | None) -> dict[int, tup
     return out
 
 
+def items_with_names(ids: list[int]) -> list[ScheduleItem]:
+    """The items of `ids` in that order, with the teacher, student and class shown on each line
+    loaded (two more queries, however many items)."""
+    if not ids:
+        return []
+    found = {
+        i.id: i
+        for i in db.session.scalars(
+            select(ScheduleItem)
+            .where(ScheduleItem.id.in_(ids))
+            .options(
+                selectinload(ScheduleItem.teacher),
+                selectinload(ScheduleItem.student).selectinload(Student.school_class),
+            )
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
 def schedule_items(
     semester_id: int, *, class_ids=None, teacher_id=None, week=None
 ) -> list[ScheduleItem]:
@@ -358,8 +383,8 @@ def _place(units, open_weeks: list[Week], load: dict[int, int]) -> list[Placemen
 
 def plan(school_id: int, semester: Semester, class_ids: list[int], today: date) -> Plan:
     """The schedule a build of the classes `class_ids` of school `school_id` would save for
-    `semester`, computed and not written (the preview). Items done or moved are kept as they
-    are, and so are other classes' items; the others of these classes are dropped and what is
+    `semester`, computed and not written (the preview). Items done, moved or added by hand are
+    kept as they are, and so are other classes' items; the others of these classes are dropped and what is
     still owed (`owed`) is placed again over the open weeks: the weeks not yet over (from
     today's) that are not holiday weeks (`Week.holiday`), balanced per teacher (`_place`).
     Raises RuleViolation when the semester has no open week left (seed 004 §2)."""
@@ -373,7 +398,8 @@ def plan(school_id: int, semester: Semester, class_ids: list[int], today: date) 
     scope = set(class_ids)
     result = Plan(semester, period, weeks, class_ids=frozenset(scope))
     for item in existing:
-        if item.class_id in scope and item.id not in done and not item.moves:
+        # An item added by hand is no rule's: dropped, nothing would place it again.
+        if item.class_id in scope and item.id not in done and not item.moves and item.rule != ADDED:
             result.dropped.append(item)
         else:
             result.kept.append(item)
@@ -422,22 +448,34 @@ def save_plan(user: User, school_id: int, result: Plan) -> int:
 # ---- moves and items added by hand --------------------------------------------------------------------
 
 
-def _check_week(weeks: list[Week], week: int | None, field_name: str) -> Week:
+def open_weeks(weeks: list[Week], day: date) -> list[Week]:
+    """The weeks an item may still be put in on `day`: this week and the ones after it (a week
+    already over would show the item overdue at once)."""
+    return [w for w in weeks if w.ends_on >= day]
+
+
+def _check_week(weeks: list[Week], week: int | None, field_name: str, day: date) -> Week:
     chosen = next((w for w in weeks if w.number == week), None)
     if chosen is None:
         raise RuleViolation(_("请选择第 1 到第 %(n)d 周中的一周", n=len(weeks)), field=field_name)
     if chosen.holiday:
         raise RuleViolation(_("%(w)s是假期，请选择其他周", w=chosen.label()), field=field_name)
+    if chosen.ends_on < day:
+        raise RuleViolation(
+            _("%(w)s已经过去，请选择本周或以后的一周", w=chosen.label()), field=field_name
+        )
     return chosen
 
 
-def move_item(user: User, item: ScheduleItem, week: int | None, weeks: list[Week]) -> None:
+def move_item(
+    user: User, item: ScheduleItem, week: int | None, weeks: list[Week], day: date
+) -> None:
     """Move `item` to week `week` of its semester (`weeks`), keeping the move in its history
     (who, when, from which week). Refused beside the field `week`: a week outside the semester,
-    a holiday week, the week it is already in."""
-    _check_week(weeks, week, "week")
+    a holiday week, a week already over on `day`, the week it is already in."""
     if week == item.week:
         raise RuleViolation(_("已经安排在这一周了"), field="week")
+    _check_week(weeks, week, "week", day)
     db.session.add(
         ScheduleMove(
             item_id=item.id,
@@ -475,12 +513,13 @@ def add_item(
     form: ContactForm,
     week: int | None,
     weeks: list[Week],
+    day: date,
 ) -> ScheduleItem:
     """Add one item by hand to a class's schedule: teacher `teacher_id` contacts the family of
     the class's student `student_id` in `form` during week `week`. Refused beside its field, with
     nothing written: a student not of the class, a teacher not linked to the family
-    (`teacher_links_family`), a week outside the semester or a holiday, an item the teacher
-    already has for the family in that form."""
+    (`teacher_links_family`), a week outside the semester, a holiday or a week already over on
+    `day`, an item the teacher already has for the family in that form."""
     student = db.session.get(Student, student_id) if _an_id(student_id) else None
     if (
         student is None
@@ -493,11 +532,11 @@ def add_item(
         raise RuleViolation(
             _("这位教师没有任教这个家庭的孩子，不能安排他联系这个家庭"), field="teacher_id"
         )
-    _check_week(weeks, week, "week")
+    _check_week(weeks, week, "week", day)
     item = ScheduleItem(
         school_id=school_class.school_id, semester_id=semester.id, class_id=school_class.id,
         teacher_id=teacher.id, family_id=student.family_id, student_id=student.id, form=form,
-        rule="added", week=week,
+        rule=ADDED, week=week,
         created_by_id=user.id,
     )  # fmt: skip
     with unique.held(_("这位教师本学期已经安排了以这种方式联系这个家庭"), field="form"):

@@ -14,6 +14,7 @@ from flask_login import login_required
 from gridapp.contacts import services as contact_services
 from gridapp.contacts import worklists
 from gridapp.contacts.models import ContactForm
+from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_page
 from gridapp.core.htmx import redirect_303
 from gridapp.core.i18n import gettext as _
@@ -36,9 +37,10 @@ def _school_id(user) -> int:
 def _trip_form(trip, school_id: int, user, bound: TripForm | None = None) -> TripForm:
     """The trip's form: its own (bound, shown again with its error) or a fresh one with the
     suggested day; the colleagues any of its families may name present."""
-    form = bound or TripForm(
-        formdata=None, prefix=trip_prefix(trip.key), contact_on=trip.day or today()
-    )
+    # The suggested day is a plan; the visit is recorded on the day it is made, never later
+    # than today (the contact form refuses a future day, after the whole form is filled in).
+    day = trip.day if trip.day is not None and trip.day <= today() else today()
+    form = bound or TripForm(formdata=None, prefix=trip_prefix(trip.key), contact_on=day)
     form.teacher_ids.choices = [
         (t.id, t.name)
         for t in contact_services.present_choices([s.family_id for s in trip.stops], school_id)
@@ -71,7 +73,8 @@ def _record_url(student_id: int, day: date, teacher_ids, key: str, school_id: in
 @login_required
 def trips():
     """The teacher's trips; POST starts recording one (its day and colleagues checked here,
-    shown again beside the field at 422 when wrong) at its first family not yet entered."""
+    shown again beside the field at 422 when wrong, a day after today too) at its first family
+    not yet entered."""
     user = _me()
     school_id = _school_id(user)
     day = today()
@@ -86,14 +89,19 @@ def trips():
         form = _trip_form(trip, school_id, user, TripForm(prefix=trip_prefix(trip.key)))
         forms[trip.key] = form
         if form.validate_on_submit():
-            first = _first_open(user, trip, form.contact_on.data)
-            if first is not None:
-                return redirect_303(
-                    _record_url(first, form.contact_on.data, form.teacher_ids.data or [],
-                                trip.key, school_id)
-                )  # fmt: skip
-            flash(_("这组家庭在这一天的记录都已录入"), "info")
-            return redirect_303(url_for(".trips", school=school_id))
+            if form.contact_on.data > day:  # refused here, not after a family's whole form
+                form.add_violation(
+                    RuleViolation(_("走访日期不能晚于今天：走访当天再录入"), field="contact_on")
+                )
+            else:
+                first = _first_open(user, trip, form.contact_on.data)
+                if first is not None:
+                    return redirect_303(
+                        _record_url(first, form.contact_on.data, form.teacher_ids.data or [],
+                                    trip.key, school_id)
+                    )  # fmt: skip
+                flash(_("这组家庭在这一天的记录都已录入"), "info")
+                return redirect_303(url_for(".trips", school=school_id))
         return form_page(
             "schedules/trips.html", form, semester=semester, trips=groups, forms=forms,
             schools=worklists.teacher_schools(user), school_id=school_id, day=day,

@@ -9,25 +9,24 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from gridapp.accounts.models import User
 from gridapp.contacts import rules, worklists
 from gridapp.contacts.models import ContactForm
-from gridapp.core import audit, xlsx
+from gridapp.core import xlsx
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_page, local_path, submit
 from gridapp.core.i18n import gettext as _
-from gridapp.core.pagination import int_arg
+from gridapp.core.pagination import int_arg, page_of
 from gridapp.core.permissions import Need, can, real_user, require
 from gridapp.core.time import today
 from gridapp.extensions import db
 from gridapp.people.models import Student, StudentStatus
-from gridapp.schedules import services
+from gridapp.schedules import export, services
 from gridapp.schedules.forms import AddItemForm, BuildForm, MoveForm
 from gridapp.schedules.models import ScheduleItem
 from gridapp.schedules.permissions import load_item, may_build_class, shown_rule
-from gridapp.schools.models import Grade, School, SchoolClass, Semester
+from gridapp.schools.models import Grade, SchoolClass, Semester
 from gridapp.schools.permissions import (
     class_staff,
     headed_class_ids,
@@ -44,7 +43,7 @@ def _me() -> User:
 
 
 def rule_label(rule: str) -> str:
-    if rule == "added":
+    if rule == services.ADDED:
         return _("手动添加")
     return worklists.rule_labels().get(rule, rule)
 
@@ -85,18 +84,12 @@ def _week_choices(weeks) -> list[tuple[int, str]]:
     return [(w.number, w.label() + (_("（假期）") if w.holiday else "")) for w in weeks]
 
 
+# Items of one week on a page of the school's schedule.
+WEEK_PAGE = 100
+
+
 def _load_items(semester_id: int, **kw) -> list[ScheduleItem]:
-    items = services.schedule_items(semester_id, **kw)
-    if items:  # the names shown on each line, in two queries
-        db.session.scalars(
-            select(ScheduleItem)
-            .where(ScheduleItem.id.in_([i.id for i in items]))
-            .options(
-                selectinload(ScheduleItem.teacher),
-                selectinload(ScheduleItem.student).selectinload(Student.school_class),
-            )
-        ).all()
-    return items
+    return services.items_with_names([i.id for i in services.schedule_items(semester_id, **kw)])
 
 
 def _page(template: str, **context):
@@ -169,7 +162,11 @@ def _add_form_choices(form: AddItemForm, school_class: SchoolClass, weeks) -> No
             .order_by(Student.name_key, Student.id)
         )
     ]
-    form.week.choices = [(n, label) for n, label in _week_choices(weeks)]
+    form.week.choices = _week_choices(services.open_weeks(weeks, today()))
+    if not form.is_submitted():  # this week (or the first open one after it), not week 1
+        this_week = services.week_of(weeks, today())
+        open_numbers = [w.number for w in services.open_weeks(weeks, today()) if not w.holiday]
+        form.week.data = this_week if this_week in open_numbers else next(iter(open_numbers), None)
 
 
 @bp.route("/classes/<int:class_id>/schedule", methods=["GET", "POST"])
@@ -196,6 +193,7 @@ def class_schedule(class_id: int):
                 ContactForm(form.form.data),
                 form.week.data,
                 weeks,
+                today(),
             ),  # fmt: skip
             then=url_for(".class_schedule", class_id=class_id),
             message=_("已添加到安排表"),
@@ -215,6 +213,7 @@ def class_schedule(class_id: int):
         builds=builds,
         rule_label=rule_label,
         today=today(),
+        this_week=services.week_of(weeks, today()),
     )
 
 
@@ -265,12 +264,16 @@ def school_schedule(school_id: int):
     weeks = services.semester_weeks(semester)
     if xlsx.wants_xlsx():
         items = _load_items(semester.id, class_ids=_school_class_ids(school.id))
-        return _export(user, school, semester, period, weeks, items)
+        return export.school_workbook(user, school, semester, period, weeks, items, rule_label)
     summary = services.week_summary(semester.id, period)
     this_week = services.week_of(weeks, today())
     default = this_week if this_week in summary else min(summary, default=None)
     week = int_arg("week", default, hi=len(weeks))
-    items = _load_items(semester.id, week=week) if week else []
+    # A week holds hundreds of items at a big school (615 in the demo's): a page at a time,
+    # each page's names and done marks read for its own items only.
+    ids = [i.id for i in services.schedule_items(semester.id, week=week)] if week else []
+    page = page_of(ids, per_page=WEEK_PAGE)
+    items = services.items_with_names(page.items)
     return _page(
         "schedules/school.html",
         school=school,
@@ -279,6 +282,7 @@ def school_schedule(school_id: int):
         week=week,
         this_week=this_week,
         summary=summary,
+        page=page,
         rows=_rows(user, items, period, weeks),
         week_choices=_week_choices(weeks),
     )
@@ -336,32 +340,6 @@ def _build(user: User, school_id: int, class_ids: list[int], *, title: str, back
     )  # fmt: skip
 
 
-def _export(user, school: School, semester: Semester, period, weeks, items):
-    done = services.done_item_ids(items, period)
-    labels = {w.number: w.label() for w in weeks}
-    sheet = xlsx.Sheet(
-        title=_("教师联系学生家长安排表"),
-        headers=[_("周次"), _("教师"), _("班级"), _("学生"), _("联系方式"), _("依据"),
-                 _("状态"), _("调整记录")],
-        rows=[
-            [
-                labels.get(i.week, str(i.week)), i.teacher.name, i.student.school_class.name,
-                i.student.name, i.form.label, rule_label(i.rule),
-                _("已完成") if i.id in done else _("待完成"),
-                "；".join(_("第%(a)d周→第%(b)d周", a=m.from_week, b=m.to_week) for m in i.moves),
-            ]
-            for i in items
-        ],
-        text_columns=(0, 1, 2, 3, 4, 5, 6, 7),
-        note=_("%(s)s · %(t)s · 导出于 %(on)s", s=school.name, t=semester.name,
-               on=today().isoformat()),
-    )  # fmt: skip
-    audit.record(user, "schedule.export", school, school_id=school.id, semester=semester.id)
-    db.session.commit()
-    name = _("%(s)s-%(t)s-联系安排表.xlsx", s=school.name, t=semester.name)
-    return xlsx.download(xlsx.workbook([sheet]), name, f"schedule-{school.id}-{semester.id}.xlsx")
-
-
 # ---- moving an item ------------------------------------------------------------------------------
 
 
@@ -387,7 +365,7 @@ def move(item_id: int):
         form.week.data = db_item.week
     done = submit(
         form,
-        lambda: services.move_item(user, db_item, form.week.data, weeks),
+        lambda: services.move_item(user, db_item, form.week.data, weeks, today()),
         then=back,
         message=_("已调整到第%(n)d周", n=form.week.data or 0),
     )
@@ -395,5 +373,5 @@ def move(item_id: int):
         return done
     return form_page(
         "schedules/move.html", form, item=db_item, weeks=weeks,
-        week_choices=_week_choices(weeks), back=back, rule_label=rule_label,
+        week_choices=_week_choices(services.open_weeks(weeks, today())), back=back, rule_label=rule_label,
     )  # fmt: skip

@@ -55,3 +55,17 @@ def test_guardian_signs_in_with_the_code_on_a_phone(
     _shot(page, "guardian-twice-390")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+
+
+def test_the_head_teacher_sees_what_each_family_lacks_on_a_phone(page, live_server, sign_in, world):
+    """The class's families below target on a 390 px phone: the sessions, hours and what is
+    still lacking are on screen, not scrolled off to the right behind the guardians' names."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in("head_teacher")
+    page.goto(f"{live_server}/classes/{world.class_a1}/parent-school")
+    headers = page.locator("main table th")
+    expect(headers.first).to_have_text("学生")
+    for name in ("还差", "参加次数"):
+        box = page.locator("main table th", has_text=name).first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, name
+    _shot(page, "class-parent-school-390")

@@ -154,3 +154,15 @@ def test_bad_filter_values_are_ignored(client, login, ctx, world):
     for q in ("item=x", "state=%00", "year=abc", "item=plan&state=nope"):
         assert client.get(f"/schools/{world.school_a}/obligations?{q}").status_code == 200
     assert client.get(f"/schools/{world.school_a}/obligations?year=99999").status_code == 404
+
+
+def test_the_upload_form_starts_at_an_item_still_to_do(client, login, ctx, world):
+    """Once a plan is uploaded and waits for review, the form no longer starts at the plan (a
+    second copy of it uploaded by mistake) but at the next item still to do."""
+    login(world.head_teacher_name)
+    html = client.get("/my/obligations").get_data(as_text=True)
+    assert re.search(r'<option selected value="plan">', html)
+    assert _post(client, pdf_bytes()).status_code == 303
+    html = client.get("/my/obligations").get_data(as_text=True)
+    assert not re.search(r'<option selected value="plan">', html)
+    assert re.search(r'<option selected value="(handbook|essay|help)">', html)

@@ -94,6 +94,74 @@ def test_course_page_shows_the_code_to_staff_and_the_sheet(client, login, world,
     assert r.status_code == 422
 
 
+def test_a_sheet_opened_before_a_code_sign_in_does_not_sign_that_family_out(
+    client, login, world, ctx
+):
+    """The teacher opens the sheet as the course begins; a parent then signs in with the code;
+    the teacher ticks another family and saves: the parent's sign-in, never shown on the sheet,
+    stays. Unticking a family the sheet showed present still signs it out."""
+    from gridapp.accounts.models import User
+    from gridapp.core.time import now
+    from gridapp.parent_school import services
+
+    login(world.head_teacher_name)
+    course = db.session.get(ParentCourse, world.course)
+    url = f"/parent-school/courses/{course.id}/classes/{world.class_a1}/attendance"
+    page = client.get(f"/parent-school/courses/{course.id}").get_data(as_text=True)
+    assert 'name="shown_present" value=""' in page  # nobody in when the sheet was opened
+    family = db.session.get(Student, world.student).family_id
+    other = db.session.get(Student, world.other_student).family_id
+    services.sign_in_with_code(db.session.get(User, world.parent), course.code, now())
+    ctx.commit()
+    assert services.signed_in_families(course.id) == {family}
+    r = client.post(url, data={"family_ids": [str(other)], "shown_present": ""})
+    assert r.status_code == 303
+    assert services.signed_in_families(course.id) == {family, other}
+    page = client.get(f"/parent-school/courses/{course.id}").get_data(as_text=True)
+    shown = page.split('name="shown_present" value="')[1].split('"')[0]
+    assert set(shown.split(",")) == {str(family), str(other)}
+    r = client.post(url, data={"family_ids": [str(other)], "shown_present": shown})
+    assert r.status_code == 303
+    assert services.signed_in_families(course.id) == {other}
+
+
+def test_an_evening_course_code_open_past_midnight_says_the_next_day(client, login, world, ctx):
+    """A course 21:00–23:00: its code is good until 01:00 of the next day, said so (a bare
+    "01:00" read at 23:30 looks like an hour already past)."""
+    from datetime import datetime
+
+    import time_machine
+
+    from gridapp.accounts.models import User
+    from gridapp.core.time import SHANGHAI, now
+    from gridapp.parent_school import services
+    from gridapp.schools.models import School
+
+    from ..world import course_data
+
+    course = services.publish_course(
+        db.session.get(User, world.principal), db.session.get(School, world.school_a),
+        course_data("夜间课堂", starts=(21, 0), ends=(23, 0)), [], now(),
+    )  # fmt: skip
+    ctx.commit()
+    login(world.head_teacher_name)
+    with time_machine.travel(datetime(2026, 11, 23, 23, 30, tzinfo=SHANGHAI), tick=False):
+        page = client.get(f"/parent-school/courses/{course.id}").get_data(as_text=True)
+    assert course.code in page and "有效至 次日 01:00" in page
+
+
+def test_a_head_teacher_finds_the_courses_on_their_page(client, login, world, ctx):
+    """A head teacher shows the code in the room and marks the class's sheet on a course's
+    page, yet no page of theirs linked to one (only the leaders' school page lists them)."""
+    login(world.head_teacher_name)
+    page = client.get("/my/parent-school").get_data(as_text=True)
+    link = f'href="/parent-school/courses/{world.course}"'
+    assert "本学年课程" in page and link in page
+    assert f"/parent-school/courses/{world.course_b}" not in page  # another school's
+    r = client.get(f"/parent-school/courses/{world.course}")
+    assert r.status_code == 200 and "签到码" in r.get_data(as_text=True)
+
+
 def test_district_sees_the_course_but_not_the_code(client, login, world, ctx):
     login(world.district_supervisor_name)
     course = db.session.get(ParentCourse, world.course)

@@ -10,6 +10,7 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from gridapp.contacts import rules
 from gridapp.contacts.models import ContactForm
 from gridapp.core.audit import AuditEntry
 from gridapp.schedules import services
@@ -139,9 +140,13 @@ def test_a_bad_week_is_refused_with_nothing_changed(client, login, world, ctx):
         assert message in r.get_data(as_text=True)
     ctx.expire_all()
     assert ctx.scalar(select(func.count()).select_from(ScheduleMove)) == 0
-    # The move's page offers the weeks, the current one chosen.
+    # The move's page offers the weeks from this one on (week 13 on the frozen clock), the
+    # item's own chosen when it is not over yet.
     page = client.get(f"/schedule-items/{item.id}/move").get_data(as_text=True)
-    assert f'<option value="{item.week}" selected>' in page
+    if item.week >= 13:
+        assert f'<option value="{item.week}" selected>' in page
+    else:
+        assert f'<option value="{item.week}"' not in page and '<option value="13"' in page
 
 
 def test_an_item_is_done_once_the_teacher_records_a_matching_contact(ctx, world, monkeypatch):
@@ -267,3 +272,113 @@ def test_the_teachers_weeks(client, login, world, ctx):
     login(world.subject_teacher_name)
     page = client.get("/my/schedule").get_data(as_text=True)
     assert "电话家访" in page and "上门家访" not in page  # the subject teacher calls
+
+
+def test_a_week_already_over_is_neither_offered_nor_taken(client, login, world, ctx):
+    """An item put in a week already over shows overdue at once: the move and the add forms
+    offer this week on, the add form starts at this week (not week 1), and a past week typed
+    in is refused beside the field with nothing changed (the frozen clock is in week 13)."""
+    login(world.head_teacher_name)
+    page = client.get(f"/schedule-items/{world.schedule_item}/move").get_data(as_text=True)
+    assert 'value="12"' not in page and 'value="13"' in page and 'value="14" selected' in page
+    r = client.post(f"/schedule-items/{world.schedule_item}/move", data={"week": "12"})
+    assert r.status_code == 422 and "已经过去，请选择本周或以后的一周" in r.get_data(as_text=True)
+    assert ctx.get(ScheduleItem, world.schedule_item).week == 14
+    assert ctx.scalar(select(func.count()).select_from(ScheduleMove)) == 0
+    page = client.get(f"/classes/{world.class_a1}/schedule").get_data(as_text=True)
+    weeks = page.split('name="week"')[1].split("</select>")[0]
+    assert 'value="1"' not in weeks and '<option selected value="13">' in weeks
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "phone", "week": "1"}  # fmt: skip
+    r = client.post(f"/classes/{world.class_a1}/schedule", data=data)
+    assert r.status_code == 422 and "已经过去" in r.get_data(as_text=True)
+    assert _count(ctx) == 1
+    r = client.post(f"/classes/{world.class_a1}/schedule", data=data | {"week": "13"})
+    assert r.status_code == 303
+
+
+def test_a_rebuild_keeps_an_item_added_by_hand(client, login, world, ctx):
+    """An item the head teacher added by hand is no rule's: a rebuild (of the class, or the
+    principal's of the school) kept done and moved items but dropped it, and nothing placed it
+    again. It is kept now, and the build page says so."""
+    login(world.head_teacher_name)
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "home_visit", "week": "15"}  # fmt: skip
+    assert client.post(f"/classes/{world.class_a1}/schedule", data=data).status_code == 303
+    added = _items(ctx, rule="added")
+    assert len(added) == 1
+    period = rules.period_for(world.school_a, date(2026, 11, 23), world.semester_a)
+    assert services.done_item_ids(added, period) == set()  # not done: a rebuild would drop it
+    page = client.get(f"/classes/{world.class_a1}/schedule/build").get_data(as_text=True)
+    assert "手动添加的安排保持不变" in page
+    assert client.post(f"/classes/{world.class_a1}/schedule/build", data={}).status_code == 303
+    ctx.expire_all()
+    kept = ctx.get(ScheduleItem, added[0].id)
+    assert kept is not None and kept.week == 15 and kept.rule == "added"
+
+
+def test_an_item_added_by_hand_is_done_by_a_contact_of_its_own_form(ctx, world):
+    """A 到校座谈 added by hand was done only by a phone call or online contact, never by the
+    到校座谈 itself; now by its own form (a remote one still by either remote form)."""
+    from gridapp.accounts.models import User
+    from gridapp.people.models import Student
+    from gridapp.schools.models import SchoolClass
+
+    sem = _semester(ctx, world)
+    weeks = services.semester_weeks(sem)
+    head = ctx.get(User, world.head_teacher)
+    a1 = ctx.get(SchoolClass, world.class_a1)
+    other = ctx.get(Student, world.other_student)
+    meeting = services.add_item(
+        head, a1, sem, head.id, other.id, ContactForm.SCHOOL_MEETING, 14, weeks, date(2026, 11, 23)
+    )
+    ctx.flush()
+    period = rules.period_for(world.school_a, date(2026, 11, 23), sem.id)
+
+    def contact(form):
+        f.ContactFactory(
+            recorded_by=head, school_id=world.school_a, family_id=other.family_id,
+            teachers=[head], contact_on=date(2026, 11, 20), form=form,
+        )  # fmt: skip
+        ctx.flush()
+
+    contact(ContactForm.PHONE)
+    assert services.done_item_ids([meeting], period) == set()
+    contact(ContactForm.SCHOOL_MEETING)
+    assert services.done_item_ids([meeting], period) == {meeting.id}
+
+
+def test_the_class_schedule_marks_this_week_and_links_to_the_add_form(client, login, world):
+    """The class's schedule runs to hundreds of items on a phone with the add form below them
+    all: a link up top jumps to it, and this week is marked as on the teacher's own page."""
+    login(world.head_teacher_name)
+    page = client.get(f"/classes/{world.class_a1}/schedule").get_data(as_text=True)
+    assert 'href="#add-item"' in page and 'id="add-item"' in page
+    assert page.index('href="#add-item"') < page.index('id="week-14"')
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "school_meeting", "week": "13"}  # fmt: skip
+    assert client.post(f"/classes/{world.class_a1}/schedule", data=data).status_code == 303
+    page = client.get(f"/classes/{world.class_a1}/schedule").get_data(as_text=True)
+    assert '<section class="sched-week current" aria-labelledby="week-13">' in page
+    assert "本周" in page.split('id="week-13"')[1].split("</h2>")[0]
+    assert "本周" not in page.split('id="week-14"')[1].split("</h2>")[0]
+
+
+def test_the_school_week_is_paginated(client, login, world, ctx, monkeypatch):
+    """A week of a school's schedule holds hundreds of items (615 in the demo's school) on one
+    page; a page at a time now, the week's count still the whole week's."""
+    from gridapp.schedules import views
+
+    monkeypatch.setattr(views, "WEEK_PAGE", 1)
+    login(world.head_teacher_name)
+    data = {"teacher_id": str(world.subject_teacher), "student_id": str(world.student),
+            "form": "phone", "week": "14"}  # fmt: skip
+    assert client.post(f"/classes/{world.class_a1}/schedule", data=data).status_code == 303
+    login(world.principal_name)
+    url = f"/schools/{world.school_a}/schedule?week=14"
+    first = client.get(url).get_data(as_text=True)
+    assert "2 项" in first and "第 1 / 2 页" in first and "page=2" in first
+    second = client.get(url + "&page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second
+    shown = [p.count('<li class="sched-item') for p in (first, second)]
+    assert shown == [1, 1]

@@ -55,6 +55,10 @@ def test_trips_group_neighbours_and_suggest_the_scheduled_day(client, login, wor
     # The world's item puts 王小明's visit in week 14 (30 November – 6 December): its first
     # working day is suggested for the whole group.
     assert "建议 2026-11-30" in page or "建议 2026年11月30日" in page
+    # The day to record is today's (the frozen Monday, 23 November), not the suggested one:
+    # a visit made today and recorded on the suggested day would be refused as in the future.
+    sunshine_form = page[sunshine:].split("</form>")[0]
+    assert 'value="2026-11-23"' in sunshine_form and 'value="2026-11-30"' not in sunshine_form
 
 
 def test_recording_a_trip_keeps_the_shared_fields_and_goes_on(client, login, world, ctx):
@@ -126,11 +130,12 @@ def test_a_bad_trip_date_is_refused_beside_the_field(client, login, world, ctx):
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "不是有效的日期值" in page and "2026-13-45" in page
-    # A date the contact rules refuse (in the future) is refused by the contact form itself.
+    # A day after today is refused here, beside the field, not after the teacher has filled in
+    # a family's whole form (and again for each next family of the chain).
     r = client.post("/my/trips", data={"group": key, f"{p}contact_on": "2026-12-20"})
-    assert r.status_code == 303
-    r = _record(client, r.headers["Location"], "trip-f")
     assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "走访日期不能晚于今天" in page and "2026-12-20" in page
     # A junk date in the chain's address: back to the trips with a message, never a 500.
     r = client.get("/my/trips/next?group=阳光花园&on=junk")
     assert r.status_code == 303
