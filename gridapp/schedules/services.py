@@ -362,10 +362,14 @@ def _units(items: list[Wanted]) -> list[list[Wanted]]:
 def _place(units, open_weeks: list[Week], load: dict[int, int]) -> list[Placement]:
     """Spread one teacher's units over the open weeks: unit i of n aims at the week i·W/n of the
     W open weeks and takes, among the weeks up to its due date (all open weeks when none is),
-    the one with the lightest load after it, the nearest to its aim on a tie."""
+    the one with the lightest load after it, the nearest to its aim on a tie. Trips (units of
+    several door visits) are placed before single items, which then fill the lighter weeks
+    around them: a trip placed last on an even load would leave its week two or more items
+    over the others."""
     out = []
     n = len(units)
-    for i, unit in enumerate(units):
+    for i in sorted(range(n), key=lambda i: -len(units[i])):  # stable: as given within a size
+        unit = units[i]
         due = min(w.due for w in unit)
         eligible = [k for k, week in enumerate(open_weeks) if week.starts_on <= due]
         if not eligible:
