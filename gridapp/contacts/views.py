@@ -188,6 +188,9 @@ def new_contact():
         "contacts/record.html", form, student=student, members=members, contact=None,
         chosen=chosen, has_worklist=bool(user.school_ids_with(Role.TEACHER)),
         next_url=local_path(request.args.get("next")),
+        # A trip's chain of records (schedules.trip_views) says so; another page's `next` (the
+        # schedule's) is only where the save returns to.
+        series=request.args.get("series") == "1",
     )  # fmt: skip
 
 

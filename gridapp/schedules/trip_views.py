@@ -65,7 +65,7 @@ def _record_url(student_id: int, day: date, teacher_ids, key: str, school_id: in
     )  # fmt: skip
     return url_for(
         "contacts.new_contact", student=student_id, on=day.isoformat(),
-        kind=ContactForm.HOME_VISIT.value, teachers=with_ or None, next=next_url,
+        kind=ContactForm.HOME_VISIT.value, teachers=with_ or None, next=next_url, series=1,
     )  # fmt: skip
 
 

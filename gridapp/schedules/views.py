@@ -124,6 +124,7 @@ def my_schedule():
         schools=worklists.teacher_schools(user),
         school_id=school_id,
         headed=_headed_classes(user, school_id),
+        back=url_for(".my_schedule", school=school_id),
     )
 
 

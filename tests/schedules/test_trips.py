@@ -139,3 +139,27 @@ def test_a_bad_trip_date_is_refused_beside_the_field(client, login, world, ctx):
     # A junk date in the chain's address: back to the trips with a message, never a 500.
     r = client.get("/my/trips/next?group=阳光花园&on=junk")
     assert r.status_code == 303
+
+
+def test_a_contact_recorded_from_the_schedule_returns_to_it(client, login, world, ctx):
+    """The schedule's "记录联系" opens the contact form with the schedule to come back to (not
+    a trip's chain: no "连续录入" note), and the saved record leads back to the schedule."""
+    login(world.head_teacher_name)
+    page = client.get("/my/schedule").get_data(as_text=True)
+    link = next(
+        part.replace("&amp;", "&") for part in page.split('"')
+        if part.startswith("/contacts/new?") and "next=" in part
+    )  # fmt: skip
+    assert parse_qs(urlsplit(link).query)["next"][0].startswith("/my/schedule")
+    form = client.get(link).get_data(as_text=True)
+    assert "连续录入" not in form
+    query = parse_qs(urlsplit(link).query)
+    r = client.post(
+        link,
+        data={"client_token": "from-schedule", "students": query["student"],
+              "contact_on": "2026-11-23", "form": query["kind"][0], **SUBSTANCE},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert r.status_code == 303 and r.headers["Location"].startswith("/my/schedule")
+    assert ctx.scalar(select(Contact).filter_by(client_token="from-schedule")) is not None
+    assert "家访记录已保存" in client.get(r.headers["Location"]).get_data(as_text=True)
