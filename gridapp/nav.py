@@ -17,7 +17,7 @@ from flask_login import current_user
 from gridapp.accounts.models import DISTRICT_ROLES, Role
 from gridapp.core.i18n import N_, current_lang
 from gridapp.core.i18n import gettext as _
-from gridapp.schools.permissions import headed_class_ids, taught_class_ids
+from gridapp.schools.permissions import taught_class_ids
 
 # At most this many links are shown in one row; above it the groups become drop-downs.
 FLAT_MAX = 9
@@ -63,8 +63,7 @@ def navigation() -> list[NavGroup]:
     roles = frozenset((r.role, r.school_id) for r in u.roles)
     teaches = bool(u.has_role(Role.TEACHER) and taught_class_ids(u))
     party = bool(u.is_party_member)
-    heads = bool(teaches and headed_class_ids(u))
-    items = _items(roles, teaches, current_lang(), request.script_root, party, heads)
+    items = _items(roles, teaches, current_lang(), request.script_root, party)
     path = request.path
     # The longest matching item is the current one (/schools/1/coverage is not /schools/1).
     matches = [
@@ -90,7 +89,6 @@ def _items(
     lang: str,
     script_root: str,
     party: bool = False,
-    heads: bool = False,
 ) -> tuple[tuple[str, str, str], ...]:
     """The links for a set of roles as (group, label, url), built once per process (labels and
     URLs are the same for everyone holding the same roles, in the same language)."""
@@ -110,7 +108,7 @@ def _items(
             add("mine", _("我的网格"), url_for("grids.my_grids"))
         if party:  # a Party-member teacher's pairings (结对帮扶)
             add("mine", _("我的结对"), url_for("pairing.my_pairings"))
-        if heads and Role.GUARDIAN not in held:  # a head teacher's classes' parent school
+        if teaches and Role.GUARDIAN not in held:  # their classes' parent school, the courses
             add("mine", _("家长学校"), url_for("parent_school.mine"))
         add("mine", _("我的六个一"), url_for("obligations.my_obligations"))
     leader_schools = sorted(

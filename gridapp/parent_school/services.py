@@ -714,8 +714,9 @@ def _for_classes(course: ParentCourse, class_ids: set[int]) -> bool:
     return bool(set(db.session.scalars(_audience_classes_query(course))) & class_ids)
 
 
-def headed_classes(class_ids, today: date) -> list[ClassFigures]:
-    """The figures of a head teacher's classes (their own page links), by grade and number."""
+def class_figures_of(class_ids, today: date) -> list[ClassFigures]:
+    """The figures of the open classes of `class_ids` (a teacher's, each its own school's
+    target and year), by grade and number."""
     if not class_ids:
         return []
     classes = list(

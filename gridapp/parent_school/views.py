@@ -23,10 +23,10 @@ from gridapp.people.class_views import register_class_fact
 from gridapp.schools.models import School
 from gridapp.schools.permissions import (
     class_staff,
-    headed_class_ids,
     is_school_leader,
     load_class_for_staff,
     load_school,
+    taught_class_ids,
 )
 
 bp = Blueprint("parent_school", __name__)
@@ -145,10 +145,11 @@ def _code_user_key() -> str:
 def mine():
     """A guardian's parent school: their family's sessions and class hours this school year
     against the target, the coming courses for their children's grades, and the sign-in code
-    form. A head teacher who is no guardian finds their classes' pages here."""
+    form. A teacher who is no guardian finds the classes they head or teach in here, and the
+    school year's courses (the code to show in the room, the class's sign-in sheet)."""
     user = _me()
-    headed = sorted(headed_class_ids(user))
-    require(user.is_guardian or bool(headed))
+    taught = sorted(taught_class_ids(user))
+    require(user.is_guardian or bool(taught))
     form = CodeForm()
     if request.method == "POST":
         require(user.is_guardian)
@@ -161,8 +162,8 @@ def mine():
             flash(_("签到成功：%(t)s", t=course.title), "success")
             return redirect_303(url_for(".mine", signed=course.id))
     records = services.guardian_record(user, today(), now()) if user.is_guardian else []
-    classes = services.headed_classes(headed, today())
-    # The head teacher's way to a course's page: the code to show in the room and the class's
+    classes = services.class_figures_of(taught, today())
+    # The teacher's way to a course's page: the code to show in the room and the class's
     # sign-in sheet (the school's page with its list of courses is the leaders').
     courses = [
         row

@@ -51,10 +51,10 @@ MATRIX = [
     ("GET", "/classes/{class_a1}/parent-school", "parent_school.class_page",
      {"principal": 200, "school_admin": 200, "head_teacher": 200, "subject_teacher": 200},
      None),
-    # ---- a guardian's page (a head teacher's classes for one who is no guardian) ----
+    # ---- a guardian's page (a teacher's classes and the courses for one who is no guardian) ----
     ("GET", "/my/parent-school", "parent_school.mine",
-     {"parent": 200, "other_parent": 200, "head_teacher": 200, "other_class_teacher": 200,
-      "other_school_teacher": 200}, None),
+     {"parent": 200, "other_parent": 200, "head_teacher": 200, "subject_teacher": 200,
+      "other_class_teacher": 200, "other_school_teacher": 200}, None),
     ("POST", "/my/parent-school", "parent_school.mine",
      {"parent": 422, "other_parent": 422}, None),
 ]  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -150,10 +151,14 @@ def test_an_evening_course_code_open_past_midnight_says_the_next_day(client, log
     assert course.code in page and "有效至 次日 01:00" in page
 
 
-def test_a_head_teacher_finds_the_courses_on_their_page(client, login, world, ctx):
-    """A head teacher shows the code in the room and marks the class's sheet on a course's
-    page, yet no page of theirs linked to one (only the leaders' school page lists them)."""
-    login(world.head_teacher_name)
+@pytest.mark.parametrize("teacher", ["head_teacher", "subject_teacher"])
+def test_a_teacher_of_the_class_finds_the_courses_on_their_page(client, login, world, teacher):
+    """A class's teachers show the code in the room and mark the class's sheet on a course's
+    page, yet no page of theirs linked to one (only the leaders' school page lists them): the
+    head teacher's and the other teachers' (a Party teacher who teaches the class) too, from
+    their navigation."""
+    login(getattr(world, f"{teacher}_name"))
+    assert 'href="/my/parent-school"' in client.get("/").get_data(as_text=True)
     page = client.get("/my/parent-school").get_data(as_text=True)
     link = f'href="/parent-school/courses/{world.course}"'
     assert "本学年课程" in page and link in page
