@@ -37,7 +37,7 @@ from gridapp.contacts.permissions import (
     notes_visible,
     visiting_school_ids,
 )
-from gridapp.core import audit, storage
+from gridapp.core import audit, storage, text
 from gridapp.core.forms import form_page, form_status, fresh, local_path, submit
 from gridapp.core.htmx import page_or_fragment
 from gridapp.core.i18n import gettext as _
@@ -126,7 +126,8 @@ def _follow_up_id(value: str | None) -> int | None:
     service refuses it beside the field)."""
     if not value:
         return None
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+    number = text.small_id(value)
+    return number if number is not None else -1
 
 
 def _chosen_photos(form: ContactRecordForm) -> list[storage.Chosen]:
@@ -207,7 +208,7 @@ def _prefill(form: ContactRecordForm) -> None:
     if kind in {value for value, _label in ContactForm.choices()}:
         form.form.data = kind
     offered = {value for value, _label in form.teacher_ids.choices}
-    wanted = [int(t) for t in str_arg("teachers", 200).split(",") if t.isdigit() and len(t) < 10]
+    wanted = [n for t in str_arg("teachers", 200).split(",") if (n := text.small_id(t)) is not None]
     if wanted:
         form.teacher_ids.data = [t for t in wanted if t in offered]
 

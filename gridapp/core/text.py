@@ -158,6 +158,15 @@ def normalise_number(value: str | None) -> str:
     return _recompose(re.sub(r"[\s,']+", "", nfkc(value)))
 
 
+def small_id(value: str | None) -> int | None:
+    """An id as sent in a form or a URL ("12", "１２" typed full width): the number when it is 1
+    to 9 ASCII digits once normalised (NFKC: "²" is 2), so below 2**31; else None. int() of an
+    un-normalised "²" raises although "²".isdigit() is true: `str.isdigit` alone lets a 500
+    through."""
+    number = normalise_number(value)
+    return int(number) if number.isascii() and number.isdigit() and len(number) <= 9 else None
+
+
 def normalise_name(value: str | None) -> str:
     """A person's name as stored and searched: NFKC, every middle-dot variant as U+00B7 with no
     space around it, no space between two Chinese characters, other runs of whitespace as one
@@ -177,7 +186,7 @@ def normalise_search(value: str | None) -> str:
 
 
 def _number(text: str) -> int | None:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     if not text or any(c not in _NUMERALS for c in text):
         return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from wtforms import DateField, FormField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from gridapp.core import text
 from gridapp.core.forms import Form, RowList, no_control_chars, strip
 from gridapp.core.i18n import lazy_gettext as _l
 from gridapp.pairing.models import HelpKind
@@ -68,8 +69,9 @@ class PlanForm(Form):
         if name.startswith("actions-"):
             _prefix, index, sub = name.split("-", 2)
             entries = self.actions.entries
-            if index.isdigit() and int(index) < len(entries) and sub in entries[int(index)].form:
-                row = entries[int(index)].form
+            at = text.small_id(index)
+            if at is not None and at < len(entries) and sub in entries[at].form:
+                row = entries[at].form
                 row[sub].errors = list(row[sub].errors) + [violation.message]
                 # WTForms keeps the errors it gathered at validation: the form counts this one.
                 self.actions.errors = list(self.actions.errors) + [{sub: [violation.message]}]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import login_required
 
+from gridapp.core import text
 from gridapp.core.forms import form_page, submit
 from gridapp.core.i18n import gettext as _
 from gridapp.core.pagination import int_arg
@@ -21,8 +22,8 @@ from gridapp.pairing.views import _me, bp
 
 
 def _base_version(value) -> int:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else 0
+    number = text.small_id(value)
+    return number if number is not None else 0
 
 
 def _fill(form: PlanForm, pairing, current) -> None:

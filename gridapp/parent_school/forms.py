@@ -102,7 +102,7 @@ class AttendanceForm(Form):
 
     def shown_present_ids(self) -> list[int]:
         raw = (self.shown_present.data or "").split(",")
-        return [int(t) for t in raw if t.strip().isdigit() and len(t.strip()) < 10]
+        return [n for t in raw if (n := text.small_id(t)) is not None]
 
 
 class CodeForm(Form):

@@ -14,6 +14,7 @@ from flask_login import login_required
 from gridapp.contacts import services as contact_services
 from gridapp.contacts import worklists
 from gridapp.contacts.models import ContactForm
+from gridapp.core import text
 from gridapp.core.errors import RuleViolation
 from gridapp.core.forms import form_page
 from gridapp.core.htmx import redirect_303
@@ -122,7 +123,7 @@ def _first_open(user, trip, day: date, skip=()) -> int | None:
 
 def _ids(name: str) -> list[int]:
     """Ids listed in the query argument `name` ("1,2,3"); anything else is left out."""
-    return [int(t) for t in str_arg(name, 400).split(",") if t.isdigit() and len(t) < 10][:40]
+    return [n for t in str_arg(name, 400).split(",") if (n := text.small_id(t)) is not None][:40]
 
 
 @bp.get("/my/trips/next")

@@ -110,3 +110,18 @@ def test_like_pattern_never_leaves_a_wildcard_unescaped(value):
             continue
         assert pattern[i] not in "%_"
         i += 1
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("12", 12), ("１２", 12), (" 7 ", 7), ("²", 2), ("①", 1), ("٣", None), ("", None),
+     (None, None), ("-1", None), ("1.5", None), ("999999999", 999999999), ("1234567890", None)],
+)  # fmt: skip
+def test_a_small_id_is_ascii_digits_once_normalised(value, expected):
+    assert text.small_id(value) == expected
+
+
+@given(st.text(max_size=12))
+def test_a_small_id_never_raises_and_fits_a_database_integer(value):
+    number = text.small_id(value)
+    assert number is None or 0 <= number < 2**31

@@ -124,6 +124,14 @@ def test_a_sheet_opened_before_a_code_sign_in_does_not_sign_that_family_out(
     r = client.post(url, data={"family_ids": [str(other)], "shown_present": shown})
     assert r.status_code == 303
     assert services.signed_in_families(course.id) == {other}
+    # Ids as typed anywhere: a superscript two (a digit to str.isdigit, not to int) is 2 once
+    # normalised, a full-width id is the id, the rest is left out; never a 500.
+    r = client.post(url, data={"family_ids": [str(other)], "shown_present": "²,①,x,９９９"})
+    assert r.status_code == 303
+    assert services.signed_in_families(course.id) == {other}
+    full_width = str(other).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    r = client.post(url, data={"family_ids": [], "shown_present": f"²,{full_width}"})
+    assert r.status_code == 303 and services.signed_in_families(course.id) == set()
 
 
 def test_an_evening_course_code_open_past_midnight_says_the_next_day(client, login, world, ctx):
