@@ -37,12 +37,10 @@ def _fetcher_class():
     return StaticOnlyFetcher
 
 
-def __getattr__(name: str):
-    # `StaticOnlyFetcher`, the URL fetcher class, is built (and WeasyPrint imported) when first
-    # asked for (PEP 562).
-    if name == "StaticOnlyFetcher":
-        return _fetcher_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def static_only_fetcher(static_root: Path):
+    """WeasyPrint's URL fetcher for `static_root`: `file://` URLs inside it and `data:` URLs;
+    anything else raises ValueError."""
+    return _fetcher_class()(static_root)
 
 
 def render(html: str) -> bytes:
@@ -53,5 +51,5 @@ def render(html: str) -> bytes:
     return HTML(
         string=html,
         base_url=static.as_uri() + "/",
-        url_fetcher=_fetcher_class()(static),
+        url_fetcher=static_only_fetcher(static),
     ).write_pdf()

@@ -56,13 +56,8 @@ class IdListField(SelectMultipleField):
     def process_formdata(self, valuelist):
         ids = []
         for value in valuelist:
-            number = text.normalise_number(value)
-            # ASCII digits only ("①".isdigit() is true, int() refuses it) and few of them (int()
-            # refuses more than 4,300 digits).
-            if number.isascii() and number.isdigit() and len(number) <= 10:
-                ids.append(int(number) if 0 < int(number) < 2**31 else -1)
-            else:
-                ids.append(-1)
+            number = text.small_id(value)
+            ids.append(number if number else -1)
         self.data = list(dict.fromkeys(ids))
 
     def pre_validate(self, form):

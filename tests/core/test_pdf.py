@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from gridapp.core.pdf import StaticOnlyFetcher, render
+from gridapp.core.pdf import render, static_only_fetcher
 
 
 def test_the_fetcher_refuses_everything_but_static_files(app):
     static = Path(app.static_folder)
-    fetcher = StaticOnlyFetcher(static)
+    fetcher = static_only_fetcher(static)
     for url in (
         "http://127.0.0.1:1/x.png",
         "https://example.com/a.css",
